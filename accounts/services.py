@@ -1,0 +1,86 @@
+"""Account administration: creating accounts, resetting passwords, unlocking, (de)activating."""
+
+from __future__ import annotations
+
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+
+from accounts.selectors import manageable_users
+from core.audit import audit_log
+from core.models import AuditEvent, User
+from orgs.models import Organisation
+from orgs.services import role_grant
+
+
+def _require_manageable(actor: User, account: User) -> None:
+    if not manageable_users(actor).filter(pk=account.pk).exists():
+        raise PermissionDenied("您无权管理该账号")
+
+
+@transaction.atomic
+def user_create(
+    *,
+    actor: User | None,
+    username: str,
+    display_name: str,
+    password: str,
+    role: str,
+    organisation: Organisation,
+    scope: str | None = None,
+    must_change_password: bool = True,
+) -> User:
+    """An account always starts with one role, so that it lands inside somebody's scope."""
+    username = username.strip()
+    if not username:
+        raise ValidationError({"username": "请填写用户名"})
+    if User.objects.filter(username__iexact=username).exists():
+        raise ValidationError({"username": "该用户名已被使用"})
+    user = User(username=username, display_name=display_name.strip(), must_change_password=must_change_password)
+    try:
+        validate_password(password, user)
+    except ValidationError as exc:
+        raise ValidationError({"password": exc.messages}) from exc
+    user.set_password(password)
+    user.save()
+    role_grant(actor=actor, user=user, role=role, organisation=organisation, scope=scope)
+    audit_log(AuditEvent.Kind.USER_CHANGED, user=actor, obj=user, summary=f"新建账号 {username}")
+    return user
+
+
+@transaction.atomic
+def user_set_password(*, actor: User, account: User, password: str) -> None:
+    _require_manageable(actor, account)
+    try:
+        validate_password(password, account)
+    except ValidationError as exc:
+        raise ValidationError({"password": exc.messages}) from exc
+    account.set_password(password)
+    account.must_change_password = True
+    account.save(update_fields=["password", "must_change_password"])
+    audit_log(AuditEvent.Kind.PASSWORD_CHANGED, user=actor, obj=account, summary=f"重置 {account.username} 的密码")
+
+
+@transaction.atomic
+def user_set_active(*, actor: User, account: User, active: bool) -> None:
+    _require_manageable(actor, account)
+    if account.pk == actor.pk:
+        raise ValidationError("不能停用自己的账号")
+    account.is_active = active
+    account.save(update_fields=["is_active"])
+    audit_log(
+        AuditEvent.Kind.USER_CHANGED,
+        user=actor,
+        obj=account,
+        summary=f"{'启用' if active else '停用'}账号 {account.username}",
+    )
+
+
+def user_unlock(*, actor: User, account: User) -> int:
+    """Clear login lockouts of this account (the address lockouts stay, they cool off by themselves)."""
+    from axes.utils import reset
+
+    _require_manageable(actor, account)
+    count = reset(username=account.username)
+    audit_log(AuditEvent.Kind.USER_CHANGED, user=actor, obj=account, summary=f"解除 {account.username} 的登录锁定")
+    return count

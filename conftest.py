@@ -1,0 +1,120 @@
+"""Fixtures shared by every app's tests: a small district with one account per role."""
+
+from __future__ import annotations
+
+import base64
+from dataclasses import dataclass, field
+from datetime import date
+
+import pytest
+
+from core.models import User
+from orgs.models import Organisation
+from orgs.roles import Role, ScopeMode
+from orgs.services import organisation_create, organisation_create_root, role_grant
+
+TEST_DATA_KEY = base64.b64encode(b"gonghui-test-key-32-bytes-long!!").decode()
+PASSWORD = "Test@Pass123"
+K = Organisation.Kind
+
+
+@pytest.fixture(autouse=True)
+def _test_settings(settings):
+    settings.GONGHUI_DATA_KEY = TEST_DATA_KEY
+    # Real hashing costs ~0.2 s a password; tests check behaviour, not hash strength.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@dataclass
+class District:
+    """district → town A (仁和镇), town B (后沙峪镇), partner 妇联/团委; a union and an enterprise under each town."""
+
+    root: Organisation
+    town_a: Organisation
+    town_b: Organisation
+    union_a: Organisation
+    union_b: Organisation
+    firm_a: Organisation
+    women: Organisation
+    youth: Organisation
+    users: dict[str, User] = field(default_factory=dict)
+
+    def user(self, key: str) -> User:
+        return self.users[key]
+
+
+def make_user(username: str, **extra) -> User:
+    user = User(username=username, display_name=username, **extra)
+    user.set_password(PASSWORD)
+    user.save()
+    return user
+
+
+def build_district() -> District:
+    root = organisation_create_root(name="测试区总工会", code="T")
+    town_a = organisation_create(actor=None, parent=root, code="T-A", name="仁和镇总工会", kind=K.TOWN)
+    town_b = organisation_create(actor=None, parent=root, code="T-B", name="后沙峪镇总工会", kind=K.TOWN)
+    union_a = organisation_create(
+        actor=None,
+        parent=town_a,
+        code="T-A-1",
+        name="沙坨村工会联合会",
+        kind=K.VILLAGE_JOINT,
+        founded_on=date(2020, 5, 1),
+    )
+    union_b = organisation_create(
+        actor=None,
+        parent=town_b,
+        code="T-B-1",
+        name="西泗上村联合会",
+        kind=K.VILLAGE_JOINT,
+        founded_on=date(2019, 3, 1),
+    )
+    firm_a = organisation_create(
+        actor=None,
+        parent=town_a,
+        code="T-A-2",
+        name="北京顺鑫物流有限公司工会",
+        kind=K.ENTERPRISE,
+        employer_name="北京顺鑫物流有限公司",
+        credit_code="91350100M000100Y43",
+        economic_type=Organisation.EconomicType.NON_PUBLIC,
+    )
+    women = organisation_create(actor=None, parent=root, code="T-W", name="区妇联", kind=K.WOMENS_FEDERATION)
+    youth = organisation_create(actor=None, parent=root, code="T-Y", name="区团委", kind=K.YOUTH_LEAGUE)
+    d = District(root, town_a, town_b, union_a, union_b, firm_a, women, youth)
+    grants = {
+        "admin": (Role.DISTRICT_ADMIN, root, None),
+        "org_dept": (Role.ORG_DEPT, root, None),
+        "rights": (Role.RIGHTS_DEPT, root, None),
+        "econ": (Role.ECON_DEPT, root, None),
+        "finance": (Role.FINANCE, root, None),
+        "auditor": (Role.AUDITOR, root, None),
+        "town_a": (Role.SUB_OFFICER, town_a, None),
+        "town_b": (Role.SUB_OFFICER, town_b, None),
+        "chair_a": (Role.GRASSROOTS_CHAIR, union_a, None),
+        "social_a": (Role.SOCIAL_WORKER, town_a, None),
+        "women": (Role.PARTNER_OFFICER, women, None),
+        "youth": (Role.PARTNER_OFFICER, youth, None),
+        "worker_a": (Role.WORKER, union_a, ScopeMode.SELF),
+    }
+    for key, (role, org, scope) in grants.items():
+        user = make_user(key)
+        role_grant(actor=None, user=user, role=role, organisation=org, scope=scope)
+        d.users[key] = user
+    d.users["nobody"] = make_user("nobody")
+    return d
+
+
+@pytest.fixture
+def district(db) -> District:
+    return build_district()
+
+
+@pytest.fixture
+def login(client):
+    def _login(user: User):
+        client.force_login(user)
+        return client
+
+    return _login

@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+
+
+class CoreConfig(AppConfig):
+    name = "core"
+    verbose_name = "共享内核"
+
+    def ready(self) -> None:
+        from core import audit, checks  # noqa: F401  (connect signals, register checks)

@@ -1,0 +1,81 @@
+"""The security audit trail: logins, lockouts, exports, full views of personal data, grants.
+
+Domain data changes are recorded by django-simple-history on each model (who, when, what changed);
+``audit_log`` is for the events a history table cannot hold.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
+from django.db import models
+from django.dispatch import receiver
+
+from core.models import AuditEvent
+
+
+def client_ip(request: Any) -> str | None:
+    if request is None:
+        return None
+    return request.META.get("REMOTE_ADDR") or None
+
+
+def audit_log(
+    kind: str,
+    *,
+    user: Any = None,
+    username: str = "",
+    request: Any = None,
+    obj: models.Model | None = None,
+    summary: str = "",
+    detail: dict[str, Any] | None = None,
+) -> AuditEvent:
+    if user is not None and not getattr(user, "is_authenticated", False):
+        user = None
+    return AuditEvent.objects.create(
+        kind=kind,
+        user=user,
+        username=username or (user.get_username() if user is not None else ""),
+        ip_address=client_ip(request),
+        object_type=obj._meta.label_lower if obj is not None else "",
+        object_id=str(obj.pk) if obj is not None else "",
+        summary=summary[:500],
+        detail=detail or {},
+    )
+
+
+@receiver(user_logged_in)
+def _on_login(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
+    audit_log(AuditEvent.Kind.LOGIN, user=user, request=request, summary="登录成功")
+
+
+@receiver(user_logged_out)
+def _on_logout(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
+    if user is not None:
+        audit_log(AuditEvent.Kind.LOGOUT, user=user, request=request, summary="退出登录")
+
+
+@receiver(user_login_failed)
+def _on_login_failed(sender: Any, credentials: dict[str, Any], request: Any = None, **kwargs: Any) -> None:
+    audit_log(
+        AuditEvent.Kind.LOGIN_FAILED,
+        username=str(credentials.get("username", ""))[:150],
+        request=request,
+        summary="用户名或密码错误",
+    )
+
+
+try:  # axes announces lockouts with its own signal
+    from axes.signals import user_locked_out
+
+    @receiver(user_locked_out)
+    def _on_locked_out(sender: Any, request: Any = None, username: str = "", ip_address: str = "", **kw: Any) -> None:
+        audit_log(
+            AuditEvent.Kind.LOCKED_OUT,
+            username=(username or "")[:150],
+            request=request,
+            summary=f"连续登录失败，已锁定（IP {ip_address}）",
+        )
+except ImportError:  # pragma: no cover - axes is a hard dependency
+    pass

@@ -1,0 +1,39 @@
+"""System checks of the Gonghui project (tag ``gonghui``)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django.core.checks import CheckMessage, Warning, register
+from django.db import DatabaseError
+
+from core import workdays
+from core.workdays import calendar_warning
+
+__all__ = ["calendar_warning", "check_calendar_coverage"]
+
+
+@register("gonghui")
+def check_calendar_coverage(app_configs: Any = None, today: date | None = None, **kwargs: Any) -> list[CheckMessage]:
+    """gonghui.W001: the working calendar lacks this year, or (from 1 December) next year.
+
+    Deadlines counted in working days cannot be computed for a missing year. Before ``migrate``
+    the table does not exist: the check then says nothing rather than crash ``migrate`` itself.
+    """
+    try:
+        years = workdays.missing_calendar_years(today)
+    except DatabaseError:  # OperationalError (SQLite) / ProgrammingError (PostgreSQL): no table yet
+        return []
+    if not years:
+        return []
+    return [
+        Warning(
+            workdays.calendar_missing_message(years),
+            hint=(
+                "运行 python manage.py seed_calendar 从 chinesecalendar 数据包导入；数据包尚未包含的年份，"
+                "请按国务院办公厅发布的放假安排在“工作日历”中录入。"
+            ),
+            id="gonghui.W001",
+        )
+    ]

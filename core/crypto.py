@@ -1,0 +1,225 @@
+"""Protection of personal data: encryption at rest, blind index for exact search, masking for display.
+
+- ``encrypt``/``decrypt``: AES-256-GCM with a random 96-bit nonce; tokens look like
+  ``v1:<urlsafe base64 of nonce + ciphertext + tag>``. A modified token fails to decrypt.
+- ``blind_index``: HMAC-SHA256 of a normalised value, so ``WHERE id_number_index = %s`` finds a
+  member without decrypting the table. The ``purpose`` keeps an ID number and a phone number
+  with the same digits from sharing an index value.
+- Both keys are derived with HKDF-SHA256 from ``settings.GONGHUI_DATA_KEY`` (base64 of 32 random
+  bytes, kept apart from ``SECRET_KEY``); the encryption key and the index key are independent.
+- ``mask_*``: what a user without the full-view permission sees.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import functools
+import hashlib
+import hmac
+import os
+import unicodedata
+from typing import Any
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+from django.conf import settings
+from django.core.exceptions import FieldError, ImproperlyConfigured
+from django.db import models
+from django.db.models.lookups import Exact, IsNull
+
+__all__ = [
+    "DecryptionError",
+    "EncryptedTextField",
+    "blind_index",
+    "decrypt",
+    "encrypt",
+    "mask_address",
+    "mask_id_number",
+    "mask_name",
+    "mask_phone",
+]
+
+TOKEN_PREFIX = "v1:"
+_NONCE_BYTES = 12
+_TAG_BYTES = 16
+_ENC_INFO = b"gonghui-pii-enc-v1"
+_INDEX_INFO = b"gonghui-pii-index-v1"
+
+
+class DecryptionError(ValueError):
+    """A token that is not ours, was made with another key, or was modified."""
+
+
+@functools.lru_cache(maxsize=8)
+def _derive_keys(key_setting: str) -> tuple[AESGCM, bytes]:
+    """(AES-GCM cipher, blind-index HMAC key) for a ``GONGHUI_DATA_KEY`` value; cached per value."""
+    if not key_setting:
+        raise ImproperlyConfigured(
+            "GONGHUI_DATA_KEY is not set: it must be the base64 of 32 random bytes, e.g. "
+            "python -c 'import base64,os;print(base64.b64encode(os.urandom(32)).decode())'"
+        )
+    try:
+        master = base64.b64decode(key_setting.strip(), validate=True)
+    except (binascii.Error, ValueError):
+        try:
+            master = base64.urlsafe_b64decode(key_setting.strip())
+        except (binascii.Error, ValueError):
+            raise ImproperlyConfigured("GONGHUI_DATA_KEY is not valid base64") from None
+    if len(master) != 32:
+        raise ImproperlyConfigured(
+            f"GONGHUI_DATA_KEY must decode to exactly 32 bytes (AES-256); it decodes to {len(master)}"
+        )
+
+    def derive(info: bytes) -> bytes:
+        return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=info).derive(master)
+
+    return AESGCM(derive(_ENC_INFO)), derive(_INDEX_INFO)
+
+
+def _keys() -> tuple[AESGCM, bytes]:
+    key_setting = getattr(settings, "GONGHUI_DATA_KEY", "")
+    if not isinstance(key_setting, str):
+        raise ImproperlyConfigured("GONGHUI_DATA_KEY must be a string (base64 of 32 random bytes)")
+    return _derive_keys(key_setting)
+
+
+def encrypt(text: str) -> str:
+    """Encrypt ``text`` with AES-256-GCM and a fresh random nonce."""
+    if not isinstance(text, str):
+        raise TypeError(f"encrypt() takes str, not {type(text).__name__}")
+    cipher, _ = _keys()
+    nonce = os.urandom(_NONCE_BYTES)
+    sealed = cipher.encrypt(nonce, text.encode("utf-8"), None)
+    return TOKEN_PREFIX + base64.urlsafe_b64encode(nonce + sealed).rstrip(b"=").decode("ascii")
+
+
+def decrypt(token: str) -> str:
+    """Decrypt a token made by :func:`encrypt`; raise ``DecryptionError`` if it is damaged or foreign."""
+    if not isinstance(token, str) or not token.startswith(TOKEN_PREFIX):
+        raise DecryptionError("not an encrypted value (missing 'v1:' prefix)")
+    body = token[len(TOKEN_PREFIX) :]
+    try:
+        raw = base64.urlsafe_b64decode(body + "=" * (-len(body) % 4))
+    except (binascii.Error, ValueError):
+        raise DecryptionError("encrypted value is not valid base64") from None
+    if len(raw) < _NONCE_BYTES + _TAG_BYTES:
+        raise DecryptionError("encrypted value is too short")
+    cipher, _ = _keys()
+    try:
+        plain = cipher.decrypt(raw[:_NONCE_BYTES], raw[_NONCE_BYTES:], None)
+    except InvalidTag:
+        raise DecryptionError("encrypted value was modified or made with another key") from None
+    return plain.decode("utf-8")
+
+
+def normalize_for_index(text: str) -> str:
+    """NFKC, whitespace and invisible characters removed, upper-cased: ``" 1101…02x "`` = ``"1101…02X"``."""
+    text = unicodedata.normalize("NFKC", text)
+    return "".join(ch for ch in text if not ch.isspace() and unicodedata.category(ch) != "Cf").upper()
+
+
+def blind_index(text: str, *, purpose: str) -> str:
+    """Keyed, deterministic fingerprint of ``text`` for exact-match search (64 hex characters).
+
+    The value is normalised with :func:`normalize_for_index`; pass values already validated (e.g.
+    the output of ``validate_mobile``) so that equal things are spelled equally.
+    """
+    if not isinstance(text, str):
+        raise TypeError(f"blind_index() takes str, not {type(text).__name__}")
+    if not purpose or "\x00" in purpose:
+        raise ValueError("purpose must be a non-empty string without NUL")
+    _, index_key = _keys()
+    message = (purpose + "\x00" + normalize_for_index(text)).encode("utf-8")
+    return hmac.new(index_key, message, hashlib.sha256).hexdigest()
+
+
+# --- model field ------------------------------------------------------------------------------
+
+
+class _EncryptedExact(Exact):
+    """``field=""`` and ``field=None`` work; equality with a value cannot (the nonce is random)."""
+
+    def get_prep_lookup(self) -> Any:
+        if self.rhs not in ("", None):
+            raise FieldError(
+                "Encrypted fields cannot be searched by value; filter on their blind-index column instead."
+            )
+        return super().get_prep_lookup()
+
+
+class EncryptedTextField(models.TextField):
+    """Text stored encrypted (AES-256-GCM); Python code sees plaintext.
+
+    ``None`` stays ``None`` and ``""`` stays ``""`` (so blank is still visible as blank). Only
+    ``isnull`` and equality with ``""``/``None`` are allowed as lookups: for search, keep a
+    ``blind_index`` column beside the field.
+    """
+
+    description = "加密文本"
+
+    def get_prep_value(self, value: Any) -> Any:
+        value = super().get_prep_value(value)
+        if value is None or value == "":
+            return value
+        return encrypt(str(value))
+
+    def from_db_value(self, value: Any, expression: Any, connection: Any) -> str | None:
+        if value is None or value == "":
+            return value
+        return decrypt(value)
+
+    def get_lookup(self, lookup_name: str) -> Any:
+        if lookup_name == "exact":
+            return _EncryptedExact
+        if lookup_name == "isnull":
+            return IsNull
+        return None
+
+
+# --- masking ----------------------------------------------------------------------------------
+
+
+def mask_id_number(value: str | None) -> str:
+    """``"110113199001011234"`` → ``"110113********1234"`` (first 6, last 4 shown)."""
+    text = normalize_for_index(value or "")
+    n = len(text)
+    if n == 0:
+        return ""
+    if n >= 15:
+        return text[:6] + "*" * (n - 10) + text[-4:]
+    if n >= 8:
+        return text[:2] + "*" * (n - 4) + text[-2:]
+    return "*" * n
+
+
+def mask_phone(value: str | None) -> str:
+    """``"13812345678"`` → ``"138****5678"``; other numbers keep their first 3 and last 4 characters."""
+    text = "".join((value or "").split())
+    n = len(text)
+    if n == 0:
+        return ""
+    if n >= 8:
+        return text[:3] + "*" * (n - 7) + text[-4:]
+    return "*" * n
+
+
+def mask_address(value: str | None) -> str:
+    """First 6 characters and ``"****"``: ``"北京市顺义区仁和镇…"`` → ``"北京市顺义区****"``."""
+    text = (value or "").strip()
+    if not text:
+        return ""
+    return text[:6] + "****"
+
+
+def mask_name(value: str | None) -> str:
+    """Surname kept, the rest starred: ``"张三丰"`` → ``"张**"``; a one-character name is fully starred."""
+    text = (value or "").strip()
+    n = len(text)
+    if n == 0:
+        return ""
+    if n == 1:
+        return "*"
+    return text[0] + "*" * (n - 1)

@@ -1,0 +1,98 @@
+"""Shared kernel models: the user account, the security audit trail and the working-day calendar."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils import timezone
+
+
+class User(AbstractUser):
+    """A login. What a user may do, and over which organisations, comes from orgs.RoleAssignment."""
+
+    display_name = models.CharField("姓名", max_length=50, blank=True)
+    must_change_password = models.BooleanField("下次登录须修改密码", default=False)
+
+    class Meta:
+        verbose_name = "用户"
+        verbose_name_plural = "用户"
+
+    def __str__(self) -> str:
+        return self.display_name or self.username
+
+
+class AuditEvent(models.Model):
+    """Append-only trail of security events: logins, exports, full views of personal data, grants.
+
+    Changes to domain data are kept by django-simple-history on each model; this table holds what
+    history tables cannot: who looked at or took data out, and who got in (or failed to).
+    """
+
+    class Kind(models.TextChoices):
+        LOGIN = "login", "登录成功"
+        LOGIN_FAILED = "login_failed", "登录失败"
+        LOCKED_OUT = "locked_out", "账号锁定"
+        LOGOUT = "logout", "退出登录"
+        PASSWORD_CHANGED = "password_changed", "修改密码"
+        EXPORT = "export", "导出数据"
+        PII_VIEW = "pii_view", "查看完整个人信息"
+        ROLE_GRANTED = "role_granted", "授予角色"
+        ROLE_REVOKED = "role_revoked", "撤销角色"
+        USER_CHANGED = "user_changed", "账号变更"
+        IMPORT = "import", "导入数据"
+        LIAISON_CHANGED = "liaison_changed", "联络人变更"
+
+    at = models.DateTimeField("时间", default=timezone.now, db_index=True)
+    kind = models.CharField("类型", max_length=32, choices=Kind.choices, db_index=True)
+    user = models.ForeignKey(
+        "core.User", verbose_name="操作人", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    username = models.CharField("账号", max_length=150, blank=True)
+    ip_address = models.GenericIPAddressField("IP 地址", null=True, blank=True)
+    object_type = models.CharField("对象类型", max_length=64, blank=True)
+    object_id = models.CharField("对象", max_length=64, blank=True)
+    summary = models.CharField("摘要", max_length=500, blank=True)
+    detail = models.JSONField("详情", default=dict, blank=True)
+
+    class Meta:
+        verbose_name = "安全审计记录"
+        verbose_name_plural = "安全审计记录"
+        ordering = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.get_kind_display()} {self.username}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None:
+            raise ValueError("审计记录只能追加，不能修改")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> Any:
+        raise ValueError("审计记录不能删除")
+
+
+class CalendarDay(models.Model):
+    """One day of the working calendar. A year is usable only when all its days are present.
+
+    Seeded from the ``chinesecalendar`` package (statutory holidays and 调休 working days);
+    administrators add the next year from the State Council notice when the package lags.
+    """
+
+    class Source(models.TextChoices):
+        PACKAGE = "package", "chinesecalendar 数据包"
+        MANUAL = "manual", "管理员录入"
+
+    date = models.DateField("日期", primary_key=True)
+    is_workday = models.BooleanField("工作日")
+    name = models.CharField("说明", max_length=50, blank=True, help_text="节假日名称或“调休上班”")
+    source = models.CharField("来源", max_length=16, choices=Source.choices, default=Source.PACKAGE)
+
+    class Meta:
+        verbose_name = "工作日历"
+        verbose_name_plural = "工作日历"
+        ordering = ["date"]
+
+    def __str__(self) -> str:
+        return f"{self.date} {'工作日' if self.is_workday else '休息日'} {self.name}".strip()

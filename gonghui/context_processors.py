@@ -1,0 +1,31 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from django.urls import NoReverseMatch, reverse
+
+from core.workdays import calendar_warning
+from gonghui.navigation import MENU
+from orgs.scope import perms_of
+
+
+def navigation(request: HttpRequest) -> dict[str, Any]:
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    perms = perms_of(user)
+    menu = []
+    for group in MENU:
+        items = []
+        for item in group.items:
+            if item.perm is not None and item.perm not in perms:
+                continue
+            try:
+                url = reverse(item.url_name)
+            except NoReverseMatch:
+                continue
+            items.append({"label": item.label, "url": url, "active": request.path.startswith(url)})
+        if items:
+            menu.append({"label": group.label, "items": items, "active": any(i["active"] for i in items)})
+    return {"nav_menu": menu, "user_perms": perms, "calendar_warning": calendar_warning()}

@@ -1,0 +1,144 @@
+"""Roles and the actions they grant (DESIGN.md §1).
+
+A role is granted to a user over one organisation (orgs.RoleAssignment); the assignment's scope says
+whether it covers the organisation's subtree, the organisation alone, or only the user's own records.
+Roles are defined here, in code, so that what each role may do is reviewed like any other change.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+
+
+class Perm:
+    """Action names. Each is checked together with the organisation it is exercised over."""
+
+    ORG_VIEW = "orgs.view"
+    ORG_CHANGE = "orgs.change"
+    ORG_CREATE = "orgs.create"
+    ORG_MOVE = "orgs.move"
+    ORG_CLOSE = "orgs.close"
+    USER_MANAGE = "accounts.manage"
+    AUDIT_VIEW = "core.audit_view"
+    CALENDAR_MANAGE = "core.calendar_manage"
+
+    MEMBER_VIEW = "members.view"
+    MEMBER_CHANGE = "members.change"
+    MEMBER_IMPORT = "members.import"
+    MEMBER_EXPORT = "members.export"
+    MEMBER_VIEW_PII = "members.view_pii"
+
+    APPEAL_VIEW = "appeals.view"
+    APPEAL_HANDLE = "appeals.handle"
+    APPEAL_SUBMIT = "appeals.submit"
+    LIAISON_MANAGE = "appeals.liaison_manage"
+
+    FUND_VIEW = "funds.view"
+    FUND_PREPARE = "funds.prepare"
+    FUND_APPROVE = "funds.approve"
+    DONATION_MANAGE = "funds.donation_manage"
+
+    @classmethod
+    def all(cls) -> frozenset[str]:
+        return frozenset(v for k, v in vars(cls).items() if k.isupper())
+
+
+class Role(models.TextChoices):
+    DISTRICT_ADMIN = "district_admin", "区总工会管理员"
+    ORG_DEPT = "org_dept", "组织部干部"
+    RIGHTS_DEPT = "rights_dept", "权益保障部（帮扶中心）干部"
+    ECON_DEPT = "econ_dept", "经济技术部干部"
+    FINANCE = "finance", "财务人员"
+    SUB_OFFICER = "sub_officer", "镇街/功能区/系统工会干部"
+    GRASSROOTS_CHAIR = "grassroots_chair", "基层工会主席/干部"
+    SOCIAL_WORKER = "social_worker", "工会社会工作者"
+    PARTNER_OFFICER = "partner_officer", "团委/妇联干部"
+    AUDITOR = "auditor", "经审委员"
+    WORKER = "worker", "职工/会员"
+
+
+P = Perm
+ROLE_PERMS: dict[str, frozenset[str]] = {
+    Role.DISTRICT_ADMIN: Perm.all(),
+    Role.ORG_DEPT: frozenset(
+        {
+            P.ORG_VIEW,
+            P.ORG_CHANGE,
+            P.ORG_CREATE,
+            P.ORG_MOVE,
+            P.ORG_CLOSE,
+            P.USER_MANAGE,
+            P.MEMBER_VIEW,
+            P.MEMBER_CHANGE,
+            P.MEMBER_IMPORT,
+            P.MEMBER_EXPORT,
+            P.MEMBER_VIEW_PII,
+        }
+    ),
+    Role.RIGHTS_DEPT: frozenset(
+        {
+            P.ORG_VIEW,
+            P.MEMBER_VIEW,
+            P.MEMBER_VIEW_PII,
+            P.MEMBER_EXPORT,
+            P.APPEAL_VIEW,
+            P.APPEAL_HANDLE,
+            P.LIAISON_MANAGE,
+            P.FUND_VIEW,
+        }
+    ),
+    Role.ECON_DEPT: frozenset({P.ORG_VIEW, P.MEMBER_VIEW, P.MEMBER_EXPORT}),
+    Role.FINANCE: frozenset(
+        {
+            P.ORG_VIEW,
+            P.MEMBER_VIEW,
+            P.FUND_VIEW,
+            P.FUND_PREPARE,
+            P.FUND_APPROVE,
+            P.DONATION_MANAGE,
+        }
+    ),
+    Role.SUB_OFFICER: frozenset(
+        {
+            P.ORG_VIEW,
+            P.ORG_CHANGE,
+            P.ORG_CREATE,
+            P.ORG_CLOSE,
+            P.USER_MANAGE,
+            P.MEMBER_VIEW,
+            P.MEMBER_CHANGE,
+            P.MEMBER_IMPORT,
+            P.MEMBER_EXPORT,
+            P.APPEAL_VIEW,
+            P.APPEAL_HANDLE,
+            P.LIAISON_MANAGE,
+            P.FUND_VIEW,
+        }
+    ),
+    Role.GRASSROOTS_CHAIR: frozenset(
+        {
+            P.ORG_VIEW,
+            P.ORG_CHANGE,
+            P.MEMBER_VIEW,
+            P.MEMBER_CHANGE,
+            P.MEMBER_IMPORT,
+            P.MEMBER_EXPORT,
+            P.APPEAL_VIEW,
+            P.FUND_VIEW,
+        }
+    ),
+    Role.SOCIAL_WORKER: frozenset({P.ORG_VIEW, P.MEMBER_VIEW, P.APPEAL_VIEW, P.APPEAL_HANDLE}),
+    Role.PARTNER_OFFICER: frozenset({P.ORG_VIEW, P.APPEAL_VIEW, P.APPEAL_HANDLE}),
+    Role.AUDITOR: frozenset({P.ORG_VIEW, P.MEMBER_VIEW, P.FUND_VIEW, P.AUDIT_VIEW, P.APPEAL_VIEW}),
+    Role.WORKER: frozenset({P.MEMBER_VIEW, P.APPEAL_VIEW, P.APPEAL_SUBMIT}),
+}
+
+
+class ScopeMode(models.TextChoices):
+    SUBTREE = "subtree", "本组织及下级"
+    ORG = "org", "仅本组织"
+    SELF = "self", "仅本人"
+
+
+def default_scope_for(role: str) -> str:
+    return ScopeMode.SELF if role == Role.WORKER else ScopeMode.SUBTREE

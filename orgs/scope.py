@@ -1,0 +1,156 @@
+"""The one place where data is filtered by what a user may see (DESIGN.md §1, RuoYi-style 数据权限).
+
+Every list, detail, search, count, picker, export, report and API call obtains its rows through
+``scoped()`` (or ``get_scoped_or_404``). A user with no role sees nothing. Subtrees are selected by a
+materialised-path *range* (``path >= p AND path < p || '~'``), which both SQLite and PostgreSQL (with
+the "C" collation set on the column by migration) answer from the path index.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from django.db import models
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from orgs.roles import ROLE_PERMS, ScopeMode
+
+if TYPE_CHECKING:
+    from orgs.models import Organisation
+
+M = TypeVar("M", bound=models.Model)
+
+# Greater than every character of treebeard's path alphabet (0-9A-Z) in byte order.
+PATH_UPPER_SENTINEL = "~"
+
+
+def subtree_bounds(path: str) -> tuple[str, str]:
+    return path, path + PATH_UPPER_SENTINEL
+
+
+def subtree_q(path_lookup: str, path: str) -> Q:
+    low, high = subtree_bounds(path)
+    return Q(**{f"{path_lookup}__gte": low, f"{path_lookup}__lt": high})
+
+
+@dataclass(frozen=True)
+class Grant:
+    role: str
+    organisation_id: int
+    path: str
+    mode: str
+    perms: frozenset[str]
+
+    def covers_path(self, path: str) -> bool:
+        if self.mode == ScopeMode.SUBTREE:
+            return path.startswith(self.path)
+        if self.mode == ScopeMode.ORG:
+            return path == self.path
+        return False
+
+
+_CACHE_ATTR = "_gonghui_grants"
+
+
+def grants_for(user: Any) -> list[Grant]:
+    """The user's grants, loaded once per user object (one query)."""
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return []
+    cached = getattr(user, _CACHE_ATTR, None)
+    if cached is not None:
+        return cached
+    from orgs.models import RoleAssignment
+
+    rows = RoleAssignment.objects.filter(user=user).values_list(
+        "role", "organisation_id", "organisation__path", "scope"
+    )
+    grants = [Grant(role, org_id, path, mode, ROLE_PERMS.get(role, frozenset())) for role, org_id, path, mode in rows]
+    setattr(user, _CACHE_ATTR, grants)
+    return grants
+
+
+def forget_grants(user: Any) -> None:
+    if hasattr(user, _CACHE_ATTR):
+        delattr(user, _CACHE_ATTR)
+
+
+def grants_with(user: Any, perm: str) -> list[Grant]:
+    return [g for g in grants_for(user) if perm in g.perms]
+
+
+def has_perm(user: Any, perm: str) -> bool:
+    """Whether the user may do ``perm`` anywhere at all (for navigation and page entry)."""
+    return bool(grants_with(user, perm))
+
+
+def perms_of(user: Any) -> frozenset[str]:
+    out: set[str] = set()
+    for g in grants_for(user):
+        out |= g.perms
+    return frozenset(out)
+
+
+def can_at(user: Any, perm: str, organisation: Organisation) -> bool:
+    """Whether ``perm`` may be exercised over this organisation (no query once grants are loaded)."""
+    return any(g.covers_path(organisation.path) for g in grants_with(user, perm))
+
+
+def _minimal_paths(grants: Iterable[Grant]) -> tuple[list[str], list[str]]:
+    """Subtree paths with nested ones dropped, and single-organisation paths not already covered."""
+    subtree = sorted({g.path for g in grants if g.mode == ScopeMode.SUBTREE})
+    roots: list[str] = []
+    for p in subtree:
+        if not any(p.startswith(r) for r in roots):
+            roots.append(p)
+    single = sorted(
+        {g.path for g in grants if g.mode == ScopeMode.ORG and not any(g.path.startswith(r) for r in roots)}
+    )
+    return roots, single
+
+
+def scope_q(user: Any, perm: str, model: type[models.Model]) -> Q | None:
+    """The filter selecting the rows of ``model`` the user may ``perm``; None when there are none."""
+    spec = getattr(model, "data_scope", None)
+    if spec is None:
+        raise TypeError(f"{model.__name__} declares no data_scope; it cannot be scoped")
+    grants = grants_with(user, perm)
+    if not grants:
+        return None
+    parts: list[Q] = []
+    roots, single = _minimal_paths(grants)
+    for lookup in spec.paths:
+        parts.extend(subtree_q(lookup, p) for p in roots)
+        if single:
+            parts.append(Q(**{f"{lookup}__in": single}))
+    if spec.owner and any(g.mode == ScopeMode.SELF for g in grants):
+        parts.append(Q(**{spec.owner: user}))
+    if spec.extra is not None:
+        for g in grants:
+            extra = spec.extra(g, perm)
+            if extra is not None:
+                parts.append(extra)
+    if not parts:
+        return None
+    q = parts[0]
+    for part in parts[1:]:
+        q |= part
+    return q
+
+
+def scoped(user: Any, perm: str, queryset: QuerySet[M]) -> QuerySet[M]:
+    """Rows of ``queryset`` the user may ``perm``: the only way domain data is filtered for a user."""
+    q = scope_q(user, perm, queryset.model)
+    if q is None:
+        return queryset.none()
+    return queryset.filter(q)
+
+
+def get_scoped_or_404(user: Any, perm: str, queryset: QuerySet[M], **lookup: Any) -> M:
+    """A single row, or 404 when it does not exist *or* lies outside the user's scope."""
+    try:
+        return scoped(user, perm, queryset).get(**lookup)
+    except queryset.model.DoesNotExist as exc:
+        raise Http404("未找到该记录，或您无权查看") from exc

@@ -1,0 +1,69 @@
+"""Reading the organisation tree for a user: always through orgs.scope."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import OuterRef, Q, QuerySet, Value
+from django.db.models.functions import Coalesce, Concat
+
+from core.db import subquery_count
+from orgs.models import Organisation
+from orgs.registry import subtree_counters
+from orgs.roles import Perm, ScopeMode
+from orgs.scope import PATH_UPPER_SENTINEL, grants_with, scoped
+
+
+def subtree_range_of_outer(path_lookup: str) -> dict[str, Any]:
+    """Lookups selecting rows whose ``path_lookup`` lies in the subtree of the outer row's path."""
+    return {
+        f"{path_lookup}__gte": OuterRef("path"),
+        f"{path_lookup}__lt": Concat(OuterRef("path"), Value(PATH_UPPER_SENTINEL)),
+    }
+
+
+def visible_organisations(user: Any, perm: str = Perm.ORG_VIEW) -> QuerySet[Organisation]:
+    return scoped(user, perm, Organisation.objects.all())
+
+
+def with_counts(queryset: QuerySet[Organisation]) -> QuerySet[Organisation]:
+    """Annotate descendant organisations and every registered subtree counter, in the same query."""
+    descendants = Organisation.objects.filter(**subtree_range_of_outer("path")).exclude(path=OuterRef("path"))
+    annotations: dict[str, Any] = {"descendant_count": Coalesce(subquery_count(descendants), 0)}
+    for counter in subtree_counters():
+        annotations[counter.key] = Coalesce(counter.build(OuterRef("path")), 0)
+    return queryset.annotate(**annotations)
+
+
+def tree_top_nodes(user: Any) -> QuerySet[Organisation]:
+    """The highest organisations the user may browse: the organisations of their grants."""
+    grants = grants_with(user, Perm.ORG_VIEW)
+    paths = [g.path for g in grants if g.mode in (ScopeMode.SUBTREE, ScopeMode.ORG)]
+    tops = [p for p in set(paths) if not any(p != o and p.startswith(o) for o in paths)]
+    return with_counts(visible_organisations(user).filter(path__in=tops)).order_by("path")
+
+
+def tree_children(user: Any, parent: Organisation) -> QuerySet[Organisation]:
+    children = visible_organisations(user).filter(
+        depth=parent.depth + 1, path__gt=parent.path, path__lt=parent.path + PATH_UPPER_SENTINEL
+    )
+    return with_counts(children).order_by("path")
+
+
+def organisation_search(user: Any, text: str, *, limit: int = 50) -> QuerySet[Organisation]:
+    text = text.strip()
+    qs = visible_organisations(user)
+    if text:
+        qs = qs.filter(Q(name__icontains=text) | Q(code__istartswith=text) | Q(credit_code=text.upper()))
+    return qs.order_by("path")[:limit]
+
+
+def ancestors_visible(user: Any, organisation: Organisation) -> list[Organisation]:
+    """Breadcrumb: the organisation's ancestors that the user may see (never more)."""
+    step = Organisation.steplen
+    paths = [organisation.path[:i] for i in range(step, len(organisation.path), step)]
+    return list(visible_organisations(user).filter(path__in=paths).order_by("depth"))
+
+
+def subtree(queryset: QuerySet[Organisation], organisation: Organisation) -> QuerySet[Organisation]:
+    return queryset.filter(path__gte=organisation.path, path__lt=organisation.path + PATH_UPPER_SENTINEL)

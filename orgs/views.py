@@ -1,0 +1,202 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django_tables2 import RequestConfig
+
+from core.views import query_without
+from orgs import selectors, services
+from orgs.filtersets import OrganisationFilterSet
+from orgs.forms import CloseForm, MoveForm, OrganisationForm
+from orgs.models import Organisation
+from orgs.registry import subtree_counters
+from orgs.roles import Perm
+from orgs.scope import can_at, get_scoped_or_404
+from orgs.tables import OrganisationTable
+from orgs.web import audited_export, perm_required
+
+EXPORT_HEADERS = [
+    "组织编码",
+    "组织名称",
+    "组织类型",
+    "状态",
+    "成立日期",
+    "单位名称",
+    "统一社会信用代码",
+    "经济类型",
+    "工会主席",
+    "主席专职",
+    "副主席",
+]
+
+
+def _org(request: HttpRequest, code: str, perm: str = Perm.ORG_VIEW) -> Organisation:
+    return get_scoped_or_404(request.user, perm, Organisation.objects.all(), code=code)
+
+
+def _form_errors(form, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.error_dict.items():
+            for error in errors:
+                form.add_error(field if field in form.fields else None, error)
+    else:
+        for message in exc.messages:
+            form.add_error(None, message)
+
+
+@perm_required(Perm.ORG_VIEW)
+def tree(request: HttpRequest) -> HttpResponse:
+    nodes = selectors.tree_top_nodes(request.user)
+    return render(request, "orgs/tree.html", {"nodes": nodes, "counters": subtree_counters()})
+
+
+@perm_required(Perm.ORG_VIEW)
+def tree_children(request: HttpRequest, code: str) -> HttpResponse:
+    parent = _org(request, code)
+    nodes = selectors.tree_children(request.user, parent)
+    return render(request, "orgs/_tree_nodes.html", {"nodes": nodes, "counters": subtree_counters()})
+
+
+@perm_required(Perm.ORG_VIEW)
+def search(request: HttpRequest) -> JsonResponse:
+    """Autocomplete for pickers: scoped like everything else (RuoYi's picker leak, DESIGN §8)."""
+    rows = selectors.organisation_search(request.user, request.GET.get("q", ""), limit=20)
+    return JsonResponse({"results": [{"code": o.code, "name": o.name, "kind": o.get_kind_display()} for o in rows]})
+
+
+@perm_required(Perm.ORG_VIEW)
+def organisation_list(request: HttpRequest) -> HttpResponse:
+    base = selectors.visible_organisations(request.user)
+    filterset = OrganisationFilterSet(request.GET or None, queryset=base)
+    qs = filterset.qs if filterset.is_bound and filterset.is_valid() else base
+    if request.GET.get("export") == "xlsx":
+        qs = qs.order_by("path")
+        rows = (
+            [
+                o.code,
+                o.name,
+                o.get_kind_display(),
+                o.get_status_display(),
+                o.founded_on,
+                o.employer_name,
+                o.credit_code,
+                o.get_economic_type_display(),
+                o.chair_name,
+                o.chair_full_time,
+                o.vice_chairs,
+            ]
+            for o in qs.iterator(chunk_size=2000)
+        )
+        return audited_export(
+            request,
+            what="组织列表",
+            filename="组织列表.xlsx",
+            headers=EXPORT_HEADERS,
+            rows=rows,
+            count=qs.count(),
+        )
+    table = OrganisationTable(qs)
+    RequestConfig(request, paginate={"per_page": 20}).configure(table)
+    return render(
+        request,
+        "orgs/list.html",
+        {
+            "filter": filterset if filterset.is_bound else OrganisationFilterSet(queryset=base),
+            "table": table,
+            "export_query": query_without(request, "page", "export"),
+        },
+    )
+
+
+@perm_required(Perm.ORG_VIEW)
+def detail(request: HttpRequest, code: str) -> HttpResponse:
+    org = _org(request, code)
+    counted = selectors.with_counts(Organisation.objects.filter(pk=org.pk)).get()
+    user = request.user
+    return render(
+        request,
+        "orgs/detail.html",
+        {
+            "org": counted,
+            "ancestors": selectors.ancestors_visible(user, org),
+            "children": selectors.tree_children(user, org)[:50],
+            "counters": subtree_counters(),
+            "history": org.history.select_related("history_user").order_by("-history_date")[:20],
+            "can_change": can_at(user, Perm.ORG_CHANGE, org),
+            "can_create": can_at(user, Perm.ORG_CREATE, org) and org.is_active,
+            "can_move": can_at(user, Perm.ORG_MOVE, org) and org.depth > 1,
+            "can_close": can_at(user, Perm.ORG_CLOSE, org) and org.is_active and org.depth > 1,
+        },
+    )
+
+
+@perm_required(Perm.ORG_CHANGE)
+def edit(request: HttpRequest, code: str) -> HttpResponse:
+    org = _org(request, code, Perm.ORG_CHANGE)
+    form = OrganisationForm(request.POST or None, instance=Organisation.objects.get(pk=org.pk))
+    if request.method == "POST" and form.is_valid():
+        try:
+            data = {f: form.cleaned_data[f] for f in form.changed_data}
+            services.organisation_update(actor=request.user, organisation=org, data=data)
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, "组织信息已保存")
+            return redirect("orgs:detail", code=org.code)
+    return render(request, "orgs/form.html", {"form": form, "org": org, "title": f"编辑：{org.name}"})
+
+
+@perm_required(Perm.ORG_CREATE)
+def create_child(request: HttpRequest, code: str) -> HttpResponse:
+    parent = _org(request, code, Perm.ORG_CREATE)
+    form = OrganisationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            child = services.organisation_create(actor=request.user, parent=parent, **form.cleaned_data)
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, f"已新建组织“{child.name}”，编码 {child.code}")
+            return redirect("orgs:detail", code=child.code)
+    return render(request, "orgs/form.html", {"form": form, "org": parent, "title": f"在“{parent.name}”下新建组织"})
+
+
+@perm_required(Perm.ORG_MOVE)
+def move(request: HttpRequest, code: str) -> HttpResponse:
+    org = _org(request, code, Perm.ORG_MOVE)
+    form = MoveForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            target = _org(request, form.cleaned_data["new_parent"].strip(), Perm.ORG_MOVE)
+            services.organisation_move(actor=request.user, organisation=org, new_parent=target)
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        except PermissionDenied as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, f"已将“{org.name}”及其全部下级移至“{target.name}”之下")
+            return redirect("orgs:detail", code=org.code)
+    return render(request, "orgs/move.html", {"form": form, "org": org})
+
+
+@perm_required(Perm.ORG_CLOSE)
+def close(request: HttpRequest, code: str) -> HttpResponse:
+    org = _org(request, code, Perm.ORG_CLOSE)
+    form = CloseForm(request.POST or None, initial={"closed_on": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.organisation_close(
+                actor=request.user,
+                organisation=org,
+                closed_on=form.cleaned_data["closed_on"],
+                reason=form.cleaned_data["reason"],
+            )
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, f"“{org.name}”已撤销")
+            return redirect("orgs:detail", code=org.code)
+    return render(request, "orgs/close.html", {"form": form, "org": org})
