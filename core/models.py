@@ -96,3 +96,31 @@ class CalendarDay(models.Model):
 
     def __str__(self) -> str:
         return f"{self.date} {'工作日' if self.is_workday else '休息日'} {self.name}".strip()
+
+
+class Notification(models.Model):
+    """An in-platform message to one user (new assignment, deadline near, overdue, rating, approval)."""
+
+    user = models.ForeignKey("core.User", verbose_name="接收人", on_delete=models.CASCADE, related_name="notifications")
+    kind = models.CharField("类型", max_length=32, db_index=True)
+    title = models.CharField("标题", max_length=200)
+    body = models.TextField("内容", blank=True)
+    url = models.CharField("链接", max_length=300, blank=True)
+    created_at = models.DateTimeField("时间", default=timezone.now, db_index=True)
+    read_at = models.DateTimeField("已读时间", null=True, blank=True)
+    # Makes a repeated reminder (e.g. "deadline tomorrow" from a cron run) idempotent.
+    dedupe_key = models.CharField(max_length=120, blank=True, default="")
+
+    class Meta:
+        verbose_name = "站内通知"
+        verbose_name_plural = "站内通知"
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "dedupe_key"], condition=~models.Q(dedupe_key=""), name="core_notification_dedupe"
+            )
+        ]
+        indexes = [models.Index(fields=["user", "read_at"], name="core_notif_user_unread")]
+
+    def __str__(self) -> str:
+        return self.title

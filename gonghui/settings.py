@@ -81,8 +81,12 @@ INSTALLED_APPS = [
     "orgs",
     "accounts",
     "members",
+    "activities",
+    "assessment",
     "appeals",
     "funds",
+    "programmes",
+    "portal",
     "dashboard",
     "api",
     "demo",
@@ -254,6 +258,7 @@ SPECTACULAR_SETTINGS = {
 DJANGO_TABLES2_TEMPLATE = "django_tables2/bootstrap5.html"
 DJANGO_TABLES2_PAGE_RANGE = 8
 
+GONGHUI_EMAIL_NOTIFICATIONS = env_bool("GONGHUI_EMAIL_NOTIFICATIONS", False)
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "gonghui@localhost")
 
