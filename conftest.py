@@ -118,3 +118,52 @@ def login(client):
         return client
 
     return _login
+
+
+# --- browser tests (Playwright driving Debian's Chromium) ---------------------------------------
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    import os
+    from pathlib import Path
+
+    if not Path(CHROMIUM).exists():
+        message = f"{CHROMIUM} is missing: install Debian's chromium package (.ci/run does)"
+        if os.environ.get("CI", "").lower() in {"1", "true", "yes"}:
+            pytest.fail(message)  # in CI a browser test may never be skipped
+        pytest.skip(message)
+    # Playwright's sync API runs an event loop in this thread; Django's ORM must still be usable here.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS, "headless": True}
+
+
+@pytest.fixture
+def browser_district(transactional_db) -> District:
+    """The test district in a transactional database, visible to the live server's thread."""
+    return build_district()
+
+
+@pytest.fixture
+def ui_login(live_server):
+    """Sign in through the login form, as a person would."""
+
+    def _login(page, username: str, password: str = PASSWORD):
+        page.goto(f"{live_server.url}/accounts/login/")
+        page.fill("input[name=username]", username)
+        page.fill("input[name=password]", password)
+        page.click("[data-testid=login-submit]")
+        return page
+
+    return _login

@@ -33,6 +33,9 @@ EXPORT_HEADERS = [
 ]
 
 
+TREE_CHILDREN_SHOWN = 100
+
+
 def _org(request: HttpRequest, code: str, perm: str = Perm.ORG_VIEW) -> Organisation:
     return get_scoped_or_404(request.user, perm, Organisation.objects.all(), code=code)
 
@@ -56,8 +59,14 @@ def tree(request: HttpRequest) -> HttpResponse:
 @perm_required(Perm.ORG_VIEW)
 def tree_children(request: HttpRequest, code: str) -> HttpResponse:
     parent = _org(request, code)
-    nodes = selectors.tree_children(request.user, parent)
-    return render(request, "orgs/_tree_nodes.html", {"nodes": nodes, "counters": subtree_counters()})
+    # A town may hold a thousand unions: the tree shows the first ones and links to the full list.
+    nodes = list(selectors.tree_children(request.user, parent)[: TREE_CHILDREN_SHOWN + 1])
+    more = len(nodes) > TREE_CHILDREN_SHOWN
+    return render(
+        request,
+        "orgs/_tree_nodes.html",
+        {"nodes": nodes[:TREE_CHILDREN_SHOWN], "counters": subtree_counters(), "more_parent": parent if more else None},
+    )
 
 
 @perm_required(Perm.ORG_VIEW)
@@ -113,14 +122,13 @@ def organisation_list(request: HttpRequest) -> HttpResponse:
 
 @perm_required(Perm.ORG_VIEW)
 def detail(request: HttpRequest, code: str) -> HttpResponse:
-    org = _org(request, code)
-    counted = selectors.with_counts(Organisation.objects.filter(pk=org.pk)).get()
     user = request.user
+    org = get_scoped_or_404(user, Perm.ORG_VIEW, selectors.with_counts(Organisation.objects.all()), code=code)
     return render(
         request,
         "orgs/detail.html",
         {
-            "org": counted,
+            "org": org,
             "ancestors": selectors.ancestors_visible(user, org),
             "children": selectors.tree_children(user, org)[:50],
             "counters": subtree_counters(),

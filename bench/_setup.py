@@ -1,0 +1,53 @@
+"""Shared start-up for the benchmarks: Django against a scratch database (SQLite file by default,
+or DATABASE_URL), migrated, with a generated key; and small timing helpers."""
+
+from __future__ import annotations
+
+import base64
+import os
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def django_setup(name: str) -> str:
+    sys.path.insert(0, str(ROOT))
+    os.environ.setdefault("DATABASE_URL", f"sqlite:////tmp/gonghui-bench-{name}.sqlite3")
+    os.environ.setdefault("GONGHUI_DATA_KEY", base64.b64encode(b"gonghui-bench-key-32-bytes-long!").decode())
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "gonghui.settings")
+    os.environ["DEBUG"] = "false"
+    url = os.environ["DATABASE_URL"]
+    if url.startswith("sqlite:///"):
+        Path(url.removeprefix("sqlite:///")).unlink(missing_ok=True)
+    import django
+    from django.core.management import call_command
+
+    django.setup()
+    from django.conf import settings
+
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.ALLOWED_HOSTS = ["*"]
+    if not url.startswith("sqlite"):
+        from django.db import connection
+
+        with connection.cursor() as cur:  # a clean slate on PostgreSQL too
+            cur.execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public;")
+    call_command("migrate", verbosity=0)
+    return url.split(":", 1)[0]
+
+
+def timed(fn: Callable[[], object], repeat: int) -> list[float]:
+    out = []
+    for _ in range(repeat):
+        t = time.perf_counter()
+        fn()
+        out.append((time.perf_counter() - t) * 1000)
+    return out
+
+
+def p95(samples: list[float]) -> float:
+    return statistics.quantiles(samples, n=20)[-1] if len(samples) >= 2 else samples[0]
