@@ -152,6 +152,9 @@ def browser_type_launch_args(browser_type_launch_args):
 @pytest.fixture
 def browser_district(transactional_db) -> District:
     """The test district in a transactional database, visible to the live server's thread."""
+    from core.workdays import seed_calendar_from_package
+
+    seed_calendar_from_package()  # a transactional test starts from empty tables, migrations' data included
     return build_district()
 
 

@@ -16,3 +16,12 @@ def attr(obj: Any, name: str) -> Any:
 @register.filter
 def prefix(value: str, head: str) -> str:
     return f"{head}{value}"
+
+
+HISTORY_ACTIONS = {"+": "新建", "~": "修改", "-": "删除"}
+
+
+@register.filter
+def history_action(record: Any) -> str:
+    """simple-history ships no Simplified Chinese labels for its record types."""
+    return HISTORY_ACTIONS.get(getattr(record, "history_type", ""), "")
