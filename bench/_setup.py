@@ -23,6 +23,8 @@ def django_setup(name: str) -> str:
     url = os.environ["DATABASE_URL"]
     if url.startswith("sqlite:///"):
         Path(url.removeprefix("sqlite:///")).unlink(missing_ok=True)
+    else:
+        _create_postgres_database(url)
     import django
     from django.core.management import call_command
 
@@ -38,6 +40,19 @@ def django_setup(name: str) -> str:
             cur.execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public;")
     call_command("migrate", verbosity=0)
     return url.split(":", 1)[0]
+
+
+def _create_postgres_database(url: str) -> None:
+    from urllib.parse import urlparse
+
+    import psycopg
+
+    parsed = urlparse(url)
+    name = parsed.path.lstrip("/")
+    admin_url = url[: url.rfind("/")] + "/postgres"
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
+            conn.execute(f'CREATE DATABASE "{name}"')
 
 
 def timed(fn: Callable[[], object], repeat: int) -> list[float]:

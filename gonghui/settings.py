@@ -217,7 +217,7 @@ WHITENOISE_USE_FINDERS = not PRODUCTION
 if not PRODUCTION:  # development serves from the finders; STATIC_ROOT exists only after collectstatic
     import warnings
 
-    warnings.filterwarnings("ignore", message="No directory at", module="whitenoise.base")
+    warnings.filterwarnings("ignore", message="No directory at")
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
