@@ -58,6 +58,16 @@ def organisation_search(user: Any, text: str, *, limit: int = 50) -> QuerySet[Or
     return qs.order_by("path")[:limit]
 
 
+def with_visible_trail(user: Any, organisations: list[Organisation]) -> list[tuple[Organisation, list[str]]]:
+    """Each organisation with the names of its ancestors that the user may see (one query for all)."""
+    step = Organisation.steplen
+    paths = {o.path[:i] for o in organisations for i in range(step, len(o.path), step)}
+    names = dict(visible_organisations(user).filter(path__in=paths).values_list("path", "name"))
+    return [
+        (o, [names[o.path[:i]] for i in range(step, len(o.path), step) if o.path[:i] in names]) for o in organisations
+    ]
+
+
 def ancestors_visible(user: Any, organisation: Organisation) -> list[Organisation]:
     """Breadcrumb: the organisation's ancestors that the user may see (never more)."""
     step = Organisation.steplen

@@ -52,8 +52,16 @@ def _form_errors(form, exc: ValidationError) -> None:
 
 @perm_required(Perm.ORG_VIEW)
 def tree(request: HttpRequest) -> HttpResponse:
+    text = request.GET.get("q", "").strip()
+    found = (
+        selectors.with_visible_trail(request.user, list(selectors.organisation_search(request.user, text)))
+        if text
+        else None
+    )
     nodes = selectors.tree_top_nodes(request.user)
-    return render(request, "orgs/tree.html", {"nodes": nodes, "counters": subtree_counters()})
+    return render(
+        request, "orgs/tree.html", {"nodes": nodes, "counters": subtree_counters(), "q": text, "found": found}
+    )
 
 
 @perm_required(Perm.ORG_VIEW)

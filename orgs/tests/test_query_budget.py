@@ -12,6 +12,7 @@ pytestmark = pytest.mark.django_db
 BUDGETS = load_budgets(__file__)
 PAGES = {
     "orgs:tree": "/orgs/",
+    "orgs:tree_search": "/orgs/?q=公司",
     "orgs:children": "/orgs/T-A/children/",
     "orgs:list": "/orgs/list/?per_page=50",
     "orgs:list_filtered": "/orgs/list/?kind=enterprise&q=公司",

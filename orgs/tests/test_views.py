@@ -117,3 +117,9 @@ def test_close_page_refuses_with_message(client, district):
     assert response.status_code == 200
     assert "仍有 2 个下级组织未撤销" in response.content.decode()
     assert Organisation.objects.get(code="T-A").status == "active"
+
+
+def test_tree_search_shows_only_the_visible_trail(client, district):
+    client.force_login(district.user("town_a"))
+    body = client.get("/orgs/?q=沙坨").content.decode()
+    assert "仁和镇总工会" in body and "测试区总工会" not in body  # the district is outside the officer's scope
