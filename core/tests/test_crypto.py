@@ -111,8 +111,9 @@ def test_other_key_cannot_decrypt() -> None:
     [
         ("", "not set"),
         ("not base64 at all!!", "base64"),
-        (base64.b64encode(os.urandom(16)).decode(), "32 bytes"),
+        (base64.b64encode(b"sixteen-byte-key").decode(), "32 bytes"),
     ],
+    ids=["missing", "not-base64", "16-bytes"],
 )
 def test_missing_or_bad_key_is_improperly_configured(key: str, fragment: str) -> None:
     with override_settings(GONGHUI_DATA_KEY=key):
