@@ -139,6 +139,7 @@ def seed_calendar_from_package(years: Iterable[int] | None = None, *, model: typ
                 update_fields=["is_workday", "name", "source"],
             )
             written += len(rows)
+    _forget_calendar_warning()
     return written
 
 
@@ -202,6 +203,27 @@ def calendar_warning(today: date | None = None) -> str | None:
     """
     years = missing_calendar_years(today)
     return calendar_missing_message(years) if years else None
+
+
+_WARNING_CACHE_KEY = "gonghui:calendar_warning"
+
+
+def calendar_warning_cached() -> str | None:
+    """:func:`calendar_warning` for every page: the calendar changes a few times a year, so the answer
+    is kept for ten minutes and dropped whenever the calendar is written."""
+    from django.core.cache import cache
+
+    value = cache.get(_WARNING_CACHE_KEY)
+    if value is None:
+        value = calendar_warning() or ""
+        cache.set(_WARNING_CACHE_KEY, value, 600)
+    return value or None
+
+
+def _forget_calendar_warning() -> None:
+    from django.core.cache import cache
+
+    cache.delete(_WARNING_CACHE_KEY)
 
 
 # --- questions about days ---------------------------------------------------------------------
@@ -333,3 +355,4 @@ def enter_year_manually(
     with transaction.atomic():
         CalendarDay.objects.filter(date__range=(first, last)).delete()
         CalendarDay.objects.bulk_create(rows)
+    _forget_calendar_warning()

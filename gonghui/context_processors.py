@@ -5,7 +5,8 @@ from typing import Any
 from django.http import HttpRequest
 from django.urls import NoReverseMatch, reverse
 
-from core.workdays import calendar_warning
+from core.notify import unread_count
+from core.workdays import calendar_warning_cached
 from gonghui.navigation import MENU
 from orgs.scope import perms_of
 
@@ -28,4 +29,9 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             items.append({"label": item.label, "url": url, "active": request.path.startswith(url)})
         if items:
             menu.append({"label": group.label, "items": items, "active": any(i["active"] for i in items)})
-    return {"nav_menu": menu, "user_perms": perms, "calendar_warning": calendar_warning()}
+    return {
+        "nav_menu": menu,
+        "user_perms": perms,
+        "calendar_warning": calendar_warning_cached(),
+        "unread_notifications": unread_count(user),
+    }

@@ -388,3 +388,18 @@ def test_seed_calendar_command(empty_calendar) -> None:
     assert "2025–2026" in out.getvalue()
     with pytest.raises(CommandError, match="2027"):
         call_command("seed_calendar", "--year", "2027", stdout=StringIO())
+
+
+@pytest.mark.django_db
+def test_cached_banner_is_dropped_when_the_calendar_changes():
+    from datetime import date as _date
+
+    from core.workdays import calendar_warning_cached, enter_year_manually
+
+    CalendarDay.objects.filter(date__year=2026).delete()
+    from django.core.cache import cache
+
+    cache.clear()
+    assert "2026" in calendar_warning_cached()
+    enter_year_manually(2026, [(_date(2026, 1, 1), _date(2026, 1, 1), "元旦")], [])
+    assert calendar_warning_cached() is None or "2026" not in calendar_warning_cached()
