@@ -26,7 +26,7 @@ from accounts.history import HISTORY_MODELS, history_rows
 from core import workdays
 from core.audit import audit_log
 from core.models import AuditEvent, User
-from core.views import paginate, query_without, require
+from core.views import add_validation_errors, paginate, query_without, require
 from orgs.models import Organisation, RoleAssignment
 from orgs.roles import Perm
 from orgs.scope import get_scoped_or_404
@@ -54,16 +54,6 @@ class PasswordChangeView(auth_views.PasswordChangeView):
         audit_log(AuditEvent.Kind.PASSWORD_CHANGED, user=user, request=self.request, summary="本人修改密码")
         messages.success(self.request, "密码已修改")
         return response
-
-
-def _apply_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            for error in errors:
-                form.add_error(field if field in form.fields else None, error)
-    else:
-        for message in exc.messages:
-            form.add_error(None, message)
 
 
 def _scoped_org(request: HttpRequest, code: str) -> Organisation:
@@ -107,7 +97,7 @@ def user_create(request: HttpRequest) -> HttpResponse:
                 scope=data["scope"],
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            add_validation_errors(form, exc)
         except PermissionDenied as exc:
             form.add_error(None, str(exc))
         else:
@@ -130,7 +120,7 @@ def user_detail(request: HttpRequest, pk: int) -> HttpResponse:
             org = _scoped_org(request, data["organisation"])
             role_grant(actor=request.user, user=account, role=data["role"], organisation=org, scope=data["scope"])
         except ValidationError as exc:
-            _apply_errors(grant_form, exc)
+            add_validation_errors(grant_form, exc)
         except PermissionDenied as exc:
             grant_form.add_error(None, str(exc))
         else:
@@ -244,7 +234,7 @@ def calendar(request: HttpRequest) -> HttpResponse:
             holidays, makeups = _parse_year(form.cleaned_data)
             workdays.enter_year_manually(form.cleaned_data["year"], holidays, makeups)
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            add_validation_errors(form, exc)
         else:
             messages.success(request, f"已录入 {form.cleaned_data['year']} 年工作日历")
             return redirect("accounts:calendar")

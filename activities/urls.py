@@ -1,4 +1,6 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from activities import views
 
 app_name = "activities"
-urlpatterns: list = []
+urlpatterns = [path("", views.activity_list, name="list")]

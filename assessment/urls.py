@@ -1,4 +1,6 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from assessment import views
 
 app_name = "assessment"
-urlpatterns: list = []
+urlpatterns = [path("", views.assessment_list, name="list")]

@@ -117,6 +117,8 @@ def decrypt(token: str) -> str:
 
 def normalize_for_index(text: str) -> str:
     """NFKC, whitespace and invisible characters removed, upper-cased: ``" 1101…02x "`` = ``"1101…02X"``."""
+    if text.isascii():  # fast path, same result: NFKC keeps ASCII, and no ASCII character is "Cf"
+        return "".join(text.split()).upper()
     text = unicodedata.normalize("NFKC", text)
     return "".join(ch for ch in text if not ch.isspace() and unicodedata.category(ch) != "Cf").upper()
 

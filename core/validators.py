@@ -103,7 +103,10 @@ def normalize_id_text(value: Any) -> str:
         return ""
     if isinstance(value, bool) or not isinstance(value, str | int):
         raise ValidationError("编码格式无效：应为文本", code="invalid_type")
-    text = unicodedata.normalize("NFKC", str(value))
+    text = str(value)
+    if text.isascii():  # fast path, same result: NFKC keeps ASCII, and no ASCII character is "Cf"
+        return "".join(text.split()).upper()
+    text = unicodedata.normalize("NFKC", text)
     return "".join(ch for ch in text if not ch.isspace() and unicodedata.category(ch) != "Cf").upper()
 
 

@@ -29,6 +29,45 @@ MENU: tuple[NavGroup, ...] = (
         ),
     ),
     NavGroup(
+        "会员",
+        (
+            NavItem("会员名单", "members:list", Perm.MEMBER_VIEW),
+            NavItem("登记会员", "members:create", Perm.MEMBER_CHANGE),
+            NavItem("Excel 导入", "members:import", Perm.MEMBER_IMPORT),
+        ),
+    ),
+    NavGroup(
+        "诉求",
+        (
+            NavItem("诉求工作台", "appeals:list", Perm.APPEAL_VIEW),
+            NavItem("登记诉求", "appeals:create", Perm.APPEAL_HANDLE),
+            NavItem("三率统计", "appeals:rates", Perm.APPEAL_VIEW),
+            NavItem("联络人覆盖", "appeals:liaisons", Perm.APPEAL_VIEW),
+            NavItem("我的诉求（职工端）", "portal:home", Perm.APPEAL_SUBMIT),
+            NavItem("站内通知", "appeals:notifications", None),
+        ),
+    ),
+    NavGroup(
+        "资金",
+        (
+            NavItem("资金项目与发放", "funds:programme_list", Perm.FUND_VIEW),
+            NavItem("支付记录", "funds:payment_list", Perm.FUND_VIEW),
+            NavItem("启动经费使用", "programmes:grant_list", Perm.FUND_VIEW),
+            NavItem("税务代收经费", "programmes:dues_list", Perm.FUND_VIEW),
+            NavItem("捐赠与拨款", "funds:donation_list", Perm.FUND_VIEW),
+            NavItem("会计科目与明细账", "funds:account_list", Perm.FUND_VIEW),
+            NavItem("记账凭证", "funds:entry_list", Perm.FUND_VIEW),
+            NavItem("试算平衡表", "funds:trial_balance", Perm.FUND_VIEW),
+        ),
+    ),
+    NavGroup(
+        "活动与考评",
+        (
+            NavItem("活动报送", "activities:list", Perm.ORG_VIEW),
+            NavItem("工会年度考评", "assessment:list", Perm.ORG_VIEW),
+        ),
+    ),
+    NavGroup(
         "系统",
         (
             NavItem("用户与角色", "accounts:user_list", Perm.USER_MANAGE),

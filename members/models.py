@@ -82,7 +82,9 @@ class Person(models.Model):
     created_at = models.DateTimeField("登记时间", auto_now_add=True)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
 
-    history = HistoricalRecords()
+    # History rows are read by person and by date, never searched by value: no copies of the
+    # name/blind-index indexes (each costs a random B-tree insert per imported row).
+    history = HistoricalRecords(no_db_index=["name", "id_number_index", "mobile_index"])
 
     data_scope = ScopeSpec(paths=("organisation__path",), owner="user")
 
@@ -176,3 +178,49 @@ class Honour(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person} · {self.get_title_display()}（{self.awarded_on:%Y}）"
+
+
+class ImportJob(models.Model):
+    """One upload of a member workbook: validated first (preview), then written on confirmation.
+
+    A job belongs to the user who uploaded it (only they see it); the rows it writes are checked
+    against that user's scope when it validates and again when it commits.
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "排队中"
+        VALIDATING = "validating", "校验中"
+        PREVIEW = "preview", "待确认"
+        INVALID = "invalid", "有错误"
+        IMPORTING = "importing", "导入中"
+        DONE = "done", "已导入"
+        FAILED = "failed", "失败"
+
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="导入人", on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField("上传时间", auto_now_add=True)
+    finished_at = models.DateTimeField("完成时间", null=True, blank=True)
+    file_name = models.CharField("文件名", max_length=200)
+    stored_path = models.CharField("存储路径", max_length=300)
+    status = models.CharField("状态", max_length=12, choices=Status.choices, default=Status.QUEUED)
+    stage = models.CharField("进度说明", max_length=100, blank=True)
+    progress = models.PositiveSmallIntegerField("进度（%）", default=0)
+    total_rows = models.PositiveIntegerField("数据行数", default=0)
+    counts = models.JSONField("统计", default=dict, blank=True)
+    errors = models.JSONField("错误（前 500 条）", default=list, blank=True)
+    notices = models.JSONField("提示（前 500 条）", default=list, blank=True)
+    report_path = models.CharField("错误报告", max_length=300, blank=True)
+    message = models.CharField("说明", max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = "会员导入任务"
+        verbose_name_plural = "会员导入任务"
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.file_name}（{self.get_status_display()}）"
+
+    @property
+    def finished(self) -> bool:
+        return self.status in (self.Status.PREVIEW, self.Status.INVALID, self.Status.DONE, self.Status.FAILED)

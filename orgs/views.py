@@ -7,7 +7,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django_tables2 import RequestConfig
 
-from core.views import query_without
+from core.views import add_validation_errors, query_without
 from orgs import selectors, services
 from orgs.filtersets import OrganisationFilterSet
 from orgs.forms import CloseForm, MoveForm, OrganisationForm
@@ -38,16 +38,6 @@ TREE_CHILDREN_SHOWN = 100
 
 def _org(request: HttpRequest, code: str, perm: str = Perm.ORG_VIEW) -> Organisation:
     return get_scoped_or_404(request.user, perm, Organisation.objects.all(), code=code)
-
-
-def _form_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            for error in errors:
-                form.add_error(field if field in form.fields else None, error)
-    else:
-        for message in exc.messages:
-            form.add_error(None, message)
 
 
 @perm_required(Perm.ORG_VIEW)
@@ -158,7 +148,7 @@ def edit(request: HttpRequest, code: str) -> HttpResponse:
             data = {f: form.cleaned_data[f] for f in form.changed_data}
             services.organisation_update(actor=request.user, organisation=org, data=data)
         except ValidationError as exc:
-            _form_errors(form, exc)
+            add_validation_errors(form, exc)
         else:
             messages.success(request, "组织信息已保存")
             return redirect("orgs:detail", code=org.code)
@@ -173,7 +163,7 @@ def create_child(request: HttpRequest, code: str) -> HttpResponse:
         try:
             child = services.organisation_create(actor=request.user, parent=parent, **form.cleaned_data)
         except ValidationError as exc:
-            _form_errors(form, exc)
+            add_validation_errors(form, exc)
         else:
             messages.success(request, f"已新建组织“{child.name}”，编码 {child.code}")
             return redirect("orgs:detail", code=child.code)
@@ -189,7 +179,7 @@ def move(request: HttpRequest, code: str) -> HttpResponse:
             target = _org(request, form.cleaned_data["new_parent"].strip(), Perm.ORG_MOVE)
             services.organisation_move(actor=request.user, organisation=org, new_parent=target)
         except ValidationError as exc:
-            _form_errors(form, exc)
+            add_validation_errors(form, exc)
         except PermissionDenied as exc:
             form.add_error(None, str(exc))
         else:
@@ -211,7 +201,7 @@ def close(request: HttpRequest, code: str) -> HttpResponse:
                 reason=form.cleaned_data["reason"],
             )
         except ValidationError as exc:
-            _form_errors(form, exc)
+            add_validation_errors(form, exc)
         else:
             messages.success(request, f"“{org.name}”已撤销")
             return redirect("orgs:detail", code=org.code)

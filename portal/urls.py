@@ -1,4 +1,11 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from portal import views
 
 app_name = "portal"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("appeals/new/", views.appeal_new, name="new"),
+    path("appeals/<int:pk>/", views.appeal_detail, name="detail"),
+    path("appeals/<int:pk>/rate/", views.appeal_rate, name="rate"),
+]

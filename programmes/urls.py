@@ -1,4 +1,11 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from programmes import views
 
 app_name = "programmes"
-urlpatterns: list = []
+urlpatterns = [
+    path("grants/", views.grant_list, name="grant_list"),
+    path("grants/<int:pk>/", views.grant_detail, name="grant_detail"),
+    path("dues/", views.dues_list, name="dues_list"),
+    path("dues/import/", views.dues_import, name="dues_import"),
+]

@@ -2,5 +2,8 @@
 
 from rest_framework.routers import DefaultRouter
 
+from appeals.api.views import AppealViewSet
+
 router = DefaultRouter()
+router.register("appeals", AppealViewSet, basename="appeal")
 urlpatterns = router.urls

@@ -2,5 +2,8 @@
 
 from rest_framework.routers import DefaultRouter
 
+from members.api.views import MemberViewSet
+
 router = DefaultRouter()
+router.register("members", MemberViewSet, basename="member")
 urlpatterns = router.urls

@@ -1,0 +1,82 @@
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db.models import Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+
+from activities.models import Activity
+from activities.services import activity_report
+from core.forms import StyledFormMixin
+from core.views import paginate, query_without
+from orgs.models import Organisation
+from orgs.roles import Perm
+from orgs.scope import has_perm, scoped
+from orgs.web import audited_export, perm_required
+
+
+class ActivityForm(StyledFormMixin, forms.Form):
+    organisation = forms.ModelChoiceField(label="举办工会", queryset=Organisation.objects.none())
+    title = forms.CharField(label="活动名称", max_length=120)
+    kind = forms.ChoiceField(label="活动类型", choices=Activity.Kind.choices)
+    held_on = forms.DateField(label="举办日期", widget=forms.DateInput(attrs={"type": "date"}))
+    participants = forms.IntegerField(label="参加人数", min_value=1)
+
+
+@perm_required(Perm.ORG_VIEW)
+def activity_list(request: HttpRequest) -> HttpResponse:
+    qs = scoped(request.user, Perm.ORG_VIEW, Activity.objects.all()).select_related("organisation", "reported_by")
+    if request.GET.get("q"):
+        text = request.GET["q"].strip()
+        qs = qs.filter(Q(title__icontains=text) | Q(organisation__name__icontains=text))
+    if request.GET.get("kind"):
+        qs = qs.filter(kind=request.GET["kind"])
+    if request.GET.get("year", "").isdigit():
+        qs = qs.filter(held_on__year=int(request.GET["year"]))
+    qs = qs.order_by("-held_on", "-id")
+    if request.GET.get("export") == "xlsx":
+        rows = (
+            [a.organisation.name, a.title, a.get_kind_display(), a.held_on, a.participants, a.reported_at]
+            for a in qs.iterator(chunk_size=2000)
+        )
+        return audited_export(
+            request,
+            what="活动",
+            filename="活动.xlsx",
+            headers=["举办工会", "活动名称", "类型", "举办日期", "参加人数", "报送时间"],
+            rows=rows,
+            count=qs.count(),
+        )
+    can_report = has_perm(request.user, Perm.ORG_CHANGE)
+    form = None
+    if can_report:
+        unions = scoped(
+            request.user,
+            Perm.ORG_CHANGE,
+            Organisation.objects.filter(kind__in=Organisation.GRASSROOTS_KINDS, status="active"),
+        ).order_by("path")
+        form = ActivityForm(request.POST or None)
+        form.fields["organisation"].queryset = unions
+        if request.method == "POST" and form.is_valid():
+            try:
+                activity_report(actor=request.user, **form.cleaned_data)
+            except ValidationError as exc:
+                for field, errs in exc.message_dict.items():
+                    for e in errs:
+                        form.add_error(field if field in form.fields else None, e)
+            else:
+                messages.success(request, "活动已报送")
+                return redirect("activities:list")
+    return render(
+        request,
+        "activities/list.html",
+        {
+            "page": paginate(request, qs),
+            "query": query_without(request, "page"),
+            "export_query": query_without(request, "page", "export"),
+            "kinds": Activity.Kind.choices,
+            "form": form,
+        },
+    )

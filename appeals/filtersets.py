@@ -1,0 +1,79 @@
+"""Filters shared by the workbench list, the drill-down from the rates page and the API."""
+
+from __future__ import annotations
+
+from datetime import datetime, time
+
+import django_filters
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from appeals.models import Appeal, Category
+from appeals.selectors import METRICS, metric_q
+from orgs.models import Organisation
+from orgs.scope import subtree_q
+
+
+class AppealFilterSet(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="filter_q", label="搜索（编号/标题/内容/反映人）")
+    state = django_filters.ChoiceFilter(choices=Appeal.State.choices, label="状态")
+    category = django_filters.ModelChoiceFilter(queryset=Category.objects.all(), label="分类")
+    channel = django_filters.ChoiceFilter(choices=Appeal.Channel.choices, label="渠道")
+    subtree = django_filters.CharFilter(method="filter_subtree", label="组织（编码，含下级）")
+    unit = django_filters.CharFilter(field_name="organisation__code", label="组织（编码，仅本级）")
+    handler = django_filters.CharFilter(method="filter_handler", label="主办单位（编码）")
+    liaison = django_filters.NumberFilter(field_name="liaison_id", label="联络人")
+    date_from = django_filters.DateFilter(method="filter_from", label="登记日期起")
+    date_to = django_filters.DateFilter(method="filter_to", label="登记日期止")
+    metric = django_filters.ChoiceFilter(
+        choices=[(k, v[0]) for k, v in METRICS.items()], method="filter_metric", label="指标"
+    )
+    overdue = django_filters.BooleanFilter(field_name="overdue", label="曾超时")
+
+    class Meta:
+        model = Appeal
+        fields = [
+            "q",
+            "state",
+            "category",
+            "channel",
+            "subtree",
+            "unit",
+            "handler",
+            "liaison",
+            "date_from",
+            "date_to",
+            "metric",
+            "overdue",
+        ]
+
+    def filter_q(self, queryset: QuerySet[Appeal], name: str, value: str) -> QuerySet[Appeal]:
+        value = value.strip()
+        if not value:
+            return queryset
+        q = Q(title__icontains=value) | Q(description__icontains=value) | Q(reporter_name=value) | Q(worker__name=value)
+        if value.upper().startswith("SQ") and value[6:].isdigit():
+            q |= Q(pk=int(value[6:]))
+        return queryset.filter(q)
+
+    def filter_subtree(self, queryset: QuerySet[Appeal], name: str, value: str) -> QuerySet[Appeal]:
+        path = Organisation.objects.filter(code=value.strip()).values_list("path", flat=True).first()
+        if path is None:
+            return queryset.none()
+        return queryset.filter(subtree_q("organisation__path", path))
+
+    def filter_handler(self, queryset: QuerySet[Appeal], name: str, value: str) -> QuerySet[Appeal]:
+        return queryset.filter(lead_handler_org__code=value.strip())
+
+    def filter_from(self, queryset: QuerySet[Appeal], name: str, value) -> QuerySet[Appeal]:
+        return queryset.filter(
+            registered_at__gte=datetime.combine(value, time.min, tzinfo=timezone.get_current_timezone())
+        )
+
+    def filter_to(self, queryset: QuerySet[Appeal], name: str, value) -> QuerySet[Appeal]:
+        return queryset.filter(
+            registered_at__lt=datetime.combine(value, time.max, tzinfo=timezone.get_current_timezone())
+        )
+
+    def filter_metric(self, queryset: QuerySet[Appeal], name: str, value: str) -> QuerySet[Appeal]:
+        return queryset.filter(metric_q(value))

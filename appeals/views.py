@@ -1,0 +1,622 @@
+"""Officer pages of the closed loop: workbench list, detail with action forms, rates, liaison coverage,
+notifications. Thin: every read through appeals.selectors (orgs.scope), every change through services."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from typing import Any
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from appeals import selectors, services
+from appeals.filtersets import AppealFilterSet
+from appeals.forms import (
+    AttachForm,
+    FeedbackForm,
+    InternalNoteForm,
+    LiaisonAssignForm,
+    NoteForm,
+    OfficerAppealForm,
+    RateForm,
+    ReasonForm,
+    ReferForm,
+    ResultForm,
+)
+from appeals.models import Appeal, Category, Referral
+from core.models import Notification, User
+from core.views import paginate, query_without
+from orgs.models import Organisation
+from orgs.roles import Perm, ScopeMode
+from orgs.scope import can_at, get_scoped_or_404, grants_with, scoped
+from orgs.web import audited_export, perm_required
+
+S = Appeal.State
+
+EXPORT_HEADERS = [
+    "编号",
+    "标题",
+    "所属工会",
+    "分类",
+    "渠道",
+    "状态",
+    "反映人",
+    "匿名",
+    "第三方",
+    "联络人",
+    "主办单位",
+    "登记时间",
+    "联系时限",
+    "按时联系",
+    "办理时限",
+    "已解决",
+    "评价",
+    "重办次数",
+    "曾超时",
+    "无效",
+    "无效原因",
+]
+
+
+def _errors(exc: Exception) -> list[str]:
+    if isinstance(exc, ValidationError):
+        return list(exc.messages)
+    return [str(exc)]
+
+
+def _appeal(request: HttpRequest, pk: int) -> Appeal:
+    return get_scoped_or_404(
+        request.user,
+        Perm.APPEAL_VIEW,
+        Appeal.objects.select_related(
+            "organisation", "category", "worker", "liaison", "lead_handler_org", "registered_by"
+        ),
+        pk=pk,
+    )
+
+
+def _anchor_org(request: HttpRequest, perm: str = Perm.APPEAL_VIEW) -> Organisation:
+    """The organisation a summary page is about: ?org=<code> inside the caller's scope, else their top grant."""
+    code = (request.GET.get("org") or "").strip()
+    if code:
+        return get_scoped_or_404(request.user, perm, Organisation.objects.all(), code=code)
+    grants = [g for g in grants_with(request.user, perm) if g.mode != ScopeMode.SELF]
+    if not grants:
+        raise PermissionDenied("您没有可统计的组织范围")
+    top = min(grants, key=lambda g: (len(g.path), g.path))
+    return Organisation.objects.get(pk=top.organisation_id)
+
+
+# --- workbench list ---------------------------------------------------------------------------
+
+
+@perm_required(Perm.APPEAL_VIEW)
+def appeal_list(request: HttpRequest) -> HttpResponse:
+    base = selectors.appeal_list_qs(request.user)
+    filterset = AppealFilterSet(request.GET or None, queryset=base)
+    if filterset.is_bound and not filterset.is_valid():
+        qs = base.none()
+    else:
+        qs = filterset.qs if filterset.is_bound else base
+    if request.GET.get("todo") == "1":
+        qs = qs.filter(selectors.todo_q(request.user))
+    qs = qs.order_by("-registered_at", "-id")
+    if request.GET.get("export") == "xlsx":
+        rows = (
+            [
+                a.number,
+                a.title,
+                a.organisation.name,
+                a.category.name,
+                a.get_channel_display(),
+                a.get_state_display(),
+                a.reporter_display,
+                a.anonymous,
+                a.third_party,
+                str(a.liaison) if a.liaison_id else "",
+                a.lead_handler_org.name if a.lead_handler_org_id else "",
+                a.registered_at,
+                a.contact_deadline,
+                a.contacted_in_time,
+                a.handling_deadline,
+                a.resolved,
+                a.get_rating_display(),
+                a.reopen_count,
+                a.overdue,
+                a.invalid,
+                a.invalid_reason,
+            ]
+            for a in qs.iterator(chunk_size=2000)
+        )
+        return audited_export(
+            request, what="职工诉求", filename="职工诉求.xlsx", headers=EXPORT_HEADERS, rows=rows, count=qs.count()
+        )
+    page = paginate(request, qs)
+    metric = request.GET.get("metric", "")
+    return render(
+        request,
+        "appeals/list.html",
+        {
+            "page": page,
+            "filter": filterset if filterset.is_bound else AppealFilterSet(queryset=base),
+            "query": query_without(request, "page"),
+            "export_query": query_without(request, "page", "export"),
+            "metric_label": selectors.METRICS.get(metric, ("",))[0] if metric else "",
+            "categories": Category.objects.all(),
+            "states": Appeal.State.choices,
+            "channels": Appeal.Channel.choices,
+            "can_create": selectors.can_register(request.user),
+        },
+    )
+
+
+# --- intake by an officer -----------------------------------------------------------------------
+
+
+@perm_required(Perm.APPEAL_HANDLE)
+def appeal_create(request: HttpRequest) -> HttpResponse:
+    form = OfficerAppealForm(
+        request.POST or None, request.FILES or None, initial={"organisation": request.GET.get("org", "")}
+    )
+    if request.method == "POST" and form.is_valid():
+        cd = form.cleaned_data
+        org = (
+            scoped(request.user, Perm.APPEAL_HANDLE, Organisation.objects.all())
+            .filter(code=cd["organisation"].strip())
+            .first()
+        )
+        if org is None:
+            form.add_error("organisation", "找不到该组织编码，或不在您的办理范围内")
+        else:
+            try:
+                appeal = services.appeal_register(
+                    actor=request.user,
+                    organisation=org,
+                    category=cd["category"],
+                    channel=cd["channel"],
+                    title=cd["title"],
+                    description=cd["description"],
+                    anonymous=cd["anonymous"],
+                    third_party=cd["third_party"],
+                    reporter_name=cd["reporter_name"],
+                    contact_phone=cd["contact_phone"],
+                    preferred_contact=cd["preferred_contact"],
+                    files=cd["attachments"],
+                )
+            except (ValidationError, PermissionDenied) as exc:
+                for m in _errors(exc):
+                    form.add_error(None, m)
+            else:
+                messages.success(request, f"已登记诉求 {appeal.number}，联系时限 {appeal.contact_deadline:%Y-%m-%d}")
+                return redirect("appeals:detail", pk=appeal.pk)
+    return render(request, "appeals/form.html", {"form": form, "title": "登记诉求（热线/来访/走访）"})
+
+
+# --- detail and actions -------------------------------------------------------------------------
+
+
+def _handler_choices(appeal: Appeal) -> Any:
+    """Handling organisations for a referral: the request's own union, its ancestors, and partners."""
+    org = appeal.organisation
+    ancestor_paths = [org.path[: i * org.steplen] for i in range(1, org.depth + 1)]
+    root = org.path[: org.steplen]
+    return (
+        Organisation.objects.filter(
+            Q(path__in=ancestor_paths) | (Q(kind__in=Organisation.PARTNER_KINDS) & Q(path__startswith=root))
+        )
+        .filter(status=Organisation.Status.ACTIVE)
+        .order_by("path")
+    )
+
+
+def _actions(user: Any, appeal: Appeal, referrals: list[Referral]) -> dict[str, Any]:
+    officer = can_at(user, Perm.APPEAL_HANDLE, appeal.organisation)
+    st = appeal.state
+    own = bool(appeal.worker_id and appeal.worker.user_id == user.pk)
+    ref_actions = {}
+    for r in referrals:
+        if r.is_open and can_at(user, Perm.APPEAL_HANDLE, r.handler_org):
+            ref_actions[r.pk] = {
+                "accept": r.state == Referral.State.ASSIGNED,
+                "complete": r.state == Referral.State.ACCEPTED,
+                "return": True,
+            }
+    return {
+        "officer": officer,
+        "contact": officer and st == S.REGISTERED,
+        "note": officer and st != S.CLOSED,
+        "refer": officer and st in (S.CONTACTED, S.COORDINATING, S.HANDLING),
+        "feedback": officer and st == S.HANDLING,
+        "rate": (officer or own) and st == S.FED_BACK,
+        "invalid": officer and st in (S.REGISTERED, S.CONTACTED, S.COORDINATING),
+        "attach": (officer or own) and st != S.CLOSED,
+        "referrals": ref_actions,
+    }
+
+
+@perm_required(Perm.APPEAL_VIEW)
+def appeal_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    appeal = _appeal(request, pk)
+    referrals = list(
+        appeal.referrals.select_related("handler_org", "assigned_by").order_by("round", "assigned_at", "id")
+    )
+    actions = _actions(request.user, appeal, referrals)
+    for r in referrals:
+        r.acts = actions["referrals"].get(r.pk)
+    suggestion = services.suggest_handler(appeal) if actions["refer"] else None
+    handlers = _handler_choices(appeal) if actions["refer"] else None
+    return render(
+        request,
+        "appeals/detail.html",
+        {
+            "appeal": appeal,
+            "referrals": referrals,
+            "timeline": list(selectors.timeline_of(appeal)),
+            "attachments": list(appeal.attachments.all()),
+            "a": actions,
+            "suggestion": suggestion,
+            "contact_form": NoteForm(),
+            "note_form": InternalNoteForm(),
+            "refer_form": ReferForm(
+                handlers=handlers, initial={"lead": suggestion, "deadline": appeal.handling_deadline}
+            ),
+            "feedback_form": FeedbackForm(),
+            "rate_form": RateForm(),
+            "reason_form": ReasonForm(),
+            "result_form": ResultForm(),
+            "attach_form": AttachForm(),
+            "today": timezone.localdate(),
+        },
+    )
+
+
+@require_POST
+@perm_required(Perm.APPEAL_VIEW)
+def appeal_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    appeal = _appeal(request, pk)
+    user = request.user
+    post = request.POST
+    try:
+        if action == "contact":
+            services.appeal_contact(actor=user, appeal=appeal, note=post.get("note", ""))
+            done = "已记录联系情况（沟通）"
+        elif action == "note":
+            services.appeal_note(actor=user, appeal=appeal, note=post.get("note", ""), public=bool(post.get("public")))
+            done = "已添加沟通记录"
+        elif action == "refer":
+            form = ReferForm(post, handlers=_handler_choices(appeal))
+            if not form.is_valid():
+                raise ValidationError([f"{form.fields[f].label}：{'；'.join(e)}" for f, e in form.errors.items()])
+            cd = form.cleaned_data
+            services.appeal_refer(
+                actor=user,
+                appeal=appeal,
+                lead=cd["lead"],
+                co_handlers=list(cd["co_handlers"]),
+                deadline=cd["deadline"],
+                instructions=cd["instructions"],
+            )
+            done = "已转办（协调）"
+        elif action == "feedback":
+            services.appeal_feedback(
+                actor=user, appeal=appeal, result=post.get("result", ""), resolved=bool(post.get("resolved"))
+            )
+            done = "已反馈办理结果，等待职工评价"
+        elif action == "rate":
+            services.appeal_rate(
+                actor=user, appeal=appeal, rating=post.get("rating", ""), comment=post.get("comment", "")
+            )
+            done = "已记录评价"
+        elif action == "invalid":
+            services.appeal_mark_invalid(actor=user, appeal=appeal, reason=post.get("reason", ""))
+            done = "已标记为无效诉求"
+        elif action == "attach":
+            form = AttachForm(post, request.FILES)
+            if not form.is_valid():
+                raise ValidationError("请选择要上传的附件")
+            services.attachment_add(actor=user, appeal=appeal, files=form.cleaned_data["attachments"])
+            done = "附件已上传"
+        else:
+            raise Http404("未知操作")
+    except (ValidationError, PermissionDenied) as exc:
+        for m in _errors(exc):
+            messages.error(request, m)
+    else:
+        messages.success(request, done)
+    return redirect("appeals:detail", pk=appeal.pk)
+
+
+@require_POST
+@perm_required(Perm.APPEAL_HANDLE)
+def referral_action(request: HttpRequest, pk: int, ref: int, action: str) -> HttpResponse:
+    appeal = _appeal(request, pk)
+    referral = appeal.referrals.select_related("handler_org").filter(pk=ref).first()
+    if referral is None:
+        raise Http404("未找到该转办")
+    try:
+        if action == "accept":
+            services.referral_accept(actor=request.user, referral=referral)
+            done = "已受理"
+        elif action == "complete":
+            services.referral_complete(actor=request.user, referral=referral, result=request.POST.get("result", ""))
+            done = "已填写办理情况"
+        elif action == "return":
+            services.referral_return(actor=request.user, referral=referral, reason=request.POST.get("reason", ""))
+            done = "已退回"
+        else:
+            raise Http404("未知操作")
+    except (ValidationError, PermissionDenied) as exc:
+        for m in _errors(exc):
+            messages.error(request, m)
+    else:
+        messages.success(request, done)
+    return redirect("appeals:detail", pk=appeal.pk)
+
+
+@perm_required(Perm.APPEAL_VIEW)
+def attachment_download(request: HttpRequest, pk: int, att: int) -> FileResponse:
+    """Attachments are served only to users who may see the request (worker: their own)."""
+    appeal = get_scoped_or_404(request.user, Perm.APPEAL_VIEW, Appeal.objects.all(), pk=pk)
+    attachment = appeal.attachments.filter(pk=att).first()
+    if attachment is None:
+        raise Http404("未找到该附件")
+    try:
+        handle = attachment.file.open("rb")
+    except FileNotFoundError as exc:
+        raise Http404("附件文件已丢失") from exc
+    return FileResponse(handle, as_attachment=True, filename=attachment.name)
+
+
+# --- rates --------------------------------------------------------------------------------------
+
+
+def _rate_filter(request: HttpRequest) -> tuple[selectors.RateFilter, dict[str, Any], list[str]]:
+    errors: list[str] = []
+    values: dict[str, Any] = {}
+    g = request.GET
+    today = timezone.localdate()
+
+    def _date(key: str, default: date | None) -> date | None:
+        raw = (g.get(key) or "").strip()
+        if not raw:
+            return default
+        try:
+            return date.fromisoformat(raw)
+        except ValueError:
+            errors.append(f"{'开始' if key == 'date_from' else '结束'}日期格式应为 YYYY-MM-DD")
+            return default
+
+    values["date_from"] = _date("date_from", date(today.year, 1, 1))
+    values["date_to"] = _date("date_to", today)
+    cat = g.get("category") or ""
+    values["category"] = int(cat) if cat.isdigit() else None
+    flt = selectors.RateFilter(date_from=values["date_from"], date_to=values["date_to"], category_id=values["category"])
+    return flt, values, errors
+
+
+def _rate_params(request: HttpRequest) -> tuple[selectors.RateParams, list[str]]:
+    errors: list[str] = []
+    defaults = selectors.RateParams()
+
+    def _dec(key: str, default: Decimal) -> Decimal:
+        raw = (request.GET.get(key) or "").strip()
+        if not raw:
+            return default
+        try:
+            value = Decimal(raw)
+        except InvalidOperation:
+            errors.append(f"参数 {key} 应为 0 到 1 之间的小数")
+            return default
+        if not Decimal(0) <= value <= Decimal(1):
+            errors.append(f"参数 {key} 应为 0 到 1 之间的小数")
+            return default
+        return value
+
+    return (
+        selectors.RateParams(
+            basic_weight=_dec("basic_weight", defaults.basic_weight),
+            w_response=_dec("w_response", defaults.w_response),
+            w_resolution=_dec("w_resolution", defaults.w_resolution),
+            w_satisfaction=_dec("w_satisfaction", defaults.w_satisfaction),
+        ),
+        errors,
+    )
+
+
+@perm_required(Perm.APPEAL_VIEW)
+def rates(request: HttpRequest) -> HttpResponse:
+    org = _anchor_org(request)
+    flt, values, errors = _rate_filter(request)
+    params, perrors = _rate_params(request)
+    total, rows = selectors.subtree_rates(request.user, org, flt, params)
+    by_liaison = selectors.liaison_rates(request.user, org, flt, params)
+    by_handler = selectors.handler_rates(request.user, org, flt, params)
+    drill = {
+        "date_from": values["date_from"].isoformat() if values["date_from"] else "",
+        "date_to": values["date_to"].isoformat() if values["date_to"] else "",
+        "category": values["category"] or "",
+    }
+    list_url, rates_url = reverse("appeals:list"), reverse("appeals:rates")
+
+    def _q(**params: Any) -> str:
+        return urlencode({k: v for k, v in {**drill, **params}.items() if v not in (None, "")})
+
+    total.extra["drill"] = f"{list_url}?{_q(subtree=org.code)}"
+    for r in rows:
+        key = {"unit": org.code} if r.extra.get("own") else {"subtree": r.org.code}
+        r.extra["drill"] = f"{list_url}?{_q(**key)}"
+        r.extra["rates_url"] = f"{rates_url}?{_q(org=r.org.code)}"
+    for r in by_liaison:
+        r.extra["drill"] = f"{list_url}?{_q(subtree=org.code, liaison=r.extra['liaison_id'])}"
+    for r in by_handler:
+        r.extra["drill"] = f"{list_url}?{_q(subtree=org.code, handler=r.extra['handler_code'])}"
+    if request.GET.get("export") == "xlsx":
+
+        def line(kind: str, r: selectors.Rates) -> list[Any]:
+            c = r.counts
+            return [
+                kind,
+                r.label,
+                c["all"],
+                c["contacted_in_time"],
+                r.response,
+                c["valid"],
+                c["resolved"],
+                r.resolution,
+                c["rated"],
+                c["satisfied"],
+                c["basic"],
+                c["unsatisfied"],
+                r.satisfaction,
+                r.composite,
+                c["overdue"],
+                c["reopened"],
+                c["open"],
+                r.small_sample,
+            ]
+
+        out = [line("合计", total), *(line("下级组织", r) for r in rows)]
+        out += [line("联络人", r) for r in by_liaison] + [line("主办单位", r) for r in by_handler]
+        return audited_export(
+            request,
+            what=f"三率统计-{org.name}",
+            filename=f"三率统计-{org.code}.xlsx",
+            headers=[
+                "类别",
+                "名称",
+                "诉求",
+                "按时联系",
+                "响应率%",
+                "有效诉求",
+                "已解决",
+                "解决率%",
+                "已评价",
+                "满意",
+                "基本满意",
+                "不满意",
+                "满意率%",
+                "综合得分",
+                "超时",
+                "重办",
+                "未办结",
+                "样本少",
+            ],
+            rows=out,
+            count=len(out),
+        )
+    parent_url = ""
+    if org.depth > 1 and can_at(request.user, Perm.APPEAL_VIEW, Organisation(path=org.parent_path)):
+        parent = Organisation.objects.filter(path=org.parent_path).first()
+        parent_url = f"{rates_url}?{_q(org=parent.code)}" if parent else ""
+    return render(
+        request,
+        "appeals/rates.html",
+        {
+            "org": org,
+            "total": total,
+            "rows": rows,
+            "by_liaison": by_liaison,
+            "by_handler": by_handler,
+            "values": values,
+            "drill": drill,
+            "parent_url": parent_url,
+            "params": params,
+            "errors": errors + perrors,
+            "categories": Category.objects.all(),
+        },
+    )
+
+
+# --- liaisons -----------------------------------------------------------------------------------
+
+
+@perm_required(Perm.APPEAL_VIEW)
+def liaisons(request: HttpRequest) -> HttpResponse:
+    org = _anchor_org(request)
+    can_manage = can_at(request.user, Perm.LIAISON_MANAGE, org)
+    form = LiaisonAssignForm(request.POST or None) if can_manage else None
+    if request.method == "POST":
+        if not can_manage:
+            raise PermissionDenied("您无权指派联络人")
+        if form.is_valid():
+            cd = form.cleaned_data
+            union = (
+                scoped(request.user, Perm.LIAISON_MANAGE, Organisation.objects.all())
+                .filter(code=cd["organisation"].strip())
+                .first()
+            )
+            person = User.objects.filter(username=cd["liaison"].strip()).first()
+            if union is None:
+                form.add_error("organisation", "找不到该工会，或不在您的管理范围内")
+            elif person is None:
+                form.add_error("liaison", "找不到该账号")
+            else:
+                try:
+                    services.liaison_assign(
+                        actor=request.user,
+                        organisation=union,
+                        liaison=person,
+                        started_on=cd["started_on"],
+                        note=cd["note"],
+                        request=request,
+                    )
+                except (ValidationError, PermissionDenied) as exc:
+                    for m in _errors(exc):
+                        form.add_error(None, m)
+                else:
+                    messages.success(request, f"已指派 {person} 为“{union.name}”的联络人")
+                    return redirect(f"{request.path}?org={org.code}")
+    if request.GET.get("export") == "gaps":
+        gaps = selectors.liaison_coverage(request.user, org, gap_limit=None).gaps
+        return audited_export(
+            request,
+            what="联络人盲点工会",
+            filename="联络人盲点工会.xlsx",
+            headers=["组织编码", "工会名称", "类型", "在册会员", "原因"],
+            rows=([g["org"].code, g["org"].name, g["org"].get_kind_display(), g["members"], g["reason"]] for g in gaps),
+            count=len(gaps),
+        )
+    coverage = selectors.liaison_coverage(request.user, org)
+    history = selectors.liaison_history(request.user, org)[:20]
+    return render(
+        request,
+        "appeals/liaisons.html",
+        {"org": org, "coverage": coverage, "history": history, "form": form, "can_manage": can_manage},
+    )
+
+
+# --- notifications ------------------------------------------------------------------------------
+
+
+@login_required
+def notifications(request: HttpRequest) -> HttpResponse:
+    qs = Notification.objects.filter(user=request.user)
+    if request.method == "POST":
+        ids = [int(x) for x in request.POST.getlist("id") if x.isdigit()]
+        target = qs.filter(read_at__isnull=True)
+        if ids:
+            target = target.filter(pk__in=ids)
+        n = target.update(read_at=timezone.now())
+        messages.success(request, f"已标记 {n} 条为已读")
+        return redirect("appeals:notifications")
+    if request.GET.get("unread") == "1":
+        qs = qs.filter(read_at__isnull=True)
+    page = paginate(request, qs)
+    return render(
+        request,
+        "appeals/notifications.html",
+        {
+            "page": page,
+            "query": query_without(request, "page"),
+            "unread": Notification.objects.filter(user=request.user, read_at__isnull=True).count(),
+        },
+    )

@@ -1,0 +1,102 @@
+"""The programme engine's plug-in registry. The engine knows no particular programme.
+
+A plug-in is any object with:
+
+- ``key`` and ``label`` (str), ``beneficiary_type`` ("org" or "person");
+- ``validate_parameters(params: dict) -> dict``: raise ``ValidationError`` with a Chinese message
+  naming the parameter, return the normalised parameters;
+- ``eligible(period: PeriodSpan, params: dict) -> Iterable``: the beneficiaries (Organisation or
+  Person rows; a queryset may carry annotations that ``compute`` reads, so that a cycle of 50,000
+  costs a handful of queries, not one per beneficiary);
+- ``compute(beneficiary, period: PeriodSpan, params: dict) -> (Decimal, str, dict)``: amount in
+  yuan, a human-readable explanation ("会员 42 人 × 100.00 元 = 4,200.00 元") and the inputs.
+
+Plug-ins register from their app's ``AppConfig.ready()`` with ``register_programme``.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any, Protocol
+
+from django.core.exceptions import ValidationError
+
+
+@dataclass(frozen=True)
+class PeriodSpan:
+    key: str
+    start: date
+    end: date
+
+    @property
+    def year(self) -> int:
+        return self.start.year
+
+
+class ProgrammePlugin(Protocol):
+    key: str
+    label: str
+    beneficiary_type: str
+
+    def validate_parameters(self, params: dict[str, Any]) -> dict[str, Any]: ...
+
+    def eligible(self, period: PeriodSpan, params: dict[str, Any]) -> Iterable[Any]: ...
+
+    def compute(self, beneficiary: Any, period: PeriodSpan, params: dict[str, Any]) -> tuple[Decimal, str, dict]: ...
+
+
+_REGISTRY: dict[str, ProgrammePlugin] = {}
+
+
+def register_programme(key: str, plugin: ProgrammePlugin) -> None:
+    existing = _REGISTRY.get(key)
+    if existing is not None and existing is not plugin and type(existing) is not type(plugin):
+        raise ValueError(f"programme plugin {key!r} is already registered")
+    _REGISTRY[key] = plugin
+
+
+def get_plugin(key: str) -> ProgrammePlugin:
+    try:
+        return _REGISTRY[key]
+    except KeyError:
+        raise ValidationError(f"未知的计算规则“{key}”") from None
+
+
+def plugin_choices() -> list[tuple[str, str]]:
+    return [(k, p.label) for k, p in sorted(_REGISTRY.items())]
+
+
+_YEAR = re.compile(r"^(\d{4})$")
+_QUARTER = re.compile(r"^(\d{4})-Q([1-4])$")
+_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
+_RANGE = re.compile(r"^(\d{4})(\d{2})(\d{2})-(\d{4})(\d{2})(\d{2})$")
+
+
+def period_span(period_type: str, key: str) -> PeriodSpan:
+    """Parse a period key for a programme's period type: "2026", "2026-Q3", "2026-11"; a once or
+    on-application programme accepts any of them."""
+    key = (key or "").strip()
+    if m := _YEAR.match(key):
+        if period_type in ("monthly", "quarterly"):
+            raise ValidationError("期间格式错误：按月项目填写如 2026-11，按季度项目填写如 2026-Q3")
+        y = int(m.group(1))
+        return PeriodSpan(key, date(y, 1, 1), date(y, 12, 31))
+    if m := _QUARTER.match(key):
+        if period_type in ("monthly", "yearly"):
+            raise ValidationError("期间格式错误：此项目不按季度发放")
+        y, q = int(m.group(1)), int(m.group(2))
+        last_month = q * 3
+        return PeriodSpan(key, date(y, last_month - 2, 1), date(y, last_month, calendar.monthrange(y, last_month)[1]))
+    if m := _MONTH.match(key):
+        if period_type in ("quarterly", "yearly"):
+            raise ValidationError("期间格式错误：此项目不按月发放")
+        y, mo = int(m.group(1)), int(m.group(2))
+        if not 1 <= mo <= 12:
+            raise ValidationError(f"期间格式错误：月份“{mo}”无效")
+        return PeriodSpan(key, date(y, mo, 1), date(y, mo, calendar.monthrange(y, mo)[1]))
+    raise ValidationError(f"期间格式错误：“{key}”，应填写如 2026、2026-Q3 或 2026-11")

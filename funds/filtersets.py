@@ -1,0 +1,69 @@
+"""Filters shared by the funds pages and the API."""
+
+from __future__ import annotations
+
+import django_filters
+from django.db.models import Q
+
+from funds.models import Cycle, Donation, Entitlement, JournalEntry, Payment
+
+
+class EntryFilterSet(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="filter_q", label="摘要/依据")
+    date_from = django_filters.DateFilter(field_name="date", lookup_expr="gte", label="日期起")
+    date_to = django_filters.DateFilter(field_name="date", lookup_expr="lte", label="日期止")
+    account = django_filters.CharFilter(field_name="lines__account__code", label="科目编码", distinct=True)
+
+    class Meta:
+        model = JournalEntry
+        fields = ["q", "date_from", "date_to", "account"]
+
+    def filter_q(self, qs, name, value):
+        value = value.strip()
+        return qs.filter(Q(description__icontains=value) | Q(rule__icontains=value)) if value else qs
+
+
+class DonationFilterSet(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="filter_q", label="捐赠方/收据号")
+    fund = django_filters.CharFilter(field_name="fund__code", label="基金科目")
+    year = django_filters.NumberFilter(field_name="received_on__year", label="年度")
+
+    class Meta:
+        model = Donation
+        fields = ["q", "fund", "year"]
+
+    def filter_q(self, qs, name, value):
+        value = value.strip()
+        if not value:
+            return qs
+        return qs.filter(Q(receipt_no__icontains=value) | (Q(donor_name__icontains=value) & Q(anonymous=False)))
+
+
+class PaymentFilterSet(django_filters.FilterSet):
+    q = django_filters.CharFilter(field_name="beneficiary_name", lookup_expr="icontains", label="受益对象")
+    programme = django_filters.CharFilter(field_name="programme__code", label="项目编码")
+    period = django_filters.CharFilter(field_name="period_key", label="期间")
+
+    class Meta:
+        model = Payment
+        fields = ["q", "programme", "period"]
+
+
+class EntitlementFilterSet(django_filters.FilterSet):
+    q = django_filters.CharFilter(field_name="beneficiary_name", lookup_expr="icontains", label="受益对象")
+    adjusted = django_filters.BooleanFilter(
+        field_name="adjusted_amount", lookup_expr="isnull", exclude=True, label="仅看已调整"
+    )
+
+    class Meta:
+        model = Entitlement
+        fields = ["q", "adjusted"]
+
+
+class CycleFilterSet(django_filters.FilterSet):
+    programme = django_filters.CharFilter(field_name="programme__code", label="项目编码")
+    state = django_filters.ChoiceFilter(choices=Cycle.State.choices, label="状态")
+
+    class Meta:
+        model = Cycle
+        fields = ["programme", "state"]

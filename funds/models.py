@@ -1,0 +1,556 @@
+"""The money: a double-entry ledger, donations and budgets, and the generic programme engine.
+
+Ledger rows are append-only: a journal entry and its lines can be created (only through
+``funds.services.entry_post``) and never changed or deleted; a correction is a reversing entry
+linked to the original (at most one, a database constraint). Nothing that moved money is ever
+deleted by a cascade (every foreign key to it is PROTECT).
+
+The programme engine (Programme → ParameterVersion → Cycle → Entitlement → Payment) knows no
+particular programme: plug-ins registered in ``funds.engine`` supply eligibility and formula.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django_fsm import FSMField, FSMModelMixin, transition
+
+from core.money import MoneyField
+from members.models import Person
+from orgs.models import Organisation
+from orgs.scopespec import ScopeSpec
+
+ZERO = Decimal("0.00")
+
+
+class ImmutableQuerySet(models.QuerySet):
+    def update(self, **kwargs: Any) -> int:
+        raise ValidationError("账务记录不可修改：请登记冲销分录")
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise ValidationError("账务记录不可删除：请登记冲销分录")
+
+
+class ImmutableModel(models.Model):
+    """Rows that may be inserted but never updated or deleted."""
+
+    objects = ImmutableQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise ValidationError("账务记录不可修改：请登记冲销分录")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise ValidationError("账务记录不可删除：请登记冲销分录")
+
+
+class Period(models.Model):
+    """An accounting month. A closed period refuses new entries dated inside it."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", "未结账"
+        CLOSED = "closed", "已结账"
+
+    code = models.CharField("会计期间", max_length=7, unique=True)  # "2026-11"
+    year = models.PositiveSmallIntegerField("年")
+    month = models.PositiveSmallIntegerField("月")
+    status = models.CharField("状态", max_length=8, choices=Status.choices, default=Status.OPEN)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="结账人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    closed_at = models.DateTimeField("结账时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "会计期间"
+        verbose_name_plural = "会计期间"
+        ordering = ["code"]
+        constraints = [
+            models.CheckConstraint(condition=Q(month__gte=1) & Q(month__lte=12), name="funds_period_month"),
+        ]
+
+    def __str__(self) -> str:
+        return self.code
+
+
+class Account(models.Model):
+    class Type(models.TextChoices):
+        ASSET = "asset", "资产"
+        LIABILITY = "liability", "负债"
+        FUND = "fund", "基金（净资产）"
+        INCOME = "income", "收入"
+        EXPENSE = "expense", "支出"
+
+    DEBIT_NORMAL = frozenset({Type.ASSET, Type.EXPENSE})
+
+    code = models.CharField("科目编码", max_length=40, unique=True)
+    name = models.CharField("科目名称", max_length=120)
+    type = models.CharField("类别", max_length=12, choices=Type.choices)
+    # The organisation the account belongs to (the district for the federation's own accounts, a
+    # union for its receivable/payable): the account is scoped by it.
+    organisation = models.ForeignKey(
+        Organisation, verbose_name="所属组织", on_delete=models.PROTECT, related_name="fund_accounts"
+    )
+    owner_person = models.ForeignKey(
+        Person, verbose_name="往来个人", null=True, blank=True, on_delete=models.PROTECT, related_name="fund_accounts"
+    )
+    is_fund = models.BooleanField("专项基金", default=False)
+    description = models.CharField("说明", max_length=300, blank=True)
+    active = models.BooleanField("启用", default=True)
+
+    data_scope = ScopeSpec(paths=("organisation__path",))
+
+    class Meta:
+        verbose_name = "会计科目"
+        verbose_name_plural = "会计科目"
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+    @property
+    def debit_normal(self) -> bool:
+        return self.type in self.DEBIT_NORMAL
+
+
+class JournalEntry(ImmutableModel):
+    date = models.DateField("记账日期", db_index=True)
+    period = models.ForeignKey(Period, verbose_name="会计期间", on_delete=models.PROTECT, related_name="entries")
+    description = models.CharField("摘要", max_length=300)
+    rule = models.CharField("依据规则", max_length=200, blank=True)
+    source = models.CharField("来源", max_length=80, blank=True, db_index=True)  # e.g. "donation:12"
+    organisation = models.ForeignKey(
+        Organisation, verbose_name="相关组织", on_delete=models.PROTECT, related_name="journal_entries"
+    )
+    prepared_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="制单人", null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="审批人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    reversal_of = models.OneToOneField(
+        "self",
+        verbose_name="冲销的原分录",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="reversed_by",
+    )
+    amount = MoneyField("金额")  # the entry's total debits (= total credits)
+    created_at = models.DateTimeField("登记时间", auto_now_add=True)
+
+    data_scope = ScopeSpec(paths=("organisation__path",))
+
+    class Meta:
+        verbose_name = "记账凭证"
+        verbose_name_plural = "记账凭证"
+        ordering = ["-date", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="funds_entry_amount_positive"),
+            models.CheckConstraint(
+                condition=Q(reversal_of__isnull=True) | ~Q(reversal_of=models.F("id")), name="funds_entry_not_self"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"凭证 {self.number}"
+
+    @property
+    def number(self) -> str:
+        return f"JZ{self.pk:08d}"
+
+
+class JournalLine(ImmutableModel):
+    entry = models.ForeignKey(JournalEntry, verbose_name="凭证", on_delete=models.PROTECT, related_name="lines")
+    account = models.ForeignKey(Account, verbose_name="科目", on_delete=models.PROTECT, related_name="lines")
+    debit = MoneyField("借方", default=ZERO)
+    credit = MoneyField("贷方", default=ZERO)
+    memo = models.CharField("说明", max_length=200, blank=True)
+
+    data_scope = ScopeSpec(paths=("account__organisation__path",))
+
+    class Meta:
+        verbose_name = "分录行"
+        verbose_name_plural = "分录行"
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(debit__gt=0) & Q(credit=0)) | (Q(debit=0) & Q(credit__gt=0)),
+                name="funds_line_one_side_positive",
+            ),
+        ]
+        indexes = [models.Index(fields=["account", "entry"], name="funds_line_account")]
+
+    def __str__(self) -> str:
+        return f"{self.account_id}: 借 {self.debit} 贷 {self.credit}"
+
+
+class ReceiptCounter(models.Model):
+    """The last receipt number issued in a year (locked row: numbers are sequential without gaps)."""
+
+    year = models.PositiveSmallIntegerField(primary_key=True)
+    last = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.year}: {self.last}"
+
+
+class Donation(models.Model):
+    class DonorKind(models.TextChoices):
+        UNIT = "unit", "单位"
+        PERSON = "person", "个人"
+
+    donor_kind = models.CharField("捐赠方类型", max_length=8, choices=DonorKind.choices)
+    donor_name = models.CharField("捐赠方", max_length=120)
+    anonymous = models.BooleanField("匿名", default=False)
+    amount = MoneyField("金额")
+    received_on = models.DateField("到账日期")
+    fund = models.ForeignKey(Account, verbose_name="接收基金", on_delete=models.PROTECT, related_name="donations")
+    receipt_no = models.CharField("收据编号", max_length=20, unique=True)
+    note = models.CharField("备注", max_length=200, blank=True)
+    entry = models.OneToOneField(JournalEntry, verbose_name="凭证", on_delete=models.PROTECT, related_name="donation")
+    registered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="登记人", null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    registered_at = models.DateTimeField("登记时间", auto_now_add=True)
+
+    data_scope = ScopeSpec(paths=("fund__organisation__path",))
+
+    class Meta:
+        verbose_name = "捐赠"
+        verbose_name_plural = "捐赠"
+        ordering = ["-received_on", "-id"]
+        constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="funds_donation_positive")]
+
+    def __str__(self) -> str:
+        return f"{self.receipt_no} {self.shown_donor}"
+
+    @property
+    def shown_donor(self) -> str:
+        return "匿名捐赠" if self.anonymous else self.donor_name
+
+
+class BudgetAllocation(models.Model):
+    fund = models.ForeignKey(Account, verbose_name="拨入基金", on_delete=models.PROTECT, related_name="allocations")
+    amount = MoneyField("金额")
+    date = models.DateField("拨款日期")
+    note = models.CharField("说明", max_length=200)
+    entry = models.OneToOneField(JournalEntry, verbose_name="凭证", on_delete=models.PROTECT, related_name="allocation")
+    registered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="登记人", null=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    data_scope = ScopeSpec(paths=("fund__organisation__path",))
+
+    class Meta:
+        verbose_name = "预算拨款"
+        verbose_name_plural = "预算拨款"
+        constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="funds_allocation_positive")]
+
+    # --- the programme engine -------------------------------------------------------------------
+
+    def __str__(self) -> str:
+        return f"{self.fund} +{self.amount}（{self.date}）"
+
+
+class Programme(models.Model):
+    class Beneficiary(models.TextChoices):
+        ORGANISATION = "org", "组织"
+        PERSON = "person", "个人"
+
+    class PeriodType(models.TextChoices):
+        ONCE = "once", "一次性"
+        MONTHLY = "monthly", "按月"
+        QUARTERLY = "quarterly", "按季度"
+        YEARLY = "yearly", "按年"
+        ON_APPLICATION = "application", "按申请"
+
+    code = models.CharField("项目编码", max_length=40, unique=True)
+    name = models.CharField("项目名称", max_length=120)
+    plugin_key = models.CharField("计算规则", max_length=40)
+    beneficiary_type = models.CharField("受益对象", max_length=8, choices=Beneficiary.choices)
+    period_type = models.CharField("周期", max_length=12, choices=PeriodType.choices)
+    fund = models.ForeignKey(Account, verbose_name="支付基金", on_delete=models.PROTECT, related_name="programmes")
+    bank = models.ForeignKey(Account, verbose_name="付款账户", on_delete=models.PROTECT, related_name="+")
+    approval_chain = models.JSONField(
+        "审批环节", default=list, help_text="审批环节名称列表，每一环节须由不同于制单人和前序审批人的人员审批"
+    )
+    prorate = models.BooleanField("余额不足时按比例核减", default=False)
+    organisation = models.ForeignKey(
+        Organisation, verbose_name="主管组织", on_delete=models.PROTECT, related_name="programmes"
+    )
+    description = models.TextField("说明", blank=True)
+    active = models.BooleanField("启用", default=True)
+
+    data_scope = ScopeSpec(paths=("organisation__path",))
+
+    class Meta:
+        verbose_name = "资金项目"
+        verbose_name_plural = "资金项目"
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def steps(self) -> list[str]:
+        return list(self.approval_chain) or ["审批"]
+
+
+class ParameterVersion(models.Model):
+    programme = models.ForeignKey(Programme, verbose_name="项目", on_delete=models.PROTECT, related_name="versions")
+    effective_from = models.DateField("生效日期")
+    params = models.JSONField("参数")
+    note = models.CharField("说明", max_length=200, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="设置人", null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField("设置时间", auto_now_add=True)
+
+    data_scope = ScopeSpec(paths=("programme__organisation__path",))
+
+    class Meta:
+        verbose_name = "参数版本"
+        verbose_name_plural = "参数版本"
+        ordering = ["programme", "-effective_from"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["programme", "effective_from"],
+                name="funds_one_version_per_day",
+                violation_error_message="该项目在此生效日期已有参数版本",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.programme} 参数（{self.effective_from} 起）"
+
+
+class Cycle(FSMModelMixin, models.Model):
+    class State(models.TextChoices):
+        COMPUTING = "computing", "计算中"
+        COMPUTED = "computed", "已计算"
+        REVIEWED = "reviewed", "已复核"
+        APPROVED = "approved", "已审批"
+        PAID = "paid", "已支付"
+        FAILED = "failed", "计算失败"
+
+    programme = models.ForeignKey(Programme, verbose_name="项目", on_delete=models.PROTECT, related_name="cycles")
+    period_key = models.CharField("期间", max_length=16)
+    period_start = models.DateField("期间起")
+    period_end = models.DateField("期间止")
+    version = models.ForeignKey(
+        ParameterVersion, verbose_name="适用参数", on_delete=models.PROTECT, related_name="cycles"
+    )
+    state = FSMField("状态", default=State.COMPUTING, choices=State.choices, protected=True)
+    prepared_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="制单人", null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="复核人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    total = MoneyField("合计", default=ZERO)
+    beneficiaries = models.PositiveIntegerField("受益对象数", default=0)
+    progress_done = models.PositiveIntegerField("已处理", default=0)
+    progress_total = models.PositiveIntegerField("总数", default=0)
+    error = models.TextField("错误", blank=True)
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    computed_at = models.DateTimeField("计算时间", null=True, blank=True)
+    paid_at = models.DateTimeField("支付时间", null=True, blank=True)
+
+    data_scope = ScopeSpec(paths=("programme__organisation__path",))
+
+    class Meta:
+        verbose_name = "发放周期"
+        verbose_name_plural = "发放周期"
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["programme", "period_key"],
+                name="funds_one_cycle_per_period",
+                violation_error_message="该项目此期间已有发放周期",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.programme} · {self.period_key}"
+
+    # Transitions: called only from funds.services.
+    @transition(
+        field=state, source=[State.COMPUTING, State.COMPUTED, State.REVIEWED, State.FAILED], target=State.COMPUTING
+    )
+    def start_compute(self) -> None: ...
+
+    @transition(field=state, source=State.COMPUTING, target=State.COMPUTED)
+    def finish_compute(self) -> None: ...
+
+    @transition(field=state, source=State.COMPUTING, target=State.FAILED)
+    def fail(self) -> None: ...
+
+    @transition(field=state, source=State.COMPUTED, target=State.REVIEWED)
+    def review(self) -> None: ...
+
+    @transition(field=state, source=State.REVIEWED, target=State.COMPUTED)
+    def reopen(self) -> None: ...
+
+    @transition(field=state, source=State.REVIEWED, target=State.APPROVED)
+    def approve(self) -> None: ...
+
+    @transition(field=state, source=State.APPROVED, target=State.PAID)
+    def pay(self) -> None: ...
+
+    @property
+    def progress_percent(self) -> int:
+        return int(100 * self.progress_done / self.progress_total) if self.progress_total else 0
+
+    @property
+    def editable(self) -> bool:
+        return self.state in (self.State.COMPUTED, self.State.REVIEWED)
+
+
+class CycleApproval(models.Model):
+    cycle = models.ForeignKey(Cycle, verbose_name="周期", on_delete=models.PROTECT, related_name="approvals")
+    step = models.PositiveSmallIntegerField("环节")
+    step_name = models.CharField("环节名称", max_length=60)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="审批人", on_delete=models.PROTECT, related_name="+"
+    )
+    at = models.DateTimeField("审批时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "审批记录"
+        verbose_name_plural = "审批记录"
+        ordering = ["cycle", "step"]
+        constraints = [
+            models.UniqueConstraint(fields=["cycle", "step"], name="funds_one_approval_per_step"),
+            models.UniqueConstraint(fields=["cycle", "user"], name="funds_distinct_approvers"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.cycle} {self.step_name}"
+
+
+class Entitlement(models.Model):
+    cycle = models.ForeignKey(Cycle, verbose_name="周期", on_delete=models.CASCADE, related_name="entitlements")
+    beneficiary_key = models.CharField("受益对象键", max_length=40)  # "org:12" / "person:34"
+    beneficiary_org = models.ForeignKey(
+        Organisation, verbose_name="受益组织", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    beneficiary_person = models.ForeignKey(
+        Person, verbose_name="受益人", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    beneficiary_name = models.CharField("受益对象", max_length=120)
+    amount = MoneyField("计算金额")
+    explanation = models.TextField("计算说明")
+    inputs = models.JSONField("计算依据", default=dict)
+    adjusted_amount = MoneyField("调整后金额", null=True, blank=True)
+    adjust_reason = models.CharField("调整理由", max_length=300, blank=True)
+    adjusted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="调整人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    approved_amount = MoneyField("核定金额", null=True, blank=True)
+
+    data_scope = ScopeSpec(
+        paths=(
+            "beneficiary_org__path",
+            "beneficiary_person__organisation__path",
+            "cycle__programme__organisation__path",
+        ),
+        owner="beneficiary_person__user",
+    )
+
+    class Meta:
+        verbose_name = "应发明细"
+        verbose_name_plural = "应发明细"
+        ordering = ["cycle", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["cycle", "beneficiary_key"], name="funds_one_entitlement_per_cycle"),
+            models.CheckConstraint(condition=Q(amount__gte=0), name="funds_entitlement_amount_nonneg"),
+            models.CheckConstraint(
+                condition=Q(adjusted_amount__isnull=True) | Q(adjusted_amount__gte=0),
+                name="funds_entitlement_adjusted_nonneg",
+            ),
+            models.CheckConstraint(
+                condition=Q(adjusted_amount__isnull=True) | ~Q(adjust_reason=""),
+                name="funds_adjustment_needs_reason",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.beneficiary_name} {self.final_amount}"
+
+    @property
+    def final_amount(self) -> Decimal:
+        return self.adjusted_amount if self.adjusted_amount is not None else self.amount
+
+
+class Payment(ImmutableModel):
+    programme = models.ForeignKey(Programme, verbose_name="项目", on_delete=models.PROTECT, related_name="payments")
+    period_key = models.CharField("期间", max_length=16)
+    beneficiary_key = models.CharField("受益对象键", max_length=40)
+    beneficiary_org = models.ForeignKey(
+        Organisation,
+        verbose_name="受益组织",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="fund_payments",
+    )
+    beneficiary_person = models.ForeignKey(
+        Person, verbose_name="受益人", null=True, blank=True, on_delete=models.PROTECT, related_name="fund_payments"
+    )
+    beneficiary_name = models.CharField("受益对象", max_length=120)
+    cycle = models.ForeignKey(Cycle, verbose_name="周期", on_delete=models.PROTECT, related_name="payments")
+    entitlement = models.OneToOneField(
+        Entitlement, verbose_name="应发明细", on_delete=models.PROTECT, related_name="payment"
+    )
+    amount = MoneyField("金额")
+    entry = models.OneToOneField(JournalEntry, verbose_name="凭证", on_delete=models.PROTECT, related_name="payment")
+    paid_at = models.DateTimeField("支付时间", auto_now_add=True)
+
+    data_scope = ScopeSpec(
+        paths=("beneficiary_org__path", "beneficiary_person__organisation__path", "programme__organisation__path"),
+        owner="beneficiary_person__user",
+    )
+
+    class Meta:
+        verbose_name = "支付记录"
+        verbose_name_plural = "支付记录"
+        ordering = ["-paid_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["programme", "period_key", "beneficiary_key"],
+                name="funds_pay_once_per_period",
+                violation_error_message="该受益对象本期已支付",
+            ),
+            models.CheckConstraint(condition=Q(amount__gt=0), name="funds_payment_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.beneficiary_name} {self.period_key} {self.amount}"

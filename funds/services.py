@@ -1,0 +1,663 @@
+"""Things that change money: posting and reversing entries, donations, budgets and programme cycles.
+
+Every yuan moves through ``entry_post`` (or its bulk twin for a cycle's payments, which applies the
+same checks line by line): balanced lines to the fen, one side per line, a positive amount, an open
+period. Entries are never changed; ``entry_reverse`` posts the mirror image, once.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Sum
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from core.money import allocate, format_yuan, to_yuan
+from funds.engine import PeriodSpan, get_plugin, period_span
+from funds.models import (
+    ZERO,
+    Account,
+    BudgetAllocation,
+    Cycle,
+    CycleApproval,
+    Donation,
+    Entitlement,
+    JournalEntry,
+    JournalLine,
+    ParameterVersion,
+    Payment,
+    Period,
+    Programme,
+    ReceiptCounter,
+)
+from orgs.models import Organisation
+from orgs.roles import Perm
+from orgs.scope import can_at
+
+logger = logging.getLogger(__name__)
+
+BATCH = 2000
+ROWS_PER_INSERT = 1000  # × at most 11 columns: under SQLite's and PostgreSQL's parameter limits
+
+
+@dataclass(frozen=True)
+class Line:
+    account: Account
+    debit: Decimal = ZERO
+    credit: Decimal = ZERO
+    memo: str = ""
+
+
+def _require(actor: Any, perm: str, organisation: Organisation) -> None:
+    if actor is not None and not can_at(actor, perm, organisation):
+        raise PermissionDenied("您没有在该组织办理此项资金业务的权限")
+
+
+# --- periods and entries ----------------------------------------------------------------------
+
+
+def period_for(day: date, *, lock: bool = False) -> Period:
+    code = f"{day.year:04d}-{day.month:02d}"
+    period, _ = Period.objects.get_or_create(code=code, defaults={"year": day.year, "month": day.month})
+    if period.status == Period.Status.CLOSED:
+        raise ValidationError(f"会计期间 {code} 已结账，不能再登记该期间的凭证")
+    return period
+
+
+def period_close(*, actor: Any, period: Period) -> Period:
+    if period.status == Period.Status.CLOSED:
+        raise ValidationError(f"会计期间 {period.code} 已经结账")
+    period.status = Period.Status.CLOSED
+    period.closed_by = actor
+    period.closed_at = timezone.now()
+    period.save(update_fields=["status", "closed_by", "closed_at"])
+    return period
+
+
+def _check_lines(lines: Sequence[Line]) -> Decimal:
+    """The balance rule, in one place. Returns the entry's total."""
+    if len(lines) < 2:
+        raise ValidationError("一张凭证至少需要两行分录")
+    debits = credits = ZERO
+    for i, line in enumerate(lines, start=1):
+        debit, credit = to_yuan(line.debit or 0), to_yuan(line.credit or 0)
+        if debit < 0 or credit < 0:
+            raise ValidationError(f"第 {i} 行：金额不能为负数")
+        if (debit > 0) == (credit > 0):
+            raise ValidationError(f"第 {i} 行：每行须且只能填写借方或贷方之一，且金额大于零")
+        debits += debit
+        credits += credit
+    if debits != credits:
+        raise ValidationError(f"借贷不平衡：借方合计 {format_yuan(debits)} 元，贷方合计 {format_yuan(credits)} 元")
+    return debits
+
+
+def entry_post(
+    *,
+    date: date,
+    description: str,
+    lines: Sequence[Line],
+    organisation: Organisation,
+    prepared_by: Any,
+    approved_by: Any = None,
+    rule: str = "",
+    source: str = "",
+    reversal_of: JournalEntry | None = None,
+) -> JournalEntry:
+    """Post one balanced entry. The only door by which a single entry enters the ledger."""
+    if not description.strip():
+        raise ValidationError("凭证摘要不能为空")
+    total = _check_lines(lines)
+    with transaction.atomic():
+        period = period_for(date)
+        entry = JournalEntry(
+            date=date,
+            period=period,
+            description=description.strip()[:300],
+            rule=rule[:200],
+            source=source[:80],
+            organisation=organisation,
+            prepared_by=prepared_by,
+            approved_by=approved_by,
+            reversal_of=reversal_of,
+            amount=total,
+        )
+        try:
+            with transaction.atomic():
+                entry.save()
+        except IntegrityError:
+            raise ValidationError("该凭证已被冲销过，不能重复冲销") from None
+        JournalLine.objects.bulk_create(
+            JournalLine(
+                entry=entry,
+                account=ln.account,
+                debit=to_yuan(ln.debit or 0),
+                credit=to_yuan(ln.credit or 0),
+                memo=ln.memo[:200],
+            )
+            for ln in lines
+        )
+    return entry
+
+
+def entry_reverse(*, actor: Any, entry: JournalEntry, reason: str, on: date | None = None) -> JournalEntry:
+    """Post the mirror image of ``entry`` (debits ↔ credits), linked to it. At most once."""
+    if not reason.strip():
+        raise ValidationError("冲销须填写理由")
+    _require(actor, Perm.FUND_APPROVE, entry.organisation)
+    if entry.reversal_of_id is not None:
+        raise ValidationError("冲销凭证不能再被冲销；如需更正请登记新的凭证")
+    if JournalEntry.objects.filter(reversal_of=entry).exists():
+        raise ValidationError(f"凭证 {entry.number} 已被冲销，不能重复冲销")
+    lines = [
+        Line(account=ln.account, debit=ln.credit, credit=ln.debit, memo=ln.memo)
+        for ln in entry.lines.select_related("account")
+    ]
+    return entry_post(
+        date=on or timezone.localdate(),
+        description=f"冲销 {entry.number}：{reason.strip()}",
+        lines=lines,
+        organisation=entry.organisation,
+        prepared_by=actor,
+        approved_by=actor,
+        rule=f"冲销 {entry.number}",
+        source=f"reversal:{entry.pk}",
+        reversal_of=entry,
+    )
+
+
+# --- accounts, donations, budgets -------------------------------------------------------------
+
+STANDARD_ACCOUNTS: list[tuple[str, str, str, bool]] = [
+    ("1002", "银行存款", Account.Type.ASSET, False),
+    ("3101", "建会专项基金", Account.Type.FUND, True),
+    ("3102", "税务代收经费返还", Account.Type.FUND, True),
+    ("3103", "联合工会经费保障资金", Account.Type.FUND, True),
+    ("3104", "困难职工帮扶资金", Account.Type.FUND, True),
+    ("3105", "顺义区职工专项温暖基金", Account.Type.FUND, True),
+    ("3106", "金秋助学资金", Account.Type.FUND, True),
+]
+
+
+def standard_accounts_ensure(*, district: Organisation) -> dict[str, Account]:
+    """The district's chart of accounts (idempotent)."""
+    out = {}
+    for code, name, type_, is_fund in STANDARD_ACCOUNTS:
+        out[code], _ = Account.objects.get_or_create(
+            code=code, defaults={"name": name, "type": type_, "is_fund": is_fund, "organisation": district}
+        )
+    return out
+
+
+def _bank_of(fund: Account) -> Account:
+    bank = Account.objects.filter(type=Account.Type.ASSET, code="1002").first()
+    if bank is None:
+        raise ValidationError("尚未设置银行存款科目（1002）")
+    return bank
+
+
+def _next_receipt_no(year: int) -> str:
+    ReceiptCounter.objects.get_or_create(year=year)
+    counter = ReceiptCounter.objects.select_for_update().get(year=year)
+    counter.last += 1
+    counter.save(update_fields=["last"])
+    return f"{year}-{counter.last:05d}"
+
+
+def donation_register(
+    *,
+    actor: Any,
+    donor_kind: str,
+    donor_name: str,
+    amount: Decimal | str,
+    received_on: date,
+    fund: Account,
+    anonymous: bool = False,
+    note: str = "",
+) -> Donation:
+    _require(actor, Perm.DONATION_MANAGE, fund.organisation)
+    amount = to_yuan(amount)
+    if amount <= 0:
+        raise ValidationError({"amount": "捐赠金额须大于零"})
+    if not donor_name.strip():
+        raise ValidationError({"donor_name": "请填写捐赠方名称（匿名捐赠也须登记，收据和名单中隐去）"})
+    if not fund.is_fund:
+        raise ValidationError({"fund": "接收科目须为专项基金"})
+    with transaction.atomic():
+        receipt_no = _next_receipt_no(received_on.year)
+        entry = entry_post(
+            date=received_on,
+            description=f"收到捐赠：{'匿名' if anonymous else donor_name.strip()}（收据 {receipt_no}）",
+            lines=[Line(_bank_of(fund), debit=amount), Line(fund, credit=amount)],
+            organisation=fund.organisation,
+            prepared_by=actor,
+            approved_by=actor,
+            rule="捐赠收入",
+            source=f"donation-receipt:{receipt_no}",
+        )
+        return Donation.objects.create(
+            donor_kind=donor_kind,
+            donor_name=donor_name.strip(),
+            anonymous=anonymous,
+            amount=amount,
+            received_on=received_on,
+            fund=fund,
+            receipt_no=receipt_no,
+            note=note,
+            entry=entry,
+            registered_by=actor,
+        )
+
+
+def allocation_register(*, actor: Any, fund: Account, amount: Decimal | str, on: date, note: str) -> BudgetAllocation:
+    _require(actor, Perm.FUND_PREPARE, fund.organisation)
+    amount = to_yuan(amount)
+    if amount <= 0:
+        raise ValidationError({"amount": "拨款金额须大于零"})
+    if not fund.is_fund:
+        raise ValidationError({"fund": "拨入科目须为专项基金"})
+    with transaction.atomic():
+        entry = entry_post(
+            date=on,
+            description=f"预算拨入{fund.name}：{note}",
+            lines=[Line(_bank_of(fund), debit=amount), Line(fund, credit=amount)],
+            organisation=fund.organisation,
+            prepared_by=actor,
+            approved_by=actor,
+            rule="年度预算拨款",
+            source="allocation",
+        )
+        return BudgetAllocation.objects.create(
+            fund=fund, amount=amount, date=on, note=note, entry=entry, registered_by=actor
+        )
+
+
+# --- programmes -------------------------------------------------------------------------------
+
+
+def programme_create(
+    *,
+    actor: Any,
+    code: str,
+    name: str,
+    plugin_key: str,
+    period_type: str,
+    fund: Account,
+    organisation: Organisation,
+    approval_chain: list[str] | None = None,
+    prorate: bool = False,
+    description: str = "",
+) -> Programme:
+    _require(actor, Perm.FUND_PREPARE, organisation)
+    plugin = get_plugin(plugin_key)
+    return Programme.objects.create(
+        code=code,
+        name=name,
+        plugin_key=plugin_key,
+        beneficiary_type=plugin.beneficiary_type,
+        period_type=period_type,
+        fund=fund,
+        bank=_bank_of(fund),
+        approval_chain=approval_chain or ["审批"],
+        prorate=prorate,
+        organisation=organisation,
+        description=description,
+    )
+
+
+def parameter_version_add(
+    *, actor: Any, programme: Programme, effective_from: date, params: dict[str, Any], note: str = ""
+) -> ParameterVersion:
+    _require(actor, Perm.FUND_PREPARE, programme.organisation)
+    normalised = get_plugin(programme.plugin_key).validate_parameters(params)
+    if ParameterVersion.objects.filter(programme=programme, effective_from=effective_from).exists():
+        raise ValidationError({"effective_from": "该项目在此生效日期已有参数版本"})
+    return ParameterVersion.objects.create(
+        programme=programme, effective_from=effective_from, params=normalised, note=note, created_by=actor
+    )
+
+
+def version_for(programme: Programme, period: PeriodSpan) -> ParameterVersion:
+    """The parameters in force for the period: the latest version effective by the period's end."""
+    version = programme.versions.filter(effective_from__lte=period.end).order_by("-effective_from").first()
+    if version is None:
+        raise ValidationError(f"{programme.name}在期间 {period.key} 内没有生效的参数版本")
+    return version
+
+
+def cycle_create(*, actor: Any, programme: Programme, period_key: str) -> Cycle:
+    """Open a cycle for a period and start computing its entitlements (a background task)."""
+    _require(actor, Perm.FUND_PREPARE, programme.organisation)
+    if not programme.active:
+        raise ValidationError("该项目已停用")
+    period = period_span(programme.period_type, period_key)
+    version = version_for(programme, period)
+    if Cycle.objects.filter(programme=programme, period_key=period.key).exists():
+        raise ValidationError(f"{programme.name}期间 {period.key} 已有发放周期；如需重算请在该周期页面操作")
+    try:
+        with transaction.atomic():
+            cycle = Cycle.objects.create(
+                programme=programme,
+                period_key=period.key,
+                period_start=period.start,
+                period_end=period.end,
+                version=version,
+                prepared_by=actor,
+            )
+    except IntegrityError:
+        raise ValidationError(f"{programme.name}期间 {period.key} 已有发放周期") from None
+    _enqueue_compute(cycle)
+    cycle.refresh_from_db()
+    return cycle
+
+
+def cycle_recompute(*, actor: Any, cycle: Cycle) -> Cycle:
+    _require(actor, Perm.FUND_PREPARE, cycle.programme.organisation)
+    with transaction.atomic():
+        locked = Cycle.objects.select_for_update().get(pk=cycle.pk)
+        if locked.state not in (Cycle.State.COMPUTED, Cycle.State.REVIEWED, Cycle.State.FAILED):
+            raise ValidationError(f"周期当前状态为“{locked.get_state_display()}”，不能重新计算")
+        locked.version = version_for(locked.programme, _span(locked))
+        locked.start_compute()
+        locked.prepared_by = actor
+        locked.reviewed_by = None
+        locked.save()
+    _enqueue_compute(locked)
+    locked.refresh_from_db()
+    return locked
+
+
+def _enqueue_compute(cycle: Cycle) -> None:
+    from funds.tasks import cycle_compute_task
+
+    cycle_compute_task.enqueue(cycle.pk)
+
+
+def _span(cycle: Cycle) -> PeriodSpan:
+    return PeriodSpan(cycle.period_key, cycle.period_start, cycle.period_end)
+
+
+def _key_of(beneficiary: Any) -> tuple[str, dict[str, Any]]:
+    if isinstance(beneficiary, Organisation):
+        return f"org:{beneficiary.pk}", {"beneficiary_org_id": beneficiary.pk}
+    return f"person:{beneficiary.pk}", {"beneficiary_person_id": beneficiary.pk}
+
+
+def cycle_compute_run(cycle_id: int) -> None:
+    """The body of the compute task: eligibility and formula from the plug-in, progress on the cycle."""
+    cycle = Cycle.objects.select_related("programme", "version").get(pk=cycle_id)
+    if cycle.state != Cycle.State.COMPUTING:
+        return
+    try:
+        plugin = get_plugin(cycle.programme.plugin_key)
+        params = plugin.validate_parameters(cycle.version.params)
+        period = _span(cycle)
+        beneficiaries = list(plugin.eligible(period, params))
+        Cycle.objects.filter(pk=cycle.pk).update(progress_total=len(beneficiaries), progress_done=0, error="")
+        paid = set(
+            Payment.objects.filter(programme=cycle.programme, period_key=cycle.period_key).values_list(
+                "beneficiary_key", flat=True
+            )
+        )
+        with transaction.atomic():
+            Entitlement.objects.filter(cycle=cycle).delete()
+        total, count, batch = ZERO, 0, []
+        for i, b in enumerate(beneficiaries, start=1):
+            key, fk = _key_of(b)
+            if key in paid:
+                continue
+            amount, explanation, inputs = plugin.compute(b, period, params)
+            amount = to_yuan(amount)
+            batch.append(
+                Entitlement(
+                    cycle=cycle,
+                    beneficiary_key=key,
+                    beneficiary_name=str(b)[:120],
+                    amount=amount,
+                    explanation=explanation,
+                    inputs=inputs,
+                    **fk,
+                )
+            )
+            total += amount
+            count += 1
+            if len(batch) >= BATCH:
+                Entitlement.objects.bulk_create(batch)
+                batch = []
+                Cycle.objects.filter(pk=cycle.pk).update(progress_done=i)
+        Entitlement.objects.bulk_create(batch)
+        cycle.refresh_from_db()
+        cycle.total = total
+        cycle.beneficiaries = count
+        cycle.progress_done = cycle.progress_total
+        cycle.computed_at = timezone.now()
+        cycle.finish_compute()
+        cycle.save()
+    except Exception as exc:  # the cycle shows what went wrong; nothing was paid
+        logger.exception("cycle %s compute failed", cycle_id)
+        message = "；".join(exc.messages) if isinstance(exc, ValidationError) else f"{type(exc).__name__}: {exc}"
+        cycle.refresh_from_db()
+        cycle.error = message[:2000]
+        cycle.fail()
+        cycle.save()
+
+
+def entitlement_adjust(*, actor: Any, entitlement: Entitlement, amount: Decimal | str, reason: str) -> Entitlement:
+    cycle = entitlement.cycle
+    _require(actor, Perm.FUND_PREPARE, cycle.programme.organisation)
+    if not reason or not reason.strip():
+        raise ValidationError({"reason": "调整金额须填写理由"})
+    amount = to_yuan(amount)
+    if amount < 0:
+        raise ValidationError({"amount": "调整后金额不能为负数"})
+    with transaction.atomic():
+        locked = Cycle.objects.select_for_update().get(pk=cycle.pk)
+        if not locked.editable:
+            raise ValidationError(f"周期当前状态为“{locked.get_state_display()}”，不能调整金额")
+        old = entitlement.final_amount
+        entitlement.adjusted_amount = amount
+        entitlement.adjust_reason = reason.strip()[:300]
+        entitlement.adjusted_by = actor
+        entitlement.save(update_fields=["adjusted_amount", "adjust_reason", "adjusted_by"])
+        locked.total = locked.total - old + amount
+        if locked.state == Cycle.State.REVIEWED:  # a change after review needs a fresh review
+            locked.reopen()
+            locked.reviewed_by = None
+        locked.save()
+    return entitlement
+
+
+def cycle_review(*, actor: Any, cycle: Cycle) -> Cycle:
+    _require(actor, Perm.FUND_PREPARE, cycle.programme.organisation)
+    with transaction.atomic():
+        locked = Cycle.objects.select_for_update().get(pk=cycle.pk)
+        if locked.state != Cycle.State.COMPUTED:
+            raise ValidationError(f"周期当前状态为“{locked.get_state_display()}”，不能复核")
+        locked.review()
+        locked.reviewed_by = actor
+        locked.save()
+    return locked
+
+
+def cycle_approve(*, actor: Any, cycle: Cycle, on: date | None = None) -> Cycle:
+    """Record one approval step; the last step approves the cycle and posts its payments.
+
+    The cycle row is locked for the whole step, and a unique constraint on Payment (programme,
+    period, beneficiary) stands behind it: two approvals at the same moment pay once.
+    """
+    _require(actor, Perm.FUND_APPROVE, cycle.programme.organisation)
+    with transaction.atomic():
+        locked = Cycle.objects.select_for_update().select_related("programme").get(pk=cycle.pk)
+        if locked.state != Cycle.State.REVIEWED:
+            raise ValidationError(f"周期当前状态为“{locked.get_state_display()}”，不能审批")
+        if actor is not None and actor.pk == locked.prepared_by_id:
+            raise ValidationError("审批人不能是制单人：须由另一位人员审批")
+        done = list(locked.approvals.all())
+        if actor is not None and any(a.user_id == actor.pk for a in done):
+            raise ValidationError("您已审批过本周期的一个环节：每个环节须由不同人员审批")
+        steps = locked.programme.steps
+        step = len(done)
+        CycleApproval.objects.create(cycle=locked, step=step, step_name=steps[step], user=actor)
+        if step + 1 < len(steps):
+            return locked
+        locked.approve()
+        locked.save()
+        _pay(locked, actor, on or timezone.localdate())
+        locked.pay()
+        locked.paid_at = timezone.now()
+        locked.save()
+    return locked
+
+
+def _pay(cycle: Cycle, actor: Any, on: date) -> None:
+    programme = cycle.programme
+    fund = Account.objects.select_for_update().get(pk=programme.fund_id)
+    already_paid = Payment.objects.filter(programme=programme, period_key=cycle.period_key).values("beneficiary_key")
+    ents = list(cycle.entitlements.exclude(beneficiary_key__in=already_paid).order_by("id"))
+    finals = [e.final_amount for e in ents]
+    total = sum(finals, ZERO)
+    from funds.selectors import account_balance
+
+    balance = account_balance(fund)
+    note = ""
+    if total > balance:
+        if not programme.prorate or balance <= 0 or total == 0:
+            raise ValidationError(
+                f"本期应发合计 {format_yuan(total)} 元，超过{fund.name}余额 {format_yuan(balance)} 元，不能审批"
+            )
+        finals = allocate(balance, finals)
+        note = f"（基金余额不足，按 {format_yuan(balance)}/{format_yuan(total)} 比例核减）"
+    for e, amount in zip(ents, finals, strict=True):
+        e.approved_amount = amount
+    if note:  # pro-rated: each amount differs from the reviewed one
+        Entitlement.objects.bulk_update(ents, ["approved_amount"], batch_size=BATCH)
+    else:  # one statement instead of a CASE per row
+        cycle.entitlements.exclude(beneficiary_key__in=already_paid).update(
+            approved_amount=Coalesce("adjusted_amount", "amount")
+        )
+    period = period_for(on)
+    rule = f"{programme.code} {programme.plugin_key} 参数版本 {cycle.version.effective_from:%Y-%m-%d} 周期 {cycle.period_key}"
+    to_pay = [(e, a) for e, a in zip(ents, finals, strict=True) if a > 0]
+    # The balance rule of entry_post, applied to each two-line entry.
+    for _, a in to_pay:
+        _check_lines([Line(fund, debit=a), Line(programme.bank, credit=a)])
+    # 50,000 payments are three plain multi-row inserts (entries, lines, payments): the ORM's
+    # per-object cost would dominate. Constraints are the database's, as for every other row.
+    ops = connection.ops
+    now = ops.adapt_datetimefield_value(timezone.now())
+    day = ops.adapt_datefield_value(on)
+    prefix = f"cycle:{cycle.pk}:"
+    approver_id = getattr(actor, "pk", None)
+    _insert(
+        JournalEntry,
+        [
+            "date",
+            "period",
+            "description",
+            "rule",
+            "source",
+            "organisation",
+            "prepared_by",
+            "approved_by",
+            "amount",
+            "created_at",
+        ],
+        (
+            (
+                day,
+                period.pk,
+                f"{programme.name} {cycle.period_key} 支付 {e.beneficiary_name}{note}"[:300],
+                rule[:200],
+                f"{prefix}{e.pk}",
+                e.beneficiary_org_id or programme.organisation_id,
+                cycle.prepared_by_id,
+                approver_id,
+                a,
+                now,
+            )
+            for e, a in to_pay
+        ),
+    )
+    entry_ids = dict(
+        JournalEntry.objects.filter(source__startswith=prefix).values_list("source", "id").iterator(chunk_size=5000)
+    )
+    pairs = [(entry_ids[f"{prefix}{e.pk}"], e, a) for e, a in to_pay]
+    _insert(
+        JournalLine,
+        ["entry", "account", "debit", "credit", "memo"],
+        (
+            row
+            for entry_id, e, a in pairs
+            for row in (
+                (entry_id, fund.pk, a, ZERO, e.beneficiary_name[:200]),
+                (entry_id, programme.bank_id, ZERO, a, e.beneficiary_name[:200]),
+            )
+        ),
+    )
+    try:
+        with transaction.atomic():
+            _insert(
+                Payment,
+                [
+                    "programme",
+                    "period_key",
+                    "beneficiary_key",
+                    "beneficiary_org",
+                    "beneficiary_person",
+                    "beneficiary_name",
+                    "cycle",
+                    "entitlement",
+                    "amount",
+                    "entry",
+                    "paid_at",
+                ],
+                (
+                    (
+                        programme.pk,
+                        cycle.period_key,
+                        e.beneficiary_key,
+                        e.beneficiary_org_id,
+                        e.beneficiary_person_id,
+                        e.beneficiary_name,
+                        cycle.pk,
+                        e.pk,
+                        a,
+                        entry_id,
+                        now,
+                    )
+                    for entry_id, e, a in pairs
+                ),
+            )
+    except IntegrityError:
+        raise ValidationError("本期已有受益对象被支付过：同一对象同一期间只能支付一次，本次审批未执行") from None
+
+
+def _insert(model: type, fields: list[str], rows: Any) -> None:
+    """Multi-row INSERTs (ROWS_PER_INSERT rows a statement) for a bulk posting; values are DB-ready."""
+    qn = connection.ops.quote_name
+    columns = ", ".join(qn(model._meta.get_field(f).column) for f in fields)
+    head = f"INSERT INTO {qn(model._meta.db_table)} ({columns}) VALUES "
+    one = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    batch: list[Any] = []
+    n = 0
+    with connection.cursor() as cursor:
+        for row in rows:
+            batch.extend(row)
+            n += 1
+            if n == ROWS_PER_INSERT:
+                cursor.execute(head + ", ".join([one] * n), batch)
+                batch, n = [], 0
+        if n:
+            cursor.execute(head + ", ".join([one] * n), batch)
+
+
+def approved_total(cycle: Cycle) -> Decimal:
+    return cycle.entitlements.aggregate(s=Sum("approved_amount"))["s"] or ZERO

@@ -1,0 +1,36 @@
+"""A programme plug-in for the engine's own tests: fixed amounts per organisation code."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import ValidationError
+
+from core.money import format_yuan, to_yuan
+from funds.engine import PeriodSpan, register_programme
+from orgs.models import Organisation
+
+KEY = "fixed_test"
+
+
+class FixedAmounts:
+    key = KEY
+    label = "测试：固定金额"
+    beneficiary_type = "org"
+
+    def validate_parameters(self, params: dict[str, Any]) -> dict[str, Any]:
+        amounts = params.get("amounts")
+        if not isinstance(amounts, dict):
+            raise ValidationError("参数“金额表”（amounts）缺失")
+        return {"amounts": {code: str(to_yuan(str(v))) for code, v in amounts.items()}}
+
+    def eligible(self, period: PeriodSpan, params: dict[str, Any]):
+        return Organisation.objects.filter(code__in=params["amounts"]).order_by("code")
+
+    def compute(self, org: Organisation, period: PeriodSpan, params: dict[str, Any]):
+        amount = Decimal(params["amounts"][org.code])
+        return amount, f"{org.code} 固定 {format_yuan(amount)} 元", {"code": org.code}
+
+
+register_programme(KEY, FixedAmounts())

@@ -1,0 +1,52 @@
+"""Filters shared by the member list page, its export and the API (as NetBox does)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import django_filters
+from django.db.models import QuerySet
+
+from members.models import Honour, Membership
+from members.selectors import honour_exists, member_search
+from orgs.models import Organisation
+from orgs.scope import subtree_q
+
+
+class MembershipFilterSet(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="filter_q", label="搜索（姓名/会员编号/完整身份证号/手机号）")
+    subtree = django_filters.CharFilter(method="filter_subtree", label="所属工会（组织编码，含全部下级）")
+    status = django_filters.ChoiceFilter(choices=Membership.Status.choices, label="会籍状态", empty_label="全部")
+    honour = django_filters.ChoiceFilter(
+        choices=Honour.Title.choices, method="filter_honour", label="荣誉", empty_label="全部"
+    )
+    migrant = django_filters.BooleanFilter(field_name="person__is_migrant_worker", label="农民工")
+    join_year = django_filters.NumberFilter(method="filter_join_year", label="入会年份")
+
+    class Meta:
+        model = Membership
+        fields = ["q", "subtree", "status", "honour", "migrant", "join_year"]
+
+    def filter_q(self, queryset: QuerySet[Membership], name: str, value: str) -> QuerySet[Membership]:
+        return member_search(queryset, value)
+
+    def filter_subtree(self, queryset: QuerySet[Membership], name: str, value: str) -> QuerySet[Membership]:
+        code = value.strip()
+        if not code:
+            return queryset
+        # The anchor only narrows an already-scoped queryset: an out-of-scope code shows nothing more.
+        path = Organisation.objects.filter(code=code).values_list("path", flat=True).first()
+        if path is None:
+            return queryset.none()
+        return queryset.filter(subtree_q("organisation__path", path))
+
+    def filter_honour(self, queryset: QuerySet[Membership], name: str, value: str) -> QuerySet[Membership]:
+        return queryset.filter(honour_exists(value)) if value else queryset
+
+    def filter_join_year(self, queryset: QuerySet[Membership], name: str, value) -> QuerySet[Membership]:
+        if value is None:
+            return queryset
+        year = int(value)
+        if not 1900 <= year <= 2999:
+            return queryset.none()
+        return queryset.filter(joined_on__gte=date(year, 1, 1), joined_on__lt=date(year + 1, 1, 1))

@@ -1,0 +1,111 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils import timezone
+
+from core.forms import StyledFormMixin
+from members.models import Honour, Person
+from orgs.models import Organisation
+
+PERSON_FORM_FIELDS = [
+    "name",
+    "id_number",
+    "mobile",
+    "address",
+    "ethnicity",
+    "education",
+    "political_status",
+    "employer",
+    "post",
+    "skill_level",
+    "hukou_type",
+    "is_migrant_worker",
+]
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class PersonForm(StyledFormMixin, forms.ModelForm):
+    """Values are validated and normalised by members.services (ID check digit, phone, …)."""
+
+    id_number = forms.CharField(label="身份证号", max_length=40, help_text="18位；性别和出生日期由号码得出")
+    mobile = forms.CharField(label="手机号", max_length=30, required=False)
+    address = forms.CharField(label="住址", max_length=200, required=False)
+
+    class Meta:
+        model = Person
+        fields = PERSON_FORM_FIELDS
+
+
+def union_choices(queryset) -> forms.ModelChoiceField:
+    return forms.ModelChoiceField(
+        queryset=queryset,
+        label="所属工会",
+        to_field_name="code",
+        empty_label="请选择基层工会",
+    )
+
+
+class RegisterForm(PersonForm):
+    organisation = forms.ModelChoiceField(queryset=Organisation.objects.none(), to_field_name="code", label="所属工会")
+    joined_on = forms.DateField(label="入会日期", widget=DATE)
+    member_no = forms.CharField(label="会员编号", max_length=32, required=False, help_text="留空则自动编号")
+
+    field_order = ["organisation", "joined_on", "member_no", *PERSON_FORM_FIELDS]
+
+    def __init__(self, *args: Any, unions=None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if unions is not None:
+            self.fields["organisation"].queryset = unions
+        self.fields["organisation"].label_from_instance = lambda o: f"{o.name}（{o.code}）"
+        self.fields["joined_on"].initial = timezone.localdate()
+
+
+class TransferForm(StyledFormMixin, forms.Form):
+    to_organisation = forms.ModelChoiceField(
+        queryset=Organisation.objects.none(), to_field_name="code", label="转入工会"
+    )
+    on = forms.DateField(label="转会日期", widget=DATE)
+    reason = forms.CharField(label="转会原因", max_length=200, required=False)
+    member_no = forms.CharField(label="新会员编号", max_length=32, required=False, help_text="留空则自动编号")
+
+    def __init__(self, *args: Any, unions=None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if unions is not None:
+            self.fields["to_organisation"].queryset = unions
+        self.fields["to_organisation"].label_from_instance = lambda o: f"{o.name}（{o.code}）"
+        self.fields["on"].initial = timezone.localdate()
+
+
+class LeaveForm(StyledFormMixin, forms.Form):
+    on = forms.DateField(label="退会日期", widget=DATE)
+    reason = forms.CharField(label="退会原因", max_length=200)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["on"].initial = timezone.localdate()
+
+
+class HonourForm(StyledFormMixin, forms.ModelForm):
+    class Meta:
+        model = Honour
+        fields = ["title", "level", "awarded_on", "awarded_by", "note"]
+        widgets = {"awarded_on": DATE}
+
+
+class ImportUploadForm(StyledFormMixin, forms.Form):
+    MAX_BYTES = 60 * 1024 * 1024
+    file = forms.FileField(label="会员名单文件（.xlsx 或 .csv）")
+
+    def clean_file(self):
+        f = self.cleaned_data["file"]
+        name = (f.name or "").lower()
+        if not name.endswith((".xlsx", ".xlsm", ".xls", ".csv")):
+            raise forms.ValidationError("只支持 Excel（.xlsx）或 CSV（.csv）文件")
+        if f.size > self.MAX_BYTES:
+            raise forms.ValidationError("文件超过 60MB，请拆分后分别导入")
+        if f.size == 0:
+            raise forms.ValidationError("文件是空的")
+        return f

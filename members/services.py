@@ -1,0 +1,422 @@
+"""Changes to the member registry: registration, updates, transfer (转会), leaving (退会), honours,
+and the audited reveal of a full personal-data value.
+
+Which union keeps what after a transfer (DESIGN.md §8): the old union keeps its own membership
+row (status 已转出, with the end date and a link to the new membership), so its rosters, counts
+on past dates and any records made while the person belonged to it stay with it. The person's file
+(``Person.organisation``: contact data, honours, the current roster entry, and every record made
+from the transfer on) moves to the new union. The detail page shows the whole chain of memberships.
+
+Every function validates first and raises ``django.core.exceptions.ValidationError`` with Chinese
+field messages; nothing is written unless everything is valid.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from core.audit import audit_log
+from core.crypto import blind_index
+from core.models import AuditEvent
+from core.validators import parse_id_number, validate_mobile
+from members.models import Honour, Membership, Person
+from orgs.models import Organisation
+from orgs.roles import Perm
+from orgs.scope import can_at
+
+ID_PURPOSE = "id_number"
+MOBILE_PURPOSE = "mobile"
+
+# Fields a caller may set on a person (sex and birth date always come from the ID number).
+PERSON_FIELDS = (
+    "name",
+    "id_number",
+    "mobile",
+    "address",
+    "ethnicity",
+    "education",
+    "political_status",
+    "employer",
+    "post",
+    "skill_level",
+    "hukou_type",
+    "is_migrant_worker",
+)
+# Allowed stored values per choice field (computed once: enum properties rebuild lists per call).
+CHOICE_VALUES: dict[str, frozenset[str]] = {
+    "education": frozenset(Person.Education.values),
+    "political_status": frozenset(Person.Political.values),
+    "skill_level": frozenset(Person.SkillLevel.values),
+    "hukou_type": frozenset(Person.Hukou.values),
+}
+REVEALABLE_FIELDS = {"id_number": "身份证号", "mobile": "手机号", "address": "住址"}
+
+
+def id_index(value: str) -> str:
+    return blind_index(value, purpose=ID_PURPOSE)
+
+
+def mobile_index(value: str) -> str:
+    return blind_index(value, purpose=MOBILE_PURPOSE) if value else ""
+
+
+def _check(user: Any, perm: str, organisation: Organisation) -> None:
+    """``user=None`` is the system (management commands, demo); a person must hold ``perm`` there."""
+    if user is not None and not can_at(user, perm, organisation):
+        raise PermissionDenied(f"您无权在“{organisation.name}”办理此业务")
+
+
+def clean_person_data(data: dict[str, Any], *, today: date | None = None) -> dict[str, Any]:
+    """Normalise and validate person fields; returns model-ready values (sex/birth date derived).
+
+    Raises ``ValidationError`` with a dict of field → Chinese messages.
+    """
+    errors: dict[str, list[str]] = {}
+    out: dict[str, Any] = {}
+    for key in PERSON_FIELDS:
+        if key in data:
+            value = data[key]
+            out[key] = value.strip() if isinstance(value, str) else value
+    if "name" in out:
+        name = "".join((out["name"] or "").split())
+        if not name:
+            errors.setdefault("name", []).append("姓名不能为空")
+        elif len(name) > 50:
+            errors.setdefault("name", []).append("姓名不能超过50个字")
+        out["name"] = name
+    if "id_number" in out:
+        try:
+            info = parse_id_number(out["id_number"], today=today)
+        except ValidationError as exc:
+            errors.setdefault("id_number", []).extend(exc.messages)
+        else:
+            out["id_number"] = info.number
+            out["id_number_index"] = id_index(info.number)
+            out["sex"] = info.sex
+            out["birth_date"] = info.birth_date
+    if "mobile" in out:
+        if out["mobile"] in (None, ""):
+            out["mobile"] = ""
+            out["mobile_index"] = ""
+        else:
+            try:
+                out["mobile"] = validate_mobile(out["mobile"])
+            except ValidationError as exc:
+                errors.setdefault("mobile", []).extend(exc.messages)
+            else:
+                out["mobile_index"] = mobile_index(out["mobile"])
+    for key, allowed in CHOICE_VALUES.items():
+        if key in out:
+            out[key] = out[key] or ""
+            if out[key] and out[key] not in allowed:
+                label = Person._meta.get_field(key).verbose_name
+                errors.setdefault(key, []).append(f"{label}“{out[key]}”不是可选值")
+    for key, limit in (("ethnicity", 20), ("employer", 120), ("post", 60)):
+        if key in out:
+            out[key] = out[key] or ""
+            if len(out[key]) > limit:
+                label = Person._meta.get_field(key).verbose_name
+                errors.setdefault(key, []).append(f"{label}不能超过{limit}个字")
+    if "ethnicity" in out and not out["ethnicity"]:
+        out["ethnicity"] = "汉族"
+    if "address" in out:
+        out["address"] = out["address"] or ""
+    if "is_migrant_worker" in out:
+        out["is_migrant_worker"] = bool(out["is_migrant_worker"])
+    if errors:
+        raise ValidationError(errors)
+    return out
+
+
+def next_member_numbers(organisation: Organisation, count: int, *, after: int | None = None) -> list[str]:
+    """``count`` fresh member numbers ``<union code>-<6-digit sequence>`` for a union.
+
+    The sequence continues from the highest number of this union's memberships (read through the
+    (organisation, status) index, not a scan of the whole registry); numbers someone typed by hand
+    that happen to collide are skipped. ``after`` gives the last sequence used when the caller
+    already knows it (bulk loaders).
+    """
+    tops = {organisation.pk: after} if after is not None else None
+    return member_number_batches({organisation: count}, tops=tops)[organisation.pk]
+
+
+def member_number_batches(
+    wanted: dict[Organisation, int], *, tops: dict[int, int] | None = None
+) -> dict[int, list[str]]:
+    """Fresh member numbers for several unions at once (bulk import): two queries, not two per union."""
+    wanted = {org: n for org, n in wanted.items() if n > 0}
+    if not wanted:
+        return {}
+    if tops is None:
+        tops = {}
+        prefixes = {org.pk: f"{org.code}-" for org in wanted}
+        rows = Membership.objects.filter(organisation__in=list(wanted)).values_list("organisation_id", "member_no")
+        for org_pk, no in rows.iterator(chunk_size=5000):
+            prefix = prefixes[org_pk]
+            if no.startswith(prefix) and no[len(prefix) :].isdigit():
+                tops[org_pk] = max(tops.get(org_pk, 0), int(no[len(prefix) :]))
+    out: dict[int, list[str]] = {org.pk: [] for org in wanted}
+    pending = dict(wanted)
+    while pending:
+        candidates: dict[str, int] = {}
+        for org, n in pending.items():
+            top = tops.get(org.pk, 0)
+            for i in range(1, n - len(out[org.pk]) + 1):
+                candidates[f"{org.code}-{top + i:06d}"] = org.pk
+            tops[org.pk] = top + n - len(out[org.pk])
+        names = list(candidates)
+        taken: set[str] = set()
+        for start in range(0, len(names), 5000):
+            taken.update(
+                Membership.objects.filter(member_no__in=names[start : start + 5000]).values_list("member_no", flat=True)
+            )
+        for name, org_pk in candidates.items():
+            if name not in taken:
+                out[org_pk].append(name)
+        pending = {org: n for org, n in pending.items() if len(out[org.pk]) < n}
+    return out
+
+
+def _check_union(organisation: Organisation) -> None:
+    if not organisation.is_grassroots:
+        raise ValidationError({"organisation": [f"“{organisation.name}”不是基层工会，会员只能加入基层工会"]})
+    if not organisation.is_active:
+        raise ValidationError({"organisation": [f"“{organisation.name}”已撤销，不能接收会员"]})
+
+
+def _check_member_no(member_no: str, *, exclude_pk: int | None = None) -> str:
+    member_no = "".join((member_no or "").split())
+    if len(member_no) > 32:
+        raise ValidationError({"member_no": ["会员编号不能超过32个字符"]})
+    qs = Membership.objects.filter(member_no=member_no)
+    if exclude_pk is not None:
+        qs = qs.exclude(pk=exclude_pk)
+    if member_no and qs.exists():
+        raise ValidationError({"member_no": [f"会员编号“{member_no}”已被使用"]})
+    return member_no
+
+
+def _check_date(field: str, value: date | None, label: str) -> date:
+    if value is None:
+        raise ValidationError({field: [f"{label}不能为空"]})
+    if value > timezone.localdate():
+        raise ValidationError({field: [f"{label}不能晚于今天"]})
+    return value
+
+
+@dataclass(frozen=True)
+class Registration:
+    person: Person
+    membership: Membership
+    created_person: bool
+
+
+@transaction.atomic
+def member_register(
+    *,
+    actor: Any,
+    organisation: Organisation,
+    joined_on: date,
+    data: dict[str, Any],
+    member_no: str = "",
+) -> Registration:
+    """Register a person (or find them by ID number) and make them an active member of a union.
+
+    A person already active in another union is refused: that is a transfer (``membership_transfer``).
+    """
+    _check(actor, Perm.MEMBER_CHANGE, organisation)
+    _check_union(organisation)
+    clean = clean_person_data(data)
+    if "id_number" not in clean:
+        raise ValidationError({"id_number": ["身份证号码不能为空"]})
+    if "name" not in clean:
+        raise ValidationError({"name": ["姓名不能为空"]})
+    _check_date("joined_on", joined_on, "入会日期")
+    if joined_on < clean["birth_date"]:
+        raise ValidationError({"joined_on": ["入会日期不能早于出生日期"]})
+    member_no = _check_member_no(member_no) or next_member_numbers(organisation, 1)[0]
+    person = Person.objects.select_for_update().filter(id_number_index=clean["id_number_index"]).first()
+    created = person is None
+    if person is not None:
+        active = person.memberships.filter(status=Membership.Status.ACTIVE).select_related("organisation").first()
+        if active is not None:
+            where = (
+                active.organisation.name
+                if actor is None or can_at(actor, Perm.MEMBER_VIEW, active.organisation)
+                else "其他工会"
+            )
+            raise ValidationError({"id_number": [f"此人已是“{where}”的在册会员，如需变更请办理转会"]})
+        for key, value in clean.items():
+            setattr(person, key, value)
+    else:
+        person = Person(**clean)
+    person.organisation = organisation
+    person._change_reason = "登记入会"  # type: ignore[attr-defined]
+    person.save()
+    try:
+        with transaction.atomic():
+            membership = Membership.objects.create(
+                person=person, organisation=organisation, member_no=member_no, joined_on=joined_on
+            )
+    except IntegrityError:
+        raise ValidationError({"member_no": ["会员编号已被使用，或此人已有在册会籍，请刷新后重试"]}) from None
+    return Registration(person=person, membership=membership, created_person=created)
+
+
+@transaction.atomic
+def person_update(*, actor: Any, person: Person, data: dict[str, Any]) -> Person:
+    """Change a person's own data; an ID number change re-derives sex and birth date."""
+    if person.organisation is not None:
+        _check(actor, Perm.MEMBER_CHANGE, person.organisation)
+    clean = clean_person_data(data)
+    new_index = clean.get("id_number_index")
+    if (
+        new_index
+        and new_index != person.id_number_index
+        and Person.objects.filter(id_number_index=new_index).exclude(pk=person.pk).exists()
+    ):
+        raise ValidationError({"id_number": ["该身份证号码已登记为另一人"]})
+    changed = [k for k, v in clean.items() if getattr(person, k) != v]
+    if not changed:
+        return person
+    for key in changed:
+        setattr(person, key, clean[key])
+    person._change_reason = "修改会员信息"  # type: ignore[attr-defined]
+    person.save()
+    return person
+
+
+def _active_membership(person: Person) -> Membership:
+    active = (
+        Membership.objects.select_for_update()
+        .select_related("organisation")
+        .filter(person=person, status=Membership.Status.ACTIVE)
+        .first()
+    )
+    if active is None:
+        raise ValidationError({"person": [f"“{person.name}”当前没有在册会籍"]})
+    return active
+
+
+@transaction.atomic
+def membership_transfer(
+    *,
+    actor: Any,
+    person: Person,
+    to_organisation: Organisation,
+    on: date,
+    reason: str = "",
+    member_no: str = "",
+) -> Membership:
+    """转会: end the active membership as 已转出 and start one in ``to_organisation`` on the same day.
+
+    The actor needs the change permission over both unions (the sending and the receiving one).
+    """
+    old = _active_membership(person)
+    _check(actor, Perm.MEMBER_CHANGE, old.organisation)
+    _check(actor, Perm.MEMBER_CHANGE, to_organisation)
+    _check_union(to_organisation)
+    if to_organisation.pk == old.organisation_id:
+        raise ValidationError({"to_organisation": ["转入工会与当前工会相同"]})
+    _check_date("on", on, "转会日期")
+    if on < old.joined_on:
+        raise ValidationError({"on": [f"转会日期不能早于入会日期 {old.joined_on:%Y-%m-%d}"]})
+    reason = (reason or "").strip()[:200]
+    member_no = _check_member_no(member_no) or next_member_numbers(to_organisation, 1)[0]
+    old.status = Membership.Status.TRANSFERRED
+    old.ended_on = on
+    old.end_reason = reason or f"转入{to_organisation.name}"
+    old._change_reason = "转出"  # type: ignore[attr-defined]
+    old.save()
+    new = Membership.objects.create(person=person, organisation=to_organisation, member_no=member_no, joined_on=on)
+    old.transferred_to = new
+    old.save(update_fields=["transferred_to"])
+    person.organisation = to_organisation
+    person._change_reason = f"转会至{to_organisation.name}"  # type: ignore[attr-defined]
+    person.save(update_fields=["organisation", "updated_at"])
+    return new
+
+
+@transaction.atomic
+def membership_leave(*, actor: Any, person: Person, on: date, reason: str) -> Membership:
+    """退会: the membership ends as 已退会 with its date and reason; the file stays with the union."""
+    active = _active_membership(person)
+    _check(actor, Perm.MEMBER_CHANGE, active.organisation)
+    _check_date("on", on, "退会日期")
+    if on < active.joined_on:
+        raise ValidationError({"on": [f"退会日期不能早于入会日期 {active.joined_on:%Y-%m-%d}"]})
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": ["请填写退会原因"]})
+    active.status = Membership.Status.LEFT
+    active.ended_on = on
+    active.end_reason = reason[:200]
+    active._change_reason = "退会"  # type: ignore[attr-defined]
+    active.save()
+    return active
+
+
+@transaction.atomic
+def honour_add(
+    *,
+    actor: Any,
+    person: Person,
+    title: str,
+    level: str,
+    awarded_on: date,
+    awarded_by: str = "",
+    note: str = "",
+) -> Honour:
+    if person.organisation is not None:
+        _check(actor, Perm.MEMBER_CHANGE, person.organisation)
+    errors: dict[str, list[str]] = {}
+    if title not in Honour.Title.values:
+        errors["title"] = ["请选择荣誉称号"]
+    if level not in Honour.Level.values:
+        errors["level"] = ["请选择荣誉级别"]
+    if awarded_on is None or awarded_on > timezone.localdate():
+        errors["awarded_on"] = ["授予日期不能为空，也不能晚于今天"]
+    elif awarded_on < person.birth_date:
+        errors["awarded_on"] = ["授予日期不能早于出生日期"]
+    if errors:
+        raise ValidationError(errors)
+    return Honour.objects.create(
+        person=person,
+        title=title,
+        level=level,
+        awarded_on=awarded_on,
+        awarded_by=(awarded_by or "").strip()[:100],
+        note=(note or "").strip()[:200],
+    )
+
+
+@transaction.atomic
+def honour_remove(*, actor: Any, honour: Honour) -> None:
+    if honour.person.organisation is not None:
+        _check(actor, Perm.MEMBER_CHANGE, honour.person.organisation)
+    honour.delete()
+
+
+def person_reveal(*, actor: Any, person: Person, field: str, request: Any = None) -> str:
+    """The full value of one personal-data field, for a holder of the PII permission at the
+    person's union; every reveal is written to the security audit trail (who saw whose field)."""
+    if field not in REVEALABLE_FIELDS:
+        raise ValidationError({"field": ["不能查看该字段"]})
+    if person.organisation is None or not can_at(actor, Perm.MEMBER_VIEW_PII, person.organisation):
+        raise PermissionDenied("您没有查看完整个人信息的权限")
+    value = getattr(person, field) or ""
+    audit_log(
+        AuditEvent.Kind.PII_VIEW,
+        user=actor,
+        request=request,
+        obj=person,
+        summary=f"查看了{person.name}的完整{REVEALABLE_FIELDS[field]}",
+        detail={"person_id": person.pk, "field": field, "organisation": person.organisation.code},
+    )
+    return value

@@ -1,0 +1,103 @@
+"""The worker's phone pages: submit a request, follow it, rate it. Only the worker's own rows."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from appeals import selectors, services
+from appeals.forms import PortalAppealForm, RateForm
+from appeals.models import Appeal
+from core.models import Notification
+from core.views import paginate, query_without
+from orgs.roles import Perm
+from orgs.scope import get_scoped_or_404
+from orgs.web import perm_required
+
+
+def _own(request: HttpRequest, pk: int) -> Appeal:
+    return get_scoped_or_404(
+        request.user,
+        Perm.APPEAL_VIEW,
+        Appeal.objects.filter(worker__user=request.user).select_related("category", "organisation"),
+        pk=pk,
+    )
+
+
+@perm_required(Perm.APPEAL_SUBMIT)
+def home(request: HttpRequest) -> HttpResponse:
+    page = paginate(request, selectors.my_appeals(request.user), default_size=20)
+    return render(
+        request,
+        "portal/home.html",
+        {
+            "page": page,
+            "query": query_without(request, "page"),
+            "person": getattr(request.user, "person", None),
+            "unread": Notification.objects.filter(user=request.user, read_at__isnull=True).count(),
+        },
+    )
+
+
+@perm_required(Perm.APPEAL_SUBMIT)
+def appeal_new(request: HttpRequest) -> HttpResponse:
+    form = PortalAppealForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        cd = form.cleaned_data
+        try:
+            appeal = services.appeal_register(
+                actor=request.user,
+                category=cd["category"],
+                channel=Appeal.Channel.PORTAL,
+                title=cd["title"],
+                description=cd["description"],
+                preferred_contact=cd["preferred_contact"],
+                contact_phone=cd["contact_phone"],
+                files=cd["attachments"],
+            )
+        except (ValidationError, PermissionDenied) as exc:
+            for m in exc.messages if isinstance(exc, ValidationError) else [str(exc)]:
+                form.add_error(None, m)
+        else:
+            messages.success(
+                request, f"已提交，编号 {appeal.number}。联络人将在 {appeal.contact_deadline:%m月%d日} 前与您联系"
+            )
+            return redirect("portal:detail", pk=appeal.pk)
+    return render(request, "portal/new.html", {"form": form})
+
+
+@perm_required(Perm.APPEAL_SUBMIT)
+def appeal_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    appeal = _own(request, pk)
+    return render(
+        request,
+        "portal/detail.html",
+        {
+            "appeal": appeal,
+            "timeline": list(selectors.timeline_of(appeal, public_only=True)),
+            "attachments": list(appeal.attachments.all()),
+            "rate_form": RateForm(),
+        },
+    )
+
+
+@require_POST
+@perm_required(Perm.APPEAL_SUBMIT)
+def appeal_rate(request: HttpRequest, pk: int) -> HttpResponse:
+    appeal = _own(request, pk)
+    try:
+        services.appeal_rate(
+            actor=request.user,
+            appeal=appeal,
+            rating=request.POST.get("rating", ""),
+            comment=request.POST.get("comment", ""),
+        )
+    except (ValidationError, PermissionDenied) as exc:
+        for m in exc.messages if isinstance(exc, ValidationError) else [str(exc)]:
+            messages.error(request, m)
+    else:
+        messages.success(request, "感谢您的评价")
+    return redirect("portal:detail", pk=appeal.pk)

@@ -1,0 +1,459 @@
+"""The three organisation programmes as plug-ins of the funds engine (registered in apps.ready()).
+
+Each formula is a small pure function over Decimals (``*_amount``) so that it can be tested on its
+own; the plug-in gathers the inputs with a bounded number of queries and writes the explanation.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from datetime import date, timedelta
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db.models import Exists, OuterRef, Q, Subquery
+
+from core.db import subquery_count
+from core.money import FEN, format_yuan, to_yuan
+from funds.engine import PeriodSpan
+from funds.models import Payment
+from members.models import Membership
+from orgs.models import Organisation
+
+K = Organisation.Kind
+MIN_AVERAGE_PER_MEMBER = Decimal("100.00")  # the report: 平均每人不低于100元
+
+
+# --- parameter helpers ------------------------------------------------------------------------
+
+
+def _money(params: dict, name: str, label: str, *, minimum: Decimal = Decimal(0)) -> Decimal:
+    if name not in params:
+        raise ValidationError(f"参数“{label}”（{name}）缺失")
+    try:
+        value = to_yuan(str(params[name]))
+    except (ValidationError, TypeError):
+        raise ValidationError(f"参数“{label}”（{name}）应为金额，实际为“{params[name]}”") from None
+    if value < minimum:
+        raise ValidationError(f"参数“{label}”（{name}）不能小于 {minimum}")
+    return value
+
+
+def _ratio(params: dict, name: str, label: str, default: str | None = None) -> Decimal:
+    raw = params.get(name, default)
+    if raw is None:
+        raise ValidationError(f"参数“{label}”（{name}）缺失")
+    try:
+        value = Decimal(str(raw))
+    except InvalidOperation:
+        raise ValidationError(f"参数“{label}”（{name}）应为 0 到 1 之间的小数，实际为“{raw}”") from None
+    if not value.is_finite() or not Decimal(0) <= value <= Decimal(1):
+        raise ValidationError(f"参数“{label}”（{name}）应为 0 到 1 之间的小数，实际为“{raw}”")
+    return value
+
+
+def _int(params: dict, name: str, label: str, default: int | None = None, minimum: int = 0) -> int:
+    raw = params.get(name, default)
+    try:
+        value = int(str(raw))
+    except (TypeError, ValueError):
+        raise ValidationError(f"参数“{label}”（{name}）应为整数，实际为“{raw}”") from None
+    if value < minimum:
+        raise ValidationError(f"参数“{label}”（{name}）不能小于 {minimum}")
+    return value
+
+
+def _date(params: dict, name: str, label: str) -> date:
+    try:
+        return date.fromisoformat(str(params[name]))
+    except KeyError:
+        raise ValidationError(f"参数“{label}”（{name}）缺失") from None
+    except ValueError:
+        raise ValidationError(f"参数“{label}”（{name}）应为日期，如 2026-01-01，实际为“{params[name]}”") from None
+
+
+def _pct(value: Decimal) -> str:
+    return f"{(value * 100).normalize():f}%"
+
+
+def members_on(org_ids_qs: Any, on: date) -> dict[int, int]:
+    """Active members per organisation on a date, from the registry (one query)."""
+    rows = (
+        Membership.objects.filter(organisation__in=org_ids_qs, joined_on__lte=on)
+        .filter(Q(ended_on__isnull=True) | Q(ended_on__gt=on))
+        .values_list("organisation_id", flat=True)
+    )
+    counts: dict[int, int] = defaultdict(int)
+    for org_id in rows.iterator(chunk_size=5000):
+        counts[org_id] += 1
+    return counts
+
+
+def _members_on_subquery(on: date) -> Subquery:
+    return subquery_count(
+        Membership.objects.filter(organisation=OuterRef("pk"), joined_on__lte=on).filter(
+            Q(ended_on__isnull=True) | Q(ended_on__gt=on)
+        )
+    )
+
+
+# --- 新建工会启动经费 start-up grant ----------------------------------------------------------
+
+
+def tier_rate(tiers: list[dict[str, Any]], members: int) -> Decimal:
+    """The per-member rate of the highest tier whose lower bound the member count reaches."""
+    rate = Decimal(0)
+    for tier in tiers:
+        if members >= int(tier["min_members"]):
+            rate = Decimal(str(tier["rate"]))
+    return rate
+
+
+def startup_grant_amount(members: int, tiers: list[dict[str, Any]]) -> tuple[Decimal, Decimal]:
+    rate = tier_rate(tiers, members)
+    return to_yuan(rate * members), rate
+
+
+class StartupGrant:
+    key = "startup_grant"
+    label = "新建工会启动经费"
+    beneficiary_type = "org"
+
+    def validate_parameters(self, params: dict[str, Any]) -> dict[str, Any]:
+        start = _date(params, "window_start", "建会时间窗口起")
+        end = _date(params, "window_end", "建会时间窗口止")
+        if end < start:
+            raise ValidationError("参数“建会时间窗口止”不能早于“建会时间窗口起”")
+        days = _int(params, "count_days_after_founding", "成立后计算会员人数的天数", default=0)
+        tiers = params.get("tiers")
+        if not isinstance(tiers, list) or not tiers:
+            raise ValidationError(
+                '参数“分档标准”（tiers）缺失：至少需要一档，如 [{"min_members": 1, "rate": "150.00"}]'
+            )
+        out_tiers, last_min = [], 0
+        for i, tier in enumerate(tiers, start=1):
+            if not isinstance(tier, dict):
+                raise ValidationError(f"分档标准第 {i} 档格式错误")
+            lower = _int(tier, "min_members", f"第 {i} 档起始人数", minimum=1)
+            rate = _money(tier, "rate", f"第 {i} 档每人标准")
+            if i == 1 and lower != 1:
+                raise ValidationError("分档标准第 1 档须从 1 人起")
+            if lower <= last_min:
+                raise ValidationError(f"分档标准第 {i} 档起始人数须大于上一档")
+            # A flat tier pays its rate to every member: the average per member equals the rate.
+            if rate < MIN_AVERAGE_PER_MEMBER:
+                raise ValidationError(
+                    f"分档标准第 {i} 档每人 {format_yuan(rate)} 元：启动经费须按会员人数平均每人不低于 "
+                    f"{format_yuan(MIN_AVERAGE_PER_MEMBER)} 元"
+                )
+            last_min = lower
+            out_tiers.append({"min_members": lower, "rate": str(rate)})
+        return {
+            "window_start": start.isoformat(),
+            "window_end": end.isoformat(),
+            "count_days_after_founding": days,
+            "tiers": out_tiers,
+        }
+
+    def eligible(self, period: PeriodSpan, params: dict[str, Any]) -> Iterable[Organisation]:
+        qs = (
+            Organisation.objects.filter(status=Organisation.Status.ACTIVE)
+            .filter(
+                Q(kind=K.ENTERPRISE, economic_type=Organisation.EconomicType.NON_PUBLIC)
+                | Q(kind__in=[K.VILLAGE_JOINT, K.COMMUNITY_JOINT])
+            )
+            .filter(founded_on__gte=params["window_start"], founded_on__lte=params["window_end"])
+            .exclude(Exists(Payment.objects.filter(programme__plugin_key=self.key, beneficiary_org=OuterRef("pk"))))
+            .order_by("path")
+        )
+        orgs = list(qs)
+        days = params["count_days_after_founding"]
+        by_date: dict[date, list[Organisation]] = defaultdict(list)
+        for org in orgs:
+            by_date[org.founded_on + timedelta(days=days)].append(org)
+        # Memberships of the candidates in one query; counted per union at its own date in Python.
+        spans = Membership.objects.filter(organisation__in=qs.values("pk")).values_list(
+            "organisation_id", "joined_on", "ended_on"
+        )
+        per_org: dict[int, list[tuple[date, date | None]]] = defaultdict(list)
+        for org_id, joined, ended in spans.iterator(chunk_size=5000):
+            per_org[org_id].append((joined, ended))
+        for org in orgs:
+            on = org.founded_on + timedelta(days=days)
+            org.count_date = on
+            org.members_at_founding = sum(
+                1 for joined, ended in per_org.get(org.pk, ()) if joined <= on and (ended is None or ended > on)
+            )
+        return [o for o in orgs if o.members_at_founding > 0]
+
+    def compute(self, org: Organisation, period: PeriodSpan, params: dict[str, Any]) -> tuple[Decimal, str, dict]:
+        members = org.members_at_founding
+        amount, rate = startup_grant_amount(members, params["tiers"])
+        explanation = (
+            f"成立于 {org.founded_on:%Y-%m-%d}（窗口 {params['window_start']} 至 {params['window_end']}）；"
+            f"会员 {members} 人（截至 {org.count_date:%Y-%m-%d}）× {format_yuan(rate)} 元 = {format_yuan(amount)} 元"
+        )
+        inputs = {
+            "founded_on": org.founded_on.isoformat(),
+            "count_date": org.count_date.isoformat(),
+            "members": members,
+            "rate": str(rate),
+        }
+        return amount, explanation, inputs
+
+
+# --- 税务代收经费返还 dues rebate ---------------------------------------------------------------
+
+
+def dues_rebate_amount(
+    *,
+    dues: Decimal,
+    prior_dues: Decimal | None,
+    ratio: Decimal,
+    prior_ratio: Decimal,
+    growth_share: Decimal,
+    new_share: Decimal,
+) -> tuple[Decimal, Decimal, Decimal | None, str]:
+    """Rebate for year Y. Returns (rebate, retained(Y), retained(Y-1) or None, case)."""
+    retained = dues * ratio
+    if prior_dues is not None and prior_dues > 0:
+        prior_retained = prior_dues * prior_ratio
+        growth = max(Decimal(0), retained - prior_retained)
+        return (growth * growth_share).quantize(FEN, ROUND_HALF_UP), retained, prior_retained, "growth"
+    return (retained * new_share).quantize(FEN, ROUND_HALF_UP), retained, None, "new"
+
+
+class DuesRebate:
+    key = "dues_rebate"
+    label = "税务代收经费返还"
+    beneficiary_type = "org"
+
+    def validate_parameters(self, params: dict[str, Any]) -> dict[str, Any]:
+        ratio = _ratio(params, "retention_ratio", "区总工会留成比例")
+        by_year = params.get("retention_ratio_by_year") or {}
+        if not isinstance(by_year, dict):
+            raise ValidationError("参数“历年留成比例”（retention_ratio_by_year）应为 {年度: 比例}")
+        norm_by_year = {}
+        for year, value in by_year.items():
+            if not str(year).isdigit():
+                raise ValidationError(f"参数“历年留成比例”的年度“{year}”无效")
+            norm_by_year[str(year)] = str(_ratio({"r": value}, "r", f"{year} 年留成比例"))
+        return {
+            "retention_ratio": str(ratio),
+            "retention_ratio_by_year": norm_by_year,
+            "growth_share": str(_ratio(params, "growth_share", "增长部分返还比例", "0.5")),
+            "new_share": str(_ratio(params, "new_share", "新增企业返还比例", "1")),
+            "require_assessment_pass": bool(params.get("require_assessment_pass", False)),
+        }
+
+    @staticmethod
+    def ratio_for(params: dict[str, Any], year: int) -> Decimal:
+        return Decimal(params["retention_ratio_by_year"].get(str(year), params["retention_ratio"]))
+
+    def eligible(self, period: PeriodSpan, params: dict[str, Any]) -> Iterable[Organisation]:
+        from assessment.models import OrganisationAssessment
+        from programmes.models import DuesRecord
+
+        year = period.year
+        this_year = DuesRecord.objects.filter(organisation=OuterRef("pk"), year=year)
+        prior = DuesRecord.objects.filter(credit_code=OuterRef("credit_code"), year=year - 1)
+        money = DuesRecord._meta.get_field("dues_paid")
+        return (
+            Organisation.objects.filter(Exists(this_year.filter(dues_paid__gt=0)))
+            .annotate(
+                dues_y=Subquery(this_year.values("dues_paid")[:1], output_field=money),
+                dues_prev=Subquery(prior.values("dues_paid")[:1], output_field=money),
+                assessment_passed=Subquery(
+                    OrganisationAssessment.objects.filter(organisation=OuterRef("pk"), year=year).values("passed")[:1]
+                ),
+            )
+            .order_by("path")
+        )
+
+    def compute(self, org: Organisation, period: PeriodSpan, params: dict[str, Any]) -> tuple[Decimal, str, dict]:
+        year = period.year
+        ratio, prior_ratio = self.ratio_for(params, year), self.ratio_for(params, year - 1)
+        growth_share, new_share = Decimal(params["growth_share"]), Decimal(params["new_share"])
+        amount, retained, prior_retained, case = dues_rebate_amount(
+            dues=org.dues_y,
+            prior_dues=org.dues_prev,
+            ratio=ratio,
+            prior_ratio=prior_ratio,
+            growth_share=growth_share,
+            new_share=new_share,
+        )
+        inputs = {
+            "year": year,
+            "dues": str(org.dues_y),
+            "prior_dues": None if org.dues_prev is None else str(org.dues_prev),
+            "ratio": str(ratio),
+            "prior_ratio": str(prior_ratio),
+            "case": case,
+        }
+        head = f"{year} 年缴纳 {format_yuan(org.dues_y)} 元 × 留成 {_pct(ratio)} = 留成 {format_yuan(retained)} 元"
+        if case == "growth":
+            growth = max(Decimal(0), retained - prior_retained)
+            text = (
+                f"{head}；{year - 1} 年缴纳 {format_yuan(org.dues_prev)} 元 × 留成 {_pct(prior_ratio)} = "
+                f"留成 {format_yuan(prior_retained)} 元；增长 {format_yuan(growth)} 元 × {_pct(growth_share)} = "
+                f"{format_yuan(amount)} 元"
+            )
+        else:
+            text = f"{head}；{year} 年首次缴纳，按留成 × {_pct(new_share)} = {format_yuan(amount)} 元"
+        if params["require_assessment_pass"] and not org.assessment_passed:
+            inputs["assessment_passed"] = bool(org.assessment_passed)
+            reason = "无考评结果" if org.assessment_passed is None else "考评未通过"
+            return Decimal("0.00"), f"{text}；{year} 年{reason}，不予返还", inputs
+        return amount, text, inputs
+
+
+# --- 联合工会 三补贴三挂钩 joint-union funding guarantee ----------------------------------------
+
+
+def score_coefficient(bands: list[dict[str, Any]], score: Decimal | None) -> Decimal:
+    """Coefficient of the highest band whose lower bound the score reaches (0 below every band)."""
+    if score is None:
+        return Decimal(0)
+    best: tuple[Decimal, Decimal] | None = None
+    for band in bands:
+        low = Decimal(str(band["min_score"]))
+        if score >= low and (best is None or low > best[0]):
+            best = (low, Decimal(str(band["coefficient"])))
+    return best[1] if best else Decimal(0)
+
+
+def joint_union_amount(
+    *,
+    members: int,
+    activities: int,
+    score: Decimal | None,
+    member_rate: Decimal,
+    activity_rate: Decimal,
+    activity_cap: Decimal,
+    base: Decimal,
+    bands: list[dict[str, Any]],
+) -> tuple[Decimal, Decimal, Decimal, Decimal, Decimal]:
+    """(total, member part, activity part, assessment part, coefficient)."""
+    member_part = to_yuan(member_rate * members)
+    activity_part = min(to_yuan(activity_rate * activities), activity_cap)
+    coefficient = score_coefficient(bands, score)
+    assessment_part = to_yuan(base * coefficient)
+    return member_part + activity_part + assessment_part, member_part, activity_part, assessment_part, coefficient
+
+
+class JointUnionSubsidy:
+    key = "joint_union_subsidy"
+    label = "联合工会“三补贴三挂钩”经费保障"
+    beneficiary_type = "org"
+
+    def validate_parameters(self, params: dict[str, Any]) -> dict[str, Any]:
+        bands = params.get("score_bands")
+        if not isinstance(bands, list) or not bands:
+            raise ValidationError('参数“考核分档系数”（score_bands）缺失：如 [{"min_score": 90, "coefficient": "1.2"}]')
+        norm_bands = []
+        for i, band in enumerate(bands, start=1):
+            if not isinstance(band, dict):
+                raise ValidationError(f"考核分档第 {i} 档格式错误")
+            try:
+                low = Decimal(str(band["min_score"]))
+                coefficient = Decimal(str(band["coefficient"]))
+            except (KeyError, InvalidOperation):
+                raise ValidationError(f"考核分档第 {i} 档须有分数下限 min_score 与系数 coefficient（数字）") from None
+            if not Decimal(0) <= low <= Decimal(100) or not Decimal(0) <= coefficient <= Decimal(5):
+                raise ValidationError(f"考核分档第 {i} 档：分数下限应在 0–100，系数应在 0–5")
+            norm_bands.append({"min_score": str(low), "coefficient": str(coefficient)})
+        if len({b["min_score"] for b in norm_bands}) != len(norm_bands):
+            raise ValidationError("考核分档的分数下限不能重复")
+        pilot_orgs = params.get("pilot_orgs") or []
+        if not isinstance(pilot_orgs, list) or not all(isinstance(c, str) for c in pilot_orgs):
+            raise ValidationError("参数“试点工会”（pilot_orgs）应为组织编码列表")
+        pilot_only = bool(params.get("pilot_only", False))
+        if pilot_only and not pilot_orgs:
+            raise ValidationError("已限定试点范围（pilot_only），请填写试点工会编码（pilot_orgs）")
+        return {
+            "member_rate": str(_money(params, "member_rate", "每名会员补贴")),
+            "activity_rate": str(_money(params, "activity_rate", "每次活动补贴")),
+            "activity_cap": str(_money(params, "activity_cap", "活动补贴上限")),
+            "assessment_base": str(_money(params, "assessment_base", "考核补贴基数")),
+            "score_bands": sorted(norm_bands, key=lambda b: Decimal(b["min_score"]), reverse=True),
+            "pilot_only": pilot_only,
+            "pilot_orgs": sorted(set(pilot_orgs)),
+        }
+
+    def eligible(self, period: PeriodSpan, params: dict[str, Any]) -> Iterable[Organisation]:
+        from activities.models import Activity
+        from assessment.models import OrganisationAssessment
+
+        qs = Organisation.objects.filter(
+            kind__in=[K.VILLAGE_JOINT, K.COMMUNITY_JOINT], status=Organisation.Status.ACTIVE
+        ).filter(Q(founded_on__isnull=True) | Q(founded_on__lte=period.end))
+        if params["pilot_only"]:
+            qs = qs.filter(code__in=params["pilot_orgs"])
+        return qs.annotate(
+            members_n=_members_on_subquery(period.end),
+            activities_n=subquery_count(
+                Activity.objects.filter(
+                    organisation=OuterRef("pk"),
+                    held_on__gte=period.start,
+                    held_on__lte=period.end,
+                    reported_at__isnull=False,
+                )
+            ),
+            score=Subquery(
+                OrganisationAssessment.objects.filter(organisation=OuterRef("pk"), year=period.year).values("score")[
+                    :1
+                ],
+                output_field=OrganisationAssessment._meta.get_field("score"),
+            ),
+        ).order_by("path")
+
+    def compute(self, org: Organisation, period: PeriodSpan, params: dict[str, Any]) -> tuple[Decimal, str, dict]:
+        member_rate = Decimal(params["member_rate"])
+        activity_rate = Decimal(params["activity_rate"])
+        cap = Decimal(params["activity_cap"])
+        base = Decimal(params["assessment_base"])
+        total, mp, ap, sp, coefficient = joint_union_amount(
+            members=org.members_n or 0,
+            activities=org.activities_n or 0,
+            score=org.score,
+            member_rate=member_rate,
+            activity_rate=activity_rate,
+            activity_cap=cap,
+            base=base,
+            bands=params["score_bands"],
+        )
+        capped = "（已达上限）" if ap < to_yuan(activity_rate * (org.activities_n or 0)) else ""
+        score = None if org.score is None else Decimal(org.score).quantize(FEN)
+        score_text = "无考核结果 → 系数 0" if score is None else f"考核 {score} 分 → 系数 {coefficient}"
+        explanation = (
+            f"挂钩会员人数：会员 {org.members_n or 0} 人 × {format_yuan(member_rate)} 元 = {format_yuan(mp)} 元；"
+            f"挂钩活动开展：活动 {org.activities_n or 0} 次 × {format_yuan(activity_rate)} 元，上限 "
+            f"{format_yuan(cap)} 元 = {format_yuan(ap)} 元{capped}；"
+            f"挂钩考核结果：{score_text} × {format_yuan(base)} 元 = {format_yuan(sp)} 元；合计 {format_yuan(total)} 元"
+        )
+        inputs = {
+            "members": org.members_n or 0,
+            "activities": org.activities_n or 0,
+            "score": None if score is None else str(score),
+            "coefficient": str(coefficient),
+            "parts": [str(mp), str(ap), str(sp)],
+        }
+        return total, explanation, inputs
+
+
+PLUGINS = (StartupGrant(), DuesRebate(), JointUnionSubsidy())
+
+__all__ = [
+    "PLUGINS",
+    "DuesRebate",
+    "JointUnionSubsidy",
+    "StartupGrant",
+    "dues_rebate_amount",
+    "joint_union_amount",
+    "members_on",
+    "score_coefficient",
+    "startup_grant_amount",
+    "tier_rate",
+]

@@ -1,0 +1,161 @@
+"""Pages of the organisation programmes: start-up grants and their usage, the dues import."""
+
+from __future__ import annotations
+
+import base64
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+
+from core.audit import audit_log
+from core.models import AuditEvent
+from core.views import paginate, query_without
+from orgs.models import Organisation
+from orgs.roles import Perm
+from orgs.scope import can_at, get_scoped_or_404, has_perm
+from orgs.web import audited_export, perm_required
+from programmes import selectors, services
+from programmes.forms import DuesImportForm, UsageForm
+
+
+@perm_required(Perm.FUND_VIEW)
+def grant_list(request: HttpRequest) -> HttpResponse:
+    qs = selectors.grants(request.user)
+    if request.GET.get("unspent"):
+        qs = qs.filter(unspent__gt=0)
+    if request.GET.get("q"):
+        qs = qs.filter(beneficiary_name__icontains=request.GET["q"].strip())
+    if request.GET.get("export") == "xlsx":
+        rows = (
+            [p.beneficiary_name, p.period_key, p.amount, p.spent, p.unspent, p.paid_at]
+            for p in qs.iterator(chunk_size=2000)
+        )
+        return audited_export(
+            request,
+            what="启动经费拨付与使用",
+            filename="启动经费使用.xlsx",
+            headers=["工会", "批次", "拨付金额", "已使用", "未使用", "拨付时间"],
+            rows=rows,
+            count=qs.count(),
+        )
+    return render(
+        request,
+        "programmes/grant_list.html",
+        {
+            "page": paginate(request, qs),
+            "query": query_without(request, "page"),
+            "export_query": query_without(request, "page", "export"),
+        },
+    )
+
+
+@perm_required(Perm.FUND_VIEW)
+def grant_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    payment = get_scoped_or_404(request.user, Perm.FUND_VIEW, selectors.grants(request.user), pk=pk)
+    can_report = payment.beneficiary_org is not None and can_at(request.user, Perm.ORG_CHANGE, payment.beneficiary_org)
+    form = UsageForm(request.POST or None)
+    if request.method == "POST":
+        if not can_report:
+            raise PermissionDenied("只有受资助工会或其上级的干部可以登记经费使用")
+        if form.is_valid():
+            try:
+                services.grant_usage_record(actor=request.user, payment=payment, **form.cleaned_data)
+            except ValidationError as exc:
+                for field, errs in exc.message_dict.items() if hasattr(exc, "error_dict") else [(None, exc.messages)]:
+                    for e in errs:
+                        form.add_error(field if field in form.fields else None, e)
+            else:
+                messages.success(request, "已登记经费使用")
+                return redirect("programmes:grant_detail", pk=payment.pk)
+    return render(
+        request,
+        "programmes/grant_detail.html",
+        {
+            "p": payment,
+            "usages": selectors.usages(request.user, payment),
+            "form": form,
+            "can_report": can_report,
+        },
+    )
+
+
+@perm_required(Perm.FUND_VIEW)
+def dues_list(request: HttpRequest) -> HttpResponse:
+    qs = selectors.dues_records(request.user)
+    if request.GET.get("year", "").isdigit():
+        qs = qs.filter(year=int(request.GET["year"]))
+    if request.GET.get("q"):
+        text = request.GET["q"].strip()
+        qs = qs.filter(name__icontains=text) | qs.filter(credit_code=text.upper())
+    if request.GET.get("unmatched"):
+        qs = qs.filter(organisation__isnull=True)
+    if request.GET.get("export") == "xlsx":
+        rows = (
+            [
+                r.credit_code,
+                r.name,
+                r.year,
+                r.payroll_base,
+                r.dues_paid,
+                r.organisation.name if r.organisation else "未匹配",
+            ]
+            for r in qs.iterator(chunk_size=2000)
+        )
+        return audited_export(
+            request,
+            what="税务代收经费",
+            filename="税务代收经费.xlsx",
+            headers=["统一社会信用代码", "单位名称", "年度", "工资总额", "已缴工会经费", "匹配工会"],
+            rows=rows,
+            count=qs.count(),
+        )
+    return render(
+        request,
+        "programmes/dues_list.html",
+        {
+            "page": paginate(request, qs),
+            "query": query_without(request, "page"),
+            "export_query": query_without(request, "page", "export"),
+            "imports": selectors.dues_imports(request.user)[:10],
+            "can_import": has_perm(request.user, Perm.FUND_PREPARE),
+        },
+    )
+
+
+@perm_required(Perm.FUND_PREPARE)
+def dues_import(request: HttpRequest) -> HttpResponse:
+    district = Organisation.objects.filter(depth=1).order_by("path").first()
+    if district is None or not can_at(request.user, Perm.FUND_PREPARE, district):
+        raise PermissionDenied("只有区总工会财务人员可以导入税务代收经费数据")
+    form = DuesImportForm(request.POST or None, request.FILES or None)
+    result = error_file = None
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            result = services.dues_import(
+                actor=request.user,
+                district=district,
+                filename=upload.name,
+                content=upload.read(),
+                year=form.cleaned_data["year"],
+                dry_run=form.cleaned_data["dry_run"],
+            )
+        except ValidationError as exc:
+            form.add_error("file", "；".join(exc.messages))
+        else:
+            if result.errors:
+                error_file = base64.b64encode(services.dues_error_workbook(result)).decode()
+            elif result.batch:
+                audit_log(
+                    AuditEvent.Kind.IMPORT,
+                    user=request.user,
+                    request=request,
+                    obj=result.batch,
+                    summary=f"导入税务代收经费 {result.rows} 行（匹配 {result.matched}，未匹配 {len(result.unmatched)}）",
+                )
+                messages.success(
+                    request, f"已导入 {result.rows} 行：匹配 {result.matched} 家，未匹配 {len(result.unmatched)} 家"
+                )
+    return render(request, "programmes/dues_import.html", {"form": form, "result": result, "error_file": error_file})
