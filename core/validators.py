@@ -7,6 +7,7 @@ raises :class:`django.core.exceptions.ValidationError` with a Chinese message na
 
 from __future__ import annotations
 
+import operator
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -122,7 +123,9 @@ class IdNumberInfo:
 
 def id_check_char(first17: str) -> str:
     """The GB 11643-1999 check character for the first 17 digits."""
-    total = sum(int(ch) * w for ch, w in zip(first17, ID_WEIGHTS, strict=True))
+    if len(first17) != 17:
+        raise ValueError("id_check_char() takes the first 17 digits")
+    total = sum(map(operator.mul, map(int, first17), ID_WEIGHTS))  # imports check 100k of these
     return ID_CHECK_CHARS[total % 11]
 
 
@@ -142,7 +145,12 @@ def parse_id_number(value: Any, *, today: date | None = None) -> IdNumberInfo:
         raise ValidationError(
             "身份证号码长度应为18位，实际为%(length)d位", code="length", params={"length": len(number)}
         )
-    bad = [ch for i, ch in enumerate(number) if not (ch.isascii() and ch.isdigit()) and not (i == 17 and ch == "X")]
+    well_formed = number.isascii() and number[:17].isdigit() and (number[17].isdigit() or number[17] == "X")
+    bad = (
+        []
+        if well_formed
+        else [ch for i, ch in enumerate(number) if not (ch.isascii() and ch.isdigit()) and not (i == 17 and ch == "X")]
+    )
     if bad:
         raise ValidationError(
             "身份证号码含非法字符%(chars)s：前17位只能是数字，最后一位可以是数字或X",

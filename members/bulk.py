@@ -10,6 +10,7 @@ reset afterwards on PostgreSQL, as ``loaddata`` does.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -82,10 +83,12 @@ def _preparer(field: models.Field):
     ops = connection.ops
     if isinstance(field, EncryptedTextField):
         return lambda v: encrypt(v) if v else v
+    # Most rows share their dates and timestamps (every history row has the same "now"): adapt
+    # each distinct value once.
     if isinstance(field, models.DateTimeField):
-        return ops.adapt_datetimefield_value
+        return functools.lru_cache(maxsize=4096)(ops.adapt_datetimefield_value)
     if isinstance(field, models.DateField):
-        return ops.adapt_datefield_value
+        return functools.lru_cache(maxsize=4096)(ops.adapt_datefield_value)
     return None
 
 
