@@ -333,18 +333,41 @@ def _id_cell(raw: Any) -> str:
     return _code(raw)
 
 
+def _memo(handle: Callable[[Any], Any], limit: int = 5000) -> Callable[[Any], Any]:
+    """Columns with few distinct values (choices, yes/no, union codes, dates, ethnicity) repeat the
+    same cell text across a file: normalise each distinct text once. Errors are not remembered."""
+    seen: dict[Any, Any] = {}
+
+    def handle_memo(raw: Any) -> Any:
+        if type(raw) is not str:
+            return handle(raw)
+        hit = seen.get(raw, seen)
+        if hit is not seen:
+            return hit
+        value = handle(raw)
+        if len(seen) < limit:
+            seen[raw] = value
+        return value
+
+    return handle_memo
+
+
 def _handler(key: str) -> Callable[[Any], Any]:
     column = COLUMN_BY_KEY[key]
     if key == "joined_on":
-        return _required_date
+        return _memo(_required_date)
     if key == "id_number":
         return _id_cell
     if column.choices is not None:
-        return lambda raw: _choice(column, raw)
+        return _memo(lambda raw: _choice(column, raw))
     if key == "is_migrant_worker":
-        return _bool
-    if key in ("mobile", "member_no", "org_code"):
+        return _memo(_bool)
+    if key == "org_code":
+        return _memo(_code)
+    if key in ("mobile", "member_no"):
         return _code
+    if key == "ethnicity":
+        return _memo(_text)
     return _text
 
 
