@@ -14,6 +14,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef, Q, Subquery
+from django.utils import timezone
 
 from core.db import subquery_count
 from core.money import FEN, format_yuan, to_yuan
@@ -170,9 +171,7 @@ class StartupGrant:
         )
         orgs = list(qs)
         days = params["count_days_after_founding"]
-        by_date: dict[date, list[Organisation]] = defaultdict(list)
-        for org in orgs:
-            by_date[org.founded_on + timedelta(days=days)].append(org)
+        today = timezone.localdate()
         # Memberships of the candidates in one query; counted per union at its own date in Python.
         spans = Membership.objects.filter(organisation__in=qs.values("pk")).values_list(
             "organisation_id", "joined_on", "ended_on"
@@ -181,7 +180,9 @@ class StartupGrant:
         for org_id, joined, ended in spans.iterator(chunk_size=5000):
             per_org[org_id].append((joined, ended))
         for org in orgs:
-            on = org.founded_on + timedelta(days=days)
+            # Members are counted when the union was founded (or N days later, as the programme sets),
+            # never on a date still to come: the registry cannot know those members yet.
+            on = min(org.founded_on + timedelta(days=days), today)
             org.count_date = on
             org.members_at_founding = sum(
                 1 for joined, ended in per_org.get(org.pk, ()) if joined <= on and (ended is None or ended > on)
