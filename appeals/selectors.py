@@ -282,52 +282,67 @@ def subtree_rates(
     return total, rows
 
 
-def liaison_rates(
-    user: Any, org: Organisation, flt: RateFilter | None = None, params: RateParams | None = None
+def _grouped_rates(
+    user: Any,
+    org: Organisation,
+    flt: RateFilter | None,
+    params: RateParams | None,
+    *,
+    key: str,
+    fields: tuple[str, ...],
+    label: Any,
+    extra: Any,
 ) -> list[Rates]:
-    """Rates per liaison within a subtree (one grouped query)."""
+    """Rates per value of ``key`` (liaison, lead handler) within a subtree: one grouped query."""
     params = params or RateParams()
-    flt = flt or RateFilter()
-    base = _rates_base(user, org, flt)
+    base = _rates_base(user, org, flt or RateFilter())
     grouped = (
         base.order_by()
-        .exclude(liaison__isnull=True)
-        .values("liaison_id", "liaison__display_name", "liaison__username")
+        .exclude(**{f"{key}__isnull": True})
+        .values(*fields)
         .annotate(**_aggregates())
-        .order_by("liaison__username")
+        .order_by(fields[-1])
     )
     out = []
     for row in grouped:
         counts, reopen_total = _counts_of(row)
         r = rates_from_counts(counts, params, reopen_total)
-        r.label = row["liaison__display_name"] or row["liaison__username"]
-        r.extra["liaison_id"] = row["liaison_id"]
+        r.label = label(row)
+        r.extra.update(extra(row))
         out.append(r)
     return out
+
+
+def liaison_rates(
+    user: Any, org: Organisation, flt: RateFilter | None = None, params: RateParams | None = None
+) -> list[Rates]:
+    """Rates per liaison within a subtree (one grouped query)."""
+    return _grouped_rates(
+        user,
+        org,
+        flt,
+        params,
+        key="liaison",
+        fields=("liaison_id", "liaison__display_name", "liaison__username"),
+        label=lambda row: row["liaison__display_name"] or row["liaison__username"],
+        extra=lambda row: {"liaison_id": row["liaison_id"]},
+    )
 
 
 def handler_rates(
     user: Any, org: Organisation, flt: RateFilter | None = None, params: RateParams | None = None
 ) -> list[Rates]:
     """Rates per lead handling organisation within a subtree (one grouped query)."""
-    params = params or RateParams()
-    flt = flt or RateFilter()
-    base = _rates_base(user, org, flt)
-    grouped = (
-        base.order_by()
-        .exclude(lead_handler_org__isnull=True)
-        .values("lead_handler_org_id", "lead_handler_org__name", "lead_handler_org__code")
-        .annotate(**_aggregates())
-        .order_by("lead_handler_org__code")
+    return _grouped_rates(
+        user,
+        org,
+        flt,
+        params,
+        key="lead_handler_org",
+        fields=("lead_handler_org_id", "lead_handler_org__name", "lead_handler_org__code"),
+        label=lambda row: row["lead_handler_org__name"],
+        extra=lambda row: {"handler_code": row["lead_handler_org__code"]},
     )
-    out = []
-    for row in grouped:
-        counts, reopen_total = _counts_of(row)
-        r = rates_from_counts(counts, params, reopen_total)
-        r.label = row["lead_handler_org__name"]
-        r.extra["handler_code"] = row["lead_handler_org__code"]
-        out.append(r)
-    return out
 
 
 # --- liaison coverage (点对点, 无盲点) ----------------------------------------------------------

@@ -7,22 +7,11 @@ from django.utils import timezone
 
 from core.forms import StyledFormMixin
 from members.models import Honour, Person
+from members.services import PERSON_FIELDS
 from orgs.models import Organisation
 
-PERSON_FORM_FIELDS = [
-    "name",
-    "id_number",
-    "mobile",
-    "address",
-    "ethnicity",
-    "education",
-    "political_status",
-    "employer",
-    "post",
-    "skill_level",
-    "hukou_type",
-    "is_migrant_worker",
-]
+# The fields a person's form edits are exactly those the services accept.
+PERSON_FORM_FIELDS = list(PERSON_FIELDS)
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
