@@ -30,8 +30,10 @@ from core.workdays import (
     enter_year_manually,
     is_workday,
     package_years,
+    provisional_years,
     seed_calendar_from_package,
     working_days_between,
+    working_deadline,
     year_is_covered,
     years_to_cover,
 )
@@ -226,21 +228,34 @@ def test_bounded_queries(calendar_2025_2026, django_assert_num_queries) -> None:
 # --- a year that is not there -----------------------------------------------------------------
 
 
-def test_missing_year_raises_instead_of_guessing(calendar_2025_2026) -> None:
-    message = "工作日历缺少 2027 年的数据，请管理员在“工作日历”中录入该年节假日安排"
+def test_a_year_not_entered_is_computed_provisionally(calendar_2025_2026) -> None:
+    """2027 is not in the table: the first computation that needs it writes it provisionally."""
+    assert working_deadline(day("2026-12-28"), 3) == (day("2026-12-31"), False)  # no need for 2027
+    assert not CalendarDay.objects.filter(date__year=2027).exists()
+    # 29, 30, 31 December, then 元旦 (Fri 1 January) and the weekend: 4 and 5 January
+    assert working_deadline(day("2026-12-28"), 5) == (day("2027-01-05"), True)
+    assert set(CalendarDay.objects.filter(date__year=2027).values_list("source", flat=True)) == {"provisional"}
+    assert CalendarDay.objects.filter(date__year=2027).count() == 365
+    assert not year_is_covered(2027) and covered_years() == [2025, 2026]
+    assert provisional_years() == [2027]
+    assert is_workday(day("2027-01-04")) is True
+    assert working_days_between(day("2026-12-01"), day("2027-01-10")) == 22 + 5  # 2–31 Dec, then 4–8 Jan
+    # the counted range lies in 2026 only: not provisional, even though 2027 is now provisional
+    assert working_deadline(day("2026-12-01"), 2) == (day("2026-12-03"), False)
+    # is_workday and working_days_between fill a missing year too
+    assert is_workday(day("2028-01-03")) is False  # 元旦 2028 is a Saturday: made up on Monday 3 January
+    assert provisional_years() == [2027, 2028]
+
+
+def test_a_year_before_the_current_rules_is_never_guessed(calendar_2025_2026) -> None:
+    message = "工作日历缺少 2024 年的数据，请管理员在“工作日历”中录入该年节假日安排"
     with pytest.raises(CalendarYearMissing) as exc_info:
-        add_working_days(day("2026-12-30"), 5)
-    assert exc_info.value.year == 2027
-    assert str(exc_info.value) == message
-    with pytest.raises(CalendarYearMissing, match="2027"):
-        is_workday(day("2027-01-04"))
-    with pytest.raises(CalendarYearMissing, match="2027"):
-        working_days_between(day("2026-12-01"), day("2027-01-10"))
-    with pytest.raises(CalendarYearMissing, match="2024"):
         add_working_days(day("2024-12-20"), 1)
-    # the deadline falls before the gap: no need for 2027
-    assert add_working_days(day("2026-12-28"), 1) == day("2026-12-29")
-    assert add_working_days(day("2026-12-28"), 3) == day("2026-12-31")
+    assert exc_info.value.year == 2024
+    assert str(exc_info.value) == message
+    with pytest.raises(CalendarYearMissing, match="2024"):
+        is_workday(day("2024-06-03"))
+    assert not CalendarDay.objects.filter(date__year=2024).exists()
 
 
 def test_a_hole_inside_a_year_is_also_missing(calendar_2025_2026) -> None:
@@ -328,8 +343,10 @@ def test_check_is_registered_with_the_gonghui_tag() -> None:
 
 def test_check_silent_when_covered(calendar_2025_2026) -> None:
     assert check_calendar_coverage(None, today=day("2026-06-01")) == []
-    assert check_calendar_coverage(None, today=day("2026-11-30")) == []
-    assert calendar_warning(today=day("2026-11-30")) is None
+    # next year is asked for from 60 days before it begins: 2 November 2026 for 2027
+    assert check_calendar_coverage(None, today=day("2026-11-01")) == []
+    assert calendar_warning(today=day("2026-11-01")) is None
+    assert calendar_warning(today=day("2026-11-02")) is not None
 
 
 def test_check_warns_when_this_year_is_missing(calendar_2025_2026) -> None:
@@ -339,7 +356,8 @@ def test_check_warns_when_this_year_is_missing(calendar_2025_2026) -> None:
     assert "2026" in messages[0].msg
     assert "seed_calendar" in messages[0].hint
     assert calendar_warning(today=day("2026-06-01")) == (
-        "工作日历缺少 2026 年的数据，请管理员在“工作日历”中录入该年节假日安排"
+        "工作日历尚未录入 2026 年的节假日安排：涉及该年的期限暂按法定节日推算（不含调休），标为“暂定”。"
+        "请在国务院办公厅发布放假通知后，在“工作日历”中录入，暂定期限将自动重算。"
     )
 
 
@@ -369,7 +387,8 @@ def test_check_does_not_crash_before_migrate(monkeypatch) -> None:
 
 def test_years_to_cover() -> None:
     assert years_to_cover(day("2026-01-01")) == [2026]
-    assert years_to_cover(day("2026-11-30")) == [2026]
+    assert years_to_cover(day("2026-11-01")) == [2026]
+    assert years_to_cover(day("2026-11-02")) == [2026, 2027]  # 60 days before 1 January 2027
     assert years_to_cover(day("2026-12-01")) == [2026, 2027]
     assert years_to_cover(day("2026-12-31")) == [2026, 2027]
 
