@@ -24,7 +24,7 @@ def _ranges(years: list[int]) -> str:
 
 
 class Command(BaseCommand):
-    help = "从 chinesecalendar 数据包导入工作日历（法定节假日与调休上班日）；管理员录入的年份不会被覆盖。"
+    help = "从内置节假日数据（chinesecalendar）导入工作日历（法定节假日与调休上班日），取代暂定年份并重算暂定期限；管理员录入的年份不会被覆盖。"
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
