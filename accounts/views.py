@@ -228,8 +228,8 @@ def calendar(request: HttpRequest) -> HttpResponse:
     initial = {}
     if pending:  # a starting point: the provisional (statutory) days of the first year to enter
         initial = {
-            "year": pending[-1],
-            "holidays": "\n".join(f"{d} {d} {name}" for d, name in workdays.statutory_holidays(pending[-1]).items()),
+            "year": pending[0],
+            "holidays": "\n".join(f"{d} {d} {name}" for d, name in workdays.statutory_holidays(pending[0]).items()),
         }
     form = CalendarYearForm(request.POST or None, initial=initial)
     if request.method == "POST" and request.POST.get("action") == "seed":
