@@ -227,10 +227,7 @@ def calendar(request: HttpRequest) -> HttpResponse:
     pending = workdays.missing_calendar_years()
     initial = {}
     if pending:  # a starting point: the provisional (statutory) days of the first year to enter
-        initial = {
-            "year": pending[0],
-            "holidays": "\n".join(f"{d} {d} {name}" for d, name in workdays.statutory_holidays(pending[0]).items()),
-        }
+        initial = {"year": pending[0], "holidays": _holiday_lines(workdays.statutory_holidays(pending[0]))}
     form = CalendarYearForm(request.POST or None, initial=initial)
     if request.method == "POST" and request.POST.get("action") == "seed":
         change = workdays.calendar_seed(actor=request.user, request=request)
@@ -258,6 +255,17 @@ def calendar(request: HttpRequest) -> HttpResponse:
         "pending": pending,
     }
     return render(request, "accounts/calendar.html", context)
+
+
+def _holiday_lines(rest: dict[date, str]) -> str:
+    """``{1-1: 元旦, 2-5: 春节, 2-6: 春节}`` → ``2027-01-01 2027-01-01 元旦`` / ``2027-02-05 2027-02-06 春节``."""
+    ranges: list[list] = []
+    for d, name in rest.items():
+        if ranges and ranges[-1][2] == name and (d - ranges[-1][1]).days == 1:
+            ranges[-1][1] = d
+        else:
+            ranges.append([d, d, name])
+    return "\n".join(f"{a} {b} {name}" for a, b, name in ranges)
 
 
 def _recomputed_text(change: workdays.CalendarChange) -> str:

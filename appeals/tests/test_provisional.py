@@ -211,3 +211,9 @@ def test_tick_command_on_31_december(district, no_2027, monkeypatch) -> None:
     call_command("appeals_tick", stdout=out)
     assert "超时督办" in out.getvalue()
     assert fresh(late).overdue is True
+
+
+def test_calendar_page_prefills_the_year_to_enter_as_ranges(district, login, no_2027, monkeypatch) -> None:
+    monkeypatch.setattr(timezone, "localdate", lambda *a, **k: date(2026, 12, 1))
+    page = login(district.user("admin")).get("/accounts/calendar/").content.decode()
+    assert "2027-02-05 2027-02-10 春节" in page and "2027-10-01 2027-10-05 国庆节" in page
