@@ -224,22 +224,55 @@ def history(request: HttpRequest) -> HttpResponse:
 
 @perm_required(Perm.CALENDAR_MANAGE)
 def calendar(request: HttpRequest) -> HttpResponse:
-    form = CalendarYearForm(request.POST or None)
+    pending = workdays.missing_calendar_years()
+    initial = {}
+    if pending:  # a starting point: the provisional (statutory) days of the first year to enter
+        initial = {"year": pending[0], "holidays": _holiday_lines(workdays.statutory_holidays(pending[0]))}
+    form = CalendarYearForm(request.POST or None, initial=initial)
     if request.method == "POST" and request.POST.get("action") == "seed":
-        count = workdays.seed_calendar_from_package()
-        messages.success(request, f"已从 chinesecalendar 数据包更新 {count} 天")
+        change = workdays.calendar_seed(actor=request.user, request=request)
+        messages.success(request, f"已从内置节假日数据更新 {change.days_written} 天{_recomputed_text(change)}")
         return redirect("accounts:calendar")
     if request.method == "POST" and form.is_valid():
         try:
             holidays, makeups = _parse_year(form.cleaned_data)
-            workdays.enter_year_manually(form.cleaned_data["year"], holidays, makeups)
+            change = workdays.calendar_year_enter(
+                actor=request.user,
+                year=form.cleaned_data["year"],
+                holidays=holidays,
+                make_up_workdays=makeups,
+                request=request,
+            )
         except ValidationError as exc:
             add_validation_errors(form, exc)
         else:
-            messages.success(request, f"已录入 {form.cleaned_data['year']} 年工作日历")
+            messages.success(request, f"已录入 {form.cleaned_data['year']} 年工作日历{_recomputed_text(change)}")
             return redirect("accounts:calendar")
-    years = workdays.covered_years()
-    return render(request, "accounts/calendar.html", {"form": form, "years": years})
+    context = {
+        "form": form,
+        "years": workdays.covered_years(),
+        "provisional": workdays.provisional_years(),
+        "pending": pending,
+    }
+    return render(request, "accounts/calendar.html", context)
+
+
+def _holiday_lines(rest: dict[date, str]) -> str:
+    """``{1-1: 元旦, 2-5: 春节, 2-6: 春节}`` → ``2027-01-01 2027-01-01 元旦`` / ``2027-02-05 2027-02-06 春节``."""
+    ranges: list[list] = []
+    for d, name in rest.items():
+        if ranges and ranges[-1][2] == name and (d - ranges[-1][1]).days == 1:
+            ranges[-1][1] = d
+        else:
+            ranges.append([d, d, name])
+    return "\n".join(f"{a} {b} {name}" for a, b, name in ranges)
+
+
+def _recomputed_text(change: workdays.CalendarChange) -> str:
+    done = change.recomputed.get("deadlines_recomputed", 0)
+    if not done:
+        return ""
+    return f"；已重算暂定期限 {done} 件，其中 {change.recomputed.get('deadlines_moved', 0)} 项日期变动"
 
 
 def _parse_year(data: dict) -> tuple[list[tuple[date, date, str]], list[date]]:

@@ -175,6 +175,10 @@ class Appeal(models.Model):
     )
     contact_deadline = models.DateField("联系时限")
     handling_deadline = models.DateField("办理时限")
+    # A deadline counted over days of a year not entered yet (core.workdays: provisional) is shown
+    # as 暂定 and recomputed when the year is entered (appeals.services.appeal_deadlines_replan).
+    contact_deadline_provisional = models.BooleanField("联系时限暂定", default=False)
+    handling_deadline_provisional = models.BooleanField("办理时限暂定", default=False)
     contacted_at = models.DateTimeField("联系时间", null=True, blank=True)
     contacted_in_time = models.BooleanField("按时联系", default=False)
     fed_back_at = models.DateTimeField("反馈时间", null=True, blank=True)
@@ -293,6 +297,7 @@ class Referral(models.Model):
     state = FSMField("状态", default=State.ASSIGNED, choices=State.choices, protected=True)
     round = models.PositiveSmallIntegerField("办理轮次", default=1)
     deadline = models.DateField("办理时限")
+    deadline_provisional = models.BooleanField("办理时限暂定", default=False)
     assigned_at = models.DateTimeField("转办时间")
     assigned_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name="转办人", null=True, on_delete=models.PROTECT, related_name="+"

@@ -3,7 +3,8 @@ and refuses with a clear Chinese message (ValidationError / PermissionDenied) th
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import hashlib
+from collections.abc import Callable, Iterable, Sequence
 from datetime import date, datetime, timedelta
 from pathlib import PurePath
 from typing import Any
@@ -11,6 +12,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -19,8 +21,7 @@ from appeals.models import Appeal, Attachment, Category, HandlerKind, LiaisonAss
 from core.audit import audit_log
 from core.models import AuditEvent, User
 from core.notify import notify
-from core.workdays import CalendarYearMissing
-from core.workdays import add_working_days as _add_working_days
+from core.workdays import CalendarYearMissing, WorkingDeadline, working_days_between, working_deadline
 from orgs.models import Organisation, RoleAssignment
 from orgs.roles import ROLE_PERMS, Perm
 from orgs.scope import can_at, has_perm
@@ -36,12 +37,26 @@ ALLOWED_EXTENSIONS = {".jpg", ".jpeg", ".png", ".pdf", ".doc", ".docx", ".xls", 
 # --- helpers ----------------------------------------------------------------------------------
 
 
-def add_working_days(start: date | datetime, n: int) -> date:
-    """Working-day deadline; a missing calendar year is refused with the calendar's own message."""
+def deadline_compute(start: date | datetime, n: int) -> WorkingDeadline:
+    """Working-day deadline and whether it is provisional (暂定: counted over a year not entered yet).
+
+    A year not entered is computed provisionally by the calendar, so this refuses only for a hole in
+    an entered year, with the calendar's own message.
+    """
     try:
-        return _add_working_days(start, n)
+        return working_deadline(start, n)
     except CalendarYearMissing as exc:
         raise ValidationError(str(exc)) from exc
+
+
+def add_working_days(start: date | datetime, n: int) -> date:
+    """The date of :func:`deadline_compute`."""
+    return deadline_compute(start, n).due
+
+
+def deadline_label(due: date, provisional: bool) -> str:
+    """``2027-01-19`` or ``2027-01-19（暂定）`` for messages and notes."""
+    return f"{due:%Y-%m-%d}（暂定）" if provisional else f"{due:%Y-%m-%d}"
 
 
 def _now(at: datetime | None) -> datetime:
@@ -242,6 +257,8 @@ def appeal_register(
     if worker is None and not anonymous and not reporter_name.strip():
         _refuse("非匿名诉求请填写反映人姓名")
     _check_files(files)
+    contact_due = deadline_compute(at, defaults.CONTACT_DEADLINE_DAYS)
+    handling_due = deadline_compute(at, category.handling_days)
     appeal = Appeal(
         organisation=organisation,
         worker=worker,
@@ -257,8 +274,10 @@ def appeal_register(
         liaison=current_liaison(organisation),
         registered_at=at,
         registered_by=actor,
-        contact_deadline=add_working_days(at, defaults.CONTACT_DEADLINE_DAYS),
-        handling_deadline=add_working_days(at, category.handling_days),
+        contact_deadline=contact_due.due,
+        contact_deadline_provisional=contact_due.provisional,
+        handling_deadline=handling_due.due,
+        handling_deadline_provisional=handling_due.provisional,
     )
     appeal.save()
     _save_files(appeal, files, actor)
@@ -268,7 +287,7 @@ def appeal_register(
         recipients,
         kind="appeal_new",
         title=f"新诉求待联系：{appeal.title}",
-        body=f"{organisation.name} · {category.name} · 请于 {appeal.contact_deadline:%Y-%m-%d} 前联系职工",
+        body=f"{organisation.name} · {category.name} · 请于 {deadline_label(appeal.contact_deadline, contact_due.provisional)} 前联系职工",
         appeal=appeal,
     )
     return appeal
@@ -374,6 +393,8 @@ def appeal_refer(
         if not h.is_partner and not appeal.organisation.path.startswith(h.path):
             _refuse(f"“{h.name}”不是本诉求所属工会的上级组织，也不是团委、妇联或政府部门")
     due = deadline or appeal.handling_deadline
+    # The request's own deadline passed on to the handlers stays 暂定 (and is recomputed) with it.
+    due_provisional = appeal.handling_deadline_provisional and due == appeal.handling_deadline
     if due < today:
         _refuse(f"办理时限 {due:%Y-%m-%d} 早于今天")
     made: list[Referral] = []
@@ -385,6 +406,7 @@ def appeal_refer(
             role=role,
             round=rnd,
             deadline=due,
+            deadline_provisional=due_provisional,
             assigned_at=at,
             assigned_by=actor,
             instructions=instructions.strip()[:500],
@@ -401,7 +423,7 @@ def appeal_refer(
         appeal,
         actor=actor,
         action="转办",
-        note=f"{names}（时限 {due:%Y-%m-%d}）{instructions.strip()}",
+        note=f"{names}（时限 {deadline_label(due, due_provisional)}）{instructions.strip()}",
         before=before if before != appeal.state else "",
         at=at,
     )
@@ -410,7 +432,7 @@ def appeal_refer(
             officers_of(r.handler_org),
             kind="appeal_assigned",
             title=f"新转办诉求（{r.get_role_display()}）：{appeal.title}",
-            body=f"办理时限 {due:%Y-%m-%d}",
+            body=f"办理时限 {deadline_label(due, due_provisional)}",
             appeal=appeal,
         )
     return made
@@ -573,7 +595,9 @@ def appeal_rate(*, actor: Any, appeal: Appeal, rating: str, comment: str = "", a
         appeal.rating_comment = comment[:500]
         appeal.rated_at = at
         appeal.lead_handler_org = None
-        appeal.handling_deadline = add_working_days(at, appeal.category.handling_days)
+        appeal.handling_deadline, appeal.handling_deadline_provisional = deadline_compute(
+            at, appeal.category.handling_days
+        )
         appeal.save()
         _log(
             appeal,
@@ -744,6 +768,121 @@ def _mark_overdue(appeal: Appeal, responsible: Organisation, step: str, now: dat
     return 1
 
 
+# --- the working calendar: provisional deadlines ------------------------------------------------
+
+
+def _handling_base(appeal: Appeal) -> datetime:
+    """When the running handling deadline was counted from: registration, or the last 不满意 reopening."""
+    return appeal.rated_at if appeal.reopen_count and appeal.rated_at else appeal.registered_at
+
+
+def appeal_deadlines_replan(
+    *, years: Sequence[int], actor: Any = None, **kwargs: Any
+) -> Callable[[], dict[str, int]] | None:
+    """Calendar listener (core.workdays): recompute the open deadlines counted over provisional days.
+
+    Called inside the calendar write's transaction before the days of ``years`` are replaced: it
+    keeps, for every open provisional deadline from 1 January of the first year on, how many working
+    days it counted (under the provisional calendar), and after the write counts as many again from
+    the same start under the entered calendar. A deadline that moves gets an internal timeline note
+    and the history row; the people responsible are told once per request (one notification for the
+    request and its referrals, never repeated for the same new dates). Closed requests keep theirs.
+    """
+    if not years:
+        return None
+    first = date(min(years), 1, 1)
+    handling_open = list(Appeal.OPEN_STATES)
+    appeals = list(
+        Appeal.objects.select_for_update(of=("self",))
+        .filter(
+            Q(contact_deadline_provisional=True, contact_deadline__gte=first, state__in=[*handling_open, S.FED_BACK])
+            | Q(handling_deadline_provisional=True, handling_deadline__gte=first, state__in=handling_open)
+        )
+        .select_related("organisation", "liaison")
+        .order_by("pk")
+    )
+    referrals = list(
+        Referral.objects.select_for_update(of=("self",))
+        .filter(state__in=Referral.OPEN_STATES, deadline_provisional=True, deadline__gte=first)
+        .select_related("appeal__organisation", "appeal__liaison", "handler_org")
+        .order_by("pk")
+    )
+    if not appeals and not referrals:
+        return None
+    plans: list[tuple[Appeal, int | None, int | None]] = []
+    for appeal in appeals:
+        contact_n = (
+            working_days_between(appeal.registered_at, appeal.contact_deadline)
+            if appeal.contact_deadline_provisional and appeal.contact_deadline >= first
+            else None
+        )
+        handling_n = (
+            working_days_between(_handling_base(appeal), appeal.handling_deadline)
+            if appeal.handling_deadline_provisional and appeal.handling_deadline >= first and appeal.is_open
+            else None
+        )
+        plans.append((appeal, contact_n, handling_n))
+    referral_plans = [(ref, working_days_between(ref.assigned_at, ref.deadline)) for ref in referrals]
+
+    def finish() -> dict[str, int]:
+        changes: dict[int, list[str]] = {}
+        owners: dict[int, Appeal] = {}
+        recipients: dict[int, dict[int, User]] = {}
+        recomputed = 0
+        for appeal, contact_n, handling_n in plans:
+            notes = changes.setdefault(appeal.pk, [])
+            owners[appeal.pk] = appeal
+            if contact_n is not None:
+                new = working_deadline(appeal.registered_at, contact_n)
+                if new.due != appeal.contact_deadline:
+                    notes.append(f"联系时限 {appeal.contact_deadline:%Y-%m-%d}（暂定）→ {deadline_label(*new)}")
+                appeal.contact_deadline, appeal.contact_deadline_provisional = new
+                if appeal.contacted_at is not None:
+                    appeal.contacted_in_time = _local_date(appeal.contacted_at) <= appeal.contact_deadline
+            if handling_n is not None:
+                new = working_deadline(_handling_base(appeal), handling_n)
+                if new.due != appeal.handling_deadline:
+                    notes.append(f"办理时限 {appeal.handling_deadline:%Y-%m-%d}（暂定）→ {deadline_label(*new)}")
+                appeal.handling_deadline, appeal.handling_deadline_provisional = new
+            appeal.save()
+            recomputed += 1
+            if notes:
+                users = [appeal.liaison] if appeal.liaison_id else officers_of(appeal.organisation)
+                recipients.setdefault(appeal.pk, {}).update({u.pk: u for u in users})
+        for ref, n in referral_plans:
+            new = working_deadline(ref.assigned_at, n)
+            if new.due != ref.deadline:
+                changes.setdefault(ref.appeal_id, []).append(
+                    f"{ref.handler_org.name}（{ref.get_role_display()}）办理时限 {ref.deadline:%Y-%m-%d}（暂定）→ "
+                    f"{deadline_label(*new)}"
+                )
+                owners.setdefault(ref.appeal_id, ref.appeal)
+                recipients.setdefault(ref.appeal_id, {}).update({u.pk: u for u in officers_of(ref.handler_org)})
+            ref.deadline, ref.deadline_provisional = new
+            ref.save()
+            recomputed += 1
+        moved = 0
+        entered = "、".join(str(y) for y in years)
+        for pk, notes in changes.items():
+            if not notes:
+                continue
+            moved += len(notes)
+            appeal = owners[pk]
+            text = "；".join(notes)
+            _log(appeal, actor=actor, action="期限重算", note=f"录入 {entered} 年工作日历：{text}", public=False)
+            _notify_many(
+                recipients.get(pk, {}).values(),
+                kind="appeal_deadline_moved",
+                title=f"办理期限已按 {entered} 年工作日历调整：{appeal.title}",
+                body=text,
+                appeal=appeal,
+                dedupe=f"appeal-deadline-moved-{pk}-{hashlib.sha1(text.encode()).hexdigest()[:16]}",
+            )
+        return {"deadlines_recomputed": recomputed, "deadlines_moved": moved}
+
+    return finish
+
+
 # --- liaisons (点对点) ------------------------------------------------------------------------
 
 
@@ -834,6 +973,7 @@ def open_appeals_guard(organisation: Organisation) -> str | None:
 
 __all__ = [
     "appeal_contact",
+    "appeal_deadlines_replan",
     "appeal_feedback",
     "appeal_mark_invalid",
     "appeal_note",

@@ -16,9 +16,9 @@ __all__ = ["calendar_warning", "check_calendar_coverage"]
 
 @register("gonghui")
 def check_calendar_coverage(app_configs: Any = None, today: date | None = None, **kwargs: Any) -> list[CheckMessage]:
-    """gonghui.W001: the working calendar lacks this year, or (from 1 December) next year.
+    """gonghui.W001: this year, or (within 60 days of it) next year, is not entered in the calendar.
 
-    Deadlines counted in working days cannot be computed for a missing year. Before ``migrate``
+    Deadlines over a year not entered are computed provisionally (暂定) until it is. Before ``migrate``
     the table does not exist: the check then says nothing rather than crash ``migrate`` itself.
     """
     try:
@@ -29,9 +29,9 @@ def check_calendar_coverage(app_configs: Any = None, today: date | None = None, 
         return []
     return [
         Warning(
-            workdays.calendar_missing_message(years),
+            workdays.calendar_pending_message(years),
             hint=(
-                "运行 python manage.py seed_calendar 从 chinesecalendar 数据包导入；数据包尚未包含的年份，"
+                "运行 python manage.py seed_calendar 从内置节假日数据（chinesecalendar）导入；尚未包含的年份，"
                 "请按国务院办公厅发布的放假安排在“工作日历”中录入。"
             ),
             id="gonghui.W001",

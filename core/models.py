@@ -43,6 +43,7 @@ class AuditEvent(models.Model):
         USER_CHANGED = "user_changed", "账号变更"
         IMPORT = "import", "导入数据"
         LIAISON_CHANGED = "liaison_changed", "联络人变更"
+        CALENDAR_CHANGED = "calendar_changed", "工作日历变更"
 
     at = models.DateTimeField("时间", default=timezone.now, db_index=True)
     kind = models.CharField("类型", max_length=32, choices=Kind.choices, db_index=True)
@@ -77,12 +78,14 @@ class CalendarDay(models.Model):
     """One day of the working calendar. A year is usable only when all its days are present.
 
     Seeded from the ``chinesecalendar`` package (statutory holidays and 调休 working days);
-    administrators add the next year from the State Council notice when the package lags.
+    administrators add the next year from the State Council notice when the package lags. Until
+    then a year needed by a deadline is held provisionally (``core.workdays.provisional_year_fill``).
     """
 
     class Source(models.TextChoices):
-        PACKAGE = "package", "chinesecalendar 数据包"
+        PACKAGE = "package", "内置节假日数据"
         MANUAL = "manual", "管理员录入"
+        PROVISIONAL = "provisional", "暂定（按法定节日推算）"
 
     date = models.DateField("日期", primary_key=True)
     is_workday = models.BooleanField("工作日")

@@ -8,6 +8,7 @@ from django.urls import NoReverseMatch, reverse
 from core.notify import unread_count
 from core.workdays import calendar_warning_cached
 from gonghui.navigation import MENU
+from orgs.roles import Perm
 from orgs.scope import perms_of
 
 
@@ -32,6 +33,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     return {
         "nav_menu": menu,
         "user_perms": perms,
-        "calendar_warning": calendar_warning_cached(),
+        # The red banner is for those who can enter the year; everyone else sees 暂定 by each deadline.
+        "calendar_warning": calendar_warning_cached() if Perm.CALENDAR_MANAGE in perms else None,
         "unread_notifications": unread_count(user),
     }

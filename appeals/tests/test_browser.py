@@ -134,3 +134,38 @@ def test_the_closed_loop(browser, live_server, loop_district, ui_login):
     women.goto(f"{live_server.url}/appeals/")
     expect(women.get_by_text("食堂伙食差")).to_have_count(0)
     expect(women.get_by_role("link", name=appeal.number)).to_be_visible()
+
+
+def test_provisional_deadline_and_calendar_banner(browser, live_server, ui_login, loop_district, monkeypatch) -> None:
+    """2027 not entered, late December: the officer sees 暂定 by the deadline and no banner; the calendar
+    administrator sees the red banner, enters 2027, and the deadline is firm."""
+    from datetime import date
+
+    from django.core.cache import cache
+    from django.utils import timezone
+
+    from appeals.tests.factories import at
+    from core.models import CalendarDay
+
+    d = loop_district
+    CalendarDay.objects.filter(date__year__gte=2027).delete()
+    monkeypatch.setattr(timezone, "localdate", lambda *a, **k: date(2026, 12, 28))
+    cache.clear()
+    appeal = make_appeal(d, code="skills", when=at(2026, 12, 28), title="技能培训名额")
+
+    officer = _session(browser, live_server, ui_login, "rights", DESKTOP)
+    officer.goto(f"{live_server.url}/appeals/{appeal.pk}/")
+    expect(officer.get_by_test_id("deadline-provisional")).to_have_text("暂定")
+    expect(officer.get_by_test_id("calendar-warning")).to_have_count(0)
+    shot(officer, "calendar-provisional-deadline")
+
+    admin = _session(browser, live_server, ui_login, "admin", DESKTOP)
+    admin.goto(f"{live_server.url}/appeals/{appeal.pk}/")
+    expect(admin.get_by_test_id("calendar-warning")).to_contain_text("2027")
+    admin.get_by_test_id("calendar-warning").get_by_role("link").click()
+    shot(admin, "calendar-page-2027-pending")
+    admin.on("dialog", lambda dialog: dialog.accept())
+    admin.get_by_role("button", name="录入").click()
+    expect(admin.locator(".alert-success")).to_contain_text("已重算暂定期限 1 件")
+    officer.reload()
+    expect(officer.get_by_test_id("deadline-provisional")).to_have_count(0)

@@ -30,8 +30,10 @@ from core.workdays import (
     enter_year_manually,
     is_workday,
     package_years,
+    provisional_years,
     seed_calendar_from_package,
     working_days_between,
+    working_deadline,
     year_is_covered,
     years_to_cover,
 )
@@ -226,21 +228,34 @@ def test_bounded_queries(calendar_2025_2026, django_assert_num_queries) -> None:
 # --- a year that is not there -----------------------------------------------------------------
 
 
-def test_missing_year_raises_instead_of_guessing(calendar_2025_2026) -> None:
-    message = "工作日历缺少 2027 年的数据，请管理员在“工作日历”中录入该年节假日安排"
+def test_a_year_not_entered_is_computed_provisionally(calendar_2025_2026) -> None:
+    """2027 is not in the table: the first computation that needs it writes it provisionally."""
+    assert working_deadline(day("2026-12-28"), 3) == (day("2026-12-31"), False)  # no need for 2027
+    assert not CalendarDay.objects.filter(date__year=2027).exists()
+    # 29, 30, 31 December, then 元旦 (Fri 1 January) and the weekend: 4 and 5 January
+    assert working_deadline(day("2026-12-28"), 5) == (day("2027-01-05"), True)
+    assert set(CalendarDay.objects.filter(date__year=2027).values_list("source", flat=True)) == {"provisional"}
+    assert CalendarDay.objects.filter(date__year=2027).count() == 365
+    assert not year_is_covered(2027) and covered_years() == [2025, 2026]
+    assert provisional_years() == [2027]
+    assert is_workday(day("2027-01-04")) is True
+    assert working_days_between(day("2026-12-01"), day("2027-01-10")) == 22 + 5  # 2–31 Dec, then 4–8 Jan
+    # the counted range lies in 2026 only: not provisional, even though 2027 is now provisional
+    assert working_deadline(day("2026-12-01"), 2) == (day("2026-12-03"), False)
+    # is_workday and working_days_between fill a missing year too
+    assert is_workday(day("2028-01-03")) is False  # 元旦 2028 is a Saturday: made up on Monday 3 January
+    assert provisional_years() == [2027, 2028]
+
+
+def test_a_year_before_the_current_rules_is_never_guessed(calendar_2025_2026) -> None:
+    message = "工作日历缺少 2024 年的数据，请管理员在“工作日历”中录入该年节假日安排"
     with pytest.raises(CalendarYearMissing) as exc_info:
-        add_working_days(day("2026-12-30"), 5)
-    assert exc_info.value.year == 2027
-    assert str(exc_info.value) == message
-    with pytest.raises(CalendarYearMissing, match="2027"):
-        is_workday(day("2027-01-04"))
-    with pytest.raises(CalendarYearMissing, match="2027"):
-        working_days_between(day("2026-12-01"), day("2027-01-10"))
-    with pytest.raises(CalendarYearMissing, match="2024"):
         add_working_days(day("2024-12-20"), 1)
-    # the deadline falls before the gap: no need for 2027
-    assert add_working_days(day("2026-12-28"), 1) == day("2026-12-29")
-    assert add_working_days(day("2026-12-28"), 3) == day("2026-12-31")
+    assert exc_info.value.year == 2024
+    assert str(exc_info.value) == message
+    with pytest.raises(CalendarYearMissing, match="2024"):
+        is_workday(day("2024-06-03"))
+    assert not CalendarDay.objects.filter(date__year=2024).exists()
 
 
 def test_a_hole_inside_a_year_is_also_missing(calendar_2025_2026) -> None:
@@ -328,8 +343,10 @@ def test_check_is_registered_with_the_gonghui_tag() -> None:
 
 def test_check_silent_when_covered(calendar_2025_2026) -> None:
     assert check_calendar_coverage(None, today=day("2026-06-01")) == []
-    assert check_calendar_coverage(None, today=day("2026-11-30")) == []
-    assert calendar_warning(today=day("2026-11-30")) is None
+    # next year is asked for from 60 days before it begins: 2 November 2026 for 2027
+    assert check_calendar_coverage(None, today=day("2026-11-01")) == []
+    assert calendar_warning(today=day("2026-11-01")) is None
+    assert calendar_warning(today=day("2026-11-02")) is not None
 
 
 def test_check_warns_when_this_year_is_missing(calendar_2025_2026) -> None:
@@ -339,7 +356,8 @@ def test_check_warns_when_this_year_is_missing(calendar_2025_2026) -> None:
     assert "2026" in messages[0].msg
     assert "seed_calendar" in messages[0].hint
     assert calendar_warning(today=day("2026-06-01")) == (
-        "工作日历缺少 2026 年的数据，请管理员在“工作日历”中录入该年节假日安排"
+        "工作日历尚未录入 2026 年的节假日安排：涉及该年的期限暂按法定节日推算（不含调休），标为“暂定”。"
+        "请在国务院办公厅发布放假通知后，在“工作日历”中录入，暂定期限将自动重算。"
     )
 
 
@@ -369,7 +387,8 @@ def test_check_does_not_crash_before_migrate(monkeypatch) -> None:
 
 def test_years_to_cover() -> None:
     assert years_to_cover(day("2026-01-01")) == [2026]
-    assert years_to_cover(day("2026-11-30")) == [2026]
+    assert years_to_cover(day("2026-11-01")) == [2026]
+    assert years_to_cover(day("2026-11-02")) == [2026, 2027]  # 60 days before 1 January 2027
     assert years_to_cover(day("2026-12-01")) == [2026, 2027]
     assert years_to_cover(day("2026-12-31")) == [2026, 2027]
 
@@ -403,3 +422,145 @@ def test_cached_banner_is_dropped_when_the_calendar_changes():
     assert "2026" in calendar_warning_cached()
     enter_year_manually(2026, [(_date(2026, 1, 1), _date(2026, 1, 1), "元旦")], [])
     assert calendar_warning_cached() is None or "2026" not in calendar_warning_cached()
+
+
+# --- provisional years: the statutory days known in advance ------------------------------------
+
+
+def _rest(year: int) -> list[tuple[str, str]]:
+    from core.workdays import statutory_holidays
+
+    return [(d.isoformat(), name) for d, name in statutory_holidays(year).items()]
+
+
+def test_provisional_holidays_2027() -> None:
+    """2027: 元旦 Fri 1-1; 春节 from the lunar new year (初一 Sat 6 February, 除夕 Fri 5th), its Saturday and
+    Sunday made up on Tue 9 and Wed 10; 清明 on the solar term (Mon 5 April); 劳动节 Sat 1 – Sun 2 May made
+    up on 3 and 4 May; 端午 Wed 9 June; 中秋 Wed 15 September; 国庆 1–3 October (Sat, Sun made up 4, 5)."""
+    assert _rest(2027) == [
+        ("2027-01-01", "元旦"),
+        ("2027-02-05", "春节"),
+        ("2027-02-06", "春节"),
+        ("2027-02-07", "春节"),
+        ("2027-02-08", "春节"),
+        ("2027-02-09", "春节"),
+        ("2027-02-10", "春节"),
+        ("2027-04-05", "清明节"),
+        ("2027-05-01", "劳动节"),
+        ("2027-05-02", "劳动节"),
+        ("2027-05-03", "劳动节"),
+        ("2027-05-04", "劳动节"),
+        ("2027-06-09", "端午节"),
+        ("2027-09-15", "中秋节"),
+        ("2027-10-01", "国庆节"),
+        ("2027-10-02", "国庆节"),
+        ("2027-10-03", "国庆节"),
+        ("2027-10-04", "国庆节"),
+        ("2027-10-05", "国庆节"),
+    ]
+
+
+def test_provisional_holidays_2028() -> None:
+    """2028: 元旦 on a Saturday (made up Mon 3 January); 春节 初一 Wed 26 January; 清明 Tue 4 April; 端午 on
+    Sunday 28 May (made up Mon 29th); 中秋 Tue 3 October falls on 国庆's third day and is made up too."""
+    assert _rest(2028) == [
+        ("2028-01-01", "元旦"),
+        ("2028-01-03", "元旦"),
+        ("2028-01-25", "春节"),
+        ("2028-01-26", "春节"),
+        ("2028-01-27", "春节"),
+        ("2028-01-28", "春节"),
+        ("2028-04-04", "清明节"),
+        ("2028-05-01", "劳动节"),
+        ("2028-05-02", "劳动节"),
+        ("2028-05-28", "端午节"),
+        ("2028-05-29", "端午节"),
+        ("2028-10-01", "国庆节"),
+        ("2028-10-02", "国庆节"),
+        ("2028-10-03", "国庆节"),
+        ("2028-10-04", "国庆节"),
+        ("2028-10-05", "中秋节"),
+    ]
+
+
+@pytest.mark.parametrize("year", [2025, 2026])
+def test_provisional_rule_is_the_official_calendar_without_tiaoxiu(year: int) -> None:
+    """Checked against the State Council's 2025 and 2026 notices (chinesecalendar): a weekday rests in the
+    provisional calendar exactly when it rests officially by law (not as a 调休 swap), and every
+    provisional rest day rests officially. What the provisional year lacks is only the 调休 (bridging
+    weekdays and the weekend working days), which nobody knows before the notice."""
+    import chinese_calendar
+
+    from core.workdays import statutory_holidays
+
+    rest = statutory_holidays(year)
+    first = date(year, 1, 1)
+    for i in range(calendar.isleap(year) + 365):
+        d = first + timedelta(days=i)
+        official_rest = not chinese_calendar.is_workday(d)
+        if d in rest:
+            assert official_rest, d
+        if d.weekday() < 5:
+            by_law = official_rest and not chinese_calendar.is_in_lieu(d)
+            assert (d in rest) == by_law, d
+
+
+def test_provisional_names_and_weekends_in_the_table(calendar_2025_2026) -> None:
+    assert working_deadline(day("2027-02-04"), 1) == (day("2027-02-11"), True)  # 5–10 February rest
+    assert (row("2027-02-06").is_workday, row("2027-02-06").name, row("2027-02-06").source) == (
+        False,
+        "春节",
+        "provisional",
+    )
+    assert (row("2027-02-20").is_workday, row("2027-02-20").name) == (False, "")  # no 调休 is guessed
+    assert row("2027-04-05").name == "清明节"
+
+
+def test_entering_the_year_is_audited_and_replaces_provisional_days(calendar_2025_2026, district) -> None:
+    from core.models import AuditEvent
+    from core.workdays import calendar_year_enter
+
+    assert is_workday(day("2027-03-01")) is True  # 2027 now provisional
+    change = calendar_year_enter(
+        actor=district.user("admin"), year=2027, holidays=HOLIDAYS_2027, make_up_workdays=MAKE_UP_2027
+    )
+    assert change.years == [2027] and change.days_written == 365
+    assert provisional_years() == [] and covered_years() == [2025, 2026, 2027]
+    event = AuditEvent.objects.get(kind=AuditEvent.Kind.CALENDAR_CHANGED)
+    assert event.user == district.user("admin")
+    assert event.detail["year"] == 2027 and event.detail["was_provisional"] is True
+    assert "录入工作日历" in event.summary and "2027" in event.summary
+
+
+def test_the_package_replaces_a_provisional_year(calendar_2025_2026) -> None:
+    from core.models import AuditEvent
+    from core.workdays import calendar_seed, provisional_year_fill
+
+    CalendarDay.objects.filter(date__year=2026).delete()
+    assert provisional_year_fill(2026) is True
+    assert provisional_year_fill(2026) is False  # already there
+    assert provisional_years() == [2026]
+    assert row("2026-02-14").is_workday is False  # provisional: a plain Saturday
+    change = calendar_seed(years=[2026])
+    assert change.years == [2026]
+    assert provisional_years() == [] and year_is_covered(2026)
+    assert (row("2026-02-14").is_workday, row("2026-02-14").source) == (True, "package")  # the notice's 调休
+    assert AuditEvent.objects.filter(kind=AuditEvent.Kind.CALENDAR_CHANGED).count() == 1
+
+
+def test_banner_only_for_calendar_administrators_from_60_days_ahead(district, login, monkeypatch) -> None:
+    from django.core.cache import cache
+    from django.utils import timezone
+
+    CalendarDay.objects.filter(date__year=2027).delete()
+    today = {"value": day("2026-11-01")}
+    monkeypatch.setattr(timezone, "localdate", lambda *args, **kwargs: today["value"])
+    cache.clear()
+    admin = login(district.user("admin"))
+    assert 'data-testid="calendar-warning"' not in admin.get("/accounts/me/").content.decode()
+    today["value"] = day("2026-11-02")  # 60 days before 1 January 2027
+    cache.clear()
+    body = admin.get("/accounts/me/").content.decode()
+    assert 'data-testid="calendar-warning"' in body and "2027" in body and "暂定" in body
+    other = login(district.user("rights"))
+    assert 'data-testid="calendar-warning"' not in other.get("/accounts/me/").content.decode()

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from core.workdays import CalendarYearMissing, calendar_warning, covered_years, seed_calendar_from_package
+from core.workdays import CalendarYearMissing, calendar_seed, calendar_warning, covered_years
 
 
 def _ranges(years: list[int]) -> str:
@@ -24,7 +24,7 @@ def _ranges(years: list[int]) -> str:
 
 
 class Command(BaseCommand):
-    help = "从 chinesecalendar 数据包导入工作日历（法定节假日与调休上班日）；管理员录入的年份不会被覆盖。"
+    help = "从内置节假日数据（chinesecalendar）导入工作日历（法定节假日与调休上班日），取代暂定年份并重算暂定期限；管理员录入的年份不会被覆盖。"
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
@@ -37,10 +37,12 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
-            written = seed_calendar_from_package(options["years"])
+            change = calendar_seed(years=options["years"])
         except CalendarYearMissing as exc:
             raise CommandError(f"chinesecalendar 数据包不包含 {exc.year} 年：{exc}") from exc
-        self.stdout.write(f"已写入 {written} 天。工作日历覆盖年份：{_ranges(covered_years())}")
+        self.stdout.write(f"已写入 {change.days_written} 天。工作日历覆盖年份：{_ranges(covered_years())}")
+        if change.years:
+            self.stdout.write(f"取代暂定年份：{change.summary}")
         warning = calendar_warning()
         if warning:
             self.stdout.write(self.style.WARNING(warning))
