@@ -5,6 +5,8 @@ from __future__ import annotations
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import F
+from rest_framework.authtoken.models import Token
 
 from accounts.selectors import manageable_users
 from core.audit import audit_log
@@ -48,6 +50,22 @@ def user_create(
     return user
 
 
+def user_credentials_revoke(*, account: User, sessions: bool = True) -> None:
+    """End what the account is signed in with: every API token and (with ``sessions``) every session."""
+    Token.objects.filter(user=account).delete()
+    if sessions:
+        User.objects.filter(pk=account.pk).update(session_epoch=F("session_epoch") + 1)
+        account.refresh_from_db(fields=["session_epoch"])
+
+
+def user_password_changed(*, account: User) -> None:
+    """The account chose a new password itself: its API tokens go (other sessions already end with the
+    old password's hash; the current one is kept by the view)."""
+    account.must_change_password = False
+    account.save(update_fields=["must_change_password"])
+    user_credentials_revoke(account=account, sessions=False)
+
+
 @transaction.atomic
 def user_set_password(*, actor: User, account: User, password: str) -> None:
     _require_manageable(actor, account)
@@ -58,6 +76,7 @@ def user_set_password(*, actor: User, account: User, password: str) -> None:
     account.set_password(password)
     account.must_change_password = True
     account.save(update_fields=["password", "must_change_password"])
+    user_credentials_revoke(account=account)
     audit_log(AuditEvent.Kind.PASSWORD_CHANGED, user=actor, obj=account, summary=f"重置 {account.username} 的密码")
 
 
@@ -68,6 +87,8 @@ def user_set_active(*, actor: User, account: User, active: bool) -> None:
         raise ValidationError("不能停用自己的账号")
     account.is_active = active
     account.save(update_fields=["is_active"])
+    if not active:
+        user_credentials_revoke(account=account)
     audit_log(
         AuditEvent.Kind.USER_CHANGED,
         user=actor,
