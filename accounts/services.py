@@ -98,10 +98,25 @@ def user_set_active(*, actor: User, account: User, active: bool) -> None:
 
 
 def user_unlock(*, actor: User, account: User) -> int:
-    """Clear login lockouts of this account (the address lockouts stay, they cool off by themselves)."""
-    from axes.utils import reset
+    """Clear the login lockout of this account and the address lockouts its failures caused.
+
+    axes keeps one row of failures per (typed user name, address, browser); an address is locked by
+    the sum of its rows. The account's rows go — whatever case the name was typed in — so its failures
+    no longer count against the account nor against the addresses they came from (an office behind
+    one NAT address gets back in). Failures that other names made from those addresses stay: an
+    address that others locked is not this account's to release.
+    """
+    from axes.models import AccessAttempt
 
     _require_manageable(actor, account)
-    count = reset(username=account.username)
-    audit_log(AuditEvent.Kind.USER_CHANGED, user=actor, obj=account, summary=f"解除 {account.username} 的登录锁定")
+    attempts = AccessAttempt.objects.filter(username__iexact=account.username)
+    addresses = sorted({a for a in attempts.values_list("ip_address", flat=True) if a})
+    count, _ = attempts.delete()
+    audit_log(
+        AuditEvent.Kind.USER_CHANGED,
+        user=actor,
+        obj=account,
+        summary=f"解除 {account.username} 的登录锁定",
+        detail={"addresses": addresses},
+    )
     return count
