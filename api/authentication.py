@@ -13,6 +13,7 @@ from typing import Any
 
 from django.conf import settings
 from django.utils import timezone
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions, status
 from rest_framework.authtoken.models import Token
 
@@ -59,3 +60,14 @@ class ExpiringTokenAuthentication(authentication.TokenAuthentication):
             raise exceptions.AuthenticationFailed("令牌已过期或无效，请重新获取")
         refuse_unless_password_current(user)
         return user, token
+
+
+class SessionScheme(OpenApiAuthenticationExtension):
+    """The schema shows our session sign-in as the cookie scheme it is."""
+
+    target_class = "api.authentication.SessionAuthentication"
+    name = "cookieAuth"
+    priority = 1
+
+    def get_security_definition(self, auto_schema):
+        return {"type": "apiKey", "in": "cookie", "name": settings.SESSION_COOKIE_NAME}
