@@ -76,3 +76,24 @@ def test_admin_unlock_also_clears_the_address_lockouts_the_account_caused(client
     assert via_proxy(client, "town_a", PASSWORD, office).status_code == 302
     event = AuditEvent.objects.filter(summary__startswith="解除 town_a").get()
     assert event.detail["addresses"] == [office]
+
+
+@pytest.mark.parametrize(
+    ("count", "remote", "header", "expected"),
+    [
+        (0, "10.0.0.2", "203.0.113.1", "10.0.0.2"),  # no proxy configured: the header is not read
+        (1, "10.0.0.2", "203.0.113.1", "203.0.113.1"),
+        (1, "10.0.0.2", "6.6.6.6, 203.0.113.1", "203.0.113.1"),  # client-written part ignored
+        (2, "10.0.0.2", "6.6.6.6, 203.0.113.1, 172.16.0.9", "203.0.113.1"),  # load balancer + nginx
+        (2, "10.0.0.2", "203.0.113.1", "203.0.113.1"),  # shorter chain: the leftmost a proxy appended
+        (1, "10.0.0.2", "", "10.0.0.2"),
+        (1, "198.18.0.5", "203.0.113.1", "198.18.0.5"),  # not from a trusted proxy
+    ],
+)
+def test_client_address_from_the_proxy_chain(settings, rf, count, remote, header, expected):
+    from core.audit import client_ip
+
+    settings.GONGHUI_TRUSTED_PROXY_COUNT = count
+    settings.GONGHUI_TRUSTED_PROXIES = ["10.0.0.0/24"]
+    request = rf.get("/", REMOTE_ADDR=remote, HTTP_X_FORWARDED_FOR=header)
+    assert client_ip(request) == expected
