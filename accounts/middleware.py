@@ -22,6 +22,7 @@ class ForcePasswordChangeMiddleware:
             and user.is_authenticated
             and user.must_change_password
             and not request.path.startswith(ALLOWED_PREFIXES)
+            # The API refuses such an account itself, with a JSON error (api.authentication).
             and not request.path.startswith("/api/")
         ):
             return redirect(reverse("accounts:password_change"))

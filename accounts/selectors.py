@@ -1,4 +1,4 @@
-"""Which accounts an administrator may see: those holding a role inside the administrator's scope."""
+"""Which accounts an administrator may see and act on: those whose every role the administrator could grant."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from core.models import AuditEvent, User
 from orgs.models import RoleAssignment
 from orgs.roles import Perm, ScopeMode
-from orgs.scope import grants_with, scoped
+from orgs.scope import grant_reach_q, grants_with, scoped
 
 
 def is_district_wide(user: Any, perm: str) -> bool:
@@ -18,12 +18,17 @@ def is_district_wide(user: Any, perm: str) -> bool:
 
 
 def manageable_users(user: Any, text: str = "") -> QuerySet[User]:
-    assignments = scoped(user, Perm.USER_MANAGE, RoleAssignment.objects.all())
-    in_scope = Exists(assignments.filter(user=OuterRef("pk")))
-    condition = Q(in_scope)
+    """Accounts ``user`` may manage: every role of the account lies inside the manager's scope and grants
+    nothing the manager could not grant (orgs.scope.grant_reach). Anything else is invisible — the
+    user list, pickers, details and every account action go through here."""
+    reach = grant_reach_q(user)
+    if reach is None:
+        return User.objects.none()
+    assignments = RoleAssignment.objects.filter(user=OuterRef("pk"))
+    condition = Q(Exists(assignments.filter(reach))) & ~Q(Exists(assignments.exclude(reach)))
     if is_district_wide(user, Perm.USER_MANAGE):
         # Accounts with no role at all belong to nobody's subtree: only district-wide admins see them.
-        condition |= ~Exists(RoleAssignment.objects.filter(user=OuterRef("pk")))
+        condition |= ~Q(Exists(assignments))
     qs = User.objects.filter(condition)
     text = text.strip()
     if text:

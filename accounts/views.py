@@ -48,8 +48,7 @@ class PasswordChangeView(auth_views.PasswordChangeView):
     def form_valid(self, form):
         response = super().form_valid(form)
         user = self.request.user
-        user.must_change_password = False
-        user.save(update_fields=["must_change_password"])
+        services.user_password_changed(account=user)
         update_session_auth_hash(self.request, user)
         audit_log(AuditEvent.Kind.PASSWORD_CHANGED, user=user, request=self.request, summary="本人修改密码")
         messages.success(self.request, "密码已修改")

@@ -1,6 +1,5 @@
 from django.urls import include, path
 from drf_spectacular.views import SpectacularJSONAPIView, SpectacularSwaggerView
-from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import DefaultRouter
 
 from api import views
@@ -14,7 +13,7 @@ router.register("orgs", OrganisationViewSet, basename="org")
 urlpatterns = [
     path("openapi.json", SpectacularJSONAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
-    path("auth/token/", obtain_auth_token, name="token"),
+    path("auth/token/", views.ObtainTokenView.as_view(), name="token"),
     path("me/", views.me, name="me"),
     path("", include(router.urls)),
     path("", include("members.api.urls")),

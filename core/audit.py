@@ -6,8 +6,10 @@ Domain data changes are recorded by django-simple-history on each model (who, wh
 
 from __future__ import annotations
 
+import ipaddress
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.db import models
 from django.dispatch import receiver
@@ -15,10 +17,46 @@ from django.dispatch import receiver
 from core.models import AuditEvent
 
 
+def _valid_ip(value: str) -> str | None:
+    try:
+        return str(ipaddress.ip_address(value.strip()))
+    except ValueError:
+        return None
+
+
+def _is_trusted_proxy(address: str | None) -> bool:
+    if address is None:
+        return False
+    ip = ipaddress.ip_address(address)
+    for network in settings.GONGHUI_TRUSTED_PROXIES:
+        try:
+            if ip in ipaddress.ip_network(network, strict=False):
+                return True
+        except ValueError:
+            continue
+    return False
+
+
 def client_ip(request: Any) -> str | None:
+    """The address of the person at the keyboard: the audit trail and the login lockout (django-axes,
+    ``AXES_CLIENT_IP_CALLABLE``) both read it from here.
+
+    With ``GONGHUI_TRUSTED_PROXY_COUNT = N`` (0: no proxy, ``REMOTE_ADDR`` is the client) and a request
+    arriving from one of ``GONGHUI_TRUSTED_PROXIES``, the client is the N-th address from the right of
+    the chain ``X-Forwarded-For + [REMOTE_ADDR]``: each of our N proxies appended the address it was
+    connected from, so whatever a client wrote into the header itself lies further left and is ignored.
+    A request from anywhere else is taken at its ``REMOTE_ADDR`` whatever headers it carries.
+    """
     if request is None:
         return None
-    return request.META.get("REMOTE_ADDR") or None
+    meta = request.META
+    remote = _valid_ip(meta.get("REMOTE_ADDR") or "")
+    count = settings.GONGHUI_TRUSTED_PROXY_COUNT
+    if count <= 0 or not _is_trusted_proxy(remote):
+        return remote
+    header = meta.get(settings.GONGHUI_CLIENT_IP_HEADER, "")
+    chain = [part.strip() for part in header.split(",") if part.strip()] + [remote]
+    return _valid_ip(chain[max(len(chain) - 1 - count, 0)]) or remote
 
 
 def audit_log(

@@ -7,6 +7,7 @@ from typing import Any
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 
 
 class User(AbstractUser):
@@ -14,6 +15,10 @@ class User(AbstractUser):
 
     display_name = models.CharField("姓名", max_length=50, blank=True)
     must_change_password = models.BooleanField("下次登录须修改密码", default=False)
+    # Raised to end every session of the account at once (reset, deactivation): it is part of the
+    # session hash that Django checks on each request, so old sessions stop working even if the
+    # account is later re-enabled with the same password.
+    session_epoch = models.PositiveIntegerField("会话代次", default=0, editable=False)
 
     class Meta:
         verbose_name = "用户"
@@ -21,6 +26,12 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.display_name or self.username
+
+    def _get_session_auth_hash(self, secret: str | None = None) -> str:
+        key_salt = "gonghui.core.User.get_session_auth_hash"
+        return salted_hmac(
+            key_salt, f"{self.password}|{self.session_epoch}", secret=secret, algorithm="sha256"
+        ).hexdigest()
 
 
 class AuditEvent(models.Model):

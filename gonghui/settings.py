@@ -169,7 +169,17 @@ AXES_COOLOFF_TIME = timedelta(minutes=30)
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked.html"
-AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
+# The client's address, for the per-address lockout and the audit trail (core.audit.client_ip). Behind
+# the TLS proxy set GONGHUI_TRUSTED_PROXY_COUNT to the number of proxies in front of the application
+# (1 for one nginx) and GONGHUI_TRUSTED_PROXIES to the addresses they connect from; each proxy must
+# append to X-Forwarded-For (nginx: proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for).
+# django-ipware, axes' own resolver, is not installed; axes calls ours instead.
+GONGHUI_TRUSTED_PROXY_COUNT = int(os.environ.get("GONGHUI_TRUSTED_PROXY_COUNT", "0"))
+GONGHUI_TRUSTED_PROXIES = [
+    p.strip() for p in os.environ.get("GONGHUI_TRUSTED_PROXIES", "127.0.0.1,::1").split(",") if p.strip()
+]
+GONGHUI_CLIENT_IP_HEADER = "HTTP_X_FORWARDED_FOR"
+AXES_CLIENT_IP_CALLABLE = "core.audit.client_ip"
 
 # Sessions end after 30 idle minutes.
 SESSION_COOKIE_AGE = 30 * 60
@@ -239,10 +249,13 @@ TASKS = {
     }
 }
 
+# API tokens expire this long after they were issued (then a new one is obtained with the password).
+API_TOKEN_LIFETIME = timedelta(days=float(os.environ.get("API_TOKEN_LIFETIME_DAYS", "7")))
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
+        "api.authentication.SessionAuthentication",
+        "api.authentication.ExpiringTokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],

@@ -154,3 +154,83 @@ def get_scoped_or_404(user: Any, perm: str, queryset: QuerySet[M], **lookup: Any
         return scoped(user, perm, queryset).get(**lookup)
     except queryset.model.DoesNotExist as exc:
         raise Http404("未找到该记录，或您无权查看") from exc
+
+
+# --- reach: what an account manager may hand out, and so which accounts they may manage ----------------
+
+
+@dataclass(frozen=True)
+class Reach:
+    """Where a manager may grant one role: under ``subtree_roots`` whatever the assignment's scope, and
+    at ``exact_paths`` only as a single-organisation (or self) assignment."""
+
+    subtree_roots: tuple[str, ...]
+    exact_paths: tuple[str, ...]
+
+    def covers(self, path: str, scope: str) -> bool:
+        if any(path.startswith(r) for r in self.subtree_roots):
+            return True
+        return scope != ScopeMode.SUBTREE and path in self.exact_paths
+
+
+def _holds_over(grants: list[Grant], perms: frozenset[str], path: str, *, whole_subtree: bool) -> bool:
+    """Every action in ``perms`` is held over ``path`` (and, with ``whole_subtree``, over all below it)."""
+    for perm in perms:
+        if not any(
+            perm in g.perms and (g.mode == ScopeMode.SUBTREE or not whole_subtree) and g.covers_path(path)
+            for g in grants
+        ):
+            return False
+    return True
+
+
+def grant_reach(user: Any, role: str) -> Reach:
+    """Where ``user`` may grant ``role``: they must hold the account-management action and every action
+    of the role over the whole reach of the assignment (DESIGN.md §8, "managing an account is a reach
+    over everything that account can do")."""
+    from orgs.roles import Perm
+
+    needed = ROLE_PERMS.get(role, frozenset()) | {Perm.USER_MANAGE}
+    grants = [g for g in grants_for(user) if g.mode != ScopeMode.SELF]
+    roots: list[str] = []
+    for p in sorted({g.path for g in grants if g.mode == ScopeMode.SUBTREE}):
+        if not any(p.startswith(r) for r in roots) and _holds_over(grants, needed, p, whole_subtree=True):
+            roots.append(p)
+    exact = sorted(
+        {
+            g.path
+            for g in grants
+            if not any(g.path.startswith(r) for r in roots) and _holds_over(grants, needed, g.path, whole_subtree=False)
+        }
+    )
+    return Reach(tuple(roots), tuple(exact))
+
+
+def can_grant(user: Any, role: str, organisation: Organisation, scope: str) -> bool:
+    """Whether ``user`` may grant (or revoke, or manage the holder of) ``role`` over ``organisation``."""
+    return grant_reach(user, role).covers(organisation.path, scope)
+
+
+def grant_reach_q(user: Any, prefix: str = "") -> Q | None:
+    """The role assignments ``user`` could have granted, as a filter on RoleAssignment (``prefix`` for
+    a relation to it); None when there are none."""
+    by_reach: dict[Reach, list[str]] = {}
+    for role in ROLE_PERMS:
+        by_reach.setdefault(grant_reach(user, role), []).append(str(role))
+    parts: list[Q] = []
+    path = f"{prefix}organisation__path"
+    for reach, roles in by_reach.items():
+        where: list[Q] = [subtree_q(path, r) for r in reach.subtree_roots]
+        if reach.exact_paths:
+            where.append(~Q(**{f"{prefix}scope": ScopeMode.SUBTREE}) & Q(**{f"{path}__in": list(reach.exact_paths)}))
+        if where:
+            q = where[0]
+            for w in where[1:]:
+                q |= w
+            parts.append(Q(**{f"{prefix}role__in": sorted(roles)}) & q)
+    if not parts:
+        return None
+    out = parts[0]
+    for part in parts[1:]:
+        out |= part
+    return out

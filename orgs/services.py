@@ -12,8 +12,8 @@ from core.audit import audit_log
 from core.models import AuditEvent, User
 from orgs.models import Organisation, RoleAssignment
 from orgs.registry import close_refusals
-from orgs.roles import ROLE_PERMS, Perm, Role, ScopeMode, default_scope_for
-from orgs.scope import PATH_UPPER_SENTINEL, can_at, forget_grants, perms_of
+from orgs.roles import Perm, Role, ScopeMode, default_scope_for
+from orgs.scope import PATH_UPPER_SENTINEL, Reach, can_at, can_grant, forget_grants, grant_reach
 
 K = Organisation.Kind
 
@@ -165,9 +165,8 @@ def organisation_close(*, actor: User, organisation: Organisation, closed_on: da
 
 
 def grantable_roles(actor: User) -> list[tuple[str, str]]:
-    """Roles the actor may hand out: only those granting nothing the actor lacks."""
-    mine = perms_of(actor)
-    return [(r.value, r.label) for r in Role if ROLE_PERMS[r] <= mine]
+    """Roles the actor may hand out somewhere: only those granting nothing the actor lacks there."""
+    return [(r.value, r.label) for r in Role if grant_reach(actor, r) != Reach((), ())]
 
 
 @transaction.atomic
@@ -181,8 +180,8 @@ def role_grant(
         raise ValidationError({"scope": "未知数据范围"})
     if actor is not None:
         _require(actor, Perm.USER_MANAGE, organisation)
-        if not ROLE_PERMS[role] <= perms_of(actor):
-            raise PermissionDenied("不能授予超出您自身权限的角色")
+        if not can_grant(actor, role, organisation, scope):
+            raise PermissionDenied("不能授予超出您自身权限或管理范围的角色")
     try:
         with transaction.atomic():
             assignment = RoleAssignment.objects.create(
@@ -203,8 +202,8 @@ def role_grant(
 @transaction.atomic
 def role_revoke(*, actor: User, assignment: RoleAssignment) -> None:
     _require(actor, Perm.USER_MANAGE, assignment.organisation)
-    if not ROLE_PERMS[assignment.role] <= perms_of(actor):
-        raise PermissionDenied("不能撤销超出您自身权限的角色")
+    if not can_grant(actor, assignment.role, assignment.organisation, assignment.scope):
+        raise PermissionDenied("不能撤销超出您自身权限或管理范围的角色")
     summary = f"撤销 {assignment.user.username}「{assignment.get_role_display()}」@ {assignment.organisation.name}"
     audit_log(AuditEvent.Kind.ROLE_REVOKED, user=actor, obj=assignment, summary=summary)
     assignment.delete()
