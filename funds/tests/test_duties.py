@@ -132,7 +132,9 @@ def test_no_actor_is_refused_everywhere(district):
         lambda: services.entitlement_adjust(actor=None, entitlement=ent, amount="1", reason="x"),
         lambda: services.cycle_review(actor=None, cycle=cycle),
         lambda: services.cycle_approve(actor=None, cycle=cycle),
-        lambda: services.allocation_register(actor=None, fund=programme.fund, amount="1", on=cycle.period_start, note="x"),
+        lambda: services.allocation_register(
+            actor=None, fund=programme.fund, amount="1", on=cycle.period_start, note="x"
+        ),
     ]
     for call in calls:
         with pytest.raises(PermissionDenied, match="未指明操作人"):

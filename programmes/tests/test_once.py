@@ -134,4 +134,3 @@ def test_two_startup_programmes_approved_at_the_same_moment_pay_once(district):
     assert sorted(org for org, _ in paid) == sorted([union.pk, other.pk])
     assert len({cycle for _, cycle in paid}) == 1
     assert OnceBenefit.objects.count() == 2
-
