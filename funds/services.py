@@ -572,8 +572,14 @@ def cycle_review(*, actor: Any, cycle: Cycle) -> Cycle:
 def cycle_approve(*, actor: Any, cycle: Cycle, on: date | None = None) -> Cycle:
     """Record one approval step; the last step approves the cycle and posts its payments.
 
+    The signer holds FUND_APPROVE and the step's role, never prepared, recomputed or adjusted this
+    cycle, and has not signed another live step of it; the system actor never signs. An approval is
+    of the figures at the cycle's revision: a change voids it (``_approvals_void``).
+
     The cycle row is locked for the whole step, and a unique constraint on Payment (programme,
-    period, beneficiary) stands behind it: two approvals at the same moment pay once.
+    period, beneficiary) stands behind it: two approvals at the same moment pay once. For a
+    once-per-beneficiary rule, ``OnceBenefit``'s unique (rule, beneficiary) does the same across
+    programmes.
     """
     if is_system_actor(actor):
         raise PermissionDenied("系统任务不能审批：审批须由有权限的人员签批")
