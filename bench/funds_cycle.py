@@ -24,6 +24,7 @@ from django.utils import timezone  # noqa: E402
 from activities.models import Activity  # noqa: E402
 from assessment.models import OrganisationAssessment  # noqa: E402
 from core.models import User  # noqa: E402
+from core.system import system_actor  # noqa: E402
 from funds import selectors, services  # noqa: E402
 from funds.models import Cycle, JournalLine, Payment  # noqa: E402
 from members.models import Membership, Person  # noqa: E402
@@ -130,10 +131,10 @@ def main() -> None:
     setup_s = time.perf_counter() - t
     accounts = services.standard_accounts_ensure(district=root)
     services.allocation_register(
-        actor=None, fund=accounts["3103"], amount="500000000", on=date(2026, 1, 5), note="预算"
+        actor=system_actor(), fund=accounts["3103"], amount="500000000", on=date(2026, 1, 5), note="预算"
     )
     programme = services.programme_create(
-        actor=None,
+        actor=system_actor(),
         code="LHGH",
         name="联合工会经费保障",
         plugin_key="joint_union_subsidy",
@@ -142,7 +143,7 @@ def main() -> None:
         organisation=root,
     )
     services.parameter_version_add(
-        actor=None,
+        actor=system_actor(),
         programme=programme,
         effective_from=date(2026, 1, 1),
         params={

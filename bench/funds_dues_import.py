@@ -21,6 +21,7 @@ BACKEND = django_setup("funds_dues")
 import xlsxwriter  # noqa: E402
 from django.db import connection  # noqa: E402
 
+from core.system import system_actor  # noqa: E402
 from core.validators import credit_code_check_char  # noqa: E402
 from orgs.models import Organisation  # noqa: E402
 from orgs.services import organisation_create_root  # noqa: E402
@@ -77,7 +78,7 @@ def main() -> None:
     content = buf.getvalue()
 
     t = time.perf_counter()
-    result = dues_import(actor=None, district=root, filename="2026.xlsx", content=content, year=2026)
+    result = dues_import(actor=system_actor(), district=root, filename="2026.xlsx", content=content, year=2026)
     elapsed = time.perf_counter() - t
     assert result.ok, result.errors[:3]
     assert DuesRecord.objects.count() == N and result.matched == N - UNMATCHED
@@ -90,7 +91,7 @@ def main() -> None:
         ws.write_row(i + 1, 0, [code(i), f"企业{i}", 2025, 1000, "二十" if i == N // 2 else 20])
     wb.close()
     t = time.perf_counter()
-    refused = dues_import(actor=None, district=root, filename="2025.xlsx", content=bad.getvalue(), year=2025)
+    refused = dues_import(actor=system_actor(), district=root, filename="2025.xlsx", content=bad.getvalue(), year=2025)
     refused_s = time.perf_counter() - t
     assert not refused.ok and DuesRecord.objects.filter(year=2025).count() == 0
 

@@ -9,7 +9,9 @@ A plug-in is any object with:
   Person rows; a queryset may carry annotations that ``compute`` reads, so that a cycle of 50,000
   costs a handful of queries, not one per beneficiary);
 - ``compute(beneficiary, period: PeriodSpan, params: dict) -> (Decimal, str, dict)``: amount in
-  yuan, a human-readable explanation ("会员 42 人 × 100.00 元 = 4,200.00 元") and the inputs.
+  yuan, a human-readable explanation ("会员 42 人 × 100.00 元 = 4,200.00 元") and the inputs;
+- optionally ``once_per_beneficiary = True``: a beneficiary is paid at most once across every
+  programme of this plug-in, ever (a unique constraint on ``funds.OnceBenefit``).
 
 Plug-ins register from their app's ``AppConfig.ready()`` with ``register_programme``.
 """

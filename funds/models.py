@@ -23,6 +23,7 @@ from django_fsm import FSMField, FSMModelMixin, transition
 from core.money import MoneyField
 from members.models import Person
 from orgs.models import Organisation
+from orgs.roles import Role
 from orgs.scopespec import ScopeSpec
 
 ZERO = Decimal("0.00")
@@ -270,6 +271,10 @@ class BudgetAllocation(models.Model):
         return f"{self.fund} +{self.amount}（{self.date}）"
 
 
+DEFAULT_STEP_ROLE: str = Role.FINANCE.value
+DEFAULT_STEP = {"name": "审批", "role": DEFAULT_STEP_ROLE}
+
+
 class Programme(models.Model):
     class Beneficiary(models.TextChoices):
         ORGANISATION = "org", "组织"
@@ -290,7 +295,10 @@ class Programme(models.Model):
     fund = models.ForeignKey(Account, verbose_name="支付基金", on_delete=models.PROTECT, related_name="programmes")
     bank = models.ForeignKey(Account, verbose_name="付款账户", on_delete=models.PROTECT, related_name="+")
     approval_chain = models.JSONField(
-        "审批环节", default=list, help_text="审批环节名称列表，每一环节须由不同于制单人和前序审批人的人员审批"
+        "审批环节",
+        default=list,
+        help_text="审批环节列表，每项为 {name: 环节名称, role: 签批角色}；每一环节须由持有该角色、"
+        "且未编制、重算或调整过本周期的人员审批，各环节审批人互不相同",
     )
     prorate = models.BooleanField("余额不足时按比例核减", default=False)
     organisation = models.ForeignKey(
@@ -310,8 +318,23 @@ class Programme(models.Model):
         return self.name
 
     @property
+    def chain(self) -> list[tuple[str, str]]:
+        """The approval steps as (name, role). A bare name (older rows) is signed by finance."""
+        out = []
+        for step in self.approval_chain or [DEFAULT_STEP]:
+            if isinstance(step, str):
+                out.append((step, DEFAULT_STEP_ROLE))
+            else:
+                out.append((str(step["name"]), str(step["role"])))
+        return out
+
+    @property
     def steps(self) -> list[str]:
-        return list(self.approval_chain) or ["审批"]
+        return [name for name, _ in self.chain]
+
+    @property
+    def step_labels(self) -> list[str]:
+        return [f"{name}（{Role(role).label}）" if role in Role.values else name for name, role in self.chain]
 
 
 class ParameterVersion(models.Model):
@@ -371,6 +394,7 @@ class Cycle(FSMModelMixin, models.Model):
         related_name="+",
     )
     total = MoneyField("合计", default=ZERO)
+    revision = models.PositiveIntegerField("数据版本", default=0, help_text="每次计算、重算或调整金额加一")
     beneficiaries = models.PositiveIntegerField("受益对象数", default=0)
     progress_done = models.PositiveIntegerField("已处理", default=0)
     progress_total = models.PositiveIntegerField("总数", default=0)
@@ -429,22 +453,63 @@ class Cycle(FSMModelMixin, models.Model):
         return self.state in (self.State.COMPUTED, self.State.REVIEWED)
 
 
+class CycleChange(models.Model):
+    """Who made or changed a cycle's figures: they may never approve that cycle (segregation of duties)."""
+
+    class Kind(models.TextChoices):
+        PREPARE = "prepare", "编制"
+        RECOMPUTE = "recompute", "重新计算"
+        ADJUST = "adjust", "调整金额"
+
+    cycle = models.ForeignKey(Cycle, verbose_name="周期", on_delete=models.PROTECT, related_name="changes")
+    kind = models.CharField("操作", max_length=12, choices=Kind.choices)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="操作人", on_delete=models.PROTECT, related_name="+"
+    )
+    revision = models.PositiveIntegerField("产生的数据版本")
+    note = models.CharField("说明", max_length=300, blank=True)
+    at = models.DateTimeField("时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "周期变更记录"
+        verbose_name_plural = "周期变更记录"
+        ordering = ["cycle", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.cycle} {self.get_kind_display()} {self.user}"
+
+
 class CycleApproval(models.Model):
+    """One signed step, of the figures at ``revision``. A later change voids it (kept, marked void)."""
+
     cycle = models.ForeignKey(Cycle, verbose_name="周期", on_delete=models.PROTECT, related_name="approvals")
     step = models.PositiveSmallIntegerField("环节")
     step_name = models.CharField("环节名称", max_length=60)
+    role = models.CharField("签批角色", max_length=32, blank=True)
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name="审批人", on_delete=models.PROTECT, related_name="+"
     )
+    revision = models.PositiveIntegerField("审批的数据版本", default=0)
+    total = MoneyField("审批时合计", default=ZERO)
     at = models.DateTimeField("审批时间", auto_now_add=True)
+    voided_at = models.DateTimeField("作废时间", null=True, blank=True)
+    void_reason = models.CharField("作废原因", max_length=200, blank=True)
 
     class Meta:
         verbose_name = "审批记录"
         verbose_name_plural = "审批记录"
-        ordering = ["cycle", "step"]
+        ordering = ["cycle", "id"]
         constraints = [
-            models.UniqueConstraint(fields=["cycle", "step"], name="funds_one_approval_per_step"),
-            models.UniqueConstraint(fields=["cycle", "user"], name="funds_distinct_approvers"),
+            models.UniqueConstraint(
+                fields=["cycle", "step"],
+                condition=Q(voided_at__isnull=True),
+                name="funds_one_approval_per_step",
+            ),
+            models.UniqueConstraint(
+                fields=["cycle", "user"],
+                condition=Q(voided_at__isnull=True),
+                name="funds_distinct_approvers",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -554,3 +619,28 @@ class Payment(ImmutableModel):
 
     def __str__(self) -> str:
         return f"{self.beneficiary_name} {self.period_key} {self.amount}"
+
+
+class OnceBenefit(ImmutableModel):
+    """A once-per-beneficiary benefit (the start-up grant): at most one payment per beneficiary
+    across every programme of the same rule (plug-in), enforced by a unique constraint."""
+
+    rule = models.CharField("计算规则", max_length=40)
+    beneficiary_key = models.CharField("受益对象键", max_length=40)
+    payment = models.OneToOneField(
+        Payment, verbose_name="支付记录", on_delete=models.PROTECT, related_name="once_benefit"
+    )
+
+    class Meta:
+        verbose_name = "一次性待遇记录"
+        verbose_name_plural = "一次性待遇记录"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["rule", "beneficiary_key"],
+                name="funds_once_per_beneficiary",
+                violation_error_message="该受益对象已领取过此项一次性待遇",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.rule} {self.beneficiary_key}"

@@ -16,22 +16,26 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Sum
+from django.db.models import Q, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from core.money import allocate, format_yuan, to_yuan
+from core.system import is_system_actor
 from funds.engine import PeriodSpan, get_plugin, period_span
 from funds.models import (
+    DEFAULT_STEP,
     ZERO,
     Account,
     BudgetAllocation,
     Cycle,
     CycleApproval,
+    CycleChange,
     Donation,
     Entitlement,
     JournalEntry,
     JournalLine,
+    OnceBenefit,
     ParameterVersion,
     Payment,
     Period,
@@ -39,8 +43,8 @@ from funds.models import (
     ReceiptCounter,
 )
 from orgs.models import Organisation
-from orgs.roles import Perm
-from orgs.scope import can_at
+from orgs.roles import ROLE_PERMS, Perm, Role
+from orgs.scope import can_at, grants_for, has_perm
 
 logger = logging.getLogger(__name__)
 
@@ -56,8 +60,21 @@ class Line:
     memo: str = ""
 
 
+# What scheduled jobs (the system actor, core.system) may do in funds: set up and compute, never
+# approve, reverse or close a period — those are a person's signature.
+SYSTEM_PERMS = frozenset({Perm.FUND_VIEW, Perm.FUND_PREPARE, Perm.DONATION_MANAGE})
+
+
 def _require(actor: Any, perm: str, organisation: Organisation) -> None:
-    if actor is not None and not can_at(actor, perm, organisation):
+    """Every money action names who does it: a user holding ``perm`` over the organisation, or the
+    system actor for the few actions jobs need. ``None`` is refused, never a way round the check."""
+    if actor is None:
+        raise PermissionDenied("未指明操作人：资金业务须由具体人员或系统任务办理")
+    if is_system_actor(actor):
+        if perm not in SYSTEM_PERMS:
+            raise PermissionDenied("系统任务不能办理审批、冲销或结账：须由有权限的人员办理")
+        return
+    if not can_at(actor, perm, organisation):
         raise PermissionDenied("您没有在该组织办理此项资金业务的权限")
 
 
@@ -73,6 +90,8 @@ def period_for(day: date, *, lock: bool = False) -> Period:
 
 
 def period_close(*, actor: Any, period: Period) -> Period:
+    if actor is None or is_system_actor(actor) or not has_perm(actor, Perm.FUND_APPROVE):
+        raise PermissionDenied("结账须由有审批权限的人员办理")
     if period.status == Period.Status.CLOSED:
         raise ValidationError(f"会计期间 {period.code} 已经结账")
     period.status = Period.Status.CLOSED
@@ -292,12 +311,13 @@ def programme_create(
     period_type: str,
     fund: Account,
     organisation: Organisation,
-    approval_chain: list[str] | None = None,
+    approval_chain: Sequence[str | dict[str, str] | tuple[str, str]] | None = None,
     prorate: bool = False,
     description: str = "",
 ) -> Programme:
     _require(actor, Perm.FUND_PREPARE, organisation)
     plugin = get_plugin(plugin_key)
+    chain = approval_chain_clean(approval_chain)
     return Programme.objects.create(
         code=code,
         name=name,
@@ -306,11 +326,40 @@ def programme_create(
         period_type=period_type,
         fund=fund,
         bank=_bank_of(fund),
-        approval_chain=approval_chain or ["审批"],
+        approval_chain=chain,
         prorate=prorate,
         organisation=organisation,
         description=description,
     )
+
+
+APPROVER_ROLES = [r for r in Role.values if Perm.FUND_APPROVE in ROLE_PERMS.get(r, frozenset())]
+
+
+def approval_chain_clean(
+    chain: Sequence[str | dict[str, str] | tuple[str, str]] | None,
+) -> list[dict[str, str]]:
+    """Normalise an approval chain to [{name, role}]; a bare name is signed by finance. Every role
+    must be one that may approve (holds FUND_APPROVE)."""
+    out: list[dict[str, str]] = []
+    for i, step in enumerate(chain or [DEFAULT_STEP], start=1):
+        if isinstance(step, str):
+            name, role = step, DEFAULT_STEP["role"]
+        elif isinstance(step, dict):
+            name, role = str(step.get("name", "")), str(step.get("role", ""))
+        else:
+            name, role = (str(x) for x in step)
+        if not name.strip():
+            raise ValidationError({"approval_chain": f"第 {i} 个审批环节缺少名称"})
+        if role not in APPROVER_ROLES:
+            raise ValidationError(
+                {
+                    "approval_chain": f"第 {i} 个审批环节“{name}”的签批角色“{role}”无审批权限，"
+                    f"可选：{'、'.join(Role(r).label for r in APPROVER_ROLES)}"
+                }
+            )
+        out.append({"name": name.strip()[:60], "role": role})
+    return out
 
 
 def parameter_version_add(
@@ -351,7 +400,9 @@ def cycle_create(*, actor: Any, programme: Programme, period_key: str) -> Cycle:
                 period_end=period.end,
                 version=version,
                 prepared_by=actor,
+                revision=1,
             )
+            _change_record(cycle, actor, CycleChange.Kind.PREPARE)
     except IntegrityError:
         raise ValidationError(f"{programme.name}期间 {period.key} 已有发放周期") from None
     _enqueue_compute(cycle)
@@ -367,12 +418,34 @@ def cycle_recompute(*, actor: Any, cycle: Cycle) -> Cycle:
             raise ValidationError(f"周期当前状态为“{locked.get_state_display()}”，不能重新计算")
         locked.version = version_for(locked.programme, _span(locked))
         locked.start_compute()
-        locked.prepared_by = actor
         locked.reviewed_by = None
+        locked.revision += 1
         locked.save()
+        _change_record(locked, actor, CycleChange.Kind.RECOMPUTE)
+        _approvals_void(locked, "重新计算")
     _enqueue_compute(locked)
     locked.refresh_from_db()
     return locked
+
+
+def _change_record(cycle: Cycle, actor: Any, kind: str, note: str = "") -> None:
+    """Remember who changed the figures: they may never approve this cycle."""
+    CycleChange.objects.create(cycle=cycle, kind=kind, user=actor, revision=cycle.revision, note=note[:300])
+
+
+def _approvals_void(cycle: Cycle, reason: str) -> None:
+    """An approval is of figures: any change voids the approvals given before it (kept, marked void)."""
+    CycleApproval.objects.filter(cycle=cycle, voided_at__isnull=True).update(
+        voided_at=timezone.now(), void_reason=f"{reason}后作废"[:200]
+    )
+
+
+def cycle_signers_barred(cycle: Cycle) -> set[int]:
+    """Ids of everyone who prepared, recomputed or adjusted the cycle (and so may not approve it)."""
+    barred = set(CycleChange.objects.filter(cycle=cycle).values_list("user_id", flat=True))
+    if cycle.prepared_by_id is not None:
+        barred.add(cycle.prepared_by_id)
+    return barred
 
 
 def _enqueue_compute(cycle: Cycle) -> None:
@@ -462,6 +535,7 @@ def entitlement_adjust(*, actor: Any, entitlement: Entitlement, amount: Decimal 
         locked = Cycle.objects.select_for_update().get(pk=cycle.pk)
         if not locked.editable:
             raise ValidationError(f"周期当前状态为“{locked.get_state_display()}”，不能调整金额")
+        entitlement = Entitlement.objects.get(pk=entitlement.pk, cycle=locked)
         old = entitlement.final_amount
         entitlement.adjusted_amount = amount
         entitlement.adjust_reason = reason.strip()[:300]
@@ -471,7 +545,15 @@ def entitlement_adjust(*, actor: Any, entitlement: Entitlement, amount: Decimal 
         if locked.state == Cycle.State.REVIEWED:  # a change after review needs a fresh review
             locked.reopen()
             locked.reviewed_by = None
+        locked.revision += 1
         locked.save()
+        _change_record(
+            locked,
+            actor,
+            CycleChange.Kind.ADJUST,
+            f"{entitlement.beneficiary_name}：{format_yuan(old)} → {format_yuan(amount)} 元（{entitlement.adjust_reason}）",
+        )
+        _approvals_void(locked, f"调整“{entitlement.beneficiary_name}”金额")
     return entitlement
 
 
@@ -490,31 +572,93 @@ def cycle_review(*, actor: Any, cycle: Cycle) -> Cycle:
 def cycle_approve(*, actor: Any, cycle: Cycle, on: date | None = None) -> Cycle:
     """Record one approval step; the last step approves the cycle and posts its payments.
 
+    The signer holds FUND_APPROVE and the step's role, never prepared, recomputed or adjusted this
+    cycle, and has not signed another live step of it; the system actor never signs. An approval is
+    of the figures at the cycle's revision: a change voids it (``_approvals_void``).
+
     The cycle row is locked for the whole step, and a unique constraint on Payment (programme,
-    period, beneficiary) stands behind it: two approvals at the same moment pay once.
+    period, beneficiary) stands behind it: two approvals at the same moment pay once. For a
+    once-per-beneficiary rule, ``OnceBenefit``'s unique (rule, beneficiary) does the same across
+    programmes.
     """
+    if is_system_actor(actor):
+        raise PermissionDenied("系统任务不能审批：审批须由有权限的人员签批")
     _require(actor, Perm.FUND_APPROVE, cycle.programme.organisation)
     with transaction.atomic():
         locked = Cycle.objects.select_for_update().select_related("programme").get(pk=cycle.pk)
         if locked.state != Cycle.State.REVIEWED:
             raise ValidationError(f"周期当前状态为“{locked.get_state_display()}”，不能审批")
-        if actor is not None and actor.pk == locked.prepared_by_id:
-            raise ValidationError("审批人不能是制单人：须由另一位人员审批")
-        done = list(locked.approvals.all())
-        if actor is not None and any(a.user_id == actor.pk for a in done):
+        if actor.pk in cycle_signers_barred(locked):
+            raise ValidationError("审批人不能是制单人：编制、重新计算或调整过本周期金额的人员不能审批本周期")
+        done = list(locked.approvals.filter(voided_at__isnull=True).order_by("step"))
+        if any(a.user_id == actor.pk for a in done):
             raise ValidationError("您已审批过本周期的一个环节：每个环节须由不同人员审批")
-        steps = locked.programme.steps
+        chain = locked.programme.chain
         step = len(done)
-        CycleApproval.objects.create(cycle=locked, step=step, step_name=steps[step], user=actor)
-        if step + 1 < len(steps):
+        step_name, step_role = chain[step]
+        org_path = locked.programme.organisation.path
+        if not any(g.role == step_role and g.covers_path(org_path) for g in grants_for(actor)):
+            raise ValidationError(f"审批环节“{step_name}”须由{Role(step_role).label}签批，您不持有该角色")
+        CycleApproval.objects.create(
+            cycle=locked,
+            step=step,
+            step_name=step_name,
+            role=step_role,
+            user=actor,
+            revision=locked.revision,
+            total=locked.total,
+        )
+        if step + 1 < len(chain):
             return locked
+        # Every step signed the figures as they are now (a change voids earlier approvals; this
+        # states the rule where the money leaves).
+        if any(a.revision != locked.revision for a in done):
+            raise ValidationError("审批后金额已变动：须按变动后的金额重新审批")
+        once = getattr(get_plugin(locked.programme.plugin_key), "once_per_beneficiary", False)
+        if once:
+            _once_check(locked)
         locked.approve()
         locked.save()
         _pay(locked, actor, on or timezone.localdate())
+        if once:
+            _once_record(locked)
         locked.pay()
         locked.paid_at = timezone.now()
         locked.save()
     return locked
+
+
+def _once_check(cycle: Cycle) -> None:
+    """A once-per-beneficiary benefit already received under any programme of the rule: refuse, naming who."""
+    rule = cycle.programme.plugin_key
+    taken = OnceBenefit.objects.filter(
+        rule=rule,
+        beneficiary_key__in=cycle.entitlements.filter(
+            Q(adjusted_amount__gt=0) | Q(adjusted_amount__isnull=True, amount__gt=0)
+        ).values("beneficiary_key"),
+    ).select_related("payment__programme")
+    names = [f"{t.payment.beneficiary_name}（已由“{t.payment.programme.name}”支付）" for t in taken[:5]]
+    if names:
+        raise ValidationError(
+            f"以下对象已领取过此项一次性待遇，不能重复支付：{'、'.join(names)}；请重新计算本周期后再审批"
+        )
+
+
+def _once_record(cycle: Cycle) -> None:
+    """Claim each payment of a once-per-beneficiary rule. The unique constraint (rule, beneficiary)
+    stands behind ``_once_check``: two programmes approved at the same moment pay a union once."""
+    rule = cycle.programme.plugin_key
+    claims = [
+        OnceBenefit(rule=rule, beneficiary_key=key, payment_id=pk)
+        for pk, key in Payment.objects.filter(cycle=cycle).values_list("pk", "beneficiary_key")
+    ]
+    try:
+        with transaction.atomic():
+            OnceBenefit.objects.bulk_create(claims, batch_size=BATCH)
+    except IntegrityError:
+        raise ValidationError(
+            "本周期有对象同时被另一项目支付了此项一次性待遇：本次审批未执行，请重新计算本周期后再审批"
+        ) from None
 
 
 def _pay(cycle: Cycle, actor: Any, on: date) -> None:

@@ -6,6 +6,7 @@ import itertools
 from datetime import date
 from decimal import Decimal
 
+from core.system import system_actor
 from funds import services
 from funds.models import Account, Programme
 from members.models import Membership, Person
@@ -58,14 +59,15 @@ def fund_programme(
     effective_from: date = date(2020, 1, 1),
     period_type: str = Programme.PeriodType.YEARLY,
     funding: Decimal | None = Decimal("1000000.00"),
-    approval_chain: list[str] | None = None,
+    approval_chain: list | None = None,
     prorate: bool = False,
     on: date = date(2026, 1, 5),
 ) -> Programme:
     accounts = books(district)
     fund = accounts[fund_code]
+    system = system_actor()  # test set-up, like the demo loader, acts as the system
     programme = services.programme_create(
-        actor=None,
+        actor=system,
         code=code,
         name=code,
         plugin_key=plugin_key,
@@ -75,7 +77,7 @@ def fund_programme(
         approval_chain=approval_chain,
         prorate=prorate,
     )
-    services.parameter_version_add(actor=None, programme=programme, effective_from=effective_from, params=params)
+    services.parameter_version_add(actor=system, programme=programme, effective_from=effective_from, params=params)
     if funding:
-        services.allocation_register(actor=None, fund=fund, amount=funding, on=on, note="测试拨款")
+        services.allocation_register(actor=system, fund=fund, amount=funding, on=on, note="测试拨款")
     return programme

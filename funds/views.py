@@ -300,7 +300,7 @@ def programme_list(request: HttpRequest) -> HttpResponse:
                 p.get_beneficiary_type_display(),
                 p.get_period_type_display(),
                 p.fund.name,
-                " → ".join(p.steps),
+                " → ".join(p.step_labels),
                 "按比例核减" if p.prorate else "拒绝审批",
             ]
             for p in qs
@@ -406,16 +406,22 @@ def cycle_detail(request: HttpRequest, pk: int) -> HttpResponse:
         )
     org = cycle.programme.organisation
     user = request.user
+    approvals = list(cycle.approvals.select_related("user"))
     return render(
         request,
         "funds/cycle_detail.html",
         {
             **_list_context(request, qs, filter=fs),
             "cycle": cycle,
-            "approvals": cycle.approvals.select_related("user"),
-            "steps": cycle.programme.steps,
+            "approvals": approvals,
+            "live_approvals": sum(1 for a in approvals if a.voided_at is None),
+            "steps": cycle.programme.step_labels,
             "can_prepare": can_at(user, Perm.FUND_PREPARE, org),
-            "can_approve": can_at(user, Perm.FUND_APPROVE, org) and user.pk != cycle.prepared_by_id,
+            # whoever prepared, recomputed or adjusted the figures never approves them (the
+            # service refuses; the button is not offered). Only a reviewed cycle can be approved.
+            "can_approve": cycle.state == Cycle.State.REVIEWED
+            and can_at(user, Perm.FUND_APPROVE, org)
+            and user.pk not in services.cycle_signers_barred(cycle),
             "balance": selectors.account_balance(cycle.programme.fund),
         },
     )

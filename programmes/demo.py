@@ -16,6 +16,7 @@ from activities.models import Activity
 from assessment.models import OrganisationAssessment
 from core.models import User
 from core.money import format_yuan
+from core.system import system_actor
 from funds import services
 from funds.models import BudgetAllocation, Cycle, Donation, Payment, Programme
 from orgs.models import Organisation
@@ -95,7 +96,7 @@ def _programme(root, code, name, plugin_key, period_type, fund, params, chain, d
     programme = Programme.objects.filter(code=code).first()
     if programme is None:
         programme = services.programme_create(
-            actor=None,
+            actor=system_actor(),
             code=code,
             name=name,
             plugin_key=plugin_key,
@@ -106,7 +107,7 @@ def _programme(root, code, name, plugin_key, period_type, fund, params, chain, d
             description=description,
         )
         services.parameter_version_add(
-            actor=None, programme=programme, effective_from=date(2024, 1, 1), params=params, note="试行办法"
+            actor=system_actor(), programme=programme, effective_from=date(2024, 1, 1), params=params, note="试行办法"
         )
     return programme
 
@@ -256,7 +257,7 @@ def build(options: dict) -> str:
         Programme.PeriodType.QUARTERLY,
         accounts["3103"],
         {**JOINT_PARAMS, "pilot_orgs": [o.code for o in pilots]},
-        ["财务审核", "分管领导审批"],
+        ["财务审核", {"name": "分管领导审批", "role": "district_admin"}],
         "社区（村）联合工会经费保障试点：补贴挂钩会员人数、活动开展和考核结果。",
     )
     grants = _run(startup, "2026", caiwu, caiwu2)

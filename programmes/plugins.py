@@ -121,6 +121,7 @@ class StartupGrant:
     key = "startup_grant"
     label = "新建工会启动经费"
     beneficiary_type = "org"
+    once_per_beneficiary = True  # paid at most once per union across every start-up programme
 
     def validate_parameters(self, params: dict[str, Any]) -> dict[str, Any]:
         start = _date(params, "window_start", "建会时间窗口起")

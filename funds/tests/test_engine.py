@@ -177,7 +177,9 @@ def test_prorated_when_programme_says_so(district, approver):
 
 
 def test_approval_chain_needs_distinct_people(district, approver):
-    programme = make(district, {"T-A-1": "100.00"}, approval_chain=["财务审核", "分管领导审批"])
+    programme = make(
+        district, {"T-A-1": "100.00"}, approval_chain=["财务审核", {"name": "分管领导审批", "role": "district_admin"}]
+    )
     cycle = reviewed(district, programme)
     services.cycle_approve(actor=approver, cycle=cycle)
     assert Payment.objects.count() == 0
@@ -191,7 +193,10 @@ def test_approval_chain_needs_distinct_people(district, approver):
 def test_parameter_version_in_force_for_the_period(district, approver):
     programme = make(district, {"T-A-1": "100.00"}, effective_from=date(2025, 1, 1))
     services.parameter_version_add(
-        actor=None, programme=programme, effective_from=date(2027, 1, 1), params={"amounts": {"T-A-1": "300"}}
+        actor=district.user("finance"),
+        programme=programme,
+        effective_from=date(2027, 1, 1),
+        params={"amounts": {"T-A-1": "300"}},
     )
     c26 = reviewed(district, programme, "2026")
     c27 = reviewed(district, programme, "2027")
@@ -203,7 +208,9 @@ def test_parameter_version_in_force_for_the_period(district, approver):
 def test_bad_parameters_refused(district):
     programme = make(district, {"T-A-1": "100.00"})
     with pytest.raises(ValidationError, match="amounts"):
-        services.parameter_version_add(actor=None, programme=programme, effective_from=date(2030, 1, 1), params={})
+        services.parameter_version_add(
+            actor=district.user("finance"), programme=programme, effective_from=date(2030, 1, 1), params={}
+        )
 
 
 def test_compute_failure_is_shown_on_the_cycle(district):

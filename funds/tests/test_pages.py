@@ -218,7 +218,7 @@ def test_query_budget_constant(client, district, approver, key):
         for year in range(2027 + 3 * round_, 2030 + 3 * round_):
             pay_cycle(district, approver, programme, str(year))
             services.donation_register(
-                actor=None,
+                actor=district.user("finance"),
                 donor_kind="unit",
                 donor_name=f"单位{year}",
                 amount="10",

@@ -76,7 +76,7 @@ class LedgerProperties(TestCase):
     @given(ops=OPS, prorate=st.booleans(), funding=st.decimals(min_value=D("0.01"), max_value=D("8000"), places=2))
     def test_any_sequence_keeps_the_books(self, ops, prorate, funding) -> None:
         self.programme = services.programme_create(
-            actor=None,
+            actor=self.finance,
             code="PROP",
             name="性质测试",
             plugin_key=KEY,
@@ -99,7 +99,7 @@ class LedgerProperties(TestCase):
                 elif op[0] == "cycle":
                     year += 1
                     services.parameter_version_add(
-                        actor=None,
+                        actor=self.finance,
                         programme=self.programme,
                         effective_from=date(year, 1, 1),
                         params={"amounts": {k: str(v) for k, v in op[1].items()}},
