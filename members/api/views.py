@@ -78,7 +78,12 @@ class MemberViewSet(
         membership = self.get_object()
         data = PersonInputSerializer(data=request.data, partial=kwargs.get("partial", False))
         data.is_valid(raise_exception=True)
-        services.person_update(actor=request.user, person=membership.person, data=dict(data.validated_data))
+        person = membership.person
+        # The API shows only masked values: one sent back unchanged keeps the stored value.
+        values = services.person_pii_unchanged_dropped(
+            data=dict(data.validated_data), shown=services.person_pii_shown(person, full=False)
+        )
+        services.person_update(actor=request.user, person=person, data=values)
         fresh = selectors.member_rows(Membership.objects.filter(pk=membership.pk)).get()
         return Response(MemberSerializer(fresh).data)
 
