@@ -6,8 +6,8 @@ from django import forms
 from django.utils import timezone
 
 from core.forms import StyledFormMixin
-from members.models import Honour, Person
 from members import services
+from members.models import Honour, Person
 from members.services import PERSON_FIELDS
 from orgs.models import Organisation
 

@@ -146,9 +146,7 @@ def person_memberships_visible(user: Any, person: Person, perm: str = Perm.MEMBE
     are: an officer sees the part of a person's history that belongs to their unions, never the
     member numbers, unions or reasons of a union outside it."""
     rows = list(
-        person.memberships.annotate(
-            visible=Exists(visible_memberships(user, perm).filter(pk=OuterRef("pk")))
-        )
+        person.memberships.annotate(visible=Exists(visible_memberships(user, perm).filter(pk=OuterRef("pk"))))
         .select_related("organisation")
         .order_by("-joined_on", "-pk")
     )

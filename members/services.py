@@ -335,7 +335,9 @@ def _reregister_fields(*, actor: Any, person: Person, data: dict[str, Any], clea
 def person_pii_shown(person: Person, *, full: bool) -> dict[str, str]:
     """What a form shows of the personal-data fields: masked, or (``full``, audited by the caller)
     the stored values."""
-    return {key: (getattr(person, key) or "") if full else mask(getattr(person, key)) for key, mask in PII_MASKS.items()}
+    return {
+        key: (getattr(person, key) or "") if full else mask(getattr(person, key)) for key, mask in PII_MASKS.items()
+    }
 
 
 def person_pii_unchanged_dropped(*, data: dict[str, Any], shown: dict[str, str]) -> dict[str, Any]:

@@ -93,7 +93,7 @@ class MemberViewSet(
         responses=MemberSerializer,
     )
     @action(detail=True, methods=["post"])
-    def transfer(self, request, pk=None):
+    def transfer(self, request, pk=None, **kwargs):
         membership = self.get_object()
         data = TransferSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -112,7 +112,7 @@ class MemberViewSet(
 
     @extend_schema(summary="退会：记录退会日期和原因", request=LeaveSerializer, responses=MemberSerializer)
     @action(detail=True, methods=["post"])
-    def leave(self, request, pk=None):
+    def leave(self, request, pk=None, **kwargs):
         membership = self.get_object()
         data = LeaveSerializer(data=request.data)
         data.is_valid(raise_exception=True)
