@@ -18,6 +18,7 @@ import functools
 import hashlib
 import hmac
 import os
+import re
 import unicodedata
 from typing import Any
 
@@ -40,6 +41,7 @@ __all__ = [
     "mask_id_number",
     "mask_name",
     "mask_phone",
+    "mask_pii_in_text",
 ]
 
 TOKEN_PREFIX = "v1:"
@@ -225,3 +227,26 @@ def mask_name(value: str | None) -> str:
     if n == 1:
         return "*"
     return text[0] + "*" * (n - 1)
+
+
+# Runs of 11 or more digits (full-width digits are folded by NFKC first): a mobile number (11), an
+# ID number (15 or 18, perhaps ending in X) or a prefixed phone; separators inside a run (spaces,
+# hyphens, plus signs) are part of it. Member numbers (union code + 6 digits) stay readable.
+_PII_RUN = re.compile(r"\d(?:[\s+\-]*\d){10,}(?:[\s+\-]*[Xx])?")
+
+
+def mask_pii_in_text(text: str | None) -> str:
+    """Free text (a search box entry, a query string) with every ID-number- or phone-like run of
+    digits masked, so it can be logged: ``"q=110113199001011234"`` → ``"q=110113********1234"``.
+
+    A run of 15+ characters is masked as an ID number, a shorter one (11-14 digits) as a phone.
+    """
+    if not text:
+        return ""
+    folded = unicodedata.normalize("NFKC", text)
+
+    def _mask(match: re.Match[str]) -> str:
+        run = "".join(ch for ch in match.group(0) if ch.isalnum())
+        return mask_id_number(run) if len(run) >= 15 else mask_phone(run)
+
+    return _PII_RUN.sub(_mask, folded)

@@ -6,6 +6,7 @@ from django import forms
 from django.utils import timezone
 
 from core.forms import StyledFormMixin
+from members import services
 from members.models import Honour, Person
 from members.services import PERSON_FIELDS
 from orgs.models import Organisation
@@ -26,6 +27,40 @@ class PersonForm(StyledFormMixin, forms.ModelForm):
     class Meta:
         model = Person
         fields = PERSON_FORM_FIELDS
+
+
+class PersonEditForm(PersonForm):
+    """Editing a registered person: the personal-data inputs hold what the viewer may see.
+
+    ``shown`` is what each of ``id_number``/``mobile``/``address`` displays: masked values unless
+    the view holds the full-view permission and was audited (``services.person_pii_full_view``).
+    A value sent back as shown keeps the stored one; only a value typed anew replaces it.
+    """
+
+    def __init__(self, *args: Any, shown: dict[str, str], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.shown = shown
+        for key, value in shown.items():
+            self.initial[key] = value  # never the decrypted instance value
+            if value and "*" in value:
+                self.fields[key].help_text = "已脱敏显示；不修改则保留原值，如需更改请输入完整的新值"
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        try:
+            self.person_data = services.person_pii_unchanged_dropped(
+                data={k: cleaned[k] for k in PERSON_FORM_FIELDS if k in cleaned}, shown=self.shown
+            )
+        except forms.ValidationError as exc:
+            for key, messages in exc.message_dict.items():
+                for message in messages:
+                    self.add_error(key, message)
+        return cleaned
+
+    def _post_clean(self) -> None:
+        # The instance is not built from the form (the service writes the person): a masked value
+        # must never be set on a model object.
+        pass
 
 
 def union_choices(queryset) -> forms.ModelChoiceField:

@@ -224,3 +224,8 @@ class ImportJob(models.Model):
     @property
     def finished(self) -> bool:
         return self.status in (self.Status.PREVIEW, self.Status.INVALID, self.Status.DONE, self.Status.FAILED)
+
+
+# The versions of a person's file are scoped by the union that kept the file at the time, so an
+# officer reads only the history made while the person belonged to one of their unions.
+Person.history.model.data_scope = ScopeSpec(paths=("organisation__path",), owner="user")

@@ -141,8 +141,23 @@ def person_visible(user: Any, person_id: int, perm: str = Perm.MEMBER_VIEW) -> b
     return visible_memberships(user, perm).filter(person_id=person_id).exists()
 
 
-def person_memberships(person: Person) -> list[Membership]:
-    return list(person.memberships.select_related("organisation").order_by("-joined_on", "-pk"))
+def person_memberships_visible(user: Any, person: Person, perm: str = Perm.MEMBER_VIEW) -> tuple[list[Membership], int]:
+    """The person's memberships inside the viewer's scope (newest first) and how many others there
+    are: an officer sees the part of a person's history that belongs to their unions, never the
+    member numbers, unions or reasons of a union outside it."""
+    rows = list(
+        person.memberships.annotate(visible=Exists(visible_memberships(user, perm).filter(pk=OuterRef("pk"))))
+        .select_related("organisation")
+        .order_by("-joined_on", "-pk")
+    )
+    shown = [m for m in rows if m.visible]
+    return shown, len(rows) - len(shown)
+
+
+def person_history_visible(user: Any, person: Person, perm: str = Perm.MEMBER_VIEW) -> QuerySet:
+    """The change history of a person's file, only the versions kept while the file belonged to a
+    union inside the viewer's scope (or the viewer's own file, for a worker)."""
+    return scoped(user, perm, person.history.all()).select_related("history_user").order_by("-history_date")
 
 
 def person_honours(person: Person) -> list[Honour]:

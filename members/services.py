@@ -23,7 +23,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from core.audit import audit_log
-from core.crypto import blind_index
+from core.crypto import blind_index, mask_address, mask_id_number, mask_phone
 from core.models import AuditEvent
 from core.validators import parse_id_number, validate_mobile
 from members.models import Honour, Membership, Person
@@ -57,6 +57,10 @@ CHOICE_VALUES: dict[str, frozenset[str]] = {
     "hukou_type": frozenset(Person.Hukou.values),
 }
 REVEALABLE_FIELDS = {"id_number": "身份证号", "mobile": "手机号", "address": "住址"}
+PII_MASKS = {"id_number": mask_id_number, "mobile": mask_phone, "address": mask_address}
+# Who a person *is*: kept on re-registration, and changed only by someone over all of their unions.
+IDENTITY_FIELDS = ("name", "id_number", "sex", "birth_date")
+IDENTITY_DENIED = "身份信息（姓名、身份证号、性别、出生日期）只能由区总工会（或管辖此人全部会籍的工会）更正"
 
 
 def id_index(value: str) -> str:
@@ -252,6 +256,9 @@ def member_register(
     """Register a person (or find them by ID number) and make them an active member of a union.
 
     A person already active in another union is refused: that is a transfer (``membership_transfer``).
+    A former member found by the ID number keeps who they are (``IDENTITY_FIELDS``): a different
+    name is refused unless the actor may change the identity (``person_identity_changeable``); the
+    other fields typed in replace the stored ones, fields left blank keep them.
     """
     _check(actor, Perm.MEMBER_CHANGE, organisation)
     _check_union(organisation)
@@ -275,8 +282,7 @@ def member_register(
                 else "其他工会"
             )
             raise ValidationError({"id_number": [f"此人已是“{where}”的在册会员，如需变更请办理转会"]})
-        for key, value in clean.items():
-            setattr(person, key, value)
+        _reregister_fields(actor=actor, person=person, data=data, clean=clean)
     else:
         person = Person(**clean)
     person.organisation = organisation
@@ -290,6 +296,68 @@ def member_register(
     except IntegrityError:
         raise ValidationError({"member_no": ["会员编号已被使用，或此人已有在册会籍，请刷新后重试"]}) from None
     return Registration(person=person, membership=membership, created_person=created)
+
+
+def person_identity_changeable(*, actor: Any, person: Person) -> bool:
+    """Whether ``actor`` may change who ``person`` is (name, ID number and so sex and birth date).
+
+    "The district's permission" is ``members.change`` held over the district root (区总工会管理员,
+    组织部干部): it covers every union. Short of that, an officer may correct the identity only of a
+    person whose every union (each membership's, and the file's) lies in their change scope, e.g. a
+    typo fixed after registering someone new. A person who belongs or once belonged to a union
+    outside it keeps their identity: another town's officer cannot take the record over.
+    ``actor=None`` is the system.
+    """
+    if actor is None:
+        return True
+    org_ids = set(person.memberships.values_list("organisation_id", flat=True))
+    if person.organisation_id is not None:
+        org_ids.add(person.organisation_id)
+    return all(can_at(actor, Perm.MEMBER_CHANGE, org) for org in Organisation.objects.filter(pk__in=org_ids))
+
+
+def _reregister_fields(*, actor: Any, person: Person, data: dict[str, Any], clean: dict[str, Any]) -> None:
+    """Apply a registration form to a former member: identity kept, blank fields keep stored values."""
+    if clean["name"] != person.name:
+        if not person_identity_changeable(actor=actor, person=person):
+            raise ValidationError({"name": [f"该身份证号已有登记，所填姓名与登记信息不一致。{IDENTITY_DENIED}"]})
+        person.name = clean["name"]
+    for key in PERSON_FIELDS:
+        if key in IDENTITY_FIELDS or key not in data:
+            continue
+        if isinstance(data[key], str) and not data[key].strip():
+            continue  # left blank: the stored value stays
+        setattr(person, key, clean[key])
+        if key == "mobile":
+            person.mobile_index = clean["mobile_index"]
+
+
+def person_pii_shown(person: Person, *, full: bool) -> dict[str, str]:
+    """What a form shows of the personal-data fields: masked, or (``full``, audited by the caller)
+    the stored values."""
+    return {
+        key: (getattr(person, key) or "") if full else mask(getattr(person, key)) for key, mask in PII_MASKS.items()
+    }
+
+
+def person_pii_unchanged_dropped(*, data: dict[str, Any], shown: dict[str, str]) -> dict[str, Any]:
+    """``data`` without the personal-data fields submitted exactly as they were shown, so a masked
+    value sent back keeps the stored one and only a value typed anew replaces it. A value that still
+    carries mask stars but differs from what was shown is refused (nothing is written)."""
+    out = dict(data)
+    errors: dict[str, list[str]] = {}
+    for key, was in shown.items():
+        if key not in out:
+            continue
+        value = out[key].strip() if isinstance(out[key], str) else out[key]
+        if value == was:
+            del out[key]
+        elif isinstance(value, str) and "*" in value:
+            label = REVEALABLE_FIELDS[key]
+            errors[key] = [f"{label}仍含脱敏的“*”：请保留原样（不修改）或输入完整的新{label}"]
+    if errors:
+        raise ValidationError(errors)
+    return out
 
 
 @transaction.atomic
@@ -308,6 +376,10 @@ def person_update(*, actor: Any, person: Person, data: dict[str, Any]) -> Person
     changed = [k for k, v in clean.items() if getattr(person, k) != v]
     if not changed:
         return person
+    identity = [k for k in ("name", "id_number_index") if k in changed]
+    if identity and not person_identity_changeable(actor=actor, person=person):
+        field = "name" if identity[0] == "name" else "id_number"
+        raise ValidationError({field: [f"此人在您管理范围以外的工会有过会籍。{IDENTITY_DENIED}"]})
     for key in changed:
         setattr(person, key, clean[key])
     person._change_reason = "修改会员信息"  # type: ignore[attr-defined]
@@ -424,6 +496,27 @@ def honour_remove(*, actor: Any, honour: Honour) -> None:
     if honour.person.organisation is not None:
         _check(actor, Perm.MEMBER_CHANGE, honour.person.organisation)
     honour.delete()
+
+
+def person_pii_full_view(*, actor: Any, person: Person, request: Any = None) -> dict[str, str]:
+    """The stored personal-data values for an edit form shown in full: the same permission as a
+    reveal, and one audit entry naming the fields shown."""
+    if person.organisation is None or not can_at(actor, Perm.MEMBER_VIEW_PII, person.organisation):
+        raise PermissionDenied("您没有查看完整个人信息的权限")
+    audit_log(
+        AuditEvent.Kind.PII_VIEW,
+        user=actor,
+        request=request,
+        obj=person,
+        summary=f"在编辑表单中查看了{person.name}的完整{'、'.join(REVEALABLE_FIELDS.values())}",
+        detail={
+            "person_id": person.pk,
+            "fields": list(REVEALABLE_FIELDS),
+            "organisation": person.organisation.code,
+            "via": "edit_form",
+        },
+    )
+    return person_pii_shown(person, full=True)
 
 
 def person_reveal(*, actor: Any, person: Person, field: str, request: Any = None) -> str:

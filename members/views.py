@@ -18,7 +18,7 @@ from members.forms import (
     HonourForm,
     ImportUploadForm,
     LeaveForm,
-    PersonForm,
+    PersonEditForm,
     RegisterForm,
     TransferForm,
 )
@@ -147,41 +147,56 @@ def _person(request: HttpRequest, pk: int, perm: str = Perm.MEMBER_VIEW) -> Pers
     return person
 
 
+def _can_pii(user: Any, person: Person) -> bool:
+    return person.organisation is not None and can_at(user, Perm.MEMBER_VIEW_PII, person.organisation)
+
+
 def _can_change(user: Any, person: Person) -> bool:
     return person.organisation is not None and can_at(user, Perm.MEMBER_CHANGE, person.organisation)
 
 
-@perm_required(Perm.MEMBER_VIEW)
-def member_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    person = _person(request, pk)
-    memberships = selectors.person_memberships(person)
+def _detail(request: HttpRequest, person: Person, *, revealed: dict[str, str] | None = None) -> HttpResponse:
+    """The person's page: only the memberships and change history inside the viewer's scope."""
+    memberships, hidden = selectors.person_memberships_visible(request.user, person)
     active = next((m for m in memberships if m.status == Membership.Status.ACTIVE), None)
-    can_pii = person.organisation is not None and can_at(request.user, Perm.MEMBER_VIEW_PII, person.organisation)
     can_change = _can_change(request.user, person)
-    return render(
+    masked = {
+        "id_number": mask_id_number(person.id_number),
+        "mobile": mask_phone(person.mobile),
+        "address": mask_address(person.address),
+    }
+    response = render(
         request,
         "members/detail.html",
         {
             "person": person,
-            "masked": {
-                "id_number": mask_id_number(person.id_number),
-                "mobile": mask_phone(person.mobile),
-                "address": mask_address(person.address),
-            },
+            "masked": masked,
+            "revealed": revealed or {},
             "memberships": memberships,
+            "hidden_memberships": hidden,
             "active": active,
             "honours": selectors.person_honours(person),
-            "history": person.history.select_related("history_user").order_by("-history_date")[:20],
-            "can_pii": can_pii,
+            "history": selectors.person_history_visible(request.user, person)[:20],
+            "can_pii": _can_pii(request.user, person),
             "can_change": can_change,
             "honour_form": HonourForm() if can_change else None,
         },
     )
+    if revealed:
+        response["Cache-Control"] = "no-store"
+    return response
+
+
+@perm_required(Perm.MEMBER_VIEW)
+def member_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return _detail(request, _person(request, pk))
 
 
 @require_POST
 @perm_required(Perm.MEMBER_VIEW_PII)
 def member_reveal(request: HttpRequest, pk: int) -> HttpResponse:
+    """The full value is in this response only (htmx fragment, or the page re-rendered): never in
+    a redirect's flash message, which would carry it in the ``messages`` cookie."""
     person = _person(request, pk)
     field = request.POST.get("field", "")
     try:
@@ -189,9 +204,10 @@ def member_reveal(request: HttpRequest, pk: int) -> HttpResponse:
     except ValidationError as exc:
         return HttpResponse("；".join(exc.messages), status=400)
     if request.htmx:
-        return render(request, "members/_revealed.html", {"value": value or "（空）", "field": field})
-    messages.info(request, f"{services.REVEALABLE_FIELDS[field]}：{value or '（空）'}（本次查看已记录）")
-    return redirect("members:detail", pk=person.pk)
+        response = render(request, "members/_revealed.html", {"value": value or "（空）", "field": field})
+        response["Cache-Control"] = "no-store"
+        return response
+    return _detail(request, person, revealed={field: value or "（空）"})
 
 
 @perm_required(Perm.MEMBER_CHANGE)
@@ -219,21 +235,47 @@ def member_create(request: HttpRequest) -> HttpResponse:
 
 @perm_required(Perm.MEMBER_CHANGE)
 def member_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Masked inputs by default; ``?full=1`` shows the stored values to a holder of the full-view
+    permission at the person's union and writes that view to the audit trail."""
     person = _person(request, pk, Perm.MEMBER_CHANGE)
     if not _can_change(request.user, person):
         raise PermissionDenied("该会员已不属于您管理的工会")
-    form = PersonForm(request.POST or None, instance=Person.objects.get(pk=person.pk))
+    full = request.GET.get("full") == "1"
+    if full:
+        if request.method == "POST":  # compared with, not shown: no new view to record
+            if not _can_pii(request.user, person):
+                raise PermissionDenied("您没有查看完整个人信息的权限")
+            shown = services.person_pii_shown(person, full=True)
+        else:
+            try:
+                shown = services.person_pii_full_view(actor=request.user, person=person, request=request)
+            except PermissionDenied:
+                raise PermissionDenied("您没有查看完整个人信息的权限") from None
+    else:
+        shown = services.person_pii_shown(person, full=False)
+    form = PersonEditForm(request.POST or None, instance=Person.objects.get(pk=person.pk), shown=shown)
     if request.method == "POST" and form.is_valid():
         try:
-            services.person_update(
-                actor=request.user, person=person, data={k: form.cleaned_data[k] for k in PERSON_FORM_FIELDS}
-            )
+            services.person_update(actor=request.user, person=person, data=form.person_data)
         except ValidationError as exc:
             add_validation_errors(form, exc)
         else:
             messages.success(request, "会员信息已保存")
             return redirect("members:detail", pk=person.pk)
-    return render(request, "members/form.html", {"form": form, "title": f"编辑会员：{person.name}", "person": person})
+    response = render(
+        request,
+        "members/form.html",
+        {
+            "form": form,
+            "title": f"编辑会员：{person.name}",
+            "person": person,
+            "pii_full": full,
+            "can_pii": not full and _can_pii(request.user, person),
+        },
+    )
+    if full:
+        response["Cache-Control"] = "no-store"
+    return response
 
 
 def _confirm_or_run(request: HttpRequest, form, person: Person, title: str, summary: list[tuple[str, str]], run):

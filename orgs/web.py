@@ -6,8 +6,10 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django.http import FileResponse, HttpRequest
+from django.utils.http import urlencode
 
 from core.audit import audit_log
+from core.crypto import mask_pii_in_text
 from core.excel import xlsx_response
 from core.models import AuditEvent
 from core.views import require
@@ -28,11 +30,14 @@ def audited_export(
     rows: Iterable[Sequence[Any]],
     count: int,
 ) -> FileResponse:
+    # The filters are recorded, but an ID number or phone typed into a search box is stored masked:
+    # the audit trail is read by more people than may see personal data.
+    query = urlencode({k: [mask_pii_in_text(v) for v in vs] for k, vs in request.GET.lists()}, doseq=True)
     audit_log(
         AuditEvent.Kind.EXPORT,
         user=request.user,
         request=request,
         summary=f"导出{what} {count} 行",
-        detail={"path": request.path, "query": request.GET.urlencode(), "rows": count},
+        detail={"path": request.path, "query": query, "rows": count},
     )
     return xlsx_response(filename, what, headers, rows)

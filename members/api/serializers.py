@@ -77,7 +77,9 @@ class PersonInputSerializer(serializers.Serializer):
     """Personal fields as typed; members.services normalises and validates them."""
 
     name = serializers.CharField(max_length=60)
-    id_number = serializers.CharField(max_length=40, help_text="18位身份证号，末位可为X")
+    id_number = serializers.CharField(
+        max_length=40, help_text="18位身份证号，末位可为X；修改时原样传回脱敏值（含*）则保留原值"
+    )
     mobile = serializers.CharField(max_length=30, required=False, allow_blank=True)
     address = serializers.CharField(max_length=200, required=False, allow_blank=True)
     ethnicity = serializers.CharField(max_length=20, required=False, allow_blank=True)

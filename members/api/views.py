@@ -78,7 +78,12 @@ class MemberViewSet(
         membership = self.get_object()
         data = PersonInputSerializer(data=request.data, partial=kwargs.get("partial", False))
         data.is_valid(raise_exception=True)
-        services.person_update(actor=request.user, person=membership.person, data=dict(data.validated_data))
+        person = membership.person
+        # The API shows only masked values: one sent back unchanged keeps the stored value.
+        values = services.person_pii_unchanged_dropped(
+            data=dict(data.validated_data), shown=services.person_pii_shown(person, full=False)
+        )
+        services.person_update(actor=request.user, person=person, data=values)
         fresh = selectors.member_rows(Membership.objects.filter(pk=membership.pk)).get()
         return Response(MemberSerializer(fresh).data)
 
@@ -88,7 +93,7 @@ class MemberViewSet(
         responses=MemberSerializer,
     )
     @action(detail=True, methods=["post"])
-    def transfer(self, request, pk=None):
+    def transfer(self, request, pk=None, **kwargs):
         membership = self.get_object()
         data = TransferSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -107,7 +112,7 @@ class MemberViewSet(
 
     @extend_schema(summary="退会：记录退会日期和原因", request=LeaveSerializer, responses=MemberSerializer)
     @action(detail=True, methods=["post"])
-    def leave(self, request, pk=None):
+    def leave(self, request, pk=None, **kwargs):
         membership = self.get_object()
         data = LeaveSerializer(data=request.data)
         data.is_valid(raise_exception=True)
