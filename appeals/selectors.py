@@ -28,8 +28,19 @@ def visible_appeals(user: Any, perm: str = Perm.APPEAL_VIEW) -> QuerySet[Appeal]
     return scoped(user, perm, Appeal.objects.all())
 
 
-def appeal_list_qs(user: Any) -> QuerySet[Appeal]:
-    return visible_appeals(user).select_related("organisation", "category", "worker", "liaison", "lead_handler_org")
+def office_appeals(user: Any) -> QuerySet[Appeal]:
+    """The requests of the officers' back office: those the user handles, supervises or audits.
+
+    Scoped by ``appeals.office``, which no worker holds and no own-records grant carries, so a
+    worker's own request is never a back-office row (the worker follows it in the portal).
+    """
+    return visible_appeals(user, Perm.APPEAL_OFFICE)
+
+
+def appeal_list_qs(user: Any, perm: str = Perm.APPEAL_OFFICE) -> QuerySet[Appeal]:
+    return visible_appeals(user, perm).select_related(
+        "organisation", "category", "worker", "liaison", "lead_handler_org"
+    )
 
 
 def todo_q(user: Any) -> Q:
@@ -53,9 +64,25 @@ def can_register(user: Any) -> bool:
     )
 
 
-def timeline_of(appeal: Appeal, *, public_only: bool = False) -> QuerySet[TimelineEntry]:
-    qs = appeal.timeline.select_related("actor")
-    return qs.filter(public=True) if public_only else qs
+def timeline_public(appeal: Appeal) -> QuerySet[TimelineEntry]:
+    """The worker-visible timeline: what a worker reads anywhere (portal, API, notifications)."""
+    return appeal.timeline.filter(public=True).select_related("actor")
+
+
+def timeline_internal(appeal: Appeal) -> QuerySet[TimelineEntry]:
+    """The whole trail, internal notes included: only for a request read through ``office_appeals``."""
+    return appeal.timeline.select_related("actor")
+
+
+def sees_internal(user: Any, appeal: Appeal) -> bool:
+    """Whether the request lies in the user's back-office scope (one query)."""
+    return office_appeals(user).filter(pk=appeal.pk).exists()
+
+
+def timeline_for(user: Any, appeal: Appeal) -> QuerySet[TimelineEntry]:
+    """The timeline this user may read: the whole trail for an officer whose back-office scope covers
+    the request, the worker-visible one for anyone else (the worker themself, whatever else they hold)."""
+    return timeline_internal(appeal) if sees_internal(user, appeal) else timeline_public(appeal)
 
 
 def my_appeals(user: Any) -> QuerySet[Appeal]:
@@ -215,12 +242,14 @@ def _rates_base(user: Any, org: Organisation, flt: RateFilter) -> QuerySet[Appea
     action) and the aggregate needs no join. Workers (own rows) and partner officers (referred
     rows) go through the request's own scope.
     """
-    grants = grants_with(user, Perm.APPEAL_VIEW)
+    grants = grants_with(user, Perm.APPEAL_OFFICE)
     path_only = grants and all(g.mode != ScopeMode.SELF and g.role != Role.PARTNER_OFFICER for g in grants)
     if path_only:
-        org_ids = scoped(user, Perm.APPEAL_VIEW, Organisation.objects.filter(subtree_q("path", org.path))).values("pk")
+        org_ids = scoped(user, Perm.APPEAL_OFFICE, Organisation.objects.filter(subtree_q("path", org.path))).values(
+            "pk"
+        )
         return Appeal.objects.filter(organisation_id__in=org_ids).filter(flt.q())
-    return visible_appeals(user).filter(subtree_q("organisation__path", org.path)).filter(flt.q())
+    return office_appeals(user).filter(subtree_q("organisation__path", org.path)).filter(flt.q())
 
 
 def _add(into: dict[str, int], counts: dict[str, int]) -> None:
@@ -382,7 +411,7 @@ def liaison_coverage(user: Any, org: Organisation, *, gap_limit: int | None = 20
 
     current = LiaisonAssignment.objects.filter(organisation=OuterRef("pk"), ended_on__isnull=True)
     unions = list(
-        scoped(user, Perm.APPEAL_VIEW, Organisation.objects.all())
+        scoped(user, Perm.APPEAL_OFFICE, Organisation.objects.all())
         .filter(subtree_q("path", org.path), kind__in=Organisation.GRASSROOTS_KINDS, status=Organisation.Status.ACTIVE)
         .annotate(
             liaison_id=Subquery(current.values("liaison_id")[:1]),
@@ -438,7 +467,7 @@ def liaison_coverage(user: Any, org: Organisation, *, gap_limit: int | None = 20
 
 def liaison_history(user: Any, org: Organisation) -> QuerySet[LiaisonAssignment]:
     return (
-        scoped(user, Perm.APPEAL_VIEW, LiaisonAssignment.objects.all())
+        scoped(user, Perm.APPEAL_OFFICE, LiaisonAssignment.objects.all())
         .filter(subtree_q("organisation__path", org.path))
         .select_related("organisation", "liaison", "assigned_by")
         .order_by("-created_at", "-id")
