@@ -8,17 +8,15 @@ from datetime import date, datetime, time
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery, Sum, Value
-from django.db.models.functions import Concat
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery, Sum
 from django.utils import timezone
 
 from appeals import defaults
 from appeals.models import Appeal, LiaisonAssignment, Referral, TimelineEntry
-from core.db import subquery_count
 from orgs.models import Organisation, RoleAssignment
 from orgs.registry import SubtreeCounter
 from orgs.roles import ROLE_PERMS, Perm, Role, ScopeMode
-from orgs.scope import PATH_UPPER_SENTINEL, grants_with, scoped, subtree_q
+from orgs.scope import grants_with, scoped, subtree_q
 
 A = Appeal
 S = Appeal.State
@@ -293,7 +291,13 @@ def subtree_rates(
     child_ids = [
         pk for pk, _p, depth, kind in tree if depth == org.depth + 1 and kind not in Organisation.PARTNER_KINDS
     ]
-    children = {o.pk: o for o in Organisation.objects.filter(pk__in=child_ids)} if child_ids else {}
+    # Only the children the user may see are listed (an organisation-only grant on a town lists none;
+    # its own requests show as the 本级 row), from the same scope as the counted requests.
+    children = (
+        {o.pk: o for o in scoped(user, Perm.APPEAL_OFFICE, Organisation.objects.filter(pk__in=child_ids))}
+        if child_ids
+        else {}
+    )
     rows: list[Rates] = []
     for pk, path, _depth, _kind in tree:
         if pk not in children:
@@ -445,7 +449,8 @@ def liaison_coverage(user: Any, org: Organisation, *, gap_limit: int | None = 20
         entry["unions"] += 1
         entry["members"] += counts.get(u.pk, 0)
     open_by_liaison = dict(
-        Appeal.objects.filter(subtree_q("organisation__path", org.path), liaison_id__in=list(loads))
+        office_appeals(user)
+        .filter(subtree_q("organisation__path", org.path), liaison_id__in=list(loads))
         .exclude(state=S.CLOSED)
         .values("liaison_id")
         .annotate(n=Count("pk"))
@@ -475,12 +480,7 @@ def liaison_history(user: Any, org: Organisation) -> QuerySet[LiaisonAssignment]
 
 
 def open_appeals_counter() -> SubtreeCounter:
-    def build(outer_path: Any) -> Any:
-        return subquery_count(
-            Appeal.objects.exclude(state=S.CLOSED).filter(
-                organisation__path__gte=outer_path,
-                organisation__path__lt=Concat(outer_path, Value(PATH_UPPER_SENTINEL)),
-            )
-        )
-
-    return SubtreeCounter("open_appeals", "未办结诉求", build)
+    """The tree's "未办结诉求" figure: open requests of the officer's back office (orgs.scope)."""
+    return SubtreeCounter(
+        "open_appeals", "未办结诉求", Perm.APPEAL_OFFICE, lambda: Appeal.objects.exclude(state=S.CLOSED)
+    )
