@@ -8,17 +8,15 @@ from datetime import date, datetime, time
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery, Sum, Value
-from django.db.models.functions import Concat
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery, Sum
 from django.utils import timezone
 
 from appeals import defaults
 from appeals.models import Appeal, LiaisonAssignment, Referral, TimelineEntry
-from core.db import subquery_count
 from orgs.models import Organisation, RoleAssignment
 from orgs.registry import SubtreeCounter
 from orgs.roles import ROLE_PERMS, Perm, Role, ScopeMode
-from orgs.scope import PATH_UPPER_SENTINEL, grants_with, scoped, subtree_q
+from orgs.scope import grants_with, scoped, subtree_q
 
 A = Appeal
 S = Appeal.State
@@ -28,8 +26,19 @@ def visible_appeals(user: Any, perm: str = Perm.APPEAL_VIEW) -> QuerySet[Appeal]
     return scoped(user, perm, Appeal.objects.all())
 
 
-def appeal_list_qs(user: Any) -> QuerySet[Appeal]:
-    return visible_appeals(user).select_related("organisation", "category", "worker", "liaison", "lead_handler_org")
+def office_appeals(user: Any) -> QuerySet[Appeal]:
+    """The requests of the officers' back office: those the user handles, supervises or audits.
+
+    Scoped by ``appeals.office``, which no worker holds and no own-records grant carries, so a
+    worker's own request is never a back-office row (the worker follows it in the portal).
+    """
+    return visible_appeals(user, Perm.APPEAL_OFFICE)
+
+
+def appeal_list_qs(user: Any, perm: str = Perm.APPEAL_OFFICE) -> QuerySet[Appeal]:
+    return visible_appeals(user, perm).select_related(
+        "organisation", "category", "worker", "liaison", "lead_handler_org"
+    )
 
 
 def todo_q(user: Any) -> Q:
@@ -53,9 +62,25 @@ def can_register(user: Any) -> bool:
     )
 
 
-def timeline_of(appeal: Appeal, *, public_only: bool = False) -> QuerySet[TimelineEntry]:
-    qs = appeal.timeline.select_related("actor")
-    return qs.filter(public=True) if public_only else qs
+def timeline_public(appeal: Appeal) -> QuerySet[TimelineEntry]:
+    """The worker-visible timeline: what a worker reads anywhere (portal, API, notifications)."""
+    return appeal.timeline.filter(public=True).select_related("actor")
+
+
+def timeline_internal(appeal: Appeal) -> QuerySet[TimelineEntry]:
+    """The whole trail, internal notes included: only for a request read through ``office_appeals``."""
+    return appeal.timeline.select_related("actor")
+
+
+def sees_internal(user: Any, appeal: Appeal) -> bool:
+    """Whether the request lies in the user's back-office scope (one query)."""
+    return office_appeals(user).filter(pk=appeal.pk).exists()
+
+
+def timeline_for(user: Any, appeal: Appeal) -> QuerySet[TimelineEntry]:
+    """The timeline this user may read: the whole trail for an officer whose back-office scope covers
+    the request, the worker-visible one for anyone else (the worker themself, whatever else they hold)."""
+    return timeline_internal(appeal) if sees_internal(user, appeal) else timeline_public(appeal)
 
 
 def my_appeals(user: Any) -> QuerySet[Appeal]:
@@ -215,12 +240,14 @@ def _rates_base(user: Any, org: Organisation, flt: RateFilter) -> QuerySet[Appea
     action) and the aggregate needs no join. Workers (own rows) and partner officers (referred
     rows) go through the request's own scope.
     """
-    grants = grants_with(user, Perm.APPEAL_VIEW)
+    grants = grants_with(user, Perm.APPEAL_OFFICE)
     path_only = grants and all(g.mode != ScopeMode.SELF and g.role != Role.PARTNER_OFFICER for g in grants)
     if path_only:
-        org_ids = scoped(user, Perm.APPEAL_VIEW, Organisation.objects.filter(subtree_q("path", org.path))).values("pk")
+        org_ids = scoped(user, Perm.APPEAL_OFFICE, Organisation.objects.filter(subtree_q("path", org.path))).values(
+            "pk"
+        )
         return Appeal.objects.filter(organisation_id__in=org_ids).filter(flt.q())
-    return visible_appeals(user).filter(subtree_q("organisation__path", org.path)).filter(flt.q())
+    return office_appeals(user).filter(subtree_q("organisation__path", org.path)).filter(flt.q())
 
 
 def _add(into: dict[str, int], counts: dict[str, int]) -> None:
@@ -264,7 +291,13 @@ def subtree_rates(
     child_ids = [
         pk for pk, _p, depth, kind in tree if depth == org.depth + 1 and kind not in Organisation.PARTNER_KINDS
     ]
-    children = {o.pk: o for o in Organisation.objects.filter(pk__in=child_ids)} if child_ids else {}
+    # Only the children the user may see are listed (an organisation-only grant on a town lists none;
+    # its own requests show as the 本级 row), from the same scope as the counted requests.
+    children = (
+        {o.pk: o for o in scoped(user, Perm.APPEAL_OFFICE, Organisation.objects.filter(pk__in=child_ids))}
+        if child_ids
+        else {}
+    )
     rows: list[Rates] = []
     for pk, path, _depth, _kind in tree:
         if pk not in children:
@@ -382,7 +415,7 @@ def liaison_coverage(user: Any, org: Organisation, *, gap_limit: int | None = 20
 
     current = LiaisonAssignment.objects.filter(organisation=OuterRef("pk"), ended_on__isnull=True)
     unions = list(
-        scoped(user, Perm.APPEAL_VIEW, Organisation.objects.all())
+        scoped(user, Perm.APPEAL_OFFICE, Organisation.objects.all())
         .filter(subtree_q("path", org.path), kind__in=Organisation.GRASSROOTS_KINDS, status=Organisation.Status.ACTIVE)
         .annotate(
             liaison_id=Subquery(current.values("liaison_id")[:1]),
@@ -416,7 +449,8 @@ def liaison_coverage(user: Any, org: Organisation, *, gap_limit: int | None = 20
         entry["unions"] += 1
         entry["members"] += counts.get(u.pk, 0)
     open_by_liaison = dict(
-        Appeal.objects.filter(subtree_q("organisation__path", org.path), liaison_id__in=list(loads))
+        office_appeals(user)
+        .filter(subtree_q("organisation__path", org.path), liaison_id__in=list(loads))
         .exclude(state=S.CLOSED)
         .values("liaison_id")
         .annotate(n=Count("pk"))
@@ -438,7 +472,7 @@ def liaison_coverage(user: Any, org: Organisation, *, gap_limit: int | None = 20
 
 def liaison_history(user: Any, org: Organisation) -> QuerySet[LiaisonAssignment]:
     return (
-        scoped(user, Perm.APPEAL_VIEW, LiaisonAssignment.objects.all())
+        scoped(user, Perm.APPEAL_OFFICE, LiaisonAssignment.objects.all())
         .filter(subtree_q("organisation__path", org.path))
         .select_related("organisation", "liaison", "assigned_by")
         .order_by("-created_at", "-id")
@@ -446,12 +480,7 @@ def liaison_history(user: Any, org: Organisation) -> QuerySet[LiaisonAssignment]
 
 
 def open_appeals_counter() -> SubtreeCounter:
-    def build(outer_path: Any) -> Any:
-        return subquery_count(
-            Appeal.objects.exclude(state=S.CLOSED).filter(
-                organisation__path__gte=outer_path,
-                organisation__path__lt=Concat(outer_path, Value(PATH_UPPER_SENTINEL)),
-            )
-        )
-
-    return SubtreeCounter("open_appeals", "未办结诉求", build)
+    """The tree's "未办结诉求" figure: open requests of the officer's back office (orgs.scope)."""
+    return SubtreeCounter(
+        "open_appeals", "未办结诉求", Perm.APPEAL_OFFICE, lambda: Appeal.objects.exclude(state=S.CLOSED)
+    )

@@ -153,9 +153,12 @@ def _notify_many(
         )
 
 
-def _notify_worker(appeal: Appeal, *, title: str, body: str = "") -> None:
+def _notify_worker(appeal: Appeal, *, title: str, entry: TimelineEntry) -> None:
+    """Tell the worker about a step. The body is the step's timeline entry, and only when it is
+    worker-visible (an internal note never reaches the worker); the link is the portal page."""
     user = appeal.worker.user if appeal.worker_id and appeal.worker.user_id else None
     if user is not None:
+        body = entry.note if entry.public else ""
         notify(user, kind="appeal_worker", title=title, body=body, url=reverse("portal:detail", args=[appeal.pk]))
 
 
@@ -324,8 +327,8 @@ def appeal_contact(*, actor: Any, appeal: Appeal, note: str, at: datetime | None
     appeal.contacted_at = at
     appeal.contacted_in_time = _local_date(at) <= appeal.contact_deadline
     appeal.save()
-    _log(appeal, actor=actor, action="联系职工", note=note.strip(), before=before, at=at)
-    _notify_worker(appeal, title=f"您的诉求“{appeal.title}”已有联络人联系", body=note.strip())
+    entry = _log(appeal, actor=actor, action="联系职工", note=note.strip(), before=before, at=at)
+    _notify_worker(appeal, title=f"您的诉求“{appeal.title}”已有联络人联系", entry=entry)
     return appeal
 
 
@@ -556,7 +559,7 @@ def appeal_feedback(*, actor: Any, appeal: Appeal, result: str, resolved: bool, 
     appeal.resolved = bool(resolved)
     appeal.fed_back_at = at
     appeal.save()
-    _log(
+    entry = _log(
         appeal,
         actor=actor,
         action="反馈",
@@ -564,7 +567,7 @@ def appeal_feedback(*, actor: Any, appeal: Appeal, result: str, resolved: bool, 
         before=before,
         at=at,
     )
-    _notify_worker(appeal, title=f"您的诉求“{appeal.title}”已有办理结果，请评价", body=result.strip())
+    _notify_worker(appeal, title=f"您的诉求“{appeal.title}”已有办理结果，请评价", entry=entry)
     return appeal
 
 

@@ -1,5 +1,9 @@
 """Officer pages of the closed loop: workbench list, detail with action forms, rates, liaison coverage,
-notifications. Thin: every read through appeals.selectors (orgs.scope), every change through services."""
+notifications. Thin: every read through appeals.selectors (orgs.scope), every change through services.
+
+Everything here is the back office (``@back_office``: the ``appeals.office`` action, which workers never
+hold), except the two doors the worker portal shares: the attachment download (a worker: their own
+requests) and the notification list (one's own notifications)."""
 
 from __future__ import annotations
 
@@ -42,6 +46,9 @@ from orgs.web import audited_export, perm_required
 
 S = Appeal.State
 
+# The gate of every back-office page; rows inside are read through selectors.office_appeals.
+back_office = perm_required(Perm.APPEAL_OFFICE)
+
 EXPORT_HEADERS = [
     "编号",
     "标题",
@@ -76,7 +83,7 @@ def _errors(exc: Exception) -> list[str]:
 def _appeal(request: HttpRequest, pk: int) -> Appeal:
     return get_scoped_or_404(
         request.user,
-        Perm.APPEAL_VIEW,
+        Perm.APPEAL_OFFICE,
         Appeal.objects.select_related(
             "organisation", "category", "worker", "liaison", "lead_handler_org", "registered_by"
         ),
@@ -84,7 +91,7 @@ def _appeal(request: HttpRequest, pk: int) -> Appeal:
     )
 
 
-def _anchor_org(request: HttpRequest, perm: str = Perm.APPEAL_VIEW) -> Organisation:
+def _anchor_org(request: HttpRequest, perm: str = Perm.APPEAL_OFFICE) -> Organisation:
     """The organisation a summary page is about: ?org=<code> inside the caller's scope, else their top grant."""
     code = (request.GET.get("org") or "").strip()
     if code:
@@ -99,7 +106,7 @@ def _anchor_org(request: HttpRequest, perm: str = Perm.APPEAL_VIEW) -> Organisat
 # --- workbench list ---------------------------------------------------------------------------
 
 
-@perm_required(Perm.APPEAL_VIEW)
+@back_office
 def appeal_list(request: HttpRequest) -> HttpResponse:
     base = selectors.appeal_list_qs(request.user)
     filterset = AppealFilterSet(request.GET or None, queryset=base)
@@ -162,6 +169,7 @@ def appeal_list(request: HttpRequest) -> HttpResponse:
 # --- intake by an officer -----------------------------------------------------------------------
 
 
+@back_office
 @perm_required(Perm.APPEAL_HANDLE)
 def appeal_create(request: HttpRequest) -> HttpResponse:
     form = OfficerAppealForm(
@@ -243,7 +251,7 @@ def _actions(user: Any, appeal: Appeal, referrals: list[Referral]) -> dict[str, 
     }
 
 
-@perm_required(Perm.APPEAL_VIEW)
+@back_office
 def appeal_detail(request: HttpRequest, pk: int) -> HttpResponse:
     appeal = _appeal(request, pk)
     referrals = list(
@@ -260,7 +268,7 @@ def appeal_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "appeal": appeal,
             "referrals": referrals,
-            "timeline": list(selectors.timeline_of(appeal)),
+            "timeline": list(selectors.timeline_internal(appeal)),
             "attachments": list(appeal.attachments.all()),
             "a": actions,
             "suggestion": suggestion,
@@ -280,7 +288,7 @@ def appeal_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@perm_required(Perm.APPEAL_VIEW)
+@back_office
 def appeal_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     appeal = _appeal(request, pk)
     user = request.user
@@ -336,6 +344,7 @@ def appeal_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 
 
 @require_POST
+@back_office
 @perm_required(Perm.APPEAL_HANDLE)
 def referral_action(request: HttpRequest, pk: int, ref: int, action: str) -> HttpResponse:
     appeal = _appeal(request, pk)
@@ -432,7 +441,7 @@ def _rate_params(request: HttpRequest) -> tuple[selectors.RateParams, list[str]]
     )
 
 
-@perm_required(Perm.APPEAL_VIEW)
+@back_office
 def rates(request: HttpRequest) -> HttpResponse:
     org = _anchor_org(request)
     flt, values, errors = _rate_filter(request)
@@ -514,7 +523,7 @@ def rates(request: HttpRequest) -> HttpResponse:
             count=len(out),
         )
     parent_url = ""
-    if org.depth > 1 and can_at(request.user, Perm.APPEAL_VIEW, Organisation(path=org.parent_path)):
+    if org.depth > 1 and can_at(request.user, Perm.APPEAL_OFFICE, Organisation(path=org.parent_path)):
         parent = Organisation.objects.filter(path=org.parent_path).first()
         parent_url = f"{rates_url}?{_q(org=parent.code)}" if parent else ""
     return render(
@@ -539,7 +548,7 @@ def rates(request: HttpRequest) -> HttpResponse:
 # --- liaisons -----------------------------------------------------------------------------------
 
 
-@perm_required(Perm.APPEAL_VIEW)
+@back_office
 def liaisons(request: HttpRequest) -> HttpResponse:
     org = _anchor_org(request)
     can_manage = can_at(request.user, Perm.LIAISON_MANAGE, org)

@@ -25,6 +25,7 @@ __all__ = [
     "IdNumberInfo",
     "credit_code_check_char",
     "id_check_char",
+    "normalize_credit_code",
     "normalize_id_text",
     "parse_id_number",
     "validate_credit_code",
@@ -207,9 +208,19 @@ def credit_code_check_char(first17: str) -> str:
     return CREDIT_CODE_CHARSET[(31 - total % 31) % 31]
 
 
+def normalize_credit_code(value: Any) -> str:
+    """The one normal form of a unified social credit code: half-width, upper case, no spaces.
+
+    What is stored, compared and matched everywhere (forms, services, imports, lookups), so that
+    ``９１３５０１００ｍ０００１００ｙ４３`` and ``91350100M000100Y43`` are the same enterprise.
+    It does not check the code (see :func:`validate_credit_code`).
+    """
+    return normalize_id_text(value)
+
+
 def validate_credit_code(value: Any) -> str:
     """Check an 18-character unified social credit code (GB 32100-2015); return it normalised."""
-    code = normalize_id_text(value)
+    code = normalize_credit_code(value)
     if not code:
         raise ValidationError("统一社会信用代码不能为空", code="required")
     if len(code) != 18:

@@ -14,7 +14,7 @@ from orgs.selectors import tree_top_nodes, visible_organisations
 def home_figures(user: Any) -> dict[str, Any]:
     figures: dict[str, Any] = {
         "assignments": RoleAssignment.objects.filter(user=user).select_related("organisation"),
-        "counters": subtree_counters(),
+        "counters": subtree_counters(user),
     }
     if has_perm(user, Perm.ORG_VIEW):
         by_kind = (

@@ -39,10 +39,10 @@ MENU: tuple[NavGroup, ...] = (
     NavGroup(
         "诉求",
         (
-            NavItem("诉求工作台", "appeals:list", Perm.APPEAL_VIEW),
+            NavItem("诉求工作台", "appeals:list", Perm.APPEAL_OFFICE),
             NavItem("登记诉求", "appeals:create", Perm.APPEAL_HANDLE),
-            NavItem("三率统计", "appeals:rates", Perm.APPEAL_VIEW),
-            NavItem("联络人覆盖", "appeals:liaisons", Perm.APPEAL_VIEW),
+            NavItem("三率统计", "appeals:rates", Perm.APPEAL_OFFICE),
+            NavItem("联络人覆盖", "appeals:liaisons", Perm.APPEAL_OFFICE),
             NavItem("我的诉求（职工端）", "portal:home", Perm.APPEAL_SUBMIT),
             NavItem("站内通知", "appeals:notifications", None),
         ),

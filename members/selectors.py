@@ -9,8 +9,8 @@ For other apps (funds: members × rate at founding; the joint-union subsidy; ass
   does not change when members later transfer or leave. Unscoped: the caller decides who sees it.
 - ``member_counts(org_ids, *, on=None, subtree=False) -> dict[int, int]``
   The same for many organisations in one query (every id is in the result, 0 when none).
-- ``subtree_member_count_expr(outer_path)``: the correlated subquery registered as the "会员"
-  counter of the organisation tree (orgs.registry), usable in ``annotate()`` of Organisation rows.
+- ``active_memberships()``: the rows the "会员" counter of the organisation tree counts
+  (orgs.registry); the tree counts them through orgs.scope, so each user sees their own scope's total.
 
 Pages and API use ``visible_memberships(user, perm)`` (always through orgs.scope) and
 ``member_search`` / the ``MembershipFilterSet``.
@@ -75,15 +75,9 @@ def member_counts(org_ids: Iterable[int], *, on: date | None = None, subtree: bo
     return result
 
 
-def subtree_member_count_expr(outer_path: Any) -> Any:
-    """Active memberships whose union lies in the subtree of the outer organisation's path."""
-    return subquery_count(
-        Membership.objects.filter(
-            status=Membership.Status.ACTIVE,
-            organisation__path__gte=outer_path,
-            organisation__path__lt=Concat(outer_path, Value(PATH_UPPER_SENTINEL)),
-        )
-    )
+def active_memberships() -> QuerySet[Membership]:
+    """The rows the tree's member counter counts (orgs.registry; scoped there like the member list)."""
+    return Membership.objects.filter(status=Membership.Status.ACTIVE)
 
 
 # --- for pages and the API ----------------------------------------------------------------------

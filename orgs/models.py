@@ -7,9 +7,12 @@ from django.db import models
 from simple_history.models import HistoricalRecords
 from treebeard.mp_tree import MP_Node
 
+from core.fields import CreditCodeField
 from core.validators import validate_credit_code
 from orgs.roles import Role, ScopeMode
 from orgs.scopespec import ScopeSpec
+
+CREDIT_CODE_TAKEN = "该统一社会信用代码已登记在另一个正常状态的工会：同一单位只能有一个正常状态的工会，请核对代码"
 
 
 class Organisation(MP_Node):
@@ -61,7 +64,7 @@ class Organisation(MP_Node):
     founded_on = models.DateField("成立日期", null=True, blank=True)
     closed_on = models.DateField("撤销日期", null=True, blank=True)
     employer_name = models.CharField("单位名称", max_length=120, blank=True)
-    credit_code = models.CharField(
+    credit_code = CreditCodeField(
         "统一社会信用代码", max_length=18, blank=True, validators=[validate_credit_code], db_index=True
     )
     economic_type = models.CharField("经济类型", max_length=16, choices=EconomicType.choices, blank=True)
@@ -83,7 +86,8 @@ class Organisation(MP_Node):
                 fields=["credit_code"],
                 condition=~models.Q(credit_code="") & models.Q(status="active"),
                 name="orgs_unique_active_credit_code",
-                violation_error_message="该统一社会信用代码已登记在另一个正常状态的工会",
+                violation_error_code="unique",
+                violation_error_message=CREDIT_CODE_TAKEN,
             ),
         ]
 

@@ -2,8 +2,11 @@
 
 - Close guards: an app that keeps live work under an organisation (active members, open requests,
   unpaid entitlements) registers a function returning the reason closing must be refused, or None.
-- Subtree counters: an app registers a correlated subquery counting its rows under a subtree, so
-  the tree browser shows, e.g., member counts per node in the same single query.
+- Subtree counters: an app registers which of its rows to count under a subtree and the action
+  whose scope they follow, so the tree browser and the home page show, e.g., member counts per node
+  in the same single query. ``orgs.selectors.with_counts`` counts only the rows the user may see
+  (through ``orgs.scope``, like the lists): an organisation-only grant on a town counts the town's
+  own rows, never those of the unions below it.
 """
 
 from __future__ import annotations
@@ -13,6 +16,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from django.db.models import QuerySet
+
     from orgs.models import Organisation
 
 CloseGuard = Callable[["Organisation"], str | None]
@@ -33,8 +38,12 @@ def close_refusals(organisation: Organisation) -> list[str]:
 class SubtreeCounter:
     key: str
     label: str
-    # Given the outer organisation's path expression, returns an expression (a Subquery) to annotate.
-    build: Callable[[Any], Any]
+    # The action whose data scope the counted rows follow (the rows its list would show).
+    perm: str
+    # The rows to count, before scoping (e.g. active memberships); the model declares data_scope.
+    rows: Callable[[], QuerySet[Any]]
+    # Lookup from a counted row to the path of the organisation it lies under.
+    path: str = "organisation__path"
 
 
 _counters: dict[str, SubtreeCounter] = {}
@@ -44,5 +53,8 @@ def register_subtree_counter(counter: SubtreeCounter) -> None:
     _counters[counter.key] = counter
 
 
-def subtree_counters() -> list[SubtreeCounter]:
-    return list(_counters.values())
+def subtree_counters(user: Any) -> list[SubtreeCounter]:
+    """The counters this user may see: those whose action they hold somewhere (no role, no figure)."""
+    from orgs.scope import has_perm
+
+    return [c for c in _counters.values() if has_perm(user, c.perm)]

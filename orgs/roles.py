@@ -28,7 +28,11 @@ class Perm:
     MEMBER_EXPORT = "members.export"
     MEMBER_VIEW_PII = "members.view_pii"
 
+    # appeals.view: see requests (an officer within their grant; a worker only their own, in the portal).
+    # appeals.office: the officers' back office of requests (workbench, detail with internal notes, rates,
+    # liaisons). Workers never hold it, and an own-records grant never carries it (SELF_SCOPE_PERMS).
     APPEAL_VIEW = "appeals.view"
+    APPEAL_OFFICE = "appeals.office"
     APPEAL_HANDLE = "appeals.handle"
     APPEAL_SUBMIT = "appeals.submit"
     LIAISON_MANAGE = "appeals.liaison_manage"
@@ -82,6 +86,7 @@ ROLE_PERMS: dict[str, frozenset[str]] = {
             P.MEMBER_VIEW_PII,
             P.MEMBER_EXPORT,
             P.APPEAL_VIEW,
+            P.APPEAL_OFFICE,
             P.APPEAL_HANDLE,
             P.LIAISON_MANAGE,
             P.FUND_VIEW,
@@ -110,6 +115,7 @@ ROLE_PERMS: dict[str, frozenset[str]] = {
             P.MEMBER_IMPORT,
             P.MEMBER_EXPORT,
             P.APPEAL_VIEW,
+            P.APPEAL_OFFICE,
             P.APPEAL_HANDLE,
             P.LIAISON_MANAGE,
             P.FUND_VIEW,
@@ -124,14 +130,20 @@ ROLE_PERMS: dict[str, frozenset[str]] = {
             P.MEMBER_IMPORT,
             P.MEMBER_EXPORT,
             P.APPEAL_VIEW,
+            P.APPEAL_OFFICE,
             P.FUND_VIEW,
         }
     ),
-    Role.SOCIAL_WORKER: frozenset({P.ORG_VIEW, P.MEMBER_VIEW, P.APPEAL_VIEW, P.APPEAL_HANDLE}),
-    Role.PARTNER_OFFICER: frozenset({P.ORG_VIEW, P.APPEAL_VIEW, P.APPEAL_HANDLE}),
-    Role.AUDITOR: frozenset({P.ORG_VIEW, P.MEMBER_VIEW, P.FUND_VIEW, P.AUDIT_VIEW, P.APPEAL_VIEW}),
+    Role.SOCIAL_WORKER: frozenset({P.ORG_VIEW, P.MEMBER_VIEW, P.APPEAL_VIEW, P.APPEAL_OFFICE, P.APPEAL_HANDLE}),
+    Role.PARTNER_OFFICER: frozenset({P.ORG_VIEW, P.APPEAL_VIEW, P.APPEAL_OFFICE, P.APPEAL_HANDLE}),
+    Role.AUDITOR: frozenset({P.ORG_VIEW, P.MEMBER_VIEW, P.FUND_VIEW, P.AUDIT_VIEW, P.APPEAL_VIEW, P.APPEAL_OFFICE}),
     Role.WORKER: frozenset({P.MEMBER_VIEW, P.APPEAL_VIEW, P.APPEAL_SUBMIT}),
 }
+
+
+# What a grant over "own records only" (ScopeMode.SELF) can carry, whatever its role: seeing one's own
+# records and submitting requests. An officer action never comes from an own-records grant.
+SELF_SCOPE_PERMS: frozenset[str] = frozenset({Perm.MEMBER_VIEW, Perm.APPEAL_VIEW, Perm.APPEAL_SUBMIT})
 
 
 class ScopeMode(models.TextChoices):

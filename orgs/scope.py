@@ -16,7 +16,7 @@ from django.db import models
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from orgs.roles import ROLE_PERMS, ScopeMode
+from orgs.roles import ROLE_PERMS, SELF_SCOPE_PERMS, ScopeMode
 
 if TYPE_CHECKING:
     from orgs.models import Organisation
@@ -55,6 +55,12 @@ class Grant:
 _CACHE_ATTR = "_gonghui_grants"
 
 
+def _grant_perms(role: str, mode: str) -> frozenset[str]:
+    """The actions a grant carries: its role's, and for an own-records grant only the own-records ones."""
+    perms = ROLE_PERMS.get(role, frozenset())
+    return perms & SELF_SCOPE_PERMS if mode == ScopeMode.SELF else perms
+
+
 def grants_for(user: Any) -> list[Grant]:
     """The user's grants, loaded once per user object (one query)."""
     if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
@@ -67,7 +73,7 @@ def grants_for(user: Any) -> list[Grant]:
     rows = RoleAssignment.objects.filter(user=user).values_list(
         "role", "organisation_id", "organisation__path", "scope"
     )
-    grants = [Grant(role, org_id, path, mode, ROLE_PERMS.get(role, frozenset())) for role, org_id, path, mode in rows]
+    grants = [Grant(role, org_id, path, mode, _grant_perms(role, mode)) for role, org_id, path, mode in rows]
     setattr(user, _CACHE_ATTR, grants)
     return grants
 

@@ -11,7 +11,7 @@ from core.db import subquery_count
 from orgs.models import Organisation
 from orgs.registry import subtree_counters
 from orgs.roles import Perm, ScopeMode
-from orgs.scope import PATH_UPPER_SENTINEL, grants_with, scoped
+from orgs.scope import PATH_UPPER_SENTINEL, grants_with, scope_q, scoped
 
 
 def subtree_range_of_outer(path_lookup: str) -> dict[str, Any]:
@@ -26,12 +26,24 @@ def visible_organisations(user: Any, perm: str = Perm.ORG_VIEW) -> QuerySet[Orga
     return scoped(user, perm, Organisation.objects.all())
 
 
-def with_counts(queryset: QuerySet[Organisation]) -> QuerySet[Organisation]:
-    """Annotate descendant organisations and every registered subtree counter, in the same query."""
-    descendants = Organisation.objects.filter(**subtree_range_of_outer("path")).exclude(path=OuterRef("path"))
-    annotations: dict[str, Any] = {"descendant_count": Coalesce(subquery_count(descendants), 0)}
-    for counter in subtree_counters():
-        annotations[counter.key] = Coalesce(counter.build(OuterRef("path")), 0)
+def _scoped_count(user: Any, perm: str, rows: QuerySet[Any], path_lookup: str) -> Any:
+    """Count of the user's rows (orgs.scope, ``perm``) in the outer organisation's subtree."""
+    q = scope_q(user, perm, rows.model)
+    if q is None:
+        return Value(0)
+    return Coalesce(subquery_count(rows.filter(q).filter(**subtree_range_of_outer(path_lookup))), 0)
+
+
+def with_counts(queryset: QuerySet[Organisation], *, user: Any) -> QuerySet[Organisation]:
+    """Annotate descendant organisations and every registered subtree counter, in the same query.
+
+    Every figure counts the rows the user may see, through the same scope as the lists: an
+    organisation-only grant on a town counts the town's own rows and no organisation below it.
+    """
+    descendants = Organisation.objects.exclude(path=OuterRef("path"))
+    annotations: dict[str, Any] = {"descendant_count": _scoped_count(user, Perm.ORG_VIEW, descendants, "path")}
+    for counter in subtree_counters(user):
+        annotations[counter.key] = _scoped_count(user, counter.perm, counter.rows(), counter.path)
     return queryset.annotate(**annotations)
 
 
@@ -40,14 +52,14 @@ def tree_top_nodes(user: Any) -> QuerySet[Organisation]:
     grants = grants_with(user, Perm.ORG_VIEW)
     paths = [g.path for g in grants if g.mode in (ScopeMode.SUBTREE, ScopeMode.ORG)]
     tops = [p for p in set(paths) if not any(p != o and p.startswith(o) for o in paths)]
-    return with_counts(visible_organisations(user).filter(path__in=tops)).order_by("path")
+    return with_counts(visible_organisations(user).filter(path__in=tops), user=user).order_by("path")
 
 
 def tree_children(user: Any, parent: Organisation) -> QuerySet[Organisation]:
     children = visible_organisations(user).filter(
         depth=parent.depth + 1, path__gt=parent.path, path__lt=parent.path + PATH_UPPER_SENTINEL
     )
-    return with_counts(children).order_by("path")
+    return with_counts(children, user=user).order_by("path")
 
 
 def organisation_search(user: Any, text: str, *, limit: int = 50) -> QuerySet[Organisation]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from typing import Any
 
@@ -10,6 +12,7 @@ from django.db import IntegrityError, transaction
 
 from core.audit import audit_log
 from core.models import AuditEvent, User
+from core.validators import normalize_credit_code
 from orgs.models import Organisation, RoleAssignment
 from orgs.registry import close_refusals
 from orgs.roles import Perm, Role, ScopeMode, default_scope_for
@@ -68,10 +71,50 @@ def _next_code(parent: Organisation) -> str:
     return f"{prefix}{(max(numbers, default=0) + 1):03d}"
 
 
-def _clean(organisation: Organisation) -> None:
-    if organisation.credit_code:
-        organisation.credit_code = organisation.credit_code.strip().upper()
+def credit_code_conflict(*, actor: User | None, code: str, exclude_pk: int | None = None) -> str | None:
+    """Why ``code`` cannot be given to an active union, or None: another active union holds it.
+
+    Compares the normal form (core.validators.normalize_credit_code). The other union is named only
+    to an actor who may see it; anyone else learns that it exists, not where (no scope leak).
+    """
+    code = normalize_credit_code(code)
+    if not code:
+        return None
+    other = (
+        Organisation.objects.filter(credit_code=code, status=Organisation.Status.ACTIVE)
+        .exclude(pk=exclude_pk)
+        .only("pk", "name", "code", "path")
+        .first()
+    )
+    if other is None:
+        return None
+    if actor is None or can_at(actor, Perm.ORG_VIEW, other):
+        where = f"“{other.name}”（编码 {other.code}）"
+    else:
+        where = "另一个不在您管理范围内的工会（请联系区总工会核实）"
+    return f"统一社会信用代码 {code} 已登记在{where}：同一单位只能有一个正常状态的工会，请核对代码"
+
+
+def _clean(organisation: Organisation, *, actor: User | None = None) -> None:
+    organisation.credit_code = normalize_credit_code(organisation.credit_code)
+    if organisation.is_active:
+        conflict = credit_code_conflict(actor=actor, code=organisation.credit_code, exclude_pk=organisation.pk)
+        if conflict:
+            raise ValidationError({"credit_code": conflict})
     organisation.full_clean(exclude=["path", "depth", "numchild"])
+
+
+@contextmanager
+def _credit_code_race(actor: User | None, organisation: Organisation) -> Iterator[None]:
+    """The database constraint is the last word when two people register one code at once."""
+    try:
+        with transaction.atomic():
+            yield
+    except IntegrityError:
+        conflict = credit_code_conflict(actor=actor, code=organisation.credit_code, exclude_pk=organisation.pk)
+        if conflict:
+            raise ValidationError({"credit_code": conflict}) from None
+        raise
 
 
 @transaction.atomic
@@ -93,8 +136,9 @@ def organisation_create(*, actor: User | None, parent: Organisation, **fields: A
     if not fields.get("code"):
         fields["code"] = _next_code(parent)
     node = Organisation(**fields)
-    _clean(node)
-    return Organisation.objects.add_child(parent, instance=node)
+    _clean(node, actor=actor)
+    with _credit_code_race(actor, node):
+        return Organisation.objects.add_child(parent, instance=node)
 
 
 @transaction.atomic
@@ -108,8 +152,9 @@ def organisation_update(*, actor: User, organisation: Organisation, data: dict[s
         _check_kind(parent, data["kind"])
     for key, value in data.items():
         setattr(organisation, key, value)
-    _clean(organisation)
-    organisation.save()
+    _clean(organisation, actor=actor)
+    with _credit_code_race(actor, organisation):
+        organisation.save()
     return organisation
 
 

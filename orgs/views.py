@@ -50,7 +50,9 @@ def tree(request: HttpRequest) -> HttpResponse:
     )
     nodes = selectors.tree_top_nodes(request.user)
     return render(
-        request, "orgs/tree.html", {"nodes": nodes, "counters": subtree_counters(), "q": text, "found": found}
+        request,
+        "orgs/tree.html",
+        {"nodes": nodes, "counters": subtree_counters(request.user), "q": text, "found": found},
     )
 
 
@@ -63,7 +65,11 @@ def tree_children(request: HttpRequest, code: str) -> HttpResponse:
     return render(
         request,
         "orgs/_tree_nodes.html",
-        {"nodes": nodes[:TREE_CHILDREN_SHOWN], "counters": subtree_counters(), "more_parent": parent if more else None},
+        {
+            "nodes": nodes[:TREE_CHILDREN_SHOWN],
+            "counters": subtree_counters(request.user),
+            "more_parent": parent if more else None,
+        },
     )
 
 
@@ -121,15 +127,19 @@ def organisation_list(request: HttpRequest) -> HttpResponse:
 @perm_required(Perm.ORG_VIEW)
 def detail(request: HttpRequest, code: str) -> HttpResponse:
     user = request.user
-    org = get_scoped_or_404(user, Perm.ORG_VIEW, selectors.with_counts(Organisation.objects.all()), code=code)
+    org = get_scoped_or_404(
+        user, Perm.ORG_VIEW, selectors.with_counts(Organisation.objects.all(), user=user), code=code
+    )
+    children = list(selectors.tree_children(user, org)[:51])  # the visible ones only, like the counts
     return render(
         request,
         "orgs/detail.html",
         {
             "org": org,
             "ancestors": selectors.ancestors_visible(user, org),
-            "children": selectors.tree_children(user, org)[:50],
-            "counters": subtree_counters(),
+            "children": children[:50],
+            "more_children": len(children) > 50,
+            "counters": subtree_counters(request.user),
             "history": org.history.select_related("history_user").order_by("-history_date")[:20],
             "can_change": can_at(user, Perm.ORG_CHANGE, org),
             "can_create": can_at(user, Perm.ORG_CREATE, org) and org.is_active,
@@ -142,7 +152,7 @@ def detail(request: HttpRequest, code: str) -> HttpResponse:
 @perm_required(Perm.ORG_CHANGE)
 def edit(request: HttpRequest, code: str) -> HttpResponse:
     org = _org(request, code, Perm.ORG_CHANGE)
-    form = OrganisationForm(request.POST or None, instance=Organisation.objects.get(pk=org.pk))
+    form = OrganisationForm(request.POST or None, instance=Organisation.objects.get(pk=org.pk), actor=request.user)
     if request.method == "POST" and form.is_valid():
         try:
             data = {f: form.cleaned_data[f] for f in form.changed_data}
@@ -158,7 +168,7 @@ def edit(request: HttpRequest, code: str) -> HttpResponse:
 @perm_required(Perm.ORG_CREATE)
 def create_child(request: HttpRequest, code: str) -> HttpResponse:
     parent = _org(request, code, Perm.ORG_CREATE)
-    form = OrganisationForm(request.POST or None)
+    form = OrganisationForm(request.POST or None, actor=request.user)
     if request.method == "POST" and form.is_valid():
         try:
             child = services.organisation_create(actor=request.user, parent=parent, **form.cleaned_data)

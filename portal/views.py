@@ -77,7 +77,7 @@ def appeal_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "portal/detail.html",
         {
             "appeal": appeal,
-            "timeline": list(selectors.timeline_of(appeal, public_only=True)),
+            "timeline": list(selectors.timeline_public(appeal)),
             "attachments": list(appeal.attachments.all()),
             "rate_form": RateForm(),
         },

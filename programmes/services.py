@@ -19,7 +19,7 @@ from python_calamine import CalamineWorkbook
 from core.excel import write_xlsx
 from core.money import format_yuan, to_yuan
 from core.system import is_system_actor
-from core.validators import validate_credit_code
+from core.validators import normalize_credit_code, validate_credit_code
 from funds.models import Payment
 from orgs.models import Organisation
 from orgs.roles import Perm
@@ -113,11 +113,14 @@ def dues_import(
             result.errors.append(RowError(1, LABELS[key], f"缺少列“{LABELS[key]}”"))
     if result.errors:
         return result
-    orgs = dict(
-        Organisation.objects.filter(status=Organisation.Status.ACTIVE)
+    # Matched on the one normal form of a code (the file's cells go through validate_credit_code,
+    # which normalises the same way), so a union whose code was typed full-width is still found.
+    orgs = {
+        normalize_credit_code(code): pk
+        for code, pk in Organisation.objects.filter(status=Organisation.Status.ACTIVE)
         .exclude(credit_code="")
         .values_list("credit_code", "id")
-    )
+    }
     seen: dict[str, int] = {}
     records: list[DuesRecord] = []
     for n, row in enumerate(raw[1:], start=2):

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
+from appeals import selectors
 from appeals.models import Appeal, Category, Referral, TimelineEntry
 
 
@@ -86,10 +87,8 @@ class AppealDetailSerializer(AppealSerializer):
         read_only_fields = fields
 
     def get_timeline(self, obj: Appeal) -> list[dict]:
-        qs = obj.timeline.all()
-        if self.context.get("public_only"):
-            qs = qs.filter(public=True)
-        return TimelineSerializer(qs, many=True).data
+        # One rule for every reader: internal notes only for the officers whose back office covers it.
+        return TimelineSerializer(selectors.timeline_for(self.context["request"].user, obj), many=True).data
 
 
 class AppealCreateSerializer(serializers.Serializer):

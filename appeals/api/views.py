@@ -22,7 +22,7 @@ from appeals.filtersets import AppealFilterSet
 from appeals.models import Appeal
 from orgs.models import Organisation
 from orgs.roles import Perm
-from orgs.scope import grants_for, scoped
+from orgs.scope import scoped
 
 
 def _call(fn, **kwargs):
@@ -46,7 +46,8 @@ class AppealViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Cre
     filterset_class = AppealFilterSet
 
     def get_queryset(self):
-        qs = selectors.appeal_list_qs(self.request.user).order_by("-registered_at", "-id")
+        # The API serves officers and workers alike (a worker: own requests, worker-visible timeline).
+        qs = selectors.appeal_list_qs(self.request.user, Perm.APPEAL_VIEW).order_by("-registered_at", "-id")
         if self.action == "retrieve":
             qs = qs.prefetch_related("referrals__handler_org")
         return qs
@@ -57,11 +58,6 @@ class AppealViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Cre
         if self.action == "create":
             return AppealCreateSerializer
         return AppealSerializer
-
-    def get_serializer_context(self):
-        ctx = super().get_serializer_context()
-        ctx["public_only"] = not any(g.mode != "self" for g in grants_for(self.request.user))
-        return ctx
 
     def create(self, request, *args, **kwargs):
         data = AppealCreateSerializer(data=request.data)

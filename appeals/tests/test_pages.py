@@ -83,7 +83,7 @@ def test_detail_matrix(client, district, world):
         client,
         district,
         world,
-        ScopedRoute("detail", DETAIL, Perm.APPEAL_VIEW, lambda a: reverse("appeals:detail", args=[a.pk])),
+        ScopedRoute("detail", DETAIL, Perm.APPEAL_OFFICE, lambda a: reverse("appeals:detail", args=[a.pk])),
     )
 
 
@@ -92,13 +92,13 @@ def test_list_matrix(client, district, world):
         client,
         district,
         world,
-        ScopedRoute("list", LIST, Perm.APPEAL_VIEW, lambda _: reverse("appeals:list"), marker=lambda a: a.title),
+        ScopedRoute("list", LIST, Perm.APPEAL_OFFICE, lambda _: reverse("appeals:list"), marker=lambda a: a.title),
     )
 
 
 def test_search_matrix(client, district, world):
     route = ScopedRoute(
-        "search", LIST, Perm.APPEAL_VIEW, lambda _: reverse("appeals:list") + "?q=工资", marker=lambda a: a.title
+        "search", LIST, Perm.APPEAL_OFFICE, lambda _: reverse("appeals:list") + "?q=工资", marker=lambda a: a.title
     )
     failures = check_route(
         client,
@@ -118,7 +118,7 @@ def test_export_matrix(client, district, world):
         ScopedRoute(
             "export",
             EXPORT,
-            Perm.APPEAL_VIEW,
+            Perm.APPEAL_OFFICE,
             lambda _: reverse("appeals:list") + "?export=xlsx",
             marker=lambda a: a.number,
         ),

@@ -212,3 +212,26 @@ def test_rates_export(client, district):
     client.force_login(district.user("town_a"))
     text = _xlsx_text(b"".join(client.get("/appeals/rates/?date_from=2026-01-01&export=xlsx").streaming_content))
     assert "合计\t仁和镇总工会\t10.0\t7.0\t70.0" in text  # calamine reads numbers as floats and "西泗上村" not in text
+
+
+def test_organisation_only_grant_rates_count_and_list_only_the_town_itself(client, district):
+    """Issue 9.7: an organisation-only role on a town sees the town's own requests, no child union."""
+    from conftest import make_user
+    from orgs.roles import Role, ScopeMode
+    from orgs.services import role_grant
+
+    _ten_in_town_a(district)
+    for _ in range(2):
+        make_appeal(district, org=district.town_a, when=at(2026, 3, 2))
+    user = make_user("town_only")
+    role_grant(actor=None, user=user, role=Role.SUB_OFFICER, organisation=district.town_a, scope=ScopeMode.ORG)
+    total, rows = subtree_rates(user, district.town_a, RateFilter())
+    assert total.total == 2
+    assert [(r.org.code, r.total, bool(r.extra.get("own"))) for r in rows] == [(district.town_a.code, 2, True)]
+    client.force_login(user)
+    page = client.get("/appeals/rates/?date_from=2026-01-01&date_to=2026-12-31").content.decode()
+    assert district.union_a.name not in page and district.firm_a.name not in page
+    # the subtree officer of the same town still gets every child with its figures
+    total, rows = subtree_rates(district.user("town_a"), district.town_a, RateFilter())
+    assert total.total == 12
+    assert {r.org.code for r in rows} == {district.union_a.code, district.firm_a.code, district.town_a.code}
