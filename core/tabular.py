@@ -247,7 +247,7 @@ def _build(
     keys = keys[: len(header)]
     where = f"工作表“{sheet}”" if sheet else "CSV 文件"
     _check_header(header, keys, columns, where, header_no)
-    unknown = [cell_text(h) for h, k in zip(header, keys, strict=True) if k is None and not is_blank(h)]
+    unknown = [str(h).strip() for h, k in zip(header, keys, strict=True) if k is None and not is_blank(h)]
     out: list[tuple[int, list[Any]]] = []
     for row_no, row in itertools.chain(numbered[start + 1 :], rest):
         first = row[0] if row else None
