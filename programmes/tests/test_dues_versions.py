@@ -181,3 +181,27 @@ def test_dues_file_through_the_shared_reader(district):
         actor=district.user("finance"), district=district.root, filename="y.csv", content=mixed, year=2025
     )
     assert bad.errors and "混用了两种编码" in str(bad.errors[0])
+
+
+def test_dues_page_shows_the_replacement_and_writes_only_on_confirmation(client, district, tmp_path, settings):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.MEDIA_ROOT = tmp_path
+    firm = district.firm_a
+    _load(district, [[firm.credit_code, "顺鑫", 2025, 0, 1000], [code(9), "未建会", 2025, 0, 5]], 2025)
+    client.force_login(district.user("finance"))
+    new = xlsx([HEAD, [firm.credit_code, "顺鑫", 2025, 0, 1500]])
+    r = client.post("/programmes/dues/import/", {"file": SimpleUploadedFile("2025.xlsx", new), "year": "2025"})
+    body = r.content.decode()
+    assert "待确认替换" in body and "将删除" in body and "未建会" in body and 'data-testid="confirm-replace"' in body
+    assert DuesRecord.objects.filter(year=2025).count() == 2
+    digest = r.context["result"].digest
+    stale = client.post(
+        "/programmes/dues/import/", {"confirm_replace": "f" * 64, "year": "2025", "filename": "2025.xlsx"}
+    )
+    assert stale.status_code == 302 and DuesRecord.objects.filter(year=2025).count() == 2
+    done = client.post("/programmes/dues/import/", {"confirm_replace": digest, "year": "2025", "filename": "2025.xlsx"})
+    assert "导入完成" in done.content.decode()
+    assert dict(DuesRecord.objects.filter(year=2025).values_list("credit_code", "dues_paid")) == {
+        firm.credit_code: D("1500.00")
+    }
