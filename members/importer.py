@@ -279,7 +279,7 @@ def _id_cell(raw: Any) -> str:
     wrote for it (``1.10105E+17``, ``="110105…"``) — gets one message, not a length error."""
     if isinstance(raw, int | float) and not isinstance(raw, bool) and raw >= 1e15:
         raise ValidationError(NUMBER_STORED)
-    if type(raw) is str and raw:
+    if type(raw) is str and raw and not (len(raw) == 18 and raw[:17].isdigit()):  # the common case first
         text = raw.strip()
         if _SCIENTIFIC.match(text) or _FORMULA_TEXT.match(text):
             raise ValidationError(NUMBER_STORED)
@@ -299,7 +299,8 @@ def _name(raw: Any) -> str:
     text = "".join(_text(raw).split())
     if not text:
         raise ValidationError("不能为空")
-    text = text.replace("•", "·").replace("・", "·").replace("．", "·")
+    if not _NAME.match(text):
+        text = text.replace("•", "·").replace("・", "·").replace("．", "·")
     if not _NAME.match(text) or text.startswith("·") or text.endswith("·"):
         raise ValidationError(f"“{text}”不是有效姓名：只能包含汉字、字母和间隔号“·”")
     if not 2 <= len(text) <= NAME_MAX:
