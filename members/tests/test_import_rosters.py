@@ -301,3 +301,32 @@ def test_error_report_keeps_excel_row_numbers_across_blank_rows(tmp_path, distri
     sheet = read_sheet(report)
     assert sheet[1][0] == "姓名" and sheet[2][0] == "张伟" and sheet[5][0] == "李娜"
     assert sheet[5][-1].startswith("第6行：") and "【身份证号】" in sheet[5][-1]
+
+
+IMMEDIATE = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
+
+def test_preview_page_lists_unknown_headers_and_the_sheet_read(
+    client, district, tmp_path, settings, django_capture_on_commit_callbacks
+):
+    from django.test import override_settings
+
+    from members.models import ImportJob
+
+    settings.MEDIA_ROOT = tmp_path
+    headers = ["姓名", "身份证号码", "所属工会编码", "入会时间", "籍贯"]
+    path = roster(
+        tmp_path / "花名册.xlsx",
+        [["张伟", fake.id_number(120), "T-A-1", "2024-05-01", "顺义"]],
+        headers=headers,
+        title="沙坨村工会会员花名册",
+        sheets_before=[("旧表", True)],
+    )
+    client.force_login(district.user("chair_a"))
+    with override_settings(TASKS=IMMEDIATE), django_capture_on_commit_callbacks(execute=True):
+        client.post("/members/import/", {"file": path.open("rb")})
+    job = ImportJob.objects.get()
+    assert job.status == "preview" and job.counts["new"] == 1
+    page = client.get(f"/members/import/{job.pk}/", HTTP_HX_REQUEST="true").content.decode()
+    assert 'data-testid="import-warnings"' in page and "“籍贯”" in page and "花名册" in page
+    assert not Person.objects.exists()
