@@ -349,7 +349,7 @@ def main() -> None:
     from orgs.demo import build_tree
 
     build_tree()
-    path = Path(f"/tmp/gh_bench_members_{args.rows}.xlsx")
+    path = Path(f"/tmp/gh_bench_members_v2_{args.rows}.xlsx")  # v2: with the 联系电话 column
     if not path.exists():
         t = time.perf_counter()
         generate(path, args.rows)
