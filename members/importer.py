@@ -16,10 +16,9 @@ the member's page, by someone who may act on both unions).
 from __future__ import annotations
 
 import contextlib
-import csv
-import io
+import re
 import unicodedata
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -29,8 +28,8 @@ import xlsxwriter
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
-from python_calamine import CalamineWorkbook
 
+from core.tabular import Tabular, TabularColumn, TabularError, header_key, read_tabular
 from core.validators import normalize_id_text
 from members.bulk import insert_records
 from members.models import Membership, Person
@@ -40,6 +39,7 @@ from orgs.roles import Perm
 from orgs.scope import can_at
 
 MAX_ROWS = 200_000
+TRUNCATION_WARNING_MIN = 2  # this many IDs ending in 000 in one file: warn of Excel truncation
 SHEET_NAME = "会员名单"
 ERROR_HEADER = "错误说明"
 CHUNK = 2000
@@ -51,8 +51,8 @@ def _no_progress(fraction: float, stage: str) -> None:
     return None
 
 
-class ImportFileError(Exception):
-    """The file as a whole cannot be read (not Excel, wrong headers, no rows…): a Chinese message."""
+# The file as a whole cannot be read (not Excel, wrong headers, no rows…): a Chinese message.
+ImportFileError = TabularError
 
 
 @dataclass(frozen=True)
@@ -66,12 +66,19 @@ class Column:
 
 
 COLUMNS: tuple[Column, ...] = (
-    Column("name", "姓名", True, "与身份证一致"),
-    Column("id_number", "身份证号", True, "18位，末位可为X；请设为文本格式", aliases=("身份证号码", "公民身份号码")),
+    Column("name", "姓名", True, "与身份证一致", aliases=("会员姓名", "职工姓名")),
+    Column(
+        "id_number",
+        "身份证号",
+        True,
+        "18位，末位可为X；请设为文本格式",
+        aliases=("身份证号码", "公民身份号码", "身份证", "证件号码"),
+    ),
     Column("org_code", "所属工会编码", True, "见“工会列表”工作表", aliases=("工会编码", "组织编码")),
     Column("joined_on", "入会日期", True, "如 2024-05-01", aliases=("入会时间",)),
-    Column("member_no", "会员编号", False, "留空则自动编号"),
-    Column("mobile", "手机号", False, "11位手机号码", aliases=("手机号码", "联系电话")),
+    Column("member_no", "会员编号", False, "留空则自动编号", aliases=("会员证号",)),
+    Column("mobile", "手机号", False, "11位手机号码", aliases=("手机号码", "手机", "移动电话", "联系方式")),
+    Column("phone", "联系电话", False, "座机或其他电话，如 010-69441234", aliases=("固定电话", "座机", "办公电话")),
     Column("ethnicity", "民族", False, "默认汉族"),
     Column("education", "学历", False, choices=Person.Education),
     Column("political_status", "政治面貌", False, choices=Person.Political),
@@ -83,20 +90,13 @@ COLUMNS: tuple[Column, ...] = (
     Column("address", "住址", False, aliases=("家庭住址",)),
 )
 COLUMN_BY_KEY = {c.key: c for c in COLUMNS}
-PERSON_KEYS = [c.key for c in COLUMNS if c.key not in ("org_code", "joined_on", "member_no")]
+PERSON_KEYS = [c.key for c in COLUMNS if c.key not in ("org_code", "joined_on", "member_no", "phone")]
+TABULAR_COLUMNS = tuple(TabularColumn(c.key, c.header, c.required, c.aliases) for c in COLUMNS)
 TRUE_WORDS = {"是", "Y", "YES", "TRUE", "1", "√", "农民工"}
 FALSE_WORDS = {"否", "N", "NO", "FALSE", "0", "", "×"}
 
 
-def _header_key(text: Any) -> str:
-    return "".join(unicodedata.normalize("NFKC", str(text or "")).split()).rstrip("*").lstrip("*")
-
-
-HEADER_LOOKUP: dict[str, str] = {}
-for _c in COLUMNS:
-    HEADER_LOOKUP[_header_key(_c.header)] = _c.key
-    for _a in _c.aliases:
-        HEADER_LOOKUP[_header_key(_a)] = _c.key
+_header_key = header_key
 
 
 # --- reading ------------------------------------------------------------------------------------
@@ -106,63 +106,15 @@ def _is_blank(value: Any) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
-@dataclass
-class Table:
-    headers: list[Any]
-    rows: list[tuple[int, list[Any]]]  # (Excel row number, raw cells)
+Table = Tabular  # (sheet, header row, headers, column keys, rows with Excel's numbers, unknown headers)
 
 
-def _collect(rows: Iterable[Sequence[Any]]) -> Table:
-    """Header = first row; data rows up to the last non-empty one (blank rows in between skipped)."""
-    iterator = iter(rows)
-    try:
-        header = list(next(iterator))
-    except StopIteration:
-        raise ImportFileError("文件是空的：第1行应为表头（姓名、身份证号、所属工会编码、入会日期……）") from None
-    while header and _is_blank(header[-1]):
-        header.pop()
-    out: list[tuple[int, list[Any]]] = []
-    for number, row in enumerate(iterator, start=2):
-        # Cheap emptiness test first: trailing formatted-but-empty rows are the common case.
-        first = row[0] if row else None
-        if not (type(first) is str and first.strip()) and (not any(row) or all(_is_blank(v) for v in row)):
-            continue
-        out.append((number, list(row)))
-        if len(out) > MAX_ROWS:
-            raise ImportFileError(f"文件超过 {MAX_ROWS} 行数据，请拆分成多个文件分别导入")
-    return Table(header, out)
-
-
-def read_table(path: str | Path, filename: str = "") -> Table:
-    """Read the first sheet (or the sheet named 会员名单) of an xlsx/xls file, or a csv file."""
-    name = (filename or str(path)).lower()
-    suffix = Path(name).suffix
-    if suffix == ".csv":
-        raw = Path(path).read_bytes()
-        for encoding in ("utf-8-sig", "gb18030"):
-            try:
-                text = raw.decode(encoding)
-                break
-            except UnicodeDecodeError:
-                continue
-        else:  # pragma: no cover - gb18030 decodes any byte string
-            raise ImportFileError("无法识别 CSV 文件的编码，请另存为 UTF-8 编码")
-        if "\x00" in text:
-            raise ImportFileError("该文件不是有效的 CSV 文本文件")
-        return _collect(csv.reader(io.StringIO(text)))
-    if suffix not in (".xlsx", ".xlsm", ".xls"):
-        raise ImportFileError("只支持 Excel（.xlsx）或 CSV（.csv）文件")
-    try:
-        workbook = CalamineWorkbook.from_path(str(path))
-        names = workbook.sheet_names
-        sheet = workbook.get_sheet_by_name(SHEET_NAME) if SHEET_NAME in names else workbook.get_sheet_by_index(0)
-        return _collect(sheet.iter_rows())
-    except ImportFileError:
-        raise
-    except Exception:  # calamine raises several error types for damaged or foreign files
-        raise ImportFileError(
-            "无法读取该文件：它不是有效的 Excel 文件（可能是其他格式改了扩展名）。请在 Excel 中“另存为 .xlsx”后重新上传"
-        ) from None
+def read_table(path: str | Path, filename: str = "") -> Tabular:
+    """The roster under its header row, from the first visible sheet that has one (the sheet named
+    会员名单 first), or from a CSV file (see core.tabular)."""
+    return read_tabular(
+        Path(path), filename=filename or str(path), columns=TABULAR_COLUMNS, max_rows=MAX_ROWS, prefer_sheet=SHEET_NAME
+    )
 
 
 # --- cell normalisation -------------------------------------------------------------------------
@@ -184,17 +136,25 @@ def _text(value: Any) -> str:
     return unicodedata.normalize("NFKC", str(value)).strip()
 
 
+_PARTIAL_DATE = re.compile(r"^\d{4}([./\-年]\d{1,2}月?)?$")
+
+
 def _date(value: Any) -> date:
     if isinstance(value, datetime):
         return value.date()
     if isinstance(value, date):
         return value
     if isinstance(value, int | float) and not isinstance(value, bool):
+        if (isinstance(value, float) and not value.is_integer()) or 1000 <= value <= 9999:
+            # 2017.09 or 2017: a year (and month) typed into a cell Excel keeps as a number
+            raise ValidationError(f"“{_text(value)}”不是完整日期：请写出年月日，如 2017-09-01")
         if 1 <= value < 80000:  # an Excel serial date in a cell not formatted as a date
             return date(1899, 12, 30) + timedelta(days=int(value))
         text = str(int(value))
     else:
         text = "".join(_text(value).split())
+        if _PARTIAL_DATE.match(text):
+            raise ValidationError(f"“{text}”不是完整日期：请写出年月日，如 2017-09-01")
     if len(text) == 10 and text[4] == "-":
         try:
             return date.fromisoformat(text)
@@ -266,6 +226,7 @@ class Plan:
     column_keys: list[str | None]
     errors: dict[int, list[str]] = field(default_factory=dict)  # index -> messages
     notices: dict[int, list[str]] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)  # about the file as a whole
     new: list[RowPlan] = field(default_factory=list)
     rejoin: list[tuple[RowPlan, Person, dict[str, Any]]] = field(default_factory=list)
     updates: list[tuple[RowPlan, Person, dict[str, Any], Membership, dict[str, Any]]] = field(default_factory=list)
@@ -298,25 +259,6 @@ class Plan:
         return out
 
 
-def _map_headers(headers: list[Any]) -> list[str | None]:
-    keys: list[str | None] = []
-    seen: dict[str, int] = {}
-    for pos, header in enumerate(headers, start=1):
-        key = HEADER_LOOKUP.get(_header_key(header))
-        if key is not None and key in seen:
-            raise ImportFileError(f"表头第{pos}列“{_text(header)}”与第{seen[key]}列重复")
-        if key is not None:
-            seen[key] = pos
-        keys.append(key)
-    missing = [c.header for c in COLUMNS if c.required and c.key not in seen]
-    if missing:
-        found = "、".join(_text(h) for h in headers if not _is_blank(h)) or "（空）"
-        raise ImportFileError(
-            f"表头不正确：缺少必填列 {'、'.join(missing)}。第1行应为模板中的表头，实际为：{found}。请下载导入模板后按模板填写"
-        )
-    return keys
-
-
 def _label(key: str) -> str:
     return COLUMN_BY_KEY[key].header
 
@@ -327,10 +269,58 @@ def _required_date(raw: Any) -> date:
     return _date(raw)
 
 
+NUMBER_STORED = "被 Excel 存成了数字，末几位已丢失；请把该列设为“文本”格式后重新填写"
+_SCIENTIFIC = re.compile(r"^[+-]?\d+(\.\d+)?[eE]\+?\d+$")
+_FORMULA_TEXT = re.compile(r'^=\s*"?([^"]*)"?$')
+
+
 def _id_cell(raw: Any) -> str:
-    if isinstance(raw, float) and raw >= 1e15:
-        raise ValidationError("被 Excel 存成了数字，末几位已丢失；请把该列设为“文本”格式后重新填写")
+    """An ID that went through Excel as a number — a numeric cell, or in a CSV the text Excel
+    wrote for it (``1.10105E+17``, ``="110105…"``) — gets one message, not a length error."""
+    if isinstance(raw, int | float) and not isinstance(raw, bool) and raw >= 1e15:
+        raise ValidationError(NUMBER_STORED)
+    if type(raw) is str and raw and not (len(raw) == 18 and raw[:17].isdigit()):  # the common case first
+        text = raw.strip()
+        if _SCIENTIFIC.match(text) or _FORMULA_TEXT.match(text):
+            raise ValidationError(NUMBER_STORED)
     return _code(raw)
+
+
+NAME_MAX = 30
+_NAME = re.compile(r"^[\u3400-\u4dbf\u4e00-\u9fff\U00020000-\U0003134fA-Za-z·]+$")
+
+
+def _name(raw: Any) -> str:
+    """A person's name: Chinese characters, Latin letters and the middle dot (少数民族 and foreign
+    names: 阿依古丽·买买提), 2–30 characters. A number is never a name (a formula cell whose cached
+    value is 0 would otherwise be stored as the name "0")."""
+    if isinstance(raw, int | float) and not isinstance(raw, bool):
+        raise ValidationError(f"“{_text(raw)}”不是姓名（单元格是数字或公式结果）")
+    text = "".join(_text(raw).split())
+    if not text:
+        raise ValidationError("不能为空")
+    if not _NAME.match(text):
+        text = text.replace("•", "·").replace("・", "·").replace("．", "·")
+    if not _NAME.match(text) or text.startswith("·") or text.endswith("·"):
+        raise ValidationError(f"“{text}”不是有效姓名：只能包含汉字、字母和间隔号“·”")
+    if not 2 <= len(text) <= NAME_MAX:
+        raise ValidationError(f"“{text}”长度应为 2–{NAME_MAX} 个字")
+    return text
+
+
+_LANDLINE = re.compile(r"^(\(?0\d{2,3}\)?-?)?[1-9]\d{6,7}(-\d{1,6})?$|^1[3-9]\d{9}$")
+
+
+def _phone(raw: Any) -> str:
+    """联系电话: a landline (010-69441234, 69441234, 010-69441234-801) or a mobile number."""
+    text = "".join(_text(raw).split()).replace("－", "-").replace("—", "-")
+    if not text:
+        return ""
+    if text.startswith("+86"):
+        text = text[3:].lstrip("-")
+    if not _LANDLINE.match(text):
+        raise ValidationError(f"“{text}”不是有效电话号码，座机如 010-69441234，手机为11位")
+    return text
 
 
 def _memo(handle: Callable[[Any], Any], limit: int = 5000) -> Callable[[Any], Any]:
@@ -358,6 +348,10 @@ def _handler(key: str) -> Callable[[Any], Any]:
         return _memo(_required_date)
     if key == "id_number":
         return _id_cell
+    if key == "name":
+        return _name
+    if key == "phone":
+        return _phone
     if column.choices is not None:
         return _memo(lambda raw: _choice(column, raw))
     if key == "is_migrant_worker":
@@ -385,8 +379,6 @@ def _row_parser(keys: list[str | None]) -> Callable[[list[Any]], tuple[dict[str,
                 values[key] = handle(cells[pos] if pos < n else None)
             except ValidationError as exc:
                 problems.append(f"【{header}】{'；'.join(exc.messages)}")
-        if not values.get("name", "x"):
-            problems.append("【姓名】不能为空")
         if not values.get("org_code", "x"):
             problems.append("【所属工会编码】不能为空")
         return values, problems
@@ -403,10 +395,20 @@ def _field_problems(exc: ValidationError) -> list[str]:
 
 
 def plan_import(table: Table, *, actor: Any, progress: Progress = _no_progress) -> Plan:
-    keys = _map_headers(table.headers)
+    keys = table.keys
     plan = Plan(table=table, column_keys=keys)
     if not table.rows:
-        raise ImportFileError("文件中没有数据行：表头下面至少要有一行会员信息")
+        raise ImportFileError(f"{table.where}中没有数据行：第{table.header_row}行表头下面至少要有一行会员信息")
+    if table.sheet and table.sheet != SHEET_NAME:
+        plan.warnings.append(f"读取的是工作表“{table.sheet}”（表头在第{table.header_row}行）")
+    elif table.header_row != 1:
+        plan.warnings.append(f"表头在第{table.header_row}行，其上方的标题行未导入")
+    unknown = [h for h in table.unknown_headers if _header_key(h) != ERROR_HEADER]
+    if unknown:
+        plan.warnings.append(
+            f"以下列未能识别，未导入：{'、'.join(f'“{h}”' for h in unknown)}。"
+            "如其中有需要导入的信息，请把表头改为模板中的名称（见填写说明）"
+        )
     today = timezone.localdate()
     parsed: list[tuple[int, dict[str, Any]]] = []
     seen_ids: dict[str, int] = {}
@@ -423,6 +425,8 @@ def plan_import(table: Table, *, actor: Any, progress: Progress = _no_progress) 
         except ValidationError as exc:
             problems.extend(_field_problems(exc))
             clean = {}
+        if "phone" in values and clean:
+            clean["phone"] = values["phone"]
         joined = values.get("joined_on")
         if joined is not None:
             if joined > today:
@@ -449,6 +453,13 @@ def plan_import(table: Table, *, actor: Any, progress: Progress = _no_progress) 
         values["clean"] = clean
         parsed.append((index, values))
 
+    zeros = [table.rows[index][0] for index, values in parsed if values["clean"].get("id_number", "").endswith("000")]
+    if len(zeros) >= TRUNCATION_WARNING_MIN:
+        shown = "、".join(str(n) for n in zeros[:10]) + ("等" if len(zeros) > 10 else "")
+        plan.warnings.append(
+            f"有 {len(zeros)} 个身份证号以 000 结尾（第 {shown} 行）：校验位虽然通过，但这常是 Excel 把号码存成数字后"
+            "丢失了末三位。请核对原始号码，确认无误后再导入"
+        )
     progress(0.65, "核对所属工会")
     codes = {v["org_code"] for _, v in parsed}
     orgs = {o.code: o for o in Organisation.objects.filter(code__in=codes)}
@@ -785,13 +796,21 @@ def write_error_report(path: str | Path, plan: Plan) -> None:
         headers = [h for h in plan.table.headers if _header_key(h) != ERROR_HEADER]
         keep = [i for i, h in enumerate(plan.table.headers) if _header_key(h) != ERROR_HEADER]
         width = len(headers)
+        # Rows keep the numbers they had in the uploaded sheet (blank rows and a title row above
+        # the header stay where they were), so "第 N 行" in a message is row N of the report too.
+        top = plan.table.header_row - 1
+        if plan.warnings and top > 0:  # constant_memory: rows are written in order
+            ws.write_string(0, 0, "【文件提示】" + "；".join(plan.warnings), note)
         for c, h in enumerate(headers):
-            ws.write_string(0, c, _text(h), head)
+            ws.write_string(top, c, _text(h), head)
             ws.set_column(c, c, 20 if c < 4 else 14)
-        ws.write_string(0, width, ERROR_HEADER, err_head)
+        ws.write_string(top, width, ERROR_HEADER, err_head)
         ws.set_column(width, width, 60)
-        ws.freeze_panes(1, 0)
-        for r, (index, (_, cells)) in enumerate(enumerate(plan.table.rows), start=1):
+        ws.freeze_panes(top + 1, 0)
+        if plan.warnings and top == 0:
+            ws.write_string(0, width + 1, "【文件提示】" + "；".join(plan.warnings), note)
+        for index, (row_no, cells) in enumerate(plan.table.rows):
+            r = row_no - 1
             for c, pos in enumerate(keep):
                 value = cells[pos] if pos < len(cells) else None
                 if _is_blank(value):
@@ -804,8 +823,8 @@ def write_error_report(path: str | Path, plan: Plan) -> None:
                 else:
                     ws.write_string(r, c, str(value))
             if index in plan.errors:
-                ws.write_string(r, width, "；".join(plan.errors[index]), err)
+                ws.write_string(r, width, f"第{row_no}行：" + "；".join(plan.errors[index]), err)
             elif index in plan.notices:
-                ws.write_string(r, width, "【提示】" + "；".join(plan.notices[index]), note)
+                ws.write_string(r, width, f"【提示】第{row_no}行：" + "；".join(plan.notices[index]), note)
     finally:
         wb.close()

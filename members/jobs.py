@@ -91,7 +91,7 @@ def _set(job_id: int, **fields: Any) -> None:
 
 def _finish_with_plan(job: ImportJob, plan: Plan, *, status: str, message: str) -> None:
     report = ""
-    if plan.errors or plan.notices:
+    if plan.errors or plan.notices or plan.warnings:
         report = str(import_dir() / f"job-{job.pk}-report.xlsx")
         write_error_report(report, plan)
     _set(
@@ -104,6 +104,7 @@ def _finish_with_plan(job: ImportJob, plan: Plan, *, status: str, message: str) 
         counts=plan.counts,
         errors=plan.messages("errors"),
         notices=plan.messages("notices"),
+        warnings=plan.warnings,
         report_path=report,
         finished_at=timezone.now(),
     )

@@ -57,6 +57,8 @@ class Person(models.Model):
     birth_date = models.DateField("出生日期")
     mobile = EncryptedTextField("手机号", blank=True, default="")
     mobile_index = models.CharField("手机号索引", max_length=64, blank=True, db_index=True, editable=False)
+    # A landline (or any contact number) as offices' rosters keep it in 联系电话, beside the mobile.
+    phone = EncryptedTextField("联系电话", blank=True, default="")
     address = EncryptedTextField("住址", blank=True, default="")
     ethnicity = models.CharField("民族", max_length=20, default="汉族")
     education = models.CharField("学历", max_length=16, choices=Education.choices, blank=True)
@@ -210,6 +212,7 @@ class ImportJob(models.Model):
     counts = models.JSONField("统计", default=dict, blank=True)
     errors = models.JSONField("错误（前 500 条）", default=list, blank=True)
     notices = models.JSONField("提示（前 500 条）", default=list, blank=True)
+    warnings = models.JSONField("文件提示", default=list, blank=True)
     report_path = models.CharField("错误报告", max_length=300, blank=True)
     message = models.CharField("说明", max_length=500, blank=True)
 

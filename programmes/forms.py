@@ -13,6 +13,14 @@ class DuesImportForm(StyledFormMixin, forms.Form):
     dry_run = forms.BooleanField(label="仅校验，不导入", required=False)
 
 
+class DuesReplaceForm(forms.Form):
+    """Confirms the replacement of a year's figures by a file already uploaded and previewed."""
+
+    confirm_replace = forms.RegexField(regex=r"^[0-9a-f]{64}$")
+    year = forms.IntegerField(min_value=2000, max_value=2100)
+    filename = forms.CharField(max_length=200)
+
+
 class UsageForm(StyledFormMixin, forms.Form):
     spent_on = forms.DateField(label="支出日期", widget=forms.DateInput(attrs={"type": "date"}))
     amount = MoneyInput(label="金额（元）")

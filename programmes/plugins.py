@@ -209,6 +209,17 @@ class StartupGrant:
 # --- 税务代收经费返还 dues rebate ---------------------------------------------------------------
 
 
+RETURNING_RULES = {
+    "new": "按新缴费企业计算（留成 × 新增企业返还比例）",
+    "growth": "按增长计算，上年留成按 0 计（留成 × 增长部分返还比例）",
+}
+
+
+def retained_share(dues: Decimal, ratio: Decimal) -> Decimal:
+    """The district's retained share of one year's dues, rounded to the fen (as the explanation shows it)."""
+    return (dues * ratio).quantize(FEN, ROUND_HALF_UP)
+
+
 def dues_rebate_amount(
     *,
     dues: Decimal,
@@ -217,14 +228,24 @@ def dues_rebate_amount(
     prior_ratio: Decimal,
     growth_share: Decimal,
     new_share: Decimal,
+    paid_before: bool = False,
+    returning_rule: str = "new",
 ) -> tuple[Decimal, Decimal, Decimal | None, str]:
-    """Rebate for year Y. Returns (rebate, retained(Y), retained(Y-1) or None, case)."""
-    retained = dues * ratio
+    """Rebate for year Y. Returns (rebate, retained(Y), retained(Y-1) or None, case).
+
+    Each year's retained share uses that year's ratio and is rounded to the fen *before* the
+    difference, so the figures of the explanation reproduce the amount. An enterprise that paid
+    nothing in Y-1 is new ("new"), unless it paid in an earlier year ("returning"): then
+    ``returning_rule`` decides — "new" (default) or "growth" (growth over a Y-1 share of 0)."""
+    retained = retained_share(dues, ratio)
     if prior_dues is not None and prior_dues > 0:
-        prior_retained = prior_dues * prior_ratio
+        prior_retained = retained_share(prior_dues, prior_ratio)
         growth = max(Decimal(0), retained - prior_retained)
         return (growth * growth_share).quantize(FEN, ROUND_HALF_UP), retained, prior_retained, "growth"
-    return (retained * new_share).quantize(FEN, ROUND_HALF_UP), retained, None, "new"
+    if paid_before and returning_rule == "growth":
+        return (retained * growth_share).quantize(FEN, ROUND_HALF_UP), retained, Decimal("0.00"), "returning"
+    case = "returning" if paid_before else "new"
+    return (retained * new_share).quantize(FEN, ROUND_HALF_UP), retained, None, case
 
 
 class DuesRebate:
@@ -242,42 +263,110 @@ class DuesRebate:
             if not str(year).isdigit():
                 raise ValidationError(f"参数“历年留成比例”的年度“{year}”无效")
             norm_by_year[str(year)] = str(_ratio({"r": value}, "r", f"{year} 年留成比例"))
+        rule = str(params.get("returning_enterprise", "new"))
+        if rule not in RETURNING_RULES:
+            raise ValidationError(
+                f"参数“中断后再缴费企业”（returning_enterprise）应为 new（按新企业）或 growth（按增长，上年按 0），实际为“{rule}”"
+            )
         return {
             "retention_ratio": str(ratio),
             "retention_ratio_by_year": norm_by_year,
             "growth_share": str(_ratio(params, "growth_share", "增长部分返还比例", "0.5")),
             "new_share": str(_ratio(params, "new_share", "新增企业返还比例", "1")),
             "require_assessment_pass": bool(params.get("require_assessment_pass", False)),
+            "returning_enterprise": rule,
         }
 
     @staticmethod
     def ratio_for(params: dict[str, Any], year: int) -> Decimal:
         return Decimal(params["retention_ratio_by_year"].get(str(year), params["retention_ratio"]))
 
+    def _versions(self, period: PeriodSpan, params: dict[str, Any]) -> list[tuple[date, dict[str, Any]]]:
+        """The parameter versions of the programme whose cycle is being computed (newest first).
+
+        The engine hands a plug-in only the parameters in force for the period; the rebate also
+        needs the parameters in force for the year before. They are read from the programme of
+        the cycle now computing for this period (the one whose version carries these parameters
+        if several are); without such a cycle (a direct call) there is no history to read."""
+        from funds.models import Cycle
+
+        cycles = list(
+            Cycle.objects.filter(
+                programme__plugin_key=self.key, period_key=period.key, state=Cycle.State.COMPUTING
+            ).select_related("version")
+        )
+        matching = [c for c in cycles if self._normalised(c.version.params) == params]
+        programme_ids = {c.programme_id for c in matching}
+        if len(programme_ids) != 1:
+            return []
+        from funds.models import ParameterVersion
+
+        versions = ParameterVersion.objects.filter(programme_id=programme_ids.pop()).order_by("-effective_from")
+        out = []
+        for v in versions:
+            normalised = self._normalised(v.params)
+            if normalised is not None:
+                out.append((v.effective_from, normalised))
+        return out
+
+    def _normalised(self, raw: Any) -> dict[str, Any] | None:
+        try:
+            return self.validate_parameters(raw)
+        except (ValidationError, TypeError, AttributeError):
+            return None
+
+    def year_ratio(
+        self, params: dict[str, Any], versions: list[tuple[date, dict[str, Any]]], year: int
+    ) -> tuple[Decimal, str]:
+        """The retention ratio in force for a year, and where it comes from (for the explanation):
+        an explicit entry of the current parameters' 历年留成比例, else the parameter version in
+        force at the end of that year, else the current parameters."""
+        if str(year) in params["retention_ratio_by_year"]:
+            return Decimal(params["retention_ratio_by_year"][str(year)]), "历年留成比例"
+        end = date(year, 12, 31)
+        for effective_from, version in versions:
+            if effective_from <= end:
+                ratio = self.ratio_for(version, year)
+                return ratio, f"{effective_from:%Y-%m-%d} 起参数"
+        return Decimal(params["retention_ratio"]), "本期参数"
+
     def eligible(self, period: PeriodSpan, params: dict[str, Any]) -> Iterable[Organisation]:
         from assessment.models import OrganisationAssessment
         from programmes.models import DuesRecord
 
         year = period.year
+        versions = self._versions(period, params)
+        ratio, ratio_source = self.year_ratio(params, versions, year)
+        prior_ratio, prior_source = self.year_ratio(params, versions, year - 1)
         this_year = DuesRecord.objects.filter(organisation=OuterRef("pk"), year=year)
         prior = DuesRecord.objects.filter(credit_code=OuterRef("credit_code"), year=year - 1)
+        earlier = DuesRecord.objects.filter(credit_code=OuterRef("credit_code"), year__lt=year - 1, dues_paid__gt=0)
         money = DuesRecord._meta.get_field("dues_paid")
-        return (
+        orgs = list(
             Organisation.objects.filter(Exists(this_year.filter(dues_paid__gt=0)))
             .annotate(
                 dues_y=Subquery(this_year.values("dues_paid")[:1], output_field=money),
                 dues_prev=Subquery(prior.values("dues_paid")[:1], output_field=money),
+                paid_earlier=Exists(earlier),
                 assessment_passed=Subquery(
                     OrganisationAssessment.objects.filter(organisation=OuterRef("pk"), year=year).values("passed")[:1]
                 ),
             )
             .order_by("path")
         )
+        for org in orgs:
+            org.rebate_ratios = (ratio, ratio_source, prior_ratio, prior_source)
+        return orgs
 
     def compute(self, org: Organisation, period: PeriodSpan, params: dict[str, Any]) -> tuple[Decimal, str, dict]:
         year = period.year
-        ratio, prior_ratio = self.ratio_for(params, year), self.ratio_for(params, year - 1)
+        ratios = getattr(org, "rebate_ratios", None)
+        if ratios is None:
+            ratios = (*self.year_ratio(params, [], year), *self.year_ratio(params, [], year - 1))
+        ratio, _, prior_ratio, prior_source = ratios
         growth_share, new_share = Decimal(params["growth_share"]), Decimal(params["new_share"])
+        rule = params.get("returning_enterprise", "new")
+        paid_earlier = bool(getattr(org, "paid_earlier", False))
         amount, retained, prior_retained, case = dues_rebate_amount(
             dues=org.dues_y,
             prior_dues=org.dues_prev,
@@ -285,6 +374,8 @@ class DuesRebate:
             prior_ratio=prior_ratio,
             growth_share=growth_share,
             new_share=new_share,
+            paid_before=paid_earlier,
+            returning_rule=rule,
         )
         inputs = {
             "year": year,
@@ -292,15 +383,24 @@ class DuesRebate:
             "prior_dues": None if org.dues_prev is None else str(org.dues_prev),
             "ratio": str(ratio),
             "prior_ratio": str(prior_ratio),
+            "retained": str(retained),
+            "prior_retained": None if prior_retained is None else str(prior_retained),
             "case": case,
+            "returning_enterprise": rule,
         }
         head = f"{year} 年缴纳 {format_yuan(org.dues_y)} 元 × 留成 {_pct(ratio)} = 留成 {format_yuan(retained)} 元"
         if case == "growth":
             growth = max(Decimal(0), retained - prior_retained)
             text = (
-                f"{head}；{year - 1} 年缴纳 {format_yuan(org.dues_prev)} 元 × 留成 {_pct(prior_ratio)} = "
-                f"留成 {format_yuan(prior_retained)} 元；增长 {format_yuan(growth)} 元 × {_pct(growth_share)} = "
-                f"{format_yuan(amount)} 元"
+                f"{head}；{year - 1} 年缴纳 {format_yuan(org.dues_prev)} 元 × 留成 {_pct(prior_ratio)}"
+                f"（{prior_source}） = 留成 {format_yuan(prior_retained)} 元；增长 {format_yuan(growth)} 元 × "
+                f"{_pct(growth_share)} = {format_yuan(amount)} 元"
+            )
+        elif case == "returning":
+            share = growth_share if rule == "growth" else new_share
+            text = (
+                f"{head}；{year - 1} 年未缴纳、此前年度缴纳过（中断后再缴费），{RETURNING_RULES[rule]}：留成 × "
+                f"{_pct(share)} = {format_yuan(amount)} 元"
             )
         else:
             text = f"{head}；{year} 年首次缴纳，按留成 × {_pct(new_share)} = {format_yuan(amount)} 元"
@@ -455,6 +555,7 @@ __all__ = [
     "dues_rebate_amount",
     "joint_union_amount",
     "members_on",
+    "retained_share",
     "score_coefficient",
     "startup_grant_amount",
     "tier_rate",

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import csv
-import io
+import hashlib
 import tempfile
 from dataclasses import dataclass, field
 from datetime import date
@@ -14,11 +13,11 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Sum
-from python_calamine import CalamineWorkbook
 
 from core.excel import write_xlsx
 from core.money import format_yuan, to_yuan
 from core.system import is_system_actor
+from core.tabular import TabularColumn, TabularError, read_tabular
 from core.validators import normalize_credit_code, validate_credit_code
 from funds.models import Payment
 from orgs.models import Organisation
@@ -34,6 +33,7 @@ COLUMNS = {
     "dues_paid": ("已缴工会经费", "工会经费", "实缴金额", "缴纳金额"),
 }
 LABELS = {k: v[0] for k, v in COLUMNS.items()}
+TABULAR_COLUMNS = tuple(TabularColumn(k, v[0], True, v[1:]) for k, v in COLUMNS.items())
 
 
 @dataclass
@@ -56,21 +56,19 @@ class DuesImportResult:
     headers: list[str] = field(default_factory=list)
     batch: DuesImport | None = None
     dry_run: bool = False
+    sheet: str = ""
+    unknown_headers: list[str] = field(default_factory=list)
+    # Against the figures already held for the file's year(s): a re-import replaces them.
+    added: int = 0
+    changed: list[dict[str, Any]] = field(default_factory=list)  # credit code, name, year, old → new
+    removed: list[dict[str, Any]] = field(default_factory=list)  # held, absent from the new file
+    unchanged: int = 0
+    digest: str = ""  # of the uploaded bytes: what a confirmation of the replacement refers to
+    needs_confirmation: bool = False
 
     @property
     def ok(self) -> bool:
         return not self.errors
-
-
-def _read_rows(filename: str, content: bytes) -> list[list[Any]]:
-    if filename.lower().endswith(".csv"):
-        text = content.decode("utf-8-sig") if not content.startswith(b"\xff\xfe") else content.decode("utf-16")
-        return [row for row in csv.reader(io.StringIO(text))]
-    try:
-        wb = CalamineWorkbook.from_filelike(io.BytesIO(content))
-        return wb.get_sheet_by_index(0).to_python(skip_empty_area=False)
-    except Exception:
-        raise ValidationError("无法读取文件：请上传 xlsx/xls 或 UTF-8 编码的 csv 文件") from None
 
 
 def _cell_text(value: Any) -> str:
@@ -91,28 +89,33 @@ def _cell_money(value: Any) -> Decimal:
 
 
 def dues_import(
-    *, actor: Any, district: Organisation, filename: str, content: bytes, year: int | None = None, dry_run: bool = False
+    *,
+    actor: Any,
+    district: Organisation,
+    filename: str,
+    content: bytes,
+    year: int | None = None,
+    dry_run: bool = False,
+    confirm_replace: str = "",
 ) -> DuesImportResult:
-    """Validate every row; save all of them or none. Unmatched credit codes are kept and reported."""
+    """Validate every row; save all of them or none. Unmatched credit codes are kept and reported.
+
+    A year's file *replaces* that year's figures: rows held for the year but absent from the new
+    file are removed, changed amounts overwritten. When the file would change or remove figures
+    already held, nothing is written until the caller confirms with ``confirm_replace`` = the
+    result's ``digest`` (the preview lists what changes)."""
     if actor is None or not (is_system_actor(actor) or can_at(actor, Perm.FUND_PREPARE, district)):
         raise PermissionDenied("您没有导入税务代收经费数据的权限")
-    raw = _read_rows(filename, content)
-    result = DuesImportResult(dry_run=dry_run)
-    if not raw:
-        result.errors.append(RowError(1, "表头", "文件为空"))
+    result = DuesImportResult(dry_run=dry_run, digest=hashlib.sha256(content).hexdigest())
+    try:
+        table = read_tabular(content, filename=filename, columns=TABULAR_COLUMNS)
+    except TabularError as exc:
+        result.errors.append(RowError(1, "表头", str(exc)))
         return result
-    headers = [_cell_text(h) for h in raw[0]]
-    result.headers = headers
-    col: dict[str, int] = {}
-    for key, names in COLUMNS.items():
-        for i, h in enumerate(headers):
-            if h in names:
-                col[key] = i
-                break
-        else:
-            result.errors.append(RowError(1, LABELS[key], f"缺少列“{LABELS[key]}”"))
-    if result.errors:
-        return result
+    result.headers = [_cell_text(h) for h in table.headers]
+    result.sheet = table.sheet
+    result.unknown_headers = table.unknown_headers
+    col = {key: i for i, key in enumerate(table.keys) if key is not None}
     # Matched on the one normal form of a code (the file's cells go through validate_credit_code,
     # which normalises the same way), so a union whose code was typed full-width is still found.
     orgs = {
@@ -123,9 +126,7 @@ def dues_import(
     }
     seen: dict[str, int] = {}
     records: list[DuesRecord] = []
-    for n, row in enumerate(raw[1:], start=2):
-        if not any(_cell_text(c) for c in row):
-            continue
+    for n, row in table.rows:
         result.raw_rows.append((n, list(row)))
         cells = {k: (row[i] if i < len(row) else None) for k, i in col.items()}
         errors_before = len(result.errors)
@@ -178,11 +179,42 @@ def dues_import(
     result.rows = len(result.raw_rows)
     result.matched = sum(1 for r in records if r.organisation_id)
     if result.rows == 0:
-        result.errors.append(RowError(2, "数据", "文件中没有数据行"))
-    if result.errors or dry_run:
+        result.errors.append(RowError(table.header_row + 1, "数据", "文件中没有数据行"))
+    if result.errors:
         return result
     years = {r.year for r in records}
+    held = {(d.credit_code, d.year): d for d in DuesRecord.objects.filter(year__in=years)}
+    incoming = {(r.credit_code, r.year) for r in records}
+    for r in records:
+        old = held.get((r.credit_code, r.year))
+        if old is None:
+            result.added += 1
+        elif (old.dues_paid, old.payroll_base, old.name) != (r.dues_paid, r.payroll_base, r.name):
+            result.changed.append(
+                {
+                    "credit_code": r.credit_code,
+                    "name": r.name,
+                    "year": r.year,
+                    "old_dues": old.dues_paid,
+                    "new_dues": r.dues_paid,
+                    "old_payroll": old.payroll_base,
+                    "new_payroll": r.payroll_base,
+                }
+            )
+        else:
+            result.unchanged += 1
+    result.removed = [
+        {"credit_code": d.credit_code, "name": d.name, "year": d.year, "dues_paid": d.dues_paid}
+        for key, d in sorted(held.items())
+        if key not in incoming
+    ]
+    result.needs_confirmation = bool(result.changed or result.removed) and confirm_replace != result.digest
+    if dry_run or result.needs_confirmation:
+        return result
     with transaction.atomic():
+        removed_ids = [held[(r["credit_code"], r["year"])].pk for r in result.removed]
+        if removed_ids:
+            DuesRecord.objects.filter(pk__in=removed_ids).delete()
         batch = DuesImport.objects.create(
             year=year or min(years),
             filename=filename[:200],

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+from pathlib import Path
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -17,7 +18,7 @@ from orgs.roles import Perm
 from orgs.scope import can_at, get_scoped_or_404, has_perm
 from orgs.web import audited_export, perm_required
 from programmes import selectors, services
-from programmes.forms import DuesImportForm, UsageForm
+from programmes.forms import DuesImportForm, DuesReplaceForm, UsageForm
 
 
 @perm_required(Perm.FUND_VIEW)
@@ -124,38 +125,69 @@ def dues_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _pending_path(digest: str) -> Path:
+    from django.conf import settings
+
+    folder = Path(settings.MEDIA_ROOT) / "dues_pending"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder / digest
+
+
 @perm_required(Perm.FUND_PREPARE)
 def dues_import(request: HttpRequest) -> HttpResponse:
     district = Organisation.objects.filter(depth=1).order_by("path").first()
     if district is None or not can_at(request.user, Perm.FUND_PREPARE, district):
         raise PermissionDenied("只有区总工会财务人员可以导入税务代收经费数据")
-    form = DuesImportForm(request.POST or None, request.FILES or None)
+    replace = DuesReplaceForm(request.POST) if request.method == "POST" and "confirm_replace" in request.POST else None
+    form = DuesImportForm(None if replace else (request.POST or None), None if replace else (request.FILES or None))
     result = error_file = None
-    if request.method == "POST" and form.is_valid():
+    source: tuple[str, bytes, int, bool, str] | None = None
+    if replace is not None:
+        pending = _pending_path(replace.data.get("confirm_replace", "")) if replace.is_valid() else None
+        if pending is None or not pending.exists():
+            messages.error(request, "待确认的文件已失效，请重新上传")
+            return redirect("programmes:dues_import")
+        c = replace.cleaned_data
+        source = (c["filename"], pending.read_bytes(), c["year"], False, c["confirm_replace"])
+    elif request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
+        source = (upload.name, upload.read(), form.cleaned_data["year"], form.cleaned_data["dry_run"], "")
+    if source is not None:
+        filename, content, year, dry_run, confirm = source
         try:
             result = services.dues_import(
                 actor=request.user,
                 district=district,
-                filename=upload.name,
-                content=upload.read(),
-                year=form.cleaned_data["year"],
-                dry_run=form.cleaned_data["dry_run"],
+                filename=filename,
+                content=content,
+                year=year,
+                dry_run=dry_run,
+                confirm_replace=confirm,
             )
         except ValidationError as exc:
             form.add_error("file", "；".join(exc.messages))
         else:
             if result.errors:
                 error_file = base64.b64encode(services.dues_error_workbook(result)).decode()
+            elif result.needs_confirmation and not dry_run:
+                # Keep the upload (named by its digest) until the replacement is confirmed.
+                _pending_path(result.digest).write_bytes(content)
             elif result.batch:
+                _pending_path(result.digest).unlink(missing_ok=True)
                 audit_log(
                     AuditEvent.Kind.IMPORT,
                     user=request.user,
                     request=request,
                     obj=result.batch,
-                    summary=f"导入税务代收经费 {result.rows} 行（匹配 {result.matched}，未匹配 {len(result.unmatched)}）",
+                    summary=(
+                        f"导入税务代收经费 {result.rows} 行（匹配 {result.matched}，未匹配 {len(result.unmatched)}；"
+                        f"替换：变更 {len(result.changed)}，删除 {len(result.removed)}）"
+                    ),
                 )
                 messages.success(
                     request, f"已导入 {result.rows} 行：匹配 {result.matched} 家，未匹配 {len(result.unmatched)} 家"
                 )
-    return render(request, "programmes/dues_import.html", {"form": form, "result": result, "error_file": error_file})
+    context = {"form": form, "result": result, "error_file": error_file, "year": source[2] if source else None}
+    if result is not None and source is not None:
+        context["filename"] = source[0]
+    return render(request, "programmes/dues_import.html", context)

@@ -164,7 +164,7 @@ def test_duplicates_in_file_and_registry(tmp_path, district):
         row("乙", a, "T-A-1"),  # same ID as row 2
         row("丙", b, "T-A-1", member_no="N1"),  # same member number as row 2
         row(existing.person.name, existing.person.id_number, "T-A-1"),  # active elsewhere
-        row("丁", fake.id_number(13), "T-A-1", member_no=existing.member_no),  # number taken in registry
+        row("丁一", fake.id_number(13), "T-A-1", member_no=existing.member_no),  # number taken in registry
     ]
     plan = plan_of(tmp_path, rows, actor=district.user("admin"))
     msgs = dict((r, m) for r, m in plan.messages())

@@ -198,7 +198,7 @@ def test_dues_import_missing_column_and_csv(district):
         filename="x.csv",
         content="单位名称,年度\n顺鑫,2026\n".encode(),
     )
-    assert not result.ok and "缺少列“统一社会信用代码”" in str(result.errors[0])
+    assert not result.ok and "缺少必填列 统一社会信用代码" in str(result.errors[0])
     csv = (
         f'统一社会信用代码,单位名称,年度,工资总额,已缴工会经费\n{district.firm_a.credit_code},顺鑫,2026,"1,000.00",20\n'
     )

@@ -73,6 +73,8 @@ class Command(BaseCommand):
             f"共 {c['rows']} 行：新增 {c['new']}，更新 {c['updated']}，无变化 {c['unchanged']}，"
             f"转会待办 {c['transfer']}，错误 {c['errors']}"
         )
+        for warning in plan.warnings:
+            self.stdout.write(f"提示：{warning}")
         report = options["report"] or str(path.with_name(f"{path.stem}-错误报告.xlsx"))
         if plan.errors or plan.notices:
             write_error_report(report, plan)
