@@ -10,6 +10,10 @@ A plug-in is any object with:
   costs a handful of queries, not one per beneficiary);
 - ``compute(beneficiary, period: PeriodSpan, params: dict) -> (Decimal, str, dict)``: amount in
   yuan, a human-readable explanation ("会员 42 人 × 100.00 元 = 4,200.00 元") and the inputs;
+- optionally ``uses_parameter_history = True``: ``eligible`` is then called with a keyword
+  ``history``, a function ``history(on: date) -> (effective_from, params) | None`` giving the
+  programme's validated parameters in force on a date (a rule that compares a year with the year
+  before reads each year's own parameters);
 - optionally ``once_per_beneficiary = True``: a beneficiary is paid at most once across every
   programme of this plug-in, ever (a unique constraint on ``funds.OnceBenefit``).
 
@@ -20,13 +24,16 @@ from __future__ import annotations
 
 import calendar
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from typing import Any, Protocol
 
 from django.core.exceptions import ValidationError
+
+# "Which parameters were in force on this date": (effective_from, validated params), or None.
+ParameterHistory = Callable[[date], tuple[date, dict[str, Any]] | None]
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,7 @@ from django.utils import timezone
 
 from core.money import allocate, format_yuan, to_yuan
 from core.system import is_system_actor
-from funds.engine import PeriodSpan, get_plugin, period_span
+from funds.engine import ParameterHistory, PeriodSpan, get_plugin, period_span
 from funds.models import (
     DEFAULT_STEP,
     ZERO,
@@ -458,6 +458,19 @@ def _span(cycle: Cycle) -> PeriodSpan:
     return PeriodSpan(cycle.period_key, cycle.period_start, cycle.period_end)
 
 
+def _parameter_history(programme: Programme, plugin: Any) -> ParameterHistory:
+    """The programme's parameter versions, validated, as "what was in force on this date"."""
+    versions = [
+        (v.effective_from, plugin.validate_parameters(v.params))
+        for v in ParameterVersion.objects.filter(programme=programme).order_by("-effective_from")
+    ]
+
+    def in_force(on: date) -> tuple[date, dict[str, Any]] | None:
+        return next(((start, params) for start, params in versions if start <= on), None)
+
+    return in_force
+
+
 def _key_of(beneficiary: Any) -> tuple[str, dict[str, Any]]:
     if isinstance(beneficiary, Organisation):
         return f"org:{beneficiary.pk}", {"beneficiary_org_id": beneficiary.pk}
@@ -473,7 +486,10 @@ def cycle_compute_run(cycle_id: int) -> None:
         plugin = get_plugin(cycle.programme.plugin_key)
         params = plugin.validate_parameters(cycle.version.params)
         period = _span(cycle)
-        beneficiaries = list(plugin.eligible(period, params))
+        extra = {}
+        if getattr(plugin, "uses_parameter_history", False):
+            extra["history"] = _parameter_history(cycle.programme, plugin)
+        beneficiaries = list(plugin.eligible(period, params, **extra))
         Cycle.objects.filter(pk=cycle.pk).update(progress_total=len(beneficiaries), progress_done=0, error="")
         paid = set(
             Payment.objects.filter(programme=cycle.programme, period_key=cycle.period_key).values_list(

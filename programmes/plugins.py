@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from core.db import subquery_count
 from core.money import FEN, format_yuan, to_yuan
-from funds.engine import PeriodSpan
+from funds.engine import ParameterHistory, PeriodSpan
 from funds.models import Payment
 from members.models import Membership
 from orgs.models import Organisation
@@ -252,6 +252,7 @@ class DuesRebate:
     key = "dues_rebate"
     label = "税务代收经费返还"
     beneficiary_type = "org"
+    uses_parameter_history = True  # year Y−1's retained share uses the parameters of year Y−1
 
     def validate_parameters(self, params: dict[str, Any]) -> dict[str, Any]:
         ratio = _ratio(params, "retention_ratio", "区总工会留成比例")
@@ -281,63 +282,27 @@ class DuesRebate:
     def ratio_for(params: dict[str, Any], year: int) -> Decimal:
         return Decimal(params["retention_ratio_by_year"].get(str(year), params["retention_ratio"]))
 
-    def _versions(self, period: PeriodSpan, params: dict[str, Any]) -> list[tuple[date, dict[str, Any]]]:
-        """The parameter versions of the programme whose cycle is being computed (newest first).
-
-        The engine hands a plug-in only the parameters in force for the period; the rebate also
-        needs the parameters in force for the year before. They are read from the programme of
-        the cycle now computing for this period (the one whose version carries these parameters
-        if several are); without such a cycle (a direct call) there is no history to read."""
-        from funds.models import Cycle
-
-        cycles = list(
-            Cycle.objects.filter(
-                programme__plugin_key=self.key, period_key=period.key, state=Cycle.State.COMPUTING
-            ).select_related("version")
-        )
-        matching = [c for c in cycles if self._normalised(c.version.params) == params]
-        programme_ids = {c.programme_id for c in matching}
-        if len(programme_ids) != 1:
-            return []
-        from funds.models import ParameterVersion
-
-        versions = ParameterVersion.objects.filter(programme_id=programme_ids.pop()).order_by("-effective_from")
-        out = []
-        for v in versions:
-            normalised = self._normalised(v.params)
-            if normalised is not None:
-                out.append((v.effective_from, normalised))
-        return out
-
-    def _normalised(self, raw: Any) -> dict[str, Any] | None:
-        try:
-            return self.validate_parameters(raw)
-        except (ValidationError, TypeError, AttributeError):
-            return None
-
-    def year_ratio(
-        self, params: dict[str, Any], versions: list[tuple[date, dict[str, Any]]], year: int
-    ) -> tuple[Decimal, str]:
+    def year_ratio(self, params: dict[str, Any], history: ParameterHistory | None, year: int) -> tuple[Decimal, str]:
         """The retention ratio in force for a year, and where it comes from (for the explanation):
-        an explicit entry of the current parameters' 历年留成比例, else the parameter version in
-        force at the end of that year, else the current parameters."""
+        an explicit entry of the current parameters' 历年留成比例, else the programme's parameter
+        version in force at the end of that year, else the current parameters."""
         if str(year) in params["retention_ratio_by_year"]:
             return Decimal(params["retention_ratio_by_year"][str(year)]), "历年留成比例"
-        end = date(year, 12, 31)
-        for effective_from, version in versions:
-            if effective_from <= end:
-                ratio = self.ratio_for(version, year)
-                return ratio, f"{effective_from:%Y-%m-%d} 起参数"
+        found = history(date(year, 12, 31)) if history is not None else None
+        if found is not None:
+            effective_from, version = found
+            return self.ratio_for(version, year), f"{effective_from:%Y-%m-%d} 起参数"
         return Decimal(params["retention_ratio"]), "本期参数"
 
-    def eligible(self, period: PeriodSpan, params: dict[str, Any]) -> Iterable[Organisation]:
+    def eligible(
+        self, period: PeriodSpan, params: dict[str, Any], *, history: ParameterHistory | None = None
+    ) -> Iterable[Organisation]:
         from assessment.models import OrganisationAssessment
         from programmes.models import DuesRecord
 
         year = period.year
-        versions = self._versions(period, params)
-        ratio, ratio_source = self.year_ratio(params, versions, year)
-        prior_ratio, prior_source = self.year_ratio(params, versions, year - 1)
+        ratio, ratio_source = self.year_ratio(params, history, year)
+        prior_ratio, prior_source = self.year_ratio(params, history, year - 1)
         this_year = DuesRecord.objects.filter(organisation=OuterRef("pk"), year=year)
         prior = DuesRecord.objects.filter(credit_code=OuterRef("credit_code"), year=year - 1)
         earlier = DuesRecord.objects.filter(credit_code=OuterRef("credit_code"), year__lt=year - 1, dues_paid__gt=0)
@@ -362,7 +327,7 @@ class DuesRebate:
         year = period.year
         ratios = getattr(org, "rebate_ratios", None)
         if ratios is None:
-            ratios = (*self.year_ratio(params, [], year), *self.year_ratio(params, [], year - 1))
+            ratios = (*self.year_ratio(params, None, year), *self.year_ratio(params, None, year - 1))
         ratio, _, prior_ratio, prior_source = ratios
         growth_share, new_share = Decimal(params["growth_share"]), Decimal(params["new_share"])
         rule = params.get("returning_enterprise", "new")

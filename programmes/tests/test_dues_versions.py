@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from hypothesis import given
 from hypothesis import strategies as st
 
+from core.system import system_actor
 from funds import services
 from funds.models import Entitlement
 from funds.testing import fund_programme
@@ -48,7 +49,7 @@ def _programme(district, params_2024, params_2025=None):
     )
     if params_2025 is not None:
         services.parameter_version_add(
-            actor=None, programme=programme, effective_from=date(2025, 1, 1), params=params_2025
+            actor=system_actor(), programme=programme, effective_from=date(2025, 1, 1), params=params_2025
         )
     return programme
 
