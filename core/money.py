@@ -199,3 +199,20 @@ def money_columns_to_fen(app_label: str) -> Any:
                             )
 
     return run
+
+
+def _register_money_arithmetic() -> None:
+    """``F("debit") - F("credit")`` (and ``+``) of two money fields is money, read back as yuan.
+
+    Django would otherwise type it as a plain ``DecimalField`` and return the raw fen; our rule
+    goes first because Django takes the first matching rule (MoneyField is a DecimalField).
+    """
+    from django.db.models.expressions import Combinable, _connector_combinators
+
+    for connector in (Combinable.ADD, Combinable.SUB):
+        rule = (MoneyField, MoneyField, MoneyField)
+        if rule not in _connector_combinators[connector]:
+            _connector_combinators[connector].insert(0, rule)
+
+
+_register_money_arithmetic()
