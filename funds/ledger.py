@@ -26,7 +26,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
-from core.money import format_yuan, to_fen, to_yuan
+from core.money import FEN, format_yuan, from_fen, to_fen
 from funds.models import ZERO, JournalEntry, JournalLine, Payment, Period
 
 COPY_CHUNK = 5000  # executemany batch on SQLite
@@ -71,22 +71,31 @@ class EntryDraft:
 
 def lines_check(lines: Sequence[Line], *, where: str = "") -> Decimal:
     """The balance rule, in one place: returns the entry's total (its debits = its credits)."""
+    total, _ = _lines_fen(lines, where=where)
+    return Decimal(total).scaleb(-2).quantize(FEN)
+
+
+def _lines_fen(lines: Sequence[Line], *, where: str = "") -> tuple[int, list[tuple[int, int]]]:
+    """``lines_check`` in fen: the total and each line's (debit, credit), each amount converted once."""
     if len(lines) < 2:
         raise ValidationError(f"{where}一张凭证至少需要两行分录")
-    debits = credits = ZERO
+    debits = credits = 0
+    sides = []
     for i, line in enumerate(lines, start=1):
-        debit, credit = to_yuan(line.debit or 0), to_yuan(line.credit or 0)
+        debit, credit = to_fen(line.debit or 0), to_fen(line.credit or 0)
         if debit < 0 or credit < 0:
             raise ValidationError(f"{where}第 {i} 行：金额不能为负数")
         if (debit > 0) == (credit > 0):
             raise ValidationError(f"{where}第 {i} 行：每行须且只能填写借方或贷方之一，且金额大于零")
         debits += debit
         credits += credit
+        sides.append((debit, credit))
     if debits != credits:
         raise ValidationError(
-            f"{where}借贷不平衡：借方合计 {format_yuan(debits)} 元，贷方合计 {format_yuan(credits)} 元"
+            f"{where}借贷不平衡：借方合计 {format_yuan(from_fen(debits))} 元，"
+            f"贷方合计 {format_yuan(from_fen(credits))} 元"
         )
-    return debits
+    return debits, sides
 
 
 def _periods_open(days: Iterable[date]) -> dict[tuple[int, int], Period]:
@@ -112,11 +121,14 @@ def entries_post(drafts: Sequence[EntryDraft]) -> list[int]:
         return []
     many = len(drafts) > 1
     totals: list[int] = []
+    sides: list[list[tuple[int, int]]] = []
     for n, draft in enumerate(drafts, start=1):
         where = f"第 {n} 张凭证：" if many else ""
         if not draft.description.strip():
             raise ValidationError(f"{where}凭证摘要不能为空")
-        totals.append(to_fen(lines_check(draft.lines, where=where)))
+        total, fen = _lines_fen(draft.lines, where=where)
+        totals.append(total)
+        sides.append(fen)
     if len({d.reversal_of_id for d in drafts if d.reversal_of_id is not None}) < sum(
         1 for d in drafts if d.reversal_of_id is not None
     ):
@@ -147,11 +159,11 @@ def entries_post(drafts: Sequence[EntryDraft]) -> list[int]:
         except IntegrityError:
             raise ValidationError("该凭证已被冲销过，不能重复冲销") from None
         line_rows = [
-            (entry_id, ln.account.pk, to_fen(ln.debit or 0), to_fen(ln.credit or 0), ln.memo[:200])
-            for entry_id, d in zip(ids, drafts, strict=True)
-            for ln in d.lines
+            (entry_id, ln.account.pk, debit, credit, ln.memo[:200])
+            for entry_id, d, fen in zip(ids, drafts, sides, strict=True)
+            for ln, (debit, credit) in zip(d.lines, fen, strict=True)
         ]
-        _write(JournalLine, ["entry_id", "account_id", "debit", "credit", "memo"], line_rows, vendor)
+        _write(JournalLine, ["entry_id", "account_id", "debit", "credit", "memo"], line_rows, vendor, adapt=False)
         payment_rows = [
             (
                 p.programme_id,
@@ -254,7 +266,7 @@ def _adapted(row: tuple, vendor: str) -> tuple:
     )
 
 
-def _write(model: type, columns: list[str], rows: list[tuple], vendor: str) -> None:
+def _write(model: type, columns: list[str], rows: list[tuple], vendor: str, *, adapt: bool = True) -> None:
     """COPY (PostgreSQL) or executemany (SQLite) of DB-ready tuples into ``model``'s table."""
     if not rows:
         return
@@ -269,4 +281,5 @@ def _write(model: type, columns: list[str], rows: list[tuple], vendor: str) -> N
         else:
             sql = f"INSERT INTO {table} ({cols}) VALUES ({', '.join(['%s'] * len(columns))})"
             for start in range(0, len(rows), COPY_CHUNK):
-                cursor.executemany(sql, [_adapted(r, vendor) for r in rows[start : start + COPY_CHUNK]])
+                chunk = rows[start : start + COPY_CHUNK]
+                cursor.executemany(sql, [_adapted(r, vendor) for r in chunk] if adapt else chunk)
