@@ -275,7 +275,8 @@ def _write(model: type, columns: list[str], rows: list[tuple], vendor: str, *, a
     cols = ", ".join(qn(c) for c in columns)
     with connection.cursor() as cursor:
         if vendor == "postgresql":
-            with cursor.cursor.copy(f"COPY {table} ({cols}) FROM STDIN") as copy:  # the psycopg cursor
+            # the psycopg cursor under Django's wrapper; its errors mapped to Django's (IntegrityError…)
+            with connection.wrap_database_errors, cursor.cursor.copy(f"COPY {table} ({cols}) FROM STDIN") as copy:
                 for row in rows:
                     copy.write_row(row)
         else:
