@@ -16,7 +16,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import models
 
-__all__ = ["FEN", "MoneyField", "allocate", "format_yuan", "to_yuan"]
+__all__ = ["FEN", "MoneyField", "allocate", "format_yuan", "from_fen", "to_fen", "to_yuan"]
 
 FEN = Decimal("0.01")
 _GROUPED_RE = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d*)?$")
@@ -104,12 +104,115 @@ def allocate(total: Decimal | int | str, weights: Sequence[Decimal | int]) -> li
     return [(Decimal(sign * p) * FEN).quantize(FEN) for p in parts]
 
 
-class MoneyField(models.DecimalField):
-    """An amount in yuan: ``DecimalField`` with ``max_digits=14`` and ``decimal_places=2`` by default."""
+def to_fen(value: Decimal | int | str) -> int:
+    """``to_yuan(value)`` as a whole number of fen: ``Decimal("12.34") -> 1234``."""
+    return int(to_yuan(value).scaleb(2))
 
-    description = "金额（元）"
+
+def from_fen(fen: int | Decimal) -> Decimal:
+    """A whole number of fen as yuan: ``1234 -> Decimal("12.34")``."""
+    return (Decimal(fen).scaleb(-2)).quantize(FEN)
+
+
+class MoneyField(models.DecimalField):
+    """An amount in yuan, stored exactly as a whole number of fen (a ``bigint`` column).
+
+    In Python it is a ``DecimalField`` (``max_digits=14``, ``decimal_places=2``): values, lookups
+    (``amount__gte=Decimal("100.00")``), forms, DRF serializers and exports see ``Decimal`` yuan.
+    In the database it is an integer, so ``SUM``, ``debit - credit`` and every aggregate are exact
+    to the fen on SQLite (where a decimal column is a float) and PostgreSQL alike; an aggregate or
+    an F-expression whose output field is a ``MoneyField`` comes back as ``Decimal`` yuan.
+    """
+
+    description = "金额（元，按分存储）"
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("max_digits", 14)
         kwargs.setdefault("decimal_places", 2)
         super().__init__(*args, **kwargs)
+
+    def get_internal_type(self) -> str:
+        return "BigIntegerField"  # the column type; no decimal converters on SQLite
+
+    def from_db_value(self, value: Any, expression: Any, connection: Any) -> Decimal | None:
+        if value is None:
+            return None
+        if isinstance(value, float):  # SQLite's AVG(); never a stored value
+            value = round(value)
+        return from_fen(value)
+
+    def get_prep_value(self, value: Any) -> Any:
+        value = models.Field.get_prep_value(self, value)
+        if value is None or hasattr(value, "resolve_expression"):
+            return value
+        if isinstance(value, float):
+            value = Decimal(repr(value))  # a float from a lookup or default: its shortest form
+        return to_fen(value)
+
+    def get_db_prep_value(self, value: Any, connection: Any, prepared: bool = False) -> Any:
+        if not prepared:
+            value = self.get_prep_value(value)
+        if hasattr(value, "as_sql"):
+            return value
+        return connection.ops.adapt_integerfield_value(value, "BigIntegerField")
+
+
+def money_columns_to_fen(app_label: str) -> Any:
+    """A ``RunPython`` body converting an app's money columns stored as decimal yuan to integer fen.
+
+    A database created before money was stored as fen has ``numeric``/``decimal`` columns holding
+    yuan; one created since has ``bigint`` columns already (the initial migrations build the current
+    field), and is left alone. On PostgreSQL the column becomes ``bigint`` (``round(c * 100)``); on
+    SQLite, whose column types are affinities, the values become integers in place (a NUMERIC
+    column keeps integers exact).
+    """
+
+    def run(apps: Any, schema_editor: Any) -> None:
+        conn = schema_editor.connection
+        qn = conn.ops.quote_name
+        for model in apps.get_app_config(app_label).get_models():
+            table = model._meta.db_table
+            for field in model._meta.local_fields:
+                if not isinstance(field, MoneyField):
+                    continue
+                column = field.column
+                with conn.cursor() as cursor:
+                    if conn.vendor == "postgresql":
+                        cursor.execute(
+                            "SELECT data_type FROM information_schema.columns "
+                            "WHERE table_schema = current_schema() AND table_name = %s AND column_name = %s",
+                            [table, column],
+                        )
+                        row = cursor.fetchone()
+                        if row and row[0] == "numeric":
+                            cursor.execute(
+                                f"ALTER TABLE {qn(table)} ALTER COLUMN {qn(column)} TYPE bigint "
+                                f"USING round({qn(column)} * 100)::bigint"
+                            )
+                    else:
+                        cursor.execute(f"PRAGMA table_info({qn(table)})")
+                        declared = {r[1]: (r[2] or "").lower() for r in cursor.fetchall()}
+                        if declared.get(column, "").startswith("decimal"):
+                            cursor.execute(
+                                f"UPDATE {qn(table)} SET {qn(column)} = CAST(ROUND({qn(column)} * 100) AS INTEGER) "
+                                f"WHERE {qn(column)} IS NOT NULL"
+                            )
+
+    return run
+
+
+def _register_money_arithmetic() -> None:
+    """``F("debit") - F("credit")`` (and ``+``) of two money fields is money, read back as yuan.
+
+    Django would otherwise type it as a plain ``DecimalField`` and return the raw fen; our rule
+    goes first because Django takes the first matching rule (MoneyField is a DecimalField).
+    """
+    from django.db.models.expressions import Combinable, _connector_combinators
+
+    for connector in (Combinable.ADD, Combinable.SUB):
+        rule = (MoneyField, MoneyField, MoneyField)
+        if rule not in _connector_combinators[connector]:
+            _connector_combinators[connector].insert(0, rule)
+
+
+_register_money_arithmetic()

@@ -7,10 +7,10 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, DecimalField, Q, QuerySet, Sum, Value
+from django.db.models import Count, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce
 
-from core.money import FEN
+from core.money import FEN, MoneyField
 from funds.models import (
     ZERO,
     Account,
@@ -25,11 +25,13 @@ from funds.models import (
 from orgs.roles import Perm
 from orgs.scope import scoped
 
-MONEY = DecimalField(max_digits=16, decimal_places=2)
+MONEY = MoneyField(max_digits=16)
 
 
 def _sum(field: str, **filters: Any) -> Any:
-    return Coalesce(Sum(field, filter=Q(**filters) if filters else None), Value(ZERO), output_field=MONEY)
+    return Coalesce(
+        Sum(field, filter=Q(**filters) if filters else None), Value(ZERO, output_field=MONEY), output_field=MONEY
+    )
 
 
 def _fen(value: Any) -> Decimal:

@@ -1,21 +1,21 @@
 """Things that change money: posting and reversing entries, donations, budgets and programme cycles.
 
-Every yuan moves through ``entry_post`` (or its bulk twin for a cycle's payments, which applies the
-same checks line by line): balanced lines to the fen, one side per line, a positive amount, an open
-period. Entries are never changed; ``entry_reverse`` posts the mirror image, once.
+Every yuan moves through the ledger's one door, ``funds.ledger.entries_post`` (``entry_post`` is its
+one-entry call; a cycle's payments are one call for all of them): balanced lines to the fen, one
+side per line, a positive amount, an open period. Entries are never changed; ``entry_reverse``
+posts the mirror image, once.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -23,6 +23,7 @@ from django.utils import timezone
 from core.money import allocate, format_yuan, to_yuan
 from core.system import is_system_actor
 from funds.engine import ParameterHistory, PeriodSpan, get_plugin, period_span
+from funds.ledger import EntryDraft, Line, PaymentDraft, entries_post, lines_check  # noqa: F401 (Line, lines_check: re-exported)
 from funds.models import (
     DEFAULT_STEP,
     ZERO,
@@ -34,7 +35,6 @@ from funds.models import (
     Donation,
     Entitlement,
     JournalEntry,
-    JournalLine,
     OnceBenefit,
     ParameterVersion,
     Payment,
@@ -49,15 +49,6 @@ from orgs.scope import can_at, grants_for, has_perm
 logger = logging.getLogger(__name__)
 
 BATCH = 2000
-ROWS_PER_INSERT = 1000  # × at most 11 columns: under SQLite's and PostgreSQL's parameter limits
-
-
-@dataclass(frozen=True)
-class Line:
-    account: Account
-    debit: Decimal = ZERO
-    credit: Decimal = ZERO
-    memo: str = ""
 
 
 # What scheduled jobs (the system actor, core.system) may do in funds: set up and compute, never
@@ -101,24 +92,6 @@ def period_close(*, actor: Any, period: Period) -> Period:
     return period
 
 
-def _check_lines(lines: Sequence[Line]) -> Decimal:
-    """The balance rule, in one place. Returns the entry's total."""
-    if len(lines) < 2:
-        raise ValidationError("一张凭证至少需要两行分录")
-    debits = credits = ZERO
-    for i, line in enumerate(lines, start=1):
-        debit, credit = to_yuan(line.debit or 0), to_yuan(line.credit or 0)
-        if debit < 0 or credit < 0:
-            raise ValidationError(f"第 {i} 行：金额不能为负数")
-        if (debit > 0) == (credit > 0):
-            raise ValidationError(f"第 {i} 行：每行须且只能填写借方或贷方之一，且金额大于零")
-        debits += debit
-        credits += credit
-    if debits != credits:
-        raise ValidationError(f"借贷不平衡：借方合计 {format_yuan(debits)} 元，贷方合计 {format_yuan(credits)} 元")
-    return debits
-
-
 def entry_post(
     *,
     date: date,
@@ -131,40 +104,23 @@ def entry_post(
     source: str = "",
     reversal_of: JournalEntry | None = None,
 ) -> JournalEntry:
-    """Post one balanced entry. The only door by which a single entry enters the ledger."""
-    if not description.strip():
-        raise ValidationError("凭证摘要不能为空")
-    total = _check_lines(lines)
-    with transaction.atomic():
-        period = period_for(date)
-        entry = JournalEntry(
-            date=date,
-            period=period,
-            description=description.strip()[:300],
-            rule=rule[:200],
-            source=source[:80],
-            organisation=organisation,
-            prepared_by=prepared_by,
-            approved_by=approved_by,
-            reversal_of=reversal_of,
-            amount=total,
-        )
-        try:
-            with transaction.atomic():
-                entry.save()
-        except IntegrityError:
-            raise ValidationError("该凭证已被冲销过，不能重复冲销") from None
-        JournalLine.objects.bulk_create(
-            JournalLine(
-                entry=entry,
-                account=ln.account,
-                debit=to_yuan(ln.debit or 0),
-                credit=to_yuan(ln.credit or 0),
-                memo=ln.memo[:200],
+    """Post one balanced entry: a one-entry call of the ledger's one door, ``funds.ledger.entries_post``."""
+    (entry_id,) = entries_post(
+        [
+            EntryDraft(
+                date=date,
+                description=description,
+                lines=lines,
+                organisation_id=organisation.pk,
+                prepared_by_id=getattr(prepared_by, "pk", None),
+                approved_by_id=getattr(approved_by, "pk", None),
+                rule=rule,
+                source=source,
+                reversal_of_id=reversal_of.pk if reversal_of is not None else None,
             )
-            for ln in lines
-        )
-    return entry
+        ]
+    )
+    return JournalEntry.objects.get(pk=entry_id)
 
 
 def entry_reverse(*, actor: Any, entry: JournalEntry, reason: str, on: date | None = None) -> JournalEntry:
@@ -703,120 +659,39 @@ def _pay(cycle: Cycle, actor: Any, on: date) -> None:
         cycle.entitlements.exclude(beneficiary_key__in=already_paid).update(
             approved_amount=Coalesce("adjusted_amount", "amount")
         )
-    period = period_for(on)
     rule = f"{programme.code} {programme.plugin_key} 参数版本 {cycle.version.effective_from:%Y-%m-%d} 周期 {cycle.period_key}"
-    to_pay = [(e, a) for e, a in zip(ents, finals, strict=True) if a > 0]
-    # The balance rule of entry_post, applied to each two-line entry.
-    for _, a in to_pay:
-        _check_lines([Line(fund, debit=a), Line(programme.bank, credit=a)])
-    # 50,000 payments are three plain multi-row inserts (entries, lines, payments): the ORM's
-    # per-object cost would dominate. Constraints are the database's, as for every other row.
-    ops = connection.ops
-    now = ops.adapt_datetimefield_value(timezone.now())
-    day = ops.adapt_datefield_value(on)
     prefix = f"cycle:{cycle.pk}:"
     approver_id = getattr(actor, "pk", None)
-    _insert(
-        JournalEntry,
+    # One call of the ledger's door for the whole cycle: every entry checked first, then bulk-written.
+    entries_post(
         [
-            "date",
-            "period",
-            "description",
-            "rule",
-            "source",
-            "organisation",
-            "prepared_by",
-            "approved_by",
-            "amount",
-            "created_at",
-        ],
-        (
-            (
-                day,
-                period.pk,
-                f"{programme.name} {cycle.period_key} 支付 {e.beneficiary_name}{note}"[:300],
-                rule[:200],
-                f"{prefix}{e.pk}",
-                e.beneficiary_org_id or programme.organisation_id,
-                cycle.prepared_by_id,
-                approver_id,
-                a,
-                now,
-            )
-            for e, a in to_pay
-        ),
-    )
-    entry_ids = dict(
-        JournalEntry.objects.filter(source__startswith=prefix).values_list("source", "id").iterator(chunk_size=5000)
-    )
-    pairs = [(entry_ids[f"{prefix}{e.pk}"], e, a) for e, a in to_pay]
-    _insert(
-        JournalLine,
-        ["entry", "account", "debit", "credit", "memo"],
-        (
-            row
-            for entry_id, e, a in pairs
-            for row in (
-                (entry_id, fund.pk, a, ZERO, e.beneficiary_name[:200]),
-                (entry_id, programme.bank_id, ZERO, a, e.beneficiary_name[:200]),
-            )
-        ),
-    )
-    try:
-        with transaction.atomic():
-            _insert(
-                Payment,
-                [
-                    "programme",
-                    "period_key",
-                    "beneficiary_key",
-                    "beneficiary_org",
-                    "beneficiary_person",
-                    "beneficiary_name",
-                    "cycle",
-                    "entitlement",
-                    "amount",
-                    "entry",
-                    "paid_at",
-                ],
-                (
-                    (
-                        programme.pk,
-                        cycle.period_key,
-                        e.beneficiary_key,
-                        e.beneficiary_org_id,
-                        e.beneficiary_person_id,
-                        e.beneficiary_name,
-                        cycle.pk,
-                        e.pk,
-                        a,
-                        entry_id,
-                        now,
-                    )
-                    for entry_id, e, a in pairs
+            EntryDraft(
+                date=on,
+                description=f"{programme.name} {cycle.period_key} 支付 {e.beneficiary_name}{note}",
+                lines=(
+                    Line(fund, debit=a, memo=e.beneficiary_name[:200]),
+                    Line(programme.bank, credit=a, memo=e.beneficiary_name[:200]),
+                ),
+                organisation_id=e.beneficiary_org_id or programme.organisation_id,
+                prepared_by_id=cycle.prepared_by_id,
+                approved_by_id=approver_id,
+                rule=rule,
+                source=f"{prefix}{e.pk}",
+                payment=PaymentDraft(
+                    programme_id=programme.pk,
+                    period_key=cycle.period_key,
+                    beneficiary_key=e.beneficiary_key,
+                    beneficiary_name=e.beneficiary_name,
+                    cycle_id=cycle.pk,
+                    entitlement_id=e.pk,
+                    beneficiary_org_id=e.beneficiary_org_id,
+                    beneficiary_person_id=e.beneficiary_person_id,
                 ),
             )
-    except IntegrityError:
-        raise ValidationError("本期已有受益对象被支付过：同一对象同一期间只能支付一次，本次审批未执行") from None
-
-
-def _insert(model: type, fields: list[str], rows: Any) -> None:
-    """Multi-row INSERTs (ROWS_PER_INSERT rows a statement) for a bulk posting; values are DB-ready."""
-    qn = connection.ops.quote_name
-    columns = ", ".join(qn(model._meta.get_field(f).column) for f in fields)
-    head = f"INSERT INTO {qn(model._meta.db_table)} ({columns}) VALUES "
-    one = "(" + ", ".join(["%s"] * len(fields)) + ")"
-    batch: list[Any] = []
-    n = 0
-    with connection.cursor() as cursor:
-        for row in rows:
-            batch.extend(row)
-            n += 1
-            if n == ROWS_PER_INSERT:
-                cursor.execute(head + ", ".join([one] * n), batch)
-                batch, n = [], 0
-        if n:
-            cursor.execute(head + ", ".join([one] * n), batch)
+            for e, a in zip(ents, finals, strict=True)
+            if a > 0
+        ]
+    )
 
 
 def approved_total(cycle: Cycle) -> Decimal:

@@ -4,23 +4,26 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import DecimalField, ExpressionWrapper, F, OuterRef, QuerySet, Value
+from django.db.models import ExpressionWrapper, F, OuterRef, QuerySet, Value
 from django.db.models.functions import Coalesce
 
 from core.db import subquery_sum
+from core.money import MoneyField
 from funds.models import Payment
 from orgs.roles import Perm
 from orgs.scope import scoped
 from programmes.models import DuesImport, DuesRecord, GrantUsage
 from programmes.plugins import StartupGrant
 
-MONEY = DecimalField(max_digits=16, decimal_places=2)
+MONEY = MoneyField(max_digits=16)
 
 
 def grants(user: Any) -> QuerySet[Payment]:
     """Start-up grants paid, with what the union has reported spending."""
     spent = Coalesce(
-        subquery_sum(GrantUsage.objects.filter(payment=OuterRef("pk")), "amount", MONEY), Value(0), output_field=MONEY
+        subquery_sum(GrantUsage.objects.filter(payment=OuterRef("pk")), "amount", MONEY),
+        Value(0, output_field=MONEY),
+        output_field=MONEY,
     )
     return (
         scoped(user, Perm.FUND_VIEW, Payment.objects.filter(programme__plugin_key=StartupGrant.key))
