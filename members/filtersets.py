@@ -7,13 +7,14 @@ from datetime import date
 import django_filters
 from django.db.models import QuerySet
 
+from core.filters import FilterSet
 from members.models import Honour, Membership
 from members.selectors import honour_exists, member_search
 from orgs.models import Organisation
 from orgs.scope import subtree_q
 
 
-class MembershipFilterSet(django_filters.FilterSet):
+class MembershipFilterSet(FilterSet):
     q = django_filters.CharFilter(method="filter_q", label="搜索（姓名/会员编号/完整身份证号/手机号）")
     subtree = django_filters.CharFilter(method="filter_subtree", label="所属工会（组织编码，含全部下级）")
     status = django_filters.ChoiceFilter(choices=Membership.Status.choices, label="会籍状态", empty_label="全部")
