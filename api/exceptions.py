@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views import defaults
 from rest_framework import exceptions
+from rest_framework.renderers import JSONRenderer
 from rest_framework.views import exception_handler as drf_exception_handler
 
 
@@ -23,6 +24,10 @@ def exception_handler(exc: Exception, context: dict[str, Any]):
             exc = exceptions.ValidationError({"non_field_errors": exc.messages})
     elif isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied(str(exc) or "无权执行此操作")
+    request = context.get("request")
+    if request is not None:  # errors are JSON whatever the view renders otherwise (e.g. the docs page)
+        request.accepted_renderer = JSONRenderer()
+        request.accepted_media_type = JSONRenderer.media_type
     return drf_exception_handler(exc, context)
 
 

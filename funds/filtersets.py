@@ -5,7 +5,7 @@ from __future__ import annotations
 import django_filters
 from django.db.models import Q
 
-from core.filters import FilterSet
+from core.filters import FilterSet, YearFilter
 from funds.models import Cycle, Donation, Entitlement, JournalEntry, Payment
 
 
@@ -27,7 +27,7 @@ class EntryFilterSet(FilterSet):
 class DonationFilterSet(FilterSet):
     q = django_filters.CharFilter(method="filter_q", label="捐赠方/收据号")
     fund = django_filters.CharFilter(field_name="fund__code", label="基金科目")
-    year = django_filters.NumberFilter(field_name="received_on__year", label="年度")
+    year = YearFilter(field_name="received_on__year", label="年度")
 
     class Meta:
         model = Donation

@@ -7,7 +7,7 @@ from datetime import date
 import django_filters
 from django.db.models import QuerySet
 
-from core.filters import FilterSet
+from core.filters import FilterSet, YearFilter
 from members.models import Honour, Membership
 from members.selectors import honour_exists, member_search
 from orgs.models import Organisation
@@ -22,7 +22,7 @@ class MembershipFilterSet(FilterSet):
         choices=Honour.Title.choices, method="filter_honour", label="荣誉", empty_label="全部"
     )
     migrant = django_filters.BooleanFilter(field_name="person__is_migrant_worker", label="农民工")
-    join_year = django_filters.NumberFilter(method="filter_join_year", label="入会年份")
+    join_year = YearFilter(method="filter_join_year", label="入会年份")
 
     class Meta:
         model = Membership
@@ -47,7 +47,5 @@ class MembershipFilterSet(FilterSet):
     def filter_join_year(self, queryset: QuerySet[Membership], name: str, value) -> QuerySet[Membership]:
         if value is None:
             return queryset
-        year = int(value)
-        if not 1900 <= year <= 2999:
-            return queryset.none()
+        year = int(value)  # 1900..2100, checked by the form
         return queryset.filter(joined_on__gte=date(year, 1, 1), joined_on__lt=date(year + 1, 1, 1))
