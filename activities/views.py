@@ -23,7 +23,7 @@ class ActivityForm(StyledFormMixin, forms.Form):
     title = forms.CharField(label="活动名称", max_length=120)
     kind = forms.ChoiceField(label="活动类型", choices=Activity.Kind.choices)
     held_on = forms.DateField(label="举办日期", widget=forms.DateInput(attrs={"type": "date"}))
-    participants = forms.IntegerField(label="参加人数", min_value=1)
+    participants = forms.IntegerField(label="参加人数", min_value=1, max_value=1_000_000)
 
 
 @perm_required(Perm.ORG_VIEW)

@@ -210,3 +210,38 @@ def test_api_404_and_500_are_json_with_debug_off(client, district):
     assert crash.status_code == 500 and crash.json()["detail"]
     page = client.get("/no-such-page/")
     assert page.status_code == 404 and not page["Content-Type"].startswith("application/json")
+
+
+def test_statement_with_a_date_out_of_range_is_a_message_page_and_a_json_400(client, district):
+    from funds.services import standard_accounts_ensure
+
+    standard_accounts_ensure(district=district.root)
+    client.force_login(district.user("finance"))
+    page = client.get("/funds/accounts/1002/", {"start": "0001-01-01"})
+    assert page.status_code == 200 and "开始日期" in page.content.decode()
+    api = client.get("/api/v1/funds/accounts/1002/statement/", {"start": "0001-01-01"})
+    assert api.status_code == 400 and "start" in api.json()
+
+
+def test_marking_notifications_with_a_huge_id_changes_nothing(client, district):
+    client.force_login(district.user("admin"))
+    response = client.post("/appeals/notifications/", {"id": HUGE})
+    assert response.status_code == 302
+
+
+def test_activity_report_with_a_huge_participant_count_is_refused(client, district):
+    from activities.models import Activity
+
+    client.force_login(district.user("chair_a"))
+    response = client.post(
+        "/activities/",
+        {
+            "organisation": district.union_a.pk,
+            "title": "健步走",
+            "kind": Activity.Kind.choices[0][0],
+            "held_on": "2026-05-01",
+            "participants": HUGE,
+        },
+    )
+    assert response.status_code == 200
+    assert not Activity.objects.exists()
