@@ -3,12 +3,13 @@ from __future__ import annotations
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
+from activities.filtersets import ActivityFilterSet
 from activities.models import Activity
 from activities.services import activity_report
+from core.filters import filter_queryset
 from core.forms import StyledFormMixin
 from core.views import paginate, query_without
 from orgs.models import Organisation
@@ -22,19 +23,13 @@ class ActivityForm(StyledFormMixin, forms.Form):
     title = forms.CharField(label="活动名称", max_length=120)
     kind = forms.ChoiceField(label="活动类型", choices=Activity.Kind.choices)
     held_on = forms.DateField(label="举办日期", widget=forms.DateInput(attrs={"type": "date"}))
-    participants = forms.IntegerField(label="参加人数", min_value=1)
+    participants = forms.IntegerField(label="参加人数", min_value=1, max_value=1_000_000)
 
 
 @perm_required(Perm.ORG_VIEW)
 def activity_list(request: HttpRequest) -> HttpResponse:
-    qs = scoped(request.user, Perm.ORG_VIEW, Activity.objects.all()).select_related("organisation", "reported_by")
-    if request.GET.get("q"):
-        text = request.GET["q"].strip()
-        qs = qs.filter(Q(title__icontains=text) | Q(organisation__name__icontains=text))
-    if request.GET.get("kind"):
-        qs = qs.filter(kind=request.GET["kind"])
-    if request.GET.get("year", "").isdigit():
-        qs = qs.filter(held_on__year=int(request.GET["year"]))
+    base = scoped(request.user, Perm.ORG_VIEW, Activity.objects.all()).select_related("organisation", "reported_by")
+    qs = filter_queryset(request, ActivityFilterSet(request.GET or None, queryset=base), base)
     qs = qs.order_by("-held_on", "-id")
     if request.GET.get("export") == "xlsx":
         rows = (

@@ -10,11 +10,12 @@ from django.utils import timezone
 
 from appeals.models import Appeal, Category
 from appeals.selectors import METRICS, metric_q
+from core.filters import FilterSet
 from orgs.models import Organisation
 from orgs.scope import subtree_q
 
 
-class AppealFilterSet(django_filters.FilterSet):
+class AppealFilterSet(FilterSet):
     q = django_filters.CharFilter(method="filter_q", label="搜索（编号/标题/内容/反映人）")
     state = django_filters.ChoiceFilter(choices=Appeal.State.choices, label="状态")
     category = django_filters.ModelChoiceFilter(queryset=Category.objects.all(), label="分类")

@@ -8,7 +8,7 @@ requests) and the notification list (one's own notifications)."""
 from __future__ import annotations
 
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 from urllib.parse import urlencode
 
@@ -37,6 +37,8 @@ from appeals.forms import (
     ResultForm,
 )
 from appeals.models import Appeal, Category, Referral
+from core.filters import filter_queryset
+from core.forms import DATE_MAX, DATE_MIN, ID_MAX, finite_decimal, ids_from
 from core.models import Notification, User
 from core.views import paginate, query_without
 from orgs.models import Organisation
@@ -110,10 +112,7 @@ def _anchor_org(request: HttpRequest, perm: str = Perm.APPEAL_OFFICE) -> Organis
 def appeal_list(request: HttpRequest) -> HttpResponse:
     base = selectors.appeal_list_qs(request.user)
     filterset = AppealFilterSet(request.GET or None, queryset=base)
-    if filterset.is_bound and not filterset.is_valid():
-        qs = base.none()
-    else:
-        qs = filterset.qs if filterset.is_bound else base
+    qs = filter_queryset(request, filterset, base)
     if request.GET.get("todo") == "1":
         qs = qs.filter(selectors.todo_q(request.user))
     qs = qs.order_by("-registered_at", "-id")
@@ -399,16 +398,27 @@ def _rate_filter(request: HttpRequest) -> tuple[selectors.RateFilter, dict[str, 
         if not raw:
             return default
         try:
-            return date.fromisoformat(raw)
+            value = date.fromisoformat(raw)
         except ValueError:
             errors.append(f"{'开始' if key == 'date_from' else '结束'}日期格式应为 YYYY-MM-DD")
             return default
+        if not DATE_MIN <= value <= DATE_MAX:
+            errors.append(f"{'开始' if key == 'date_from' else '结束'}日期应在 1900-01-01 至 2100-12-31 之间")
+            return default
+        return value
 
     values["date_from"] = _date("date_from", date(today.year, 1, 1))
     values["date_to"] = _date("date_to", today)
     cat = g.get("category") or ""
-    values["category"] = int(cat) if cat.isdigit() else None
-    flt = selectors.RateFilter(date_from=values["date_from"], date_to=values["date_to"], category_id=values["category"])
+    values["category"] = int(cat) if cat.isascii() and cat.isdigit() and 0 < int(cat) <= ID_MAX else None
+    bad_category = bool(cat) and values["category"] is None
+    if bad_category:
+        errors.append("分类参数无效，未统计任何诉求")
+    flt = selectors.RateFilter(
+        date_from=values["date_from"],
+        date_to=values["date_to"],
+        category_id=0 if bad_category else values["category"],  # no category has id 0: nothing counted
+    )
     return flt, values, errors
 
 
@@ -420,12 +430,8 @@ def _rate_params(request: HttpRequest) -> tuple[selectors.RateParams, list[str]]
         raw = (request.GET.get(key) or "").strip()
         if not raw:
             return default
-        try:
-            value = Decimal(raw)
-        except InvalidOperation:
-            errors.append(f"参数 {key} 应为 0 到 1 之间的小数")
-            return default
-        if not Decimal(0) <= value <= Decimal(1):
+        value = finite_decimal(raw)
+        if value is None or not Decimal(0) <= value <= Decimal(1):
             errors.append(f"参数 {key} 应为 0 到 1 之间的小数")
             return default
         return value
@@ -610,7 +616,7 @@ def liaisons(request: HttpRequest) -> HttpResponse:
 def notifications(request: HttpRequest) -> HttpResponse:
     qs = Notification.objects.filter(user=request.user)
     if request.method == "POST":
-        ids = [int(x) for x in request.POST.getlist("id") if x.isdigit()]
+        ids = ids_from(request.POST.getlist("id"))
         target = qs.filter(read_at__isnull=True)
         if ids:
             target = target.filter(pk__in=ids)

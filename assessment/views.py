@@ -6,8 +6,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
+from assessment.filtersets import AssessmentFilterSet
 from assessment.models import OrganisationAssessment
 from assessment.services import assessment_record
+from core.filters import filter_queryset
 from core.forms import StyledFormMixin
 from core.views import paginate, query_without
 from orgs.models import Organisation
@@ -28,10 +30,7 @@ def assessment_list(request: HttpRequest) -> HttpResponse:
     qs = scoped(request.user, Perm.ORG_VIEW, OrganisationAssessment.objects.all()).select_related(
         "organisation", "assessed_by"
     )
-    if request.GET.get("year", "").isdigit():
-        qs = qs.filter(year=int(request.GET["year"]))
-    if request.GET.get("q"):
-        qs = qs.filter(organisation__name__icontains=request.GET["q"].strip())
+    qs = filter_queryset(request, AssessmentFilterSet(request.GET or None, queryset=qs), qs)
     qs = qs.order_by("-year", "organisation__path")
     if request.GET.get("export") == "xlsx":
         rows = (

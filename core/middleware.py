@@ -25,3 +25,28 @@ class SecurityHeadersMiddleware:
         if request.user.is_authenticated if hasattr(request, "user") else False:
             response.headers.setdefault("Cache-Control", "no-store")
         return response
+
+
+class RefuseNulMiddleware:
+    """A NUL character in a query or form value is never meaningful input, and PostgreSQL refuses
+    it in text (a 500 wherever a view passes ``request.GET[...]`` to a query). Answer 400 at the
+    door, JSON under /api/, so every view, ad-hoc parameter or not, is covered."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from django.http import HttpResponseBadRequest, JsonResponse
+
+        data = [request.GET]
+        if request.method == "POST" and request.content_type in (
+            "application/x-www-form-urlencoded",
+            "multipart/form-data",
+        ):
+            data.append(request.POST)
+        if any("\x00" in k or any("\x00" in v for v in q.getlist(k)) for q in data for k in q):
+            message = "请求参数含有非法字符（NUL），已拒绝"
+            if request.path.startswith("/api/"):
+                return JsonResponse({"detail": message}, status=400)
+            return HttpResponseBadRequest(message, content_type="text/plain; charset=utf-8")
+        return self.get_response(request)

@@ -5,10 +5,11 @@ from __future__ import annotations
 import django_filters
 from django.db.models import Q
 
+from core.filters import FilterSet, YearFilter
 from funds.models import Cycle, Donation, Entitlement, JournalEntry, Payment
 
 
-class EntryFilterSet(django_filters.FilterSet):
+class EntryFilterSet(FilterSet):
     q = django_filters.CharFilter(method="filter_q", label="摘要/依据")
     date_from = django_filters.DateFilter(field_name="date", lookup_expr="gte", label="日期起")
     date_to = django_filters.DateFilter(field_name="date", lookup_expr="lte", label="日期止")
@@ -23,10 +24,10 @@ class EntryFilterSet(django_filters.FilterSet):
         return qs.filter(Q(description__icontains=value) | Q(rule__icontains=value)) if value else qs
 
 
-class DonationFilterSet(django_filters.FilterSet):
+class DonationFilterSet(FilterSet):
     q = django_filters.CharFilter(method="filter_q", label="捐赠方/收据号")
     fund = django_filters.CharFilter(field_name="fund__code", label="基金科目")
-    year = django_filters.NumberFilter(field_name="received_on__year", label="年度")
+    year = YearFilter(field_name="received_on__year", label="年度")
 
     class Meta:
         model = Donation
@@ -39,17 +40,18 @@ class DonationFilterSet(django_filters.FilterSet):
         return qs.filter(Q(receipt_no__icontains=value) | (Q(donor_name__icontains=value) & Q(anonymous=False)))
 
 
-class PaymentFilterSet(django_filters.FilterSet):
+class PaymentFilterSet(FilterSet):
     q = django_filters.CharFilter(field_name="beneficiary_name", lookup_expr="icontains", label="受益对象")
     programme = django_filters.CharFilter(field_name="programme__code", label="项目编码")
     period = django_filters.CharFilter(field_name="period_key", label="期间")
+    cycle = django_filters.NumberFilter(field_name="cycle_id", label="周期")
 
     class Meta:
         model = Payment
-        fields = ["q", "programme", "period"]
+        fields = ["q", "programme", "period", "cycle"]
 
 
-class EntitlementFilterSet(django_filters.FilterSet):
+class EntitlementFilterSet(FilterSet):
     q = django_filters.CharFilter(field_name="beneficiary_name", lookup_expr="icontains", label="受益对象")
     adjusted = django_filters.BooleanFilter(
         field_name="adjusted_amount", lookup_expr="isnull", exclude=True, label="仅看已调整"
@@ -60,7 +62,7 @@ class EntitlementFilterSet(django_filters.FilterSet):
         fields = ["q", "adjusted"]
 
 
-class CycleFilterSet(django_filters.FilterSet):
+class CycleFilterSet(FilterSet):
     programme = django_filters.CharFilter(field_name="programme__code", label="项目编码")
     state = django_filters.ChoiceFilter(choices=Cycle.State.choices, label="状态")
 

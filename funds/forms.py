@@ -7,7 +7,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from core.forms import StyledFormMixin
+from core.forms import BoundedForm, StyledFormMixin
 from core.money import to_yuan
 from funds.models import Account, Donation
 
@@ -78,6 +78,6 @@ class AdjustForm(StyledFormMixin, forms.Form):
     reason = forms.CharField(label="调整理由（必填）", max_length=300)
 
 
-class StatementForm(forms.Form):
-    start = forms.DateField(required=False)
-    end = forms.DateField(required=False)
+class StatementForm(BoundedForm):
+    start = forms.DateField(label="开始日期", required=False)
+    end = forms.DateField(label="截止日期", required=False)

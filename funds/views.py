@@ -11,6 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from core.filters import filter_queryset, invalid_params
 from core.money import format_yuan
 from core.views import add_validation_errors, paginate, query_without
 from funds import selectors, services
@@ -25,9 +26,7 @@ from orgs.web import audited_export, perm_required
 
 def _filter(request: HttpRequest, filterset_class: Any, qs: QuerySet) -> tuple[Any, QuerySet]:
     fs = filterset_class(request.GET or None, queryset=qs)
-    if fs.is_bound and fs.is_valid():
-        return fs, fs.qs
-    return fs, qs
+    return fs, filter_queryset(request, fs, qs)
 
 
 def _errors(exc: ValidationError) -> str:
@@ -89,6 +88,8 @@ def account_detail(request: HttpRequest, code: str) -> HttpResponse:
     if form.is_valid():
         start, end = form.cleaned_data["start"], form.cleaned_data["end"]
     st = selectors.account_statement(account, start=start, end=end)
+    if invalid_params(request, form):
+        st.lines = st.lines.none()
     if request.GET.get("export") == "xlsx":
         rows = (
             [ln.entry.date, ln.entry.number, ln.entry.description, ln.debit, ln.credit, ln.memo]
@@ -111,6 +112,7 @@ def account_detail(request: HttpRequest, code: str) -> HttpResponse:
 def trial_balance(request: HttpRequest) -> HttpResponse:
     form = StatementForm(request.GET or None)
     end = form.cleaned_data["end"] if form.is_valid() else None
+    invalid_params(request, form)
     tb = selectors.trial_balance(request.user, end=end)
     if request.GET.get("export") == "xlsx":
         rows = [[r["account"].code, r["account"].name, r["debit"], r["credit"]] for r in tb["rows"]]
@@ -478,10 +480,7 @@ def entitlement_adjust(request: HttpRequest, pk: int) -> HttpResponse:
 
 @perm_required(Perm.FUND_VIEW)
 def payment_list(request: HttpRequest) -> HttpResponse:
-    base = selectors.visible_payments(request.user)
-    if request.GET.get("cycle"):
-        base = base.filter(cycle_id=request.GET["cycle"]) if request.GET["cycle"].isdigit() else base.none()
-    fs, qs = _filter(request, PaymentFilterSet, base)
+    fs, qs = _filter(request, PaymentFilterSet, selectors.visible_payments(request.user))
     if request.GET.get("export") == "xlsx":
         rows = (
             [

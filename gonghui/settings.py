@@ -105,6 +105,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "core.middleware.SecurityHeadersMiddleware",
+    "core.middleware.RefuseNulMiddleware",
     "accounts.middleware.ForcePasswordChangeMiddleware",
     # Axes must be last: it turns a locked-out login into the lockout response.
     "axes.middleware.AxesMiddleware",

@@ -13,3 +13,9 @@ urlpatterns = [
     path("programmes/", include("programmes.urls")),
     path("api/v1/", include("api.urls")),
 ]
+
+# Under /api/ every error is JSON, 404 and 500 included (DRF answers the errors it raises itself).
+handler400 = "api.exceptions.json_or_page_400"
+handler403 = "api.exceptions.json_or_page_403"
+handler404 = "api.exceptions.json_or_page_404"
+handler500 = "api.exceptions.json_or_page_500"

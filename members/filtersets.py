@@ -7,13 +7,14 @@ from datetime import date
 import django_filters
 from django.db.models import QuerySet
 
+from core.filters import FilterSet, YearFilter
 from members.models import Honour, Membership
 from members.selectors import honour_exists, member_search
 from orgs.models import Organisation
 from orgs.scope import subtree_q
 
 
-class MembershipFilterSet(django_filters.FilterSet):
+class MembershipFilterSet(FilterSet):
     q = django_filters.CharFilter(method="filter_q", label="搜索（姓名/会员编号/完整身份证号/手机号）")
     subtree = django_filters.CharFilter(method="filter_subtree", label="所属工会（组织编码，含全部下级）")
     status = django_filters.ChoiceFilter(choices=Membership.Status.choices, label="会籍状态", empty_label="全部")
@@ -21,7 +22,7 @@ class MembershipFilterSet(django_filters.FilterSet):
         choices=Honour.Title.choices, method="filter_honour", label="荣誉", empty_label="全部"
     )
     migrant = django_filters.BooleanFilter(field_name="person__is_migrant_worker", label="农民工")
-    join_year = django_filters.NumberFilter(method="filter_join_year", label="入会年份")
+    join_year = YearFilter(method="filter_join_year", label="入会年份")
 
     class Meta:
         model = Membership
@@ -46,7 +47,5 @@ class MembershipFilterSet(django_filters.FilterSet):
     def filter_join_year(self, queryset: QuerySet[Membership], name: str, value) -> QuerySet[Membership]:
         if value is None:
             return queryset
-        year = int(value)
-        if not 1900 <= year <= 2999:
-            return queryset.none()
+        year = int(value)  # 1900..2100, checked by the form
         return queryset.filter(joined_on__gte=date(year, 1, 1), joined_on__lt=date(year + 1, 1, 1))

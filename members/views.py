@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from core.crypto import mask_address, mask_id_number, mask_phone
+from core.filters import filter_queryset
 from core.views import add_validation_errors, paginate, query_without
 from members import selectors, services
 from members.filtersets import MembershipFilterSet
@@ -58,7 +59,7 @@ def _filtered(request: HttpRequest, perm: str) -> tuple[MembershipFilterSet, Any
         params["status"] = Membership.Status.ACTIVE  # the roster: active members unless asked otherwise
     base = selectors.visible_memberships(request.user, perm)
     filterset = MembershipFilterSet(params, queryset=base)
-    qs = filterset.qs if filterset.is_valid() else base.none()
+    qs = filter_queryset(request, filterset, base)
     return filterset, qs
 
 

@@ -5,11 +5,12 @@ from __future__ import annotations
 import django_filters
 from django.db.models import Q, QuerySet
 
+from core.filters import FilterSet
 from orgs.models import Organisation
 from orgs.scope import subtree_q
 
 
-class OrganisationFilterSet(django_filters.FilterSet):
+class OrganisationFilterSet(FilterSet):
     q = django_filters.CharFilter(method="filter_q", label="搜索（名称/编码/信用代码）")
     subtree = django_filters.CharFilter(method="filter_subtree", label="所属上级（组织编码，含全部下级）")
     kind = django_filters.MultipleChoiceFilter(choices=Organisation.Kind.choices, label="组织类型")

@@ -7,6 +7,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django_tables2 import RequestConfig
 
+from core.filters import filter_queryset
 from core.views import add_validation_errors, query_without
 from orgs import selectors, services
 from orgs.filtersets import OrganisationFilterSet
@@ -84,7 +85,7 @@ def search(request: HttpRequest) -> JsonResponse:
 def organisation_list(request: HttpRequest) -> HttpResponse:
     base = selectors.visible_organisations(request.user)
     filterset = OrganisationFilterSet(request.GET or None, queryset=base)
-    qs = filterset.qs if filterset.is_bound and filterset.is_valid() else base
+    qs = filter_queryset(request, filterset, base)
     if request.GET.get("export") == "xlsx":
         qs = qs.order_by("path")
         rows = (

@@ -11,6 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from core.audit import audit_log
+from core.filters import filter_queryset
 from core.models import AuditEvent
 from core.views import paginate, query_without
 from orgs.models import Organisation
@@ -18,16 +19,14 @@ from orgs.roles import Perm
 from orgs.scope import can_at, get_scoped_or_404, has_perm
 from orgs.web import audited_export, perm_required
 from programmes import selectors, services
+from programmes.filtersets import DuesFilterSet, GrantFilterSet
 from programmes.forms import DuesImportForm, DuesReplaceForm, UsageForm
 
 
 @perm_required(Perm.FUND_VIEW)
 def grant_list(request: HttpRequest) -> HttpResponse:
     qs = selectors.grants(request.user)
-    if request.GET.get("unspent"):
-        qs = qs.filter(unspent__gt=0)
-    if request.GET.get("q"):
-        qs = qs.filter(beneficiary_name__icontains=request.GET["q"].strip())
+    qs = filter_queryset(request, GrantFilterSet(request.GET or None, queryset=qs), qs)
     if request.GET.get("export") == "xlsx":
         rows = (
             [p.beneficiary_name, p.period_key, p.amount, p.spent, p.unspent, p.paid_at]
@@ -85,13 +84,7 @@ def grant_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @perm_required(Perm.FUND_VIEW)
 def dues_list(request: HttpRequest) -> HttpResponse:
     qs = selectors.dues_records(request.user)
-    if request.GET.get("year", "").isdigit():
-        qs = qs.filter(year=int(request.GET["year"]))
-    if request.GET.get("q"):
-        text = request.GET["q"].strip()
-        qs = qs.filter(name__icontains=text) | qs.filter(credit_code=text.upper())
-    if request.GET.get("unmatched"):
-        qs = qs.filter(organisation__isnull=True)
+    qs = filter_queryset(request, DuesFilterSet(request.GET or None, queryset=qs), qs)
     if request.GET.get("export") == "xlsx":
         rows = (
             [

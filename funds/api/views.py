@@ -110,19 +110,12 @@ class DonationViewSet(_FundsViewSet):
 
 
 def _dates(request):
-    from django import forms
+    from funds.forms import StatementForm
 
-    out = []
-    for name in ("start", "end"):
-        raw = request.query_params.get(name)
-        if not raw:
-            out.append(None)
-            continue
-        try:
-            out.append(forms.DateField().clean(raw))
-        except Exception:
-            raise ApiValidationError({name: f"日期格式错误：“{raw}”，应为 YYYY-MM-DD"}) from None
-    return out
+    form = StatementForm(request.query_params)
+    if not form.is_valid():
+        raise ApiValidationError({k: [str(m) for m in v] for k, v in form.errors.items()})
+    return [form.cleaned_data.get("start"), form.cleaned_data.get("end")]
 
 
 @extend_schema(summary="试算平衡表（end 为截止日期，可省略）", parameters=[OpenApiParameter("end", str)])
