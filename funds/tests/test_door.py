@@ -147,3 +147,26 @@ def test_nothing_but_the_door_writes_entries_lines_or_payments(tmp_path):
     )
     assert len(_writers(sample)) == 4
     assert {m._meta.db_table for m in (JournalEntry, JournalLine, Payment)} == set(GUARDED_TABLES)
+
+
+def test_a_large_batch_checks_every_foreign_key_once_and_refuses_a_missing_row(acc, district):
+    """From SET_BASED_FK_FROM entries on PostgreSQL the per-row FK triggers are off for the COPY and
+    the keys are checked set-based: a line pointing at no account still refuses the whole batch (on
+    SQLite the ordinary constraint does the same)."""
+    from django.db import IntegrityError, connection, transaction
+
+    from funds import ledger
+
+    n = ledger.SET_BASED_FK_FROM
+    good = [draft(acc, district, "1.00") for _ in range(n)]
+    assert len(entries_post(good)) == n and JournalLine.objects.count() == 2 * n
+    ghost = type("Ghost", (), {"pk": 10**9})()
+    bad = [*good[:-1], EntryDraft(**{**good[0].__dict__, "lines": [Line(ghost, debit=D(1)), good[0].lines[1]]})]
+    with pytest.raises(IntegrityError), transaction.atomic():
+        entries_post(bad)
+        connection.check_constraints()  # SQLite defers FK checks to commit; make it check now
+    assert JournalEntry.objects.count() == n and JournalLine.objects.count() == 2 * n
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW session_replication_role")
+            assert cursor.fetchone()[0] == "origin"
