@@ -235,8 +235,13 @@ def _may_skip_fk_triggers() -> bool:
 def _foreign_keys_check(entry_ids: list[int]) -> None:
     """Every foreign key of the rows just written, checked once per key column: each referenced row
     exists, and is locked ``FOR KEY SHARE`` (what PostgreSQL's per-row trigger does), so it cannot be
-    deleted before we commit. A missing one raises ``IntegrityError`` and the posting rolls back."""
+    deleted before we commit — except the batch's own new entries, which nobody else can see yet. A
+    missing one raises ``IntegrityError`` and the posting rolls back.
+
+    The new rows are selected by the range of their entries' ids (a superset at worst: rows of others
+    in the range were checked when they were written), which the id and entry_id indexes answer."""
     qn = connection.ops.quote_name
+    low, high = min(entry_ids), max(entry_ids)
     with connection.cursor() as cursor:
         for model, selector in ((JournalEntry, "id"), (JournalLine, "entry_id"), (Payment, "entry_id")):
             table = qn(model._meta.db_table)
@@ -244,13 +249,15 @@ def _foreign_keys_check(entry_ids: list[int]) -> None:
                 if not f.is_relation or not f.db_constraint:
                     continue
                 target = f.target_field
-                parent, parent_col = qn(target.model._meta.db_table), qn(target.column)
-                keys = f"SELECT DISTINCT t.{qn(f.column)} FROM {table} t WHERE t.{qn(selector)} = ANY(%s)"
+                parent, parent_col, column = qn(target.model._meta.db_table), qn(target.column), qn(f.column)
+                own_entries = model is not JournalEntry and f.column == "entry_id"
+                lock = "" if own_entries else " FOR KEY SHARE"
                 cursor.execute(
-                    f"SELECT (SELECT count(*) FROM ({keys} AND t.{qn(f.column)} IS NOT NULL) k), "
-                    f"(SELECT count(*) FROM (SELECT 1 FROM {parent} p WHERE p.{parent_col} IN ({keys}) "
-                    f"FOR KEY SHARE) l)",
-                    [entry_ids, entry_ids],
+                    f"WITH keys AS (SELECT DISTINCT t.{column} AS k FROM {table} t "
+                    f"WHERE t.{qn(selector)} BETWEEN %s AND %s AND t.{column} IS NOT NULL) "
+                    f"SELECT (SELECT count(*) FROM keys), (SELECT count(*) FROM (SELECT 1 FROM {parent} p "
+                    f"WHERE p.{parent_col} IN (SELECT k FROM keys){lock}) l)",
+                    [low, high],
                 )
                 wanted, found = cursor.fetchone()
                 if wanted != found:

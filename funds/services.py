@@ -637,7 +637,10 @@ def _pay(cycle: Cycle, actor: Any, on: date) -> None:
     programme = cycle.programme
     fund = Account.objects.select_for_update().get(pk=programme.fund_id)
     already_paid = Payment.objects.filter(programme=programme, period_key=cycle.period_key).values("beneficiary_key")
-    ents = list(cycle.entitlements.exclude(beneficiary_key__in=already_paid).order_by("id"))
+    # the explanation and inputs are for people reading the cycle, not for paying it
+    ents = list(
+        cycle.entitlements.exclude(beneficiary_key__in=already_paid).order_by("id").defer("explanation", "inputs")
+    )
     finals = [e.final_amount for e in ents]
     total = sum(finals, ZERO)
     from funds.selectors import account_balance
