@@ -39,6 +39,7 @@ __all__ = [
     "encrypt",
     "mask_address",
     "mask_id_number",
+    "mask_landline",
     "mask_name",
     "mask_phone",
     "mask_pii_in_text",
@@ -208,6 +209,22 @@ def mask_phone(value: str | None) -> str:
     if n >= 8:
         return text[:3] + "*" * (n - 7) + text[-4:]
     return "*" * n
+
+
+def mask_landline(value: str | None) -> str:
+    """A 联系电话 as ``validate_phone`` stores it: ``"010-69441234"`` → ``"010-****1234"``,
+    ``"69441234-123"`` → ``"****1234-123"`` (area code, last 4 digits and extension shown). A mobile
+    number, or anything not in that form, is masked by :func:`mask_phone`."""
+    text = "".join((value or "").split())
+    found = _LANDLINE_PARTS.match(text)
+    if found is None:
+        return mask_phone(text)
+    area, local, ext = found.groups()
+    masked = "*" * (len(local) - 4) + local[-4:]
+    return "-".join(part for part in (area, masked, ext) if part)
+
+
+_LANDLINE_PARTS = re.compile(r"^(?:(0\d{2,3})-)?([2-9]\d{6,7})(?:-(\d{1,6}))?$")
 
 
 def mask_address(value: str | None) -> str:

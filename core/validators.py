@@ -1,4 +1,5 @@
-"""Validators for Chinese identifiers: resident ID numbers, unified social credit codes, mobile numbers.
+"""Validators for Chinese identifiers: resident ID numbers, unified social credit codes, mobile and
+landline (联系电话) numbers.
 
 Every function normalises first (see :func:`normalize_id_text`) so that what people paste from Excel,
 WeChat or a scanned form — full-width digits, stray spaces, a lower-case ``x`` — is accepted, and
@@ -31,6 +32,7 @@ __all__ = [
     "validate_credit_code",
     "validate_id_number",
     "validate_mobile",
+    "validate_phone",
 ]
 
 # GB 11643-1999: ISO 7064 MOD 11-2 over the first 17 digits.
@@ -276,3 +278,54 @@ def validate_mobile(value: Any) -> str:
     if not _MOBILE_RE.match(digits):
         raise ValidationError("手机号码“%(value)s”无效：应以13至19开头", code="invalid", params={"value": digits})
     return digits
+
+
+# Area codes (区号): 010 (Beijing) and 020-029 have three digits, every other one four (0335, 0571…),
+# so "01069441234" and "057187654321" split one way only. Local numbers have 7 or 8 digits and do
+# not start with 0 or 1 (those are area-code and service prefixes).
+_LANDLINE_RE = re.compile(r"^(?:\(?(010|02\d|0[3-9]\d{2})\)?-?)?([2-9]\d{6,7})(?:-(\d{1,6}))?$")
+# An extension written out: 转123, 分机123, ext.123, #123 (after normalize_id_text: upper case).
+_EXTENSION_RE = re.compile(r"^(.+?)-?(?:转|分机|EXT\.?|#)-?(\d{1,6})$")
+_DASHES_RE = re.compile(r"[\u2010-\u2015\u2212\uff0d~]")
+PHONE_FORMAT_HINT = "座机如 010-69441234、69441234、(010)69441234，分机写作 010-69441234-123 或“转123”；手机为11位数字"
+
+
+def validate_phone(value: Any) -> str:
+    """Check a 联系电话 (a landline with an optional extension, or a mobile); return its canonical form.
+
+    Landlines become ``[区号-]号码[-分机]``: ``(010)69441234``, ``010 6944 1234`` and ``010-69441234``
+    are all ``"010-69441234"``; ``69441234转123`` is ``"69441234-123"``. A mobile number (with or
+    without ``+86``) becomes its 11 digits, as :func:`validate_mobile` returns it.
+    """
+    text = normalize_id_text(value)
+    if not text:
+        raise ValidationError("联系电话不能为空", code="required")
+    text = _DASHES_RE.sub("-", text)
+    main, ext = text, ""
+    found = _EXTENSION_RE.match(text)
+    if found:
+        main, ext = found.group(1), found.group(2)
+    digits = _PHONE_SEPARATORS_RE.sub("", main)
+    if not ext and (digits.startswith(("+86", "0086")) or (len(digits) == 11 and digits.startswith("1"))):
+        try:
+            return validate_mobile(main)
+        except ValidationError:
+            pass
+    if main.startswith("+86"):
+        main = main[3:].lstrip("-")
+    matched = _LANDLINE_RE.match(main.replace(".", "-"))
+    if matched is None or (ext and matched.group(3)):
+        raise ValidationError(
+            "联系电话格式不正确：“%(value)s”。%(hint)s",
+            code="invalid",
+            params={"value": text, "hint": PHONE_FORMAT_HINT},
+        )
+    area, local = matched.group(1), matched.group(2)
+    ext = ext or matched.group(3) or ""
+    if area is None and "(" in main:
+        raise ValidationError(
+            "联系电话格式不正确：“%(value)s”。%(hint)s",
+            code="invalid",
+            params={"value": text, "hint": PHONE_FORMAT_HINT},
+        )
+    return "-".join(part for part in (area, local, ext) if part)

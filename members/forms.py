@@ -22,6 +22,12 @@ class PersonForm(StyledFormMixin, forms.ModelForm):
 
     id_number = forms.CharField(label="身份证号", max_length=40, help_text="18位；性别和出生日期由号码得出")
     mobile = forms.CharField(label="手机号", max_length=30, required=False)
+    phone = forms.CharField(
+        label="联系电话",
+        max_length=40,
+        required=False,
+        help_text="座机如 010-69441234（分机 010-69441234-123），或手机号",
+    )
     address = forms.CharField(label="住址", max_length=200, required=False)
 
     class Meta:
@@ -32,7 +38,7 @@ class PersonForm(StyledFormMixin, forms.ModelForm):
 class PersonEditForm(PersonForm):
     """Editing a registered person: the personal-data inputs hold what the viewer may see.
 
-    ``shown`` is what each of ``id_number``/``mobile``/``address`` displays: masked values unless
+    ``shown`` is what each of ``id_number``/``mobile``/``phone``/``address`` displays: masked values unless
     the view holds the full-view permission and was audited (``services.person_pii_full_view``).
     A value sent back as shown keeps the stored one; only a value typed anew replaces it.
     """

@@ -30,7 +30,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from core.tabular import Tabular, TabularColumn, TabularError, header_key, read_tabular
-from core.validators import normalize_id_text
+from core.validators import normalize_id_text, validate_phone
 from members.bulk import insert_records
 from members.models import Membership, Person
 from members.services import clean_person_data, member_number_batches
@@ -308,19 +308,11 @@ def _name(raw: Any) -> str:
     return text
 
 
-_LANDLINE = re.compile(r"^(\(?0\d{2,3}\)?-?)?[1-9]\d{6,7}(-\d{1,6})?$|^1[3-9]\d{9}$")
-
-
 def _phone(raw: Any) -> str:
-    """联系电话: a landline (010-69441234, 69441234, 010-69441234-801) or a mobile number."""
-    text = "".join(_text(raw).split()).replace("－", "-").replace("—", "-")
-    if not text:
-        return ""
-    if text.startswith("+86"):
-        text = text[3:].lstrip("-")
-    if not _LANDLINE.match(text):
-        raise ValidationError(f"“{text}”不是有效电话号码，座机如 010-69441234，手机为11位")
-    return text
+    """联系电话: a landline (010-69441234, (010)69441234, 69441234转801) or a mobile number, in the
+    canonical form ``core.validators.validate_phone`` gives (the one the member form stores)."""
+    text = _text(raw)
+    return validate_phone(text) if text.strip() else ""
 
 
 def _memo(handle: Callable[[Any], Any], limit: int = 5000) -> Callable[[Any], Any]:
@@ -718,7 +710,7 @@ def write_template(path: str | Path, *, unions: Sequence[Organisation]) -> None:
             if c.hint:
                 ws.write_comment(0, pos, c.hint)
             width = {"id_number": 22, "address": 30, "employer": 26, "org_code": 16}.get(c.key, 12)
-            fmt = text if c.key in ("id_number", "mobile", "member_no", "org_code") else None
+            fmt = text if c.key in ("id_number", "mobile", "phone", "member_no", "org_code") else None
             if c.key == "joined_on":
                 fmt = date_fmt
             ws.set_column(pos, pos, width, fmt)

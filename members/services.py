@@ -23,9 +23,9 @@ from django.db.models import Q
 from django.utils import timezone
 
 from core.audit import audit_log
-from core.crypto import blind_index, mask_address, mask_id_number, mask_phone
+from core.crypto import blind_index, mask_address, mask_id_number, mask_landline, mask_phone
 from core.models import AuditEvent
-from core.validators import parse_id_number, validate_mobile
+from core.validators import parse_id_number, validate_mobile, validate_phone
 from members.models import Honour, Membership, Person
 from orgs.models import Organisation
 from orgs.roles import Perm
@@ -39,6 +39,7 @@ PERSON_FIELDS = (
     "name",
     "id_number",
     "mobile",
+    "phone",
     "address",
     "ethnicity",
     "education",
@@ -56,8 +57,8 @@ CHOICE_VALUES: dict[str, frozenset[str]] = {
     "skill_level": frozenset(Person.SkillLevel.values),
     "hukou_type": frozenset(Person.Hukou.values),
 }
-REVEALABLE_FIELDS = {"id_number": "身份证号", "mobile": "手机号", "address": "住址"}
-PII_MASKS = {"id_number": mask_id_number, "mobile": mask_phone, "address": mask_address}
+REVEALABLE_FIELDS = {"id_number": "身份证号", "mobile": "手机号", "phone": "联系电话", "address": "住址"}
+PII_MASKS = {"id_number": mask_id_number, "mobile": mask_phone, "phone": mask_landline, "address": mask_address}
 # Who a person *is*: kept on re-registration, and changed only by someone over all of their unions.
 IDENTITY_FIELDS = ("name", "id_number", "sex", "birth_date")
 IDENTITY_DENIED = "身份信息（姓名、身份证号、性别、出生日期）只能由区总工会（或管辖此人全部会籍的工会）更正"
@@ -116,6 +117,14 @@ def clean_person_data(data: dict[str, Any], *, today: date | None = None) -> dic
                 errors.setdefault("mobile", []).extend(exc.messages)
             else:
                 out["mobile_index"] = mobile_index(out["mobile"])
+    if "phone" in out:
+        if out["phone"] in (None, ""):
+            out["phone"] = ""
+        else:
+            try:
+                out["phone"] = validate_phone(out["phone"])
+            except ValidationError as exc:
+                errors.setdefault("phone", []).extend(exc.messages)
     for key, allowed in CHOICE_VALUES.items():
         if key in out:
             out[key] = out[key] or ""

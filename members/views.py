@@ -9,7 +9,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from core.crypto import mask_address, mask_id_number, mask_phone
+from core.crypto import mask_address, mask_id_number, mask_landline, mask_phone
 from core.filters import filter_queryset
 from core.views import add_validation_errors, paginate, query_without
 from members import selectors, services
@@ -37,6 +37,7 @@ EXPORT_HEADERS = [
     "性别",
     "身份证号",
     "手机号",
+    "联系电话",
     "所属工会编码",
     "所属工会",
     "会籍状态",
@@ -120,6 +121,7 @@ def member_export(request: HttpRequest) -> FileResponse:
             m.person.get_sex_display(),
             mask_id_number(m.person.id_number),
             mask_phone(m.person.mobile),
+            mask_landline(m.person.phone),
             m.organisation.code,
             m.organisation.name,
             m.get_status_display(),
@@ -164,6 +166,7 @@ def _detail(request: HttpRequest, person: Person, *, revealed: dict[str, str] | 
     masked = {
         "id_number": mask_id_number(person.id_number),
         "mobile": mask_phone(person.mobile),
+        "phone": mask_landline(person.phone),
         "address": mask_address(person.address),
     }
     response = render(

@@ -20,6 +20,7 @@ from core.crypto import (
     encrypt,
     mask_address,
     mask_id_number,
+    mask_landline,
     mask_name,
     mask_phone,
 )
@@ -303,3 +304,19 @@ def test_mask_address(value: str | None, expected: str) -> None:
 )
 def test_mask_name(value: str | None, expected: str) -> None:
     assert mask_name(value) == expected
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("010-69441234", "010-****1234"),
+        ("69441234", "****1234"),
+        ("0571-8765432", "0571-***5432"),
+        ("010-69441234-123", "010-****1234-123"),
+        ("13812345678", "138****5678"),
+        ("", ""),
+        (None, ""),
+    ],
+)
+def test_mask_landline(value: str | None, expected: str) -> None:
+    assert mask_landline(value) == expected

@@ -18,6 +18,7 @@ from core.validators import (
     validate_credit_code,
     validate_id_number,
     validate_mobile,
+    validate_phone,
 )
 
 TODAY = date(2026, 11, 25)
@@ -305,3 +306,85 @@ def test_invalid_mobile(value: str, fragment: str) -> None:
     with pytest.raises(ValidationError) as exc_info:
         validate_mobile(value)
     assert fragment in error_text(exc_info)
+
+
+# --- 联系电话 (landline or mobile) ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("typed", "canonical"),
+    [
+        ("010-69441234", "010-69441234"),
+        ("69441234", "69441234"),
+        ("(010)69441234", "010-69441234"),
+        ("（010）69441234", "010-69441234"),
+        ("010 6944 1234", "010-69441234"),
+        ("01069441234", "010-69441234"),
+        ("０１０－６９４４１２３４", "010-69441234"),
+        ("010-69441234转123", "010-69441234-123"),
+        ("010-69441234 转 123", "010-69441234-123"),
+        ("010-69441234-123", "010-69441234-123"),
+        ("69441234-8", "69441234-8"),
+        ("69441234分机801", "69441234-801"),
+        ("0755-88886666 ext.801", "0755-88886666-801"),
+        ("0571-8765432", "0571-8765432"),
+        ("05718765432", "0571-8765432"),
+        ("022-2345678", "022-2345678"),
+        ("13812345678", "13812345678"),
+        ("138 1234 5678", "13812345678"),
+        ("+86 138 1234 5678", "13812345678"),
+    ],
+)
+def test_valid_phone_is_normalised(typed: str, canonical: str) -> None:
+    assert validate_phone(typed) == canonical
+    assert validate_phone(canonical) == canonical  # the canonical form is a fixed point
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "12ab",
+        "010-6944",  # local number too short
+        "010-694412345",  # too long
+        "010-09441234",  # a local number never starts with 0
+        "12812345678",  # not a mobile and not a landline
+        "010-69441234-1234567",  # extension too long
+        "010-69441234-12转3",
+        "(69441234",
+        "电话69441234",
+    ],
+)
+def test_invalid_phone_is_refused_in_chinese(value: str) -> None:
+    with pytest.raises(ValidationError) as exc_info:
+        validate_phone(value)
+    assert "联系电话格式不正确" in error_text(exc_info) and "010-69441234" in error_text(exc_info)
+
+
+def test_empty_phone_is_refused() -> None:
+    with pytest.raises(ValidationError, match="不能为空"):
+        validate_phone("  ")
+
+
+_AREA = st.sampled_from(["010", "021", "029", "0571", "0755", "0335"])
+_LOCAL = st.builds(
+    lambda first, rest: first + rest, st.sampled_from("23456789"), st.text("0123456789", min_size=6, max_size=7)
+)
+_EXT = st.text("0123456789", min_size=1, max_size=6)
+
+
+@given(area=_AREA, local=_LOCAL, ext=st.none() | _EXT, style=st.integers(0, 3))
+def test_any_spelling_of_a_landline_gives_one_canonical_form(area, local, ext, style) -> None:
+    written = [f"{area}-{local}", f"({area}){local}", f"{area} {local[:4]} {local[4:]}", f"{area}{local}"][style]
+    if ext:
+        written += f"转{ext}" if style % 2 else f"-{ext}"
+    expected = f"{area}-{local}" + (f"-{ext}" if ext else "")
+    assert validate_phone(written) == expected
+
+
+@given(st.text(max_size=20))
+def test_phone_validation_never_crashes_and_its_output_is_stable(text: str) -> None:
+    try:
+        out = validate_phone(text)
+    except ValidationError:
+        return
+    assert validate_phone(out) == out

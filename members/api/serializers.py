@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
-from core.crypto import mask_id_number, mask_phone
+from core.crypto import mask_id_number, mask_landline, mask_phone
 from members.models import Honour, Membership, Person
 
 
@@ -18,6 +18,7 @@ class HonourSerializer(serializers.ModelSerializer):
 class PersonSerializer(serializers.ModelSerializer):
     id_number_masked = serializers.SerializerMethodField(help_text="脱敏身份证号，如 110113********123X")
     mobile_masked = serializers.SerializerMethodField(help_text="脱敏手机号，如 138****5678")
+    phone_masked = serializers.SerializerMethodField(help_text="脱敏联系电话，如 010-****1234")
     birth_year = serializers.SerializerMethodField()
 
     class Meta:
@@ -29,6 +30,7 @@ class PersonSerializer(serializers.ModelSerializer):
             "birth_year",
             "id_number_masked",
             "mobile_masked",
+            "phone_masked",
             "ethnicity",
             "education",
             "political_status",
@@ -45,6 +47,9 @@ class PersonSerializer(serializers.ModelSerializer):
 
     def get_mobile_masked(self, obj: Person) -> str:
         return mask_phone(obj.mobile)
+
+    def get_phone_masked(self, obj: Person) -> str:
+        return mask_landline(obj.phone)
 
     def get_birth_year(self, obj: Person) -> int:
         return obj.birth_date.year
@@ -81,6 +86,12 @@ class PersonInputSerializer(serializers.Serializer):
         max_length=40, help_text="18位身份证号，末位可为X；修改时原样传回脱敏值（含*）则保留原值"
     )
     mobile = serializers.CharField(max_length=30, required=False, allow_blank=True)
+    phone = serializers.CharField(
+        max_length=40,
+        required=False,
+        allow_blank=True,
+        help_text="联系电话：座机如 010-69441234（分机 010-69441234-123）或手机号；修改时原样传回脱敏值则保留原值",
+    )
     address = serializers.CharField(max_length=200, required=False, allow_blank=True)
     ethnicity = serializers.CharField(max_length=20, required=False, allow_blank=True)
     education = serializers.ChoiceField(choices=Person.Education.choices, required=False, allow_blank=True)

@@ -116,10 +116,24 @@ def test_landline_in_its_own_column_beside_the_mobile(tmp_path, district):
     assert (person.mobile, person.phone) == ("13812345678", "010-69441234")
 
 
+def test_roster_with_mobile_and_landline_shows_both_masked_on_the_detail_page(tmp_path, client, district):
+    path = roster(
+        tmp_path / "p.xlsx",
+        [["张伟", fake.id_number(115), "T-A-1", "2024-05-01", "13812345678", "(010)6944 1234转801"]],
+    )
+    commit_import(read_table(path), actor=None)
+    person = Person.objects.get(name="张伟")
+    assert person.phone == "010-69441234-801"  # the canonical form the member form also stores
+    client.force_login(district.user("town_a"))  # no view_pii
+    page = client.get(f"/members/{person.pk}/").content.decode()
+    assert "138****5678" in page and "010-****1234-801" in page
+    assert "13812345678" not in page and "69441234" not in page
+
+
 def test_bad_landline_is_refused_naming_the_column(tmp_path, district):
     path = roster(tmp_path / "p.xlsx", [["张伟", fake.id_number(106), "T-A-1", "2024-05-01", "", "12ab"]])
     plan = plan_import(read_table(path), actor=None)
-    assert plan.messages()[0][0] == 2 and "【联系电话】" in plan.messages()[0][1]
+    assert plan.messages()[0][0] == 2 and "【联系电话】联系电话格式不正确" in plan.messages()[0][1]
 
 
 def test_unknown_header_is_listed_in_preview_and_report(tmp_path, district):

@@ -64,11 +64,11 @@ def test_the_walk_finds_every_members_route():
 @pytest.fixture
 def world(district, tmp_path, settings):
     settings.MEDIA_ROOT = tmp_path
-    a = member(district.union_a, name="甲会员", address="北京市顺义区仁和镇沙坨村东街18号院")
+    a = member(district.union_a, name="甲会员", address="北京市顺义区仁和镇沙坨村东街18号院", phone="010-81234567-801")
     a.person.user = district.user("worker_a")
     a.person.save()
-    member(district.union_b, name="乙会员", address="北京市顺义区后沙峪镇西泗上村南街9号")
-    c = member(district.union_b, name="丙会员", address="北京市顺义区后沙峪镇裕祥花园6号楼")
+    member(district.union_b, name="乙会员", address="北京市顺义区后沙峪镇西泗上村南街9号", phone="0571-87654321")
+    c = member(district.union_b, name="丙会员", address="北京市顺义区后沙峪镇裕祥花园6号楼", phone="69445678")
     services.membership_leave(actor=None, person=c.person, on=date(2023, 6, 30), reason="离职")
     services.member_register(
         actor=None,
@@ -83,7 +83,9 @@ def world(district, tmp_path, settings):
         ImportJob.objects.create(
             created_by=user, file_name="名单.xlsx", stored_path=str(report), status="invalid", report_path=str(report)
         )
-    return list(Person.objects.all())
+    people = list(Person.objects.all())
+    assert all(p.phone for p in people)  # every fixture person has a landline to search for
+    return people
 
 
 def _secrets(people: list[Person]) -> list[str]:
@@ -91,6 +93,9 @@ def _secrets(people: list[Person]) -> list[str]:
     for p in people:
         out += [p.id_number, p.id_number.lower(), p.mobile, f"{p.mobile[:3]} {p.mobile[3:7]} {p.mobile[7:]}"]
         out.append(p.address)
+        # the landline (联系电话) whole, and its local number however it is spelled
+        local = p.phone.split("-")[1] if p.phone.count("-") and p.phone.startswith("0") else p.phone.split("-")[0]
+        out += [p.phone, local, f"{local[:4]} {local[4:]}"]
     return [s for s in out if s]
 
 
