@@ -42,7 +42,7 @@ from assessment.services import assessment_record
 from conftest import make_user
 from core.models import AuditEvent
 from funds import services as fund_services
-from funds.models import Account, BudgetAllocation, Cycle, Entitlement, JournalLine, ParameterVersion, Payment
+from funds.models import Account, BudgetAllocation, Cycle, Donation, Entitlement, JournalLine, ParameterVersion, Payment
 from funds.testing import add_members, fund_programme
 from members.models import Honour, ImportJob
 from members.tests.factories import member
@@ -343,7 +343,7 @@ def _funds(district: Any, world: dict[str, dict[str, Any]]) -> None:
     fund_services.cycle_approve(actor=approver, cycle=cycle)
     donation = fund_services.donation_register(
         actor=finance,
-        donor_kind="enterprise",
+        donor_kind=Donation.DonorKind.UNIT,
         donor_name="标记捐赠单位",
         amount="100.00",
         received_on=date(2026, 1, 6),
