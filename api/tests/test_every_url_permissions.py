@@ -540,3 +540,26 @@ def test_public_routes_answer_without_login(client):
     for name, params in url_variants():
         if isinstance(ROUTES[name], Public) and not params:
             assert client.get(reverse(name)).status_code < 500, name
+
+
+def test_every_route_refuses_an_anonymous_visitor(client, world):
+    """Signed out, every route but the public ones sends to the login page (the API: 401/403), by
+    GET and by POST, and a POST changes nothing."""
+    failures: list[str] = []
+    before = _fingerprint(None)
+    for name, params in url_variants():
+        entry = ROUTES[name]
+        if isinstance(entry, Public):
+            continue
+        urls = [reverse(name, kwargs=k) for k in _kwarg_sets(name, params, world["A"])] if params else [reverse(name)]
+        methods = ("get", "post") if getattr(entry, "get", True) else ("post",)
+        for url, method in itertools.product(urls, methods):
+            response = _request(client, method, url)
+            if url.startswith("/api/"):
+                ok = response.status_code in (401, 403)
+            else:
+                ok = response.status_code == 302 and "/accounts/login/" in response["Location"]
+            if not ok:
+                failures.append(f"anonymous {method.upper()} {url} ({name}): {response.status_code}")
+    assert _fingerprint(None) == before, "an anonymous POST changed data"
+    assert not failures, "\n".join(failures)
