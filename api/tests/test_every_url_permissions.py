@@ -563,3 +563,12 @@ def test_every_route_refuses_an_anonymous_visitor(client, world):
                 failures.append(f"anonymous {method.upper()} {url} ({name}): {response.status_code}")
     assert _fingerprint(None) == before, "an anonymous POST changed data"
     assert not failures, "\n".join(failures)
+
+
+def test_the_world_holds_an_object_of_every_scoped_model(world):
+    """What the registry names is really there: town A has a saved row of every data_scope model."""
+    held = {key: obj for key, obj in world["A"].items() if obj is not None}
+    for key, label in MODELS.items():
+        assert key in held, f"world has no “{key}” ({label})"
+        assert held[key]._meta.label == label, f"world “{key}” is a {held[key]._meta.label}, not {label}"
+    assert set(scoped_models()) <= {MODELS[k] for k in held}
