@@ -115,3 +115,35 @@ def count_queries(client: Any, url: str) -> tuple[int, Any]:
 def load_budgets(test_file: str) -> dict[str, int]:
     """Each app keeps ``tests/query_counts.json``: the most queries a page may cost, per route."""
     return json.loads((Path(test_file).parent / "query_counts.json").read_text(encoding="utf-8"))
+
+
+# --- the registry of every URL name (api/tests/test_every_url_permissions.py) --------------------
+
+
+@dataclass(frozen=True)
+class Public:
+    """A route anyone may open (login, schema, docs…): ``reason`` is one word saying why."""
+
+    reason: str
+
+
+@dataclass(frozen=True)
+class Page:
+    """A route without an object (a list, a form, a count). ``owner`` is the role that sees town
+    A's rows in it; ``shows`` names the objects of the test world whose rows the page lists."""
+
+    owner: str = "town_a"
+    shows: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Obj:
+    """A route about one object. ``kwargs`` maps each URL parameter to (object key, attribute)
+    of the test world, or to a list of literal values to try (e.g. every action); ``owner`` is the
+    role that reaches town A's object; ``get`` False for POST-only actions; ``also`` names the
+    other objects the page shows (their models count as exercised)."""
+
+    kwargs: dict[str, Any]
+    owner: str = "town_a"
+    get: bool = True
+    also: tuple[str, ...] = ()

@@ -87,7 +87,7 @@ class AppealViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Cre
 
     @extend_schema(summary="评价（职工本人；干部电话回访代录）", request=RateSerializer, responses=AppealSerializer)
     @action(detail=True, methods=["post"])
-    def rate(self, request, pk=None):
+    def rate(self, request, pk=None, **kwargs):
         appeal = self.get_object()
         data = RateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -100,7 +100,7 @@ class AppealViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Cre
         responses=AppealSerializer,
     )
     @action(detail=True, methods=["post"])
-    def transition(self, request, pk=None):
+    def transition(self, request, pk=None, **kwargs):
         appeal = self.get_object()
         data = TransitionSerializer(data=request.data)
         data.is_valid(raise_exception=True)

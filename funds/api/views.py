@@ -33,7 +33,7 @@ class AccountViewSet(_FundsViewSet):
         parameters=[OpenApiParameter("start", str), OpenApiParameter("end", str)],
     )
     @action(detail=True)
-    def statement(self, request, code=None):
+    def statement(self, request, code=None, **kwargs):
         account = self.get_object()
         start, end = _dates(request)
         st = selectors.account_statement(account, start=start, end=end)

@@ -1,0 +1,574 @@
+"""Issue 9: a permission test over every URL name of the project, walked from the resolver.
+
+``ROUTES`` (below) says, for each URL name, how its keyword arguments are built from the objects
+of ``world`` (one object of every ``data_scope`` model inside town A, and the like in town B), or
+that it takes none (a list or a form), or that it is public. A route missing from ``ROUTES`` fails
+``test_every_url_name_has_an_entry``; a ``data_scope`` model no entry exercises fails
+``test_every_data_scope_model_is_exercised``. Then, for every role of the test district:
+
+* a route with an object: town B's officer and an account with no role get 404 (or, with no
+  role, login / 403) on GET and on an empty POST for town A's object, and the POST changes
+  nothing (row counts of every scoped model, AuditEvent count, the object's own fields); the
+  owner of the object's domain gets a non-404 answer;
+* a route without argument (and its ``?export=xlsx``): town B's officer sees no text identifying
+  a town-A object (the xlsx is unzipped); the owner sees it where the list shows that model;
+* no role gets a 5xx from any route, by GET or POST.
+"""
+
+from __future__ import annotations
+
+import io
+import itertools
+import zipfile
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from django.apps import apps
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db.models import Model
+from django.forms.models import model_to_dict
+from django.test import override_settings
+from django.urls import reverse
+from django.utils import timezone
+
+from activities.services import activity_report
+from api.tests.test_hostile_input import walk
+from appeals import services as appeal_services
+from appeals.models import Appeal
+from appeals.tests.factories import liaison, make_appeal, run_to
+from assessment.services import assessment_record
+from conftest import make_user
+from core.models import AuditEvent
+from funds import services as fund_services
+from funds.models import Account, BudgetAllocation, Cycle, Donation, Entitlement, JournalLine, ParameterVersion, Payment
+from funds.testing import add_members, fund_programme
+from members.models import Honour, ImportJob
+from members.tests.factories import member
+from members.tests.xlsx_helpers import row, write_rows
+from orgs.models import Organisation
+from orgs.roles import Role
+from orgs.services import organisation_create, role_grant
+from orgs.testing import Obj, Page, Public
+from programmes.models import DuesImport, DuesRecord
+from programmes.services import dues_import, grant_usage_record
+from programmes.tests.test_programmes import HEAD, xlsx
+
+pytestmark = pytest.mark.django_db
+
+IMMEDIATE = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+K = Organisation.Kind
+
+APPEAL_ACTIONS = ["contact", "note", "refer", "feedback", "rate", "invalid", "attach"]
+
+# --- the registry: every URL name of the project --------------------------------------------------
+
+ROUTES: dict[str, Any] = {
+    # public or about the signed-in account itself
+    "accounts:login": Public("login"),
+    "accounts:logout": Public("logout"),
+    "api:schema": Public("schema"),
+    "api:docs": Public("docs"),
+    "api:token": Public("login"),
+    "api:api-root": Public("index"),
+    # pages without an argument: lists, forms, counts
+    "accounts:audit": Page(owner="admin"),
+    "accounts:calendar": Page(owner="admin"),
+    "accounts:history": Page(owner="admin"),
+    "accounts:password_change": Page(),
+    "accounts:whoami": Page(),
+    "accounts:user_list": Page(shows=("role",)),
+    "accounts:user_create": Page(),
+    "activities:list": Page(shows=("activity",)),
+    "appeals:create": Page(),
+    "appeals:liaisons": Page(shows=("liaison",)),
+    "appeals:list": Page(shows=("appeal",)),
+    "appeals:notifications": Page(),
+    "appeals:rates": Page(),
+    "assessment:list": Page(shows=("assessment",)),
+    "dashboard:home": Page(),
+    "funds:account_list": Page(owner="finance", shows=("account",)),
+    "funds:allocation_create": Page(owner="finance"),
+    "funds:cycle_list": Page(owner="finance", shows=("cycle",)),
+    "funds:donation_create": Page(owner="finance"),
+    "funds:donation_list": Page(owner="finance", shows=("donation",)),
+    "funds:entry_list": Page(owner="finance", shows=("entry",)),
+    "funds:payment_list": Page(owner="finance", shows=("payment",)),
+    "funds:period_list": Page(owner="finance"),
+    "funds:programme_list": Page(owner="finance", shows=("programme",)),
+    "funds:trial_balance": Page(owner="finance", shows=("line",)),
+    "members:create": Page(),
+    "members:export": Page(shows=("person", "membership")),
+    "members:import": Page(),
+    "members:import_template": Page(),
+    "members:list": Page(shows=("person", "membership", "history")),
+    "orgs:list": Page(shows=("org",)),
+    "orgs:search": Page(),
+    "orgs:tree": Page(),
+    "portal:home": Page(owner="worker_a"),
+    "portal:new": Page(owner="worker_a"),
+    "programmes:dues_import": Page(owner="finance", shows=("dues_import",)),
+    "programmes:dues_list": Page(owner="finance", shows=("dues_record",)),
+    "programmes:grant_list": Page(owner="finance", shows=("grant_usage",)),
+    "api:me": Page(),
+    "api:appeal-list": Page(shows=("appeal",)),
+    "api:member-list": Page(shows=("membership",)),
+    "api:org-list": Page(shows=("org",)),
+    "api:fund-account-list": Page(owner="finance", shows=("account",)),
+    "api:fund-cycle-list": Page(owner="finance", shows=("cycle",)),
+    "api:fund-donation-list": Page(owner="finance", shows=("donation",)),
+    "api:fund-entitlement-list": Page(owner="finance", shows=("entitlement",)),
+    "api:fund-entry-list": Page(owner="finance", shows=("entry",)),
+    "api:fund-payment-list": Page(owner="finance", shows=("payment",)),
+    "api:fund-programme-list": Page(owner="finance", shows=("programme",)),
+    "api:fund-trial-balance": Page(owner="finance", shows=("allocation",)),
+    # routes with an object: kwarg → (object of ``world``, attribute) or the literal values to try
+    "accounts:user_detail": Obj({"pk": ("user", "pk")}, owner="admin"),
+    "accounts:user_action": Obj(
+        {"pk": ("user", "pk"), "action": ["reset_password", "activate", "deactivate", "unlock"]},
+        owner="admin",
+        get=False,
+    ),
+    "accounts:user_revoke": Obj({"pk": ("user", "pk"), "assignment_id": ("role", "pk")}, owner="admin", get=False),
+    "appeals:detail": Obj({"pk": ("appeal", "pk")}),
+    "appeals:action": Obj({"pk": ("appeal", "pk"), "action": APPEAL_ACTIONS}, get=False),
+    "appeals:attachment": Obj({"pk": ("appeal", "pk"), "att": ("attachment", "pk")}),
+    "appeals:referral_action": Obj(
+        {"pk": ("appeal", "pk"), "ref": ("referral", "pk"), "action": ["accept", "complete", "return"]}, get=False
+    ),
+    "funds:account_detail": Obj({"code": ("account", "code")}, owner="finance"),
+    "funds:cycle_action": Obj(
+        {"pk": ("cycle", "pk"), "action": ["review", "approve", "recompute"]}, owner="finance", get=False
+    ),
+    "funds:cycle_detail": Obj({"pk": ("cycle", "pk")}, owner="finance"),
+    "funds:cycle_progress": Obj({"pk": ("cycle", "pk")}, owner="finance"),
+    "funds:donation_receipt": Obj({"pk": ("donation", "pk")}, owner="finance"),
+    "funds:entitlement_adjust": Obj({"pk": ("entitlement", "pk")}, owner="finance", get=False),
+    "funds:entry_detail": Obj({"pk": ("entry", "pk")}, owner="finance"),
+    "funds:programme_detail": Obj({"code": ("programme", "code")}, owner="finance", also=("version",)),
+    "members:detail": Obj({"pk": ("person", "pk")}, also=("history",)),
+    "members:edit": Obj({"pk": ("person", "pk")}),
+    "members:honour_add": Obj({"pk": ("person", "pk")}, get=False),
+    "members:honour_remove": Obj({"pk": ("person", "pk"), "honour_id": ("honour", "pk")}, get=False),
+    "members:import_confirm": Obj({"job_id": ("job", "pk")}, get=False),
+    "members:import_job": Obj({"job_id": ("job", "pk")}),
+    "members:import_report": Obj({"job_id": ("job", "pk")}),
+    "members:leave": Obj({"pk": ("person", "pk")}),
+    "members:reveal": Obj({"pk": ("person", "pk")}, get=False),
+    "members:transfer": Obj({"pk": ("person", "pk")}),
+    "orgs:children": Obj({"code": ("org", "code")}),
+    "orgs:close": Obj({"code": ("org", "code")}),
+    "orgs:create": Obj({"code": ("org", "code")}),
+    "orgs:detail": Obj({"code": ("org", "code")}, also=("assessment", "activity")),
+    "orgs:edit": Obj({"code": ("org", "code")}),
+    "orgs:move": Obj({"code": ("org", "code")}, owner="admin"),
+    "portal:detail": Obj({"pk": ("appeal", "pk")}, owner="worker_a"),
+    "portal:rate": Obj({"pk": ("appeal", "pk")}, owner="worker_a", get=False),
+    "programmes:grant_detail": Obj({"pk": ("payment", "pk")}, owner="finance", also=("grant_usage",)),
+    "api:appeal-detail": Obj({"pk": ("appeal", "pk")}),
+    "api:appeal-rate": Obj({"pk": ("appeal", "pk")}, owner="worker_a", get=False),
+    "api:appeal-transition": Obj({"pk": ("appeal", "pk")}, get=False),
+    "api:fund-account-detail": Obj({"code": ("account", "code")}, owner="finance"),
+    "api:fund-account-statement": Obj({"code": ("account", "code")}, owner="finance"),
+    "api:fund-cycle-detail": Obj({"pk": ("cycle", "pk")}, owner="finance"),
+    "api:fund-donation-detail": Obj({"pk": ("donation", "pk")}, owner="finance"),
+    "api:fund-entitlement-detail": Obj({"pk": ("entitlement", "pk")}, owner="finance"),
+    "api:fund-entry-detail": Obj({"pk": ("entry", "pk")}, owner="finance"),
+    "api:fund-payment-detail": Obj({"pk": ("payment", "pk")}, owner="finance"),
+    "api:fund-programme-detail": Obj({"code": ("programme", "code")}, owner="finance"),
+    "api:member-detail": Obj({"pk": ("membership", "pk")}),
+    "api:member-leave": Obj({"pk": ("membership", "pk")}, get=False),
+    "api:member-transfer": Obj({"pk": ("membership", "pk")}, get=False),
+    "api:org-detail": Obj({"code": ("org", "code")}),
+}
+
+# the object key of ``world`` → its model (the meta-test checks every data_scope model is here)
+MODELS = {
+    "org": "orgs.Organisation",
+    "role": "orgs.RoleAssignment",
+    "person": "members.Person",
+    "history": "members.HistoricalPerson",
+    "membership": "members.Membership",
+    "honour": "members.Honour",
+    "activity": "activities.Activity",
+    "assessment": "assessment.OrganisationAssessment",
+    "liaison": "appeals.LiaisonAssignment",
+    "appeal": "appeals.Appeal",
+    "referral": "appeals.Referral",
+    "account": "funds.Account",
+    "entry": "funds.JournalEntry",
+    "line": "funds.JournalLine",
+    "donation": "funds.Donation",
+    "allocation": "funds.BudgetAllocation",
+    "programme": "funds.Programme",
+    "version": "funds.ParameterVersion",
+    "cycle": "funds.Cycle",
+    "entitlement": "funds.Entitlement",
+    "payment": "funds.Payment",
+    "dues_import": "programmes.DuesImport",
+    "dues_record": "programmes.DuesRecord",
+    "grant_usage": "programmes.GrantUsage",
+    "user": "core.User",
+    "attachment": "appeals.Attachment",
+    "job": "members.ImportJob",
+}
+
+# text that names town A's objects and must never reach town B's officer
+A_MARKERS = ["沙坨村工会联合会", "甲标记会员", "甲标记荣誉", "甲标记活动", "甲标记诉求", "甲标记新建工会"]
+
+
+def scoped_models() -> list[str]:
+    return sorted(m._meta.label for m in apps.get_models() if hasattr(m, "data_scope"))
+
+
+def url_variants() -> list[tuple[str, tuple[str, ...]]]:
+    return sorted({(name, tuple(kwargs)) for name, _pattern, kwargs in walk()})
+
+
+def test_every_url_name_has_an_entry():
+    missing = sorted({name for name, _ in url_variants()} - set(ROUTES))
+    assert not missing, f"URL names with no entry in ROUTES of {__file__}: {missing}"
+    stale = sorted(set(ROUTES) - {name for name, _ in url_variants()})
+    assert not stale, f"ROUTES entries for URL names that no longer exist: {stale}"
+    for name, kwargs in url_variants():
+        entry = ROUTES[name]
+        if isinstance(entry, Obj):
+            unknown = set(kwargs) - set(entry.kwargs) - {"format"}
+            assert not unknown, f"{name}: URL parameters {sorted(unknown)} not built by its entry"
+
+
+def test_every_data_scope_model_is_exercised():
+    exercised: set[str] = set()
+    for entry in ROUTES.values():
+        if isinstance(entry, Obj):
+            exercised |= {MODELS[v[0]] for v in entry.kwargs.values() if isinstance(v, tuple)}
+            exercised |= {MODELS[k] for k in entry.also}
+        elif isinstance(entry, Page):
+            exercised |= {MODELS[k] for k in entry.shows}
+    missing = sorted(set(scoped_models()) - exercised)
+    assert not missing, f"data_scope models no ROUTES entry exercises: {missing}"
+
+
+# --- one object of every scoped model in town A, and in town B ------------------------------------
+
+
+def _new_union(parent: Organisation, code: str, name: str) -> Organisation:
+    created = organisation_create(
+        actor=None,
+        parent=parent,
+        code=code,
+        name=name,
+        kind=K.ENTERPRISE,
+        economic_type=Organisation.EconomicType.NON_PUBLIC,
+        employer_name=name,
+        founded_on=date(2026, 3, 1),
+    )
+    add_members(created, 10, joined_on=created.founded_on)
+    return created
+
+
+def _side(district: Any, tmp_path: Any, side: str) -> dict[str, Any]:
+    a = side == "A"
+    union = district.union_a if a else district.union_b
+    town = district.town_a if a else district.town_b
+    officer = district.user("town_a" if a else "town_b")
+    tag = "甲标记" if a else "乙标记"
+    admin = district.user("admin")
+    m = member(union, name=f"{tag}会员")
+    person = m.person
+    if a:
+        person.user = district.user("worker_a")
+        person.save()
+    honour = Honour.objects.create(person=person, title=f"{tag}荣誉", level="district", awarded_on=date(2024, 1, 1))
+    activity = activity_report(
+        actor=admin, organisation=union, title=f"{tag}活动", kind="other", held_on=date(2026, 1, 5), participants=5
+    )
+    assessment = assessment_record(actor=admin, organisation=union, year=2025, score=Decimal("90"), passed=True)
+    liaison_row = liaison(district, union, "social_a" if a else "admin")
+    appeal = make_appeal(district, org=union, title=f"{tag}诉求", worker=person)
+    appeal_services.attachment_add(
+        actor=district.user("rights"),
+        appeal=appeal,
+        files=[SimpleUploadedFile(f"{tag}.pdf", b"%PDF-1.4\n%%EOF\n", content_type="application/pdf")],
+    )
+    run_to(district, appeal, Appeal.State.COORDINATING, lead=town)
+    report = write_rows(tmp_path / f"report-{side}.xlsx", [row("新人", "110113", union.code)])
+    job = ImportJob.objects.create(
+        created_by=officer, file_name="名单.xlsx", stored_path=str(report), status="invalid", report_path=str(report)
+    )
+    clerk = make_user(f"clerk_{side.lower()}")  # an account of the town to manage (not one the test signs in as)
+    role_grant(actor=None, user=clerk, role=Role.SOCIAL_WORKER, organisation=town)
+    return {
+        "org": union,
+        "role": clerk.role_assignments.get(),
+        "user": clerk,
+        "person": person,
+        "history": person.history.first(),
+        "membership": m,
+        "honour": honour,
+        "activity": activity,
+        "assessment": assessment,
+        "liaison": liaison_row,
+        "appeal": Appeal.objects.get(pk=appeal.pk),
+        "attachment": appeal.attachments.get(),
+        "referral": appeal.referrals.get(),
+        "job": job,
+        "new_union": _new_union(town, f"{side}-N1", f"{tag}新建工会"),
+    }
+
+
+def _funds(district: Any, world: dict[str, dict[str, Any]]) -> None:
+    """The funds sit at the district (finance owns them); entitlements and payments go to the new
+    union of each town, so each side has its own."""
+    programme = fund_programme(
+        district=district.root,
+        plugin_key="startup_grant",
+        fund_code="3101",
+        code="JHQD",
+        params={
+            "window_start": "2026-01-01",
+            "window_end": "2026-06-30",
+            "count_days_after_founding": 30,
+            "tiers": [{"min_members": 1, "rate": "150.00"}],
+        },
+        period_type="once",
+    )
+    finance = district.user("finance")
+    cycle = fund_services.cycle_create(actor=finance, programme=programme, period_key="2026")
+    assert cycle.state == Cycle.State.COMPUTED, cycle.error
+    fund_services.cycle_review(actor=finance, cycle=cycle)
+    approver = make_user("finance2")
+    role_grant(actor=None, user=approver, role=Role.FINANCE, organisation=district.root)
+    fund_services.cycle_approve(actor=approver, cycle=cycle)
+    donation = fund_services.donation_register(
+        actor=finance,
+        donor_kind=Donation.DonorKind.UNIT,
+        donor_name="标记捐赠单位",
+        amount="100.00",
+        received_on=date(2026, 1, 6),
+        fund=programme.fund,
+    )
+    content = xlsx([HEAD, [district.firm_a.credit_code, district.firm_a.employer_name, 2025, 100000, 2000]])
+    result = dues_import(actor=finance, district=district.root, filename="2025.xlsx", content=content)
+    assert result.ok, [str(e) for e in result.errors]
+    for side, data in world.items():
+        union = data.pop("new_union")
+        payment = Payment.objects.get(beneficiary_org=union)
+        data.update(
+            programme=programme,
+            version=ParameterVersion.objects.get(programme=programme),
+            account=Account.objects.get(pk=programme.fund_id),
+            allocation=BudgetAllocation.objects.filter(fund=programme.fund).first(),
+            cycle=Cycle.objects.get(pk=cycle.pk),
+            donation=donation,
+            entitlement=Entitlement.objects.get(beneficiary_org=union),
+            payment=payment,
+            entry=payment.entry,
+            line=JournalLine.objects.filter(entry=payment.entry).first(),
+            dues_import=DuesImport.objects.get(),
+            dues_record=DuesRecord.objects.get(),
+        )
+        if side == "A":
+            data["grant_usage"] = grant_usage_record(
+                actor=district.user("admin"),
+                payment=payment,
+                spent_on=timezone.localdate(),
+                amount="100",
+                purpose="用途",
+            )
+
+
+@pytest.fixture
+def world(district, tmp_path, settings):
+    settings.MEDIA_ROOT = tmp_path
+    with override_settings(TASKS=IMMEDIATE):
+        data = {"A": _side(district, tmp_path, "A"), "B": _side(district, tmp_path, "B")}
+        _funds(district, data)
+    return data
+
+
+# --- the checks -----------------------------------------------------------------------------------
+
+ROLES = [
+    "admin", "org_dept", "rights", "econ", "finance", "auditor", "town_a", "town_b",
+    "chair_a", "social_a", "women", "youth", "worker_a", "nobody",
+]  # fmt: skip
+
+
+def _kwarg_sets(name: str, params: tuple[str, ...], objects: dict[str, Any]) -> list[dict[str, Any]]:
+    entry = ROUTES[name]
+    choices: dict[str, list[Any]] = {}
+    for param in params:
+        if param == "format":
+            choices[param] = ["json"]
+            continue
+        how = entry.kwargs[param]
+        choices[param] = list(how) if isinstance(how, list) else [getattr(objects[how[0]], how[1])]
+    keys = list(choices)
+    return [dict(zip(keys, values, strict=True)) for values in itertools.product(*(choices[k] for k in keys))]
+
+
+def _literals(entry: Obj, kwargs: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in kwargs.items() if not isinstance(entry.kwargs.get(k, ()), tuple)}
+
+
+def _text(response: Any) -> str:
+    body = b"".join(response.streaming_content) if getattr(response, "streaming", False) else response.content
+    parts = [body.decode("utf-8", "replace")]
+    if body[:2] == b"PK":  # an xlsx: search the sheets' XML
+        with zipfile.ZipFile(io.BytesIO(body)) as z:
+            parts += [z.read(n).decode("utf-8", "replace") for n in z.namelist()]
+    return "\n".join(parts)
+
+
+def _fingerprint(target: Model | None) -> tuple:
+    counts = tuple(m.objects.count() for m in apps.get_models() if hasattr(m, "data_scope"))
+    own: dict = {}
+    if target is not None:
+        fresh = type(target).objects.filter(pk=target.pk).first()
+        own = model_to_dict(fresh) if fresh is not None else {}
+    return counts, AuditEvent.objects.count(), repr(sorted(own.items(), key=lambda kv: kv[0]))
+
+
+def _main_object(name: str, objects: dict[str, Any]) -> Model | None:
+    entry = ROUTES[name]
+    first = next((v for v in entry.kwargs.values() if isinstance(v, tuple)), None)
+    return objects[first[0]] if first else None
+
+
+def _shown_markers(entry: Page) -> list[str]:
+    texts = {
+        "org": "沙坨村工会联合会",
+        "person": "甲标记会员",
+        "membership": "甲标记会员",
+        "activity": "甲标记活动",
+        "appeal": "甲标记诉求",
+        "payment": "甲标记新建工会",
+        "entitlement": "甲标记新建工会",
+    }
+    return [texts[k] for k in entry.shows if k in texts]
+
+
+def _request(client: Any, method: str, url: str) -> Any:
+    if method == "get":
+        return client.get(url)
+    if url.startswith("/api/"):
+        return client.post(url, {}, content_type="application/json")
+    return client.post(url, {})
+
+
+def _outside_ok(user_key: str, response: Any) -> bool:
+    if response.status_code == 404:
+        return True
+    if user_key == "nobody":
+        return response.status_code == 403 or (
+            response.status_code == 302 and "/accounts/login/" in response["Location"]
+        )
+    return False
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_every_route_as_every_role(client, district, world, role):
+    """Town A's object by every route: no 5xx for anyone; town B and no role get 404 and change nothing."""
+    a = world["A"]
+    failures: list[str] = []
+    client.force_login(district.user(role))
+    for name, params in url_variants():
+        entry = ROUTES[name]
+        if isinstance(entry, Public) or not isinstance(entry, Obj):
+            continue
+        owner = entry.owner
+        for kwargs in _kwarg_sets(name, params, a):
+            url = reverse(name, kwargs=kwargs)
+            for method in ("get", "post") if entry.get else ("post",):
+                if role in ("town_b", "nobody"):
+                    target = _main_object(name, a)
+                    before = _fingerprint(target)
+                    response = _request(client, method, url)
+                    if role == "town_b" and response.status_code in (403, 405):
+                        # refused for the role, not the object: town B's own object gets the same
+                        own = reverse(name, kwargs=_kwarg_sets(name, params, world["B"])[0] | _literals(entry, kwargs))
+                        if _request(client, method, own).status_code == response.status_code:
+                            continue
+                    if not _outside_ok(role, response):
+                        failures.append(f"{role} {method.upper()} {url} ({name}): {response.status_code}")
+                    if method == "post" and _fingerprint(target) != before:
+                        failures.append(f"{role} POST {url} ({name}) changed data")
+                    continue
+                response = _request(client, method, url)
+                if response.status_code >= 500:
+                    failures.append(f"{role} {method.upper()} {url} ({name}): {response.status_code}")
+                elif role == owner and method == "get" and response.status_code != 200:
+                    failures.append(f"{role} (owner) GET {url} ({name}): {response.status_code}")
+    assert not failures, "\n".join(failures)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_every_page_without_argument_as_every_role(client, district, world, role):
+    """Lists, forms, counts and their exports: no 5xx; town B's officer sees no town-A object;
+    the owner sees town A's rows in the lists that show them."""
+    failures: list[str] = []
+    client.force_login(district.user(role))
+    for name, params in url_variants():
+        entry = ROUTES[name]
+        if not isinstance(entry, Page) or params:
+            continue
+        url = reverse(name)
+        for method, target in (("get", url), ("get", url + "?export=xlsx"), ("post", url)):
+            before = _fingerprint(None) if role in ("town_b", "nobody") and method == "post" else None
+            response = _request(client, method, target)
+            label = f"{role} {method.upper()} {target} ({name})"
+            if response.status_code >= 500:
+                failures.append(f"{label}: {response.status_code}")
+                continue
+            if role in ("town_b", "nobody"):
+                text = _text(response)
+                failures += [f"{label}: shows town A's “{m}”" for m in A_MARKERS if m in text]
+                if before is not None and _fingerprint(None)[0] != before[0]:  # (its own audit entry aside)
+                    failures.append(f"{label}: changed data")
+            elif role == entry.owner and method == "get" and target == url:
+                if response.status_code != 200:
+                    failures.append(f"{label}: owner got {response.status_code}")
+                    continue
+                text = _text(response)
+                failures += [f"{label}: town A's “{m}” missing" for m in _shown_markers(entry) if m not in text]
+    assert not failures, "\n".join(failures)
+
+
+def test_public_routes_answer_without_login(client):
+    for name, params in url_variants():
+        if isinstance(ROUTES[name], Public) and not params:
+            assert client.get(reverse(name)).status_code < 500, name
+
+
+def test_every_route_refuses_an_anonymous_visitor(client, world):
+    """Signed out, every route but the public ones sends to the login page (the API: 401/403), by
+    GET and by POST, and a POST changes nothing."""
+    failures: list[str] = []
+    before = _fingerprint(None)
+    for name, params in url_variants():
+        entry = ROUTES[name]
+        if isinstance(entry, Public):
+            continue
+        urls = [reverse(name, kwargs=k) for k in _kwarg_sets(name, params, world["A"])] if params else [reverse(name)]
+        methods = ("get", "post") if getattr(entry, "get", True) else ("post",)
+        for url, method in itertools.product(urls, methods):
+            response = _request(client, method, url)
+            if url.startswith("/api/"):
+                ok = response.status_code in (401, 403)
+            else:
+                ok = response.status_code == 302 and "/accounts/login/" in response["Location"]
+            if not ok:
+                failures.append(f"anonymous {method.upper()} {url} ({name}): {response.status_code}")
+    assert _fingerprint(None) == before, "an anonymous POST changed data"
+    assert not failures, "\n".join(failures)
+
+
+def test_the_world_holds_an_object_of_every_scoped_model(world):
+    """What the registry names is really there: town A has a saved row of every data_scope model."""
+    held = {key: obj for key, obj in world["A"].items() if obj is not None}
+    for key, label in MODELS.items():
+        assert key in held, f"world has no “{key}” ({label})"
+        assert held[key]._meta.label == label, f"world “{key}” is a {held[key]._meta.label}, not {label}"
+    assert set(scoped_models()) <= {MODELS[k] for k in held}
