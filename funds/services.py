@@ -202,6 +202,8 @@ def donation_register(
     amount = to_yuan(amount)
     if amount <= 0:
         raise ValidationError({"amount": "捐赠金额须大于零"})
+    if donor_kind not in Donation.DonorKind.values:
+        raise ValidationError({"donor_kind": f"捐赠方类型“{donor_kind}”无效"})
     if not donor_name.strip():
         raise ValidationError({"donor_name": "请填写捐赠方名称（匿名捐赠也须登记，收据和名单中隐去）"})
     if not fund.is_fund:

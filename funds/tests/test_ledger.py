@@ -194,4 +194,13 @@ def test_donation_bad_input_changes_nothing(acc, district):
             received_on=date(2026, 5, 1),
             fund=acc["1002"],
         )
+    with pytest.raises(ValidationError, match="捐赠方类型"):  # PostgreSQL would refuse it with a DataError
+        services.donation_register(
+            actor=district.user("finance"),
+            donor_kind="x" * 40,
+            donor_name="某公司",
+            amount="10",
+            received_on=date(2026, 5, 1),
+            fund=acc["3105"],
+        )
     assert Donation.objects.count() == JournalEntry.objects.count() == 0
