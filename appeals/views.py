@@ -569,11 +569,13 @@ def liaisons(request: HttpRequest) -> HttpResponse:
                 .filter(code=cd["organisation"].strip())
                 .first()
             )
-            person = User.objects.filter(username=cd["liaison"].strip()).first()
+            person = User.objects.filter(username=cd["liaison"].strip(), is_active=True).first()
             if union is None:
                 form.add_error("organisation", "找不到该工会，或不在您的管理范围内")
-            elif person is None:
-                form.add_error("liaison", "找不到该账号")
+            elif person is None or not can_at(person, Perm.APPEAL_HANDLE, union):
+                # One answer for "no such account" and "an account elsewhere": the form is no probe
+                # for which usernames exist in the district, and shows no one's name.
+                form.add_error("liaison", "找不到可指派的账号：账号不存在，或没有覆盖该工会的社工或干部角色")
             else:
                 try:
                     services.liaison_assign(

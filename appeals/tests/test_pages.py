@@ -7,7 +7,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from appeals import services
-from appeals.models import Appeal, Attachment
+from appeals.models import Appeal, Attachment, LiaisonAssignment
 from appeals.tests.factories import fresh, liaison, make_appeal, make_person, run_to
 from orgs.roles import Perm
 from orgs.testing import (
@@ -321,6 +321,20 @@ def test_liaison_page_assign_and_gaps(client, district):
     client.force_login(district.user("town_b"))
     r = client.post(reverse("appeals:liaisons"), {"organisation": district.union_a.code, "liaison": "social_a"})
     assert "不在您的管理范围内" in r.content.decode()
+
+
+def test_liaison_form_is_no_probe_for_accounts(client, district):
+    """A social worker of the other town and an account that does not get the same answer."""
+    client.force_login(district.user("town_b"))
+    url = reverse("appeals:liaisons") + f"?org={district.town_b.code}"
+    answers = []
+    for username in ("social_a", "no-such-user"):
+        r = client.post(url, {"organisation": district.union_b.code, "liaison": username})
+        assert r.status_code == 200
+        page = r.content.decode()
+        answers.append("找不到可指派的账号" in page)
+    assert answers == [True, True]
+    assert not LiaisonAssignment.objects.exists()
 
 
 def test_todo_filter_for_partner_and_liaison(client, district, world):
