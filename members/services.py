@@ -106,25 +106,19 @@ def clean_person_data(data: dict[str, Any], *, today: date | None = None) -> dic
             out["id_number_index"] = id_index(info.number)
             out["sex"] = info.sex
             out["birth_date"] = info.birth_date
-    if "mobile" in out:
-        if out["mobile"] in (None, ""):
-            out["mobile"] = ""
-            out["mobile_index"] = ""
+    for key, validate, index_key in (("mobile", validate_mobile, "mobile_index"), ("phone", validate_phone, None)):
+        if key not in out:
+            continue
+        if out[key] in (None, ""):
+            out[key] = ""
         else:
             try:
-                out["mobile"] = validate_mobile(out["mobile"])
+                out[key] = validate(out[key])
             except ValidationError as exc:
-                errors.setdefault("mobile", []).extend(exc.messages)
-            else:
-                out["mobile_index"] = mobile_index(out["mobile"])
-    if "phone" in out:
-        if out["phone"] in (None, ""):
-            out["phone"] = ""
-        else:
-            try:
-                out["phone"] = validate_phone(out["phone"])
-            except ValidationError as exc:
-                errors.setdefault("phone", []).extend(exc.messages)
+                errors.setdefault(key, []).extend(exc.messages)
+                continue
+        if index_key:
+            out[index_key] = mobile_index(out[key]) if out[key] else ""
     for key, allowed in CHOICE_VALUES.items():
         if key in out:
             out[key] = out[key] or ""

@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import io
 import json
+import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote
 
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -147,3 +149,17 @@ class Obj:
     owner: str = "town_a"
     get: bool = True
     also: tuple[str, ...] = ()
+
+
+def response_text(response: Any, *, with_headers: bool = False) -> str:
+    """Everything a response shows a person: its body (streamed too), an xlsx's sheet XML and, with
+    ``with_headers``, its headers and cookies — what a leak test searches."""
+    body = b"".join(response.streaming_content) if getattr(response, "streaming", False) else response.content
+    parts = [body.decode("utf-8", "replace")]
+    if body[:2] == b"PK":  # an xlsx: search the sheets' XML
+        with zipfile.ZipFile(io.BytesIO(body)) as z:
+            parts += [z.read(n).decode("utf-8", "replace") for n in z.namelist()]
+    if with_headers:
+        parts += [f"{k}: {v}" for k, v in response.items()]
+        parts += [unquote(c.value) for c in response.cookies.values()]
+    return "\n".join(parts)

@@ -17,9 +17,7 @@ that it takes none (a list or a form), or that it is public. A route missing fro
 
 from __future__ import annotations
 
-import io
 import itertools
-import zipfile
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -50,7 +48,7 @@ from members.tests.xlsx_helpers import row, write_rows
 from orgs.models import Organisation
 from orgs.roles import Role
 from orgs.services import organisation_create, role_grant
-from orgs.testing import Obj, Page, Public
+from orgs.testing import Obj, Page, Public, response_text
 from programmes.models import DuesImport, DuesRecord
 from programmes.services import dues_import, grant_usage_record
 from programmes.tests.test_programmes import HEAD, xlsx
@@ -413,15 +411,6 @@ def _literals(entry: Obj, kwargs: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in kwargs.items() if not isinstance(entry.kwargs.get(k, ()), tuple)}
 
 
-def _text(response: Any) -> str:
-    body = b"".join(response.streaming_content) if getattr(response, "streaming", False) else response.content
-    parts = [body.decode("utf-8", "replace")]
-    if body[:2] == b"PK":  # an xlsx: search the sheets' XML
-        with zipfile.ZipFile(io.BytesIO(body)) as z:
-            parts += [z.read(n).decode("utf-8", "replace") for n in z.namelist()]
-    return "\n".join(parts)
-
-
 def _fingerprint(target: Model | None) -> tuple:
     counts = tuple(m.objects.count() for m in apps.get_models() if hasattr(m, "data_scope"))
     own: dict = {}
@@ -523,7 +512,7 @@ def test_every_page_without_argument_as_every_role(client, district, world, role
                 failures.append(f"{label}: {response.status_code}")
                 continue
             if role in ("town_b", "nobody"):
-                text = _text(response)
+                text = response_text(response)
                 failures += [f"{label}: shows town A's “{m}”" for m in A_MARKERS if m in text]
                 if before is not None and _fingerprint(None)[0] != before[0]:  # (its own audit entry aside)
                     failures.append(f"{label}: changed data")
@@ -531,7 +520,7 @@ def test_every_page_without_argument_as_every_role(client, district, world, role
                 if response.status_code != 200:
                     failures.append(f"{label}: owner got {response.status_code}")
                     continue
-                text = _text(response)
+                text = response_text(response)
                 failures += [f"{label}: town A's “{m}” missing" for m in _shown_markers(entry) if m not in text]
     assert not failures, "\n".join(failures)
 

@@ -10,12 +10,9 @@ API), and the whole response — body (xlsx unzipped), headers and cookies — i
 
 from __future__ import annotations
 
-import io
 import itertools
-import zipfile
 from datetime import date
 from typing import Any
-from urllib.parse import unquote
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
@@ -28,6 +25,7 @@ from members.tests.factories import member
 from members.tests.xlsx_helpers import row, write_rows
 from orgs.roles import ROLE_PERMS, Perm
 from orgs.scope import forget_grants, perms_of
+from orgs.testing import response_text
 
 pytestmark = pytest.mark.django_db
 
@@ -99,17 +97,6 @@ def _secrets(people: list[Person]) -> list[str]:
     return [s for s in out if s]
 
 
-def _text(response: Any) -> str:
-    body = b"".join(response.streaming_content) if getattr(response, "streaming", False) else response.content
-    parts = [body.decode("utf-8", "replace")]
-    if body[:2] == b"PK":  # an xlsx: search the sheets' XML
-        with zipfile.ZipFile(io.BytesIO(body)) as z:
-            parts += [z.read(n).decode("utf-8", "replace") for n in z.namelist()]
-    parts += [f"{k}: {v}" for k, v in response.items()]
-    parts += [unquote(c.value) for c in response.cookies.values()]
-    return "\n".join(parts)
-
-
 def _kwargs(name: str, params: tuple[str, ...], user: Any, people: list[Person]) -> list[dict[str, Any]]:
     """Every target a route can take: each person / membership / honour / the user's own job."""
     choices: dict[str, list[Any]] = {}
@@ -168,6 +155,6 @@ def test_no_whole_id_number_or_phone_without_view_pii(client, district, world, r
                     else:
                         response = getattr(client, method)(target, data)
                     assert response.status_code < 500, (user.username, method, target)
-                    text = _text(response)
+                    text = response_text(response, with_headers=True)
                     leaks += [f"{user.username} {method.upper()} {target}: {s}" for s in secrets if s in text]
     assert leaks == []
