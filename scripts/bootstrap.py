@@ -1,6 +1,7 @@
 """Set-up shared by scripts/run.py and scripts/test.py: a local virtual environment from the lock
-file, front-end assets from the npm lock file copied into static/vendor, and a local .env with
-generated keys. Each step is skipped when its inputs have not changed since it last ran."""
+files (production's for run.py, the development one on top of it for test.py), front-end assets
+from the npm lock file copied into static/vendor, and a local .env with generated keys. Each step is skipped when its inputs have not changed since
+it last ran."""
 
 from __future__ import annotations
 
@@ -23,7 +24,6 @@ VENV_PYTHON = VENV / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
 ASSETS = {
     "node_modules/@tabler/core/dist/css": ("tabler/css", ("tabler.min.css", "tabler.min.css.map")),
     "node_modules/@tabler/core/dist/js": ("tabler/js", ("tabler.min.js", "tabler.min.js.map")),
-    "node_modules/echarts/dist": ("echarts", ("echarts.min.js",)),
 }
 
 
@@ -47,18 +47,28 @@ def ensure_python() -> None:
         sys.exit(f"Gonghui needs Python 3.11 or newer; this is {sys.version.split()[0]}")
 
 
-def ensure_venv() -> None:
-    lock = ROOT / "requirements.lock"
+PROD_LOCK = "requirements.lock"  # what production runs
+DEV_LOCK = "requirements-dev.lock"  # tests, lint, browser and benchmark packages, on top of it
+
+
+def ensure_venv(*, dev: bool = False) -> None:
+    """Install the lock files (production's, and with ``dev`` the development one) with pip's
+    ``--require-hashes``; skipped while the installed locks are unchanged (a stamp in .venv)."""
+    locks = [PROD_LOCK, DEV_LOCK] if dev else [PROD_LOCK]
     stamp = VENV / ".gonghui-lock"
-    want = _digest(lock)
-    if VENV_PYTHON.exists() and stamp.exists() and stamp.read_text() == want:
+    lines = stamp.read_text().splitlines() if stamp.exists() else []
+    installed = {name: digest for name, _, digest in (line.partition(" ") for line in lines)}
+    want = {name: _digest(ROOT / name) for name in locks}
+    if VENV_PYTHON.exists() and all(installed.get(name) == digest for name, digest in want.items()):
         return
     if not VENV_PYTHON.exists():
         say("creating the virtual environment .venv")
         venv.EnvBuilder(with_pip=True).create(VENV)
-    say("installing Python packages from requirements.lock")
-    run([str(VENV_PYTHON), "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "-r", str(lock)])
-    stamp.write_text(want)
+    say("installing Python packages from " + " and ".join(locks))
+    requirements = [arg for name in locks for arg in ("-r", str(ROOT / name))]
+    pip = [str(VENV_PYTHON), "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "--require-hashes"]
+    run([*pip, *requirements])
+    stamp.write_text("".join(f"{name} {digest}\n" for name, digest in want.items()))
 
 
 def ensure_assets() -> None:
@@ -95,9 +105,9 @@ def ensure_env_file() -> None:
     )
 
 
-def bootstrap() -> None:
+def bootstrap(*, dev: bool = False) -> None:
     ensure_python()
-    ensure_venv()
+    ensure_venv(dev=dev)
     ensure_assets()
     ensure_env_file()
 

@@ -48,7 +48,7 @@ def pytest_run(label: str, database_url: str | None, extra: list[str]) -> int:
 
 
 def main() -> int:
-    bootstrap()
+    bootstrap(dev=True)
     extra = sys.argv[1:]
     failures: list[str] = []
     bin_dir = VENV / "bin"
