@@ -109,3 +109,8 @@ def period_span(period_type: str, key: str) -> PeriodSpan:
             raise ValidationError(f"期间格式错误：月份“{mo}”无效")
         return PeriodSpan(key, date(y, mo, 1), date(y, mo, calendar.monthrange(y, mo)[1]))
     raise ValidationError(f"期间格式错误：“{key}”，应填写如 2026、2026-Q3 或 2026-11")
+
+
+def span_of(cycle: Any) -> PeriodSpan:
+    """A cycle's period as the plug-ins see it (its key and dates, stored on the cycle row)."""
+    return PeriodSpan(cycle.period_key, cycle.period_start, cycle.period_end)

@@ -8,7 +8,6 @@ posts the mirror image, once.
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
@@ -22,7 +21,7 @@ from django.utils import timezone
 
 from core.money import allocate, format_yuan, to_yuan
 from core.system import is_system_actor
-from funds.engine import ParameterHistory, PeriodSpan, get_plugin, period_span
+from funds.engine import PeriodSpan, get_plugin, period_span, span_of
 from funds.ledger import EntryDraft, Line, PaymentDraft, entries_post, lines_check  # noqa: F401 (Line, lines_check: re-exported)
 from funds.models import (
     DEFAULT_STEP,
@@ -42,11 +41,10 @@ from funds.models import (
     Programme,
     ReceiptCounter,
 )
+from funds.tasks import cycle_compute_task
 from orgs.models import Organisation
 from orgs.roles import ROLE_PERMS, Perm, Role
 from orgs.scope import can_at, grants_for, has_perm
-
-logger = logging.getLogger(__name__)
 
 BATCH = 2000
 
@@ -374,7 +372,7 @@ def cycle_recompute(*, actor: Any, cycle: Cycle) -> Cycle:
         locked = Cycle.objects.select_for_update().get(pk=cycle.pk)
         if locked.state not in (Cycle.State.COMPUTED, Cycle.State.REVIEWED, Cycle.State.FAILED):
             raise ValidationError(f"周期当前状态为“{locked.get_state_display()}”，不能重新计算")
-        locked.version = version_for(locked.programme, _span(locked))
+        locked.version = version_for(locked.programme, span_of(locked))
         locked.start_compute()
         locked.reviewed_by = None
         locked.revision += 1
@@ -407,94 +405,7 @@ def cycle_signers_barred(cycle: Cycle) -> set[int]:
 
 
 def _enqueue_compute(cycle: Cycle) -> None:
-    from funds.tasks import cycle_compute_task
-
     cycle_compute_task.enqueue(cycle.pk)
-
-
-def _span(cycle: Cycle) -> PeriodSpan:
-    return PeriodSpan(cycle.period_key, cycle.period_start, cycle.period_end)
-
-
-def _parameter_history(programme: Programme, plugin: Any) -> ParameterHistory:
-    """The programme's parameter versions, validated, as "what was in force on this date"."""
-    versions = [
-        (v.effective_from, plugin.validate_parameters(v.params))
-        for v in ParameterVersion.objects.filter(programme=programme).order_by("-effective_from")
-    ]
-
-    def in_force(on: date) -> tuple[date, dict[str, Any]] | None:
-        return next(((start, params) for start, params in versions if start <= on), None)
-
-    return in_force
-
-
-def _key_of(beneficiary: Any) -> tuple[str, dict[str, Any]]:
-    if isinstance(beneficiary, Organisation):
-        return f"org:{beneficiary.pk}", {"beneficiary_org_id": beneficiary.pk}
-    return f"person:{beneficiary.pk}", {"beneficiary_person_id": beneficiary.pk}
-
-
-def cycle_compute_run(cycle_id: int) -> None:
-    """The body of the compute task: eligibility and formula from the plug-in, progress on the cycle."""
-    cycle = Cycle.objects.select_related("programme", "version").get(pk=cycle_id)
-    if cycle.state != Cycle.State.COMPUTING:
-        return
-    try:
-        plugin = get_plugin(cycle.programme.plugin_key)
-        params = plugin.validate_parameters(cycle.version.params)
-        period = _span(cycle)
-        extra = {}
-        if getattr(plugin, "uses_parameter_history", False):
-            extra["history"] = _parameter_history(cycle.programme, plugin)
-        beneficiaries = list(plugin.eligible(period, params, **extra))
-        Cycle.objects.filter(pk=cycle.pk).update(progress_total=len(beneficiaries), progress_done=0, error="")
-        paid = set(
-            Payment.objects.filter(programme=cycle.programme, period_key=cycle.period_key).values_list(
-                "beneficiary_key", flat=True
-            )
-        )
-        with transaction.atomic():
-            Entitlement.objects.filter(cycle=cycle).delete()
-        total, count, batch = ZERO, 0, []
-        for i, b in enumerate(beneficiaries, start=1):
-            key, fk = _key_of(b)
-            if key in paid:
-                continue
-            amount, explanation, inputs = plugin.compute(b, period, params)
-            amount = to_yuan(amount)
-            batch.append(
-                Entitlement(
-                    cycle=cycle,
-                    beneficiary_key=key,
-                    beneficiary_name=str(b)[:120],
-                    amount=amount,
-                    explanation=explanation,
-                    inputs=inputs,
-                    **fk,
-                )
-            )
-            total += amount
-            count += 1
-            if len(batch) >= BATCH:
-                Entitlement.objects.bulk_create(batch)
-                batch = []
-                Cycle.objects.filter(pk=cycle.pk).update(progress_done=i)
-        Entitlement.objects.bulk_create(batch)
-        cycle.refresh_from_db()
-        cycle.total = total
-        cycle.beneficiaries = count
-        cycle.progress_done = cycle.progress_total
-        cycle.computed_at = timezone.now()
-        cycle.finish_compute()
-        cycle.save()
-    except Exception as exc:  # the cycle shows what went wrong; nothing was paid
-        logger.exception("cycle %s compute failed", cycle_id)
-        message = "；".join(exc.messages) if isinstance(exc, ValidationError) else f"{type(exc).__name__}: {exc}"
-        cycle.refresh_from_db()
-        cycle.error = message[:2000]
-        cycle.fail()
-        cycle.save()
 
 
 def entitlement_adjust(*, actor: Any, entitlement: Entitlement, amount: Decimal | str, reason: str) -> Entitlement:

@@ -17,7 +17,7 @@ from assessment.models import OrganisationAssessment
 from core.models import User
 from core.money import format_yuan
 from core.system import system_actor
-from funds import services
+from funds import services, tasks
 from funds.models import BudgetAllocation, Cycle, Donation, Payment, Programme
 from orgs.models import Organisation
 from orgs.scope import subtree_q
@@ -117,7 +117,7 @@ def _run(programme: Programme, key: str, preparer, approver, *, pay: bool = True
     if cycle is None:
         cycle = services.cycle_create(actor=preparer, programme=programme, period_key=key)
     if cycle.state == Cycle.State.COMPUTING:  # no task worker runs during the demo command: compute here
-        services.cycle_compute_run(cycle.pk)
+        tasks.cycle_compute_run(cycle.pk)
         cycle.refresh_from_db()
     if pay and cycle.state == Cycle.State.COMPUTED:
         cycle = services.cycle_review(actor=preparer, cycle=cycle)
