@@ -1,14 +1,28 @@
 from django.apps import AppConfig
+from django.core import checks
+
+from funds.chart import FundAccount
 
 
 class FundsConfig(AppConfig):
     name = "funds"
     verbose_name = "资金"
+    # The accounts the ledger itself needs (funds/chart.py): the bank every receipt and payment goes
+    # through, the warmth fund the donations received here go to, and the district's hardship and
+    # autumn-scholarship funds, which receive budgets before a programme pays from them.
+    fund_accounts = (
+        FundAccount("1002", "银行存款", type="asset"),
+        FundAccount("3104", "困难职工帮扶资金"),
+        FundAccount("3105", "顺义区职工专项温暖基金"),
+        FundAccount("3106", "金秋助学资金"),
+    )
 
     def ready(self) -> None:
+        from funds.checks import fund_account_declarations
         from orgs.registry import register_close_guard
 
         register_close_guard(unpaid_entitlements_guard)
+        checks.register(fund_account_declarations)
 
 
 def unpaid_entitlements_guard(organisation) -> str | None:

@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from core.money import allocate, format_yuan, to_yuan
 from core.system import is_system_actor
+from funds.chart import declared_accounts
 from funds.engine import PeriodSpan, get_plugin, period_span, span_of
 from funds.ledger import EntryDraft, Line, PaymentDraft, entries_post, lines_check  # noqa: F401 (Line, lines_check: re-exported)
 from funds.models import (
@@ -149,23 +150,14 @@ def entry_reverse(*, actor: Any, entry: JournalEntry, reason: str, on: date | No
 
 # --- accounts, donations, budgets -------------------------------------------------------------
 
-STANDARD_ACCOUNTS: list[tuple[str, str, str, bool]] = [
-    ("1002", "银行存款", Account.Type.ASSET, False),
-    ("3101", "建会专项基金", Account.Type.FUND, True),
-    ("3102", "税务代收经费返还", Account.Type.FUND, True),
-    ("3103", "联合工会经费保障资金", Account.Type.FUND, True),
-    ("3104", "困难职工帮扶资金", Account.Type.FUND, True),
-    ("3105", "顺义区职工专项温暖基金", Account.Type.FUND, True),
-    ("3106", "金秋助学资金", Account.Type.FUND, True),
-]
-
 
 def standard_accounts_ensure(*, district: Organisation) -> dict[str, Account]:
-    """The district's chart of accounts (idempotent)."""
+    """The district's chart of accounts, as the installed apps declare it (funds/chart.py; idempotent)."""
     out = {}
-    for code, name, type_, is_fund in STANDARD_ACCOUNTS:
-        out[code], _ = Account.objects.get_or_create(
-            code=code, defaults={"name": name, "type": type_, "is_fund": is_fund, "organisation": district}
+    for account in declared_accounts():
+        out[account.code], _ = Account.objects.get_or_create(
+            code=account.code,
+            defaults={"name": account.name, "type": account.type, "is_fund": account.is_fund, "organisation": district},
         )
     return out
 
