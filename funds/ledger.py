@@ -1,22 +1,30 @@
 """The ledger's one door: the only code that writes journal entries, their lines and payments.
 
+It has two entrances, with the same rules:
+
 ``entries_post`` takes any number of drafts and enforces, once over all of them and before anything
 is written, every rule of the ledger: a non-empty description; at least two lines, each with exactly
-one positive side; debits equal credits to the fen; a payment, where there is one, of exactly the
-entry's amount; an open accounting period for every date (the periods are locked for the posting, so
-a period cannot close half-way through). Only new rows are written: entries are immutable (the models
-refuse ``save`` of a stored row, ``update`` and ``delete``), and a correction is a reversal, at most
-one per entry (a database constraint).
+one positive side; debits equal credits to the fen; an open accounting period for every date (the
+periods are locked for the posting, so a period cannot close half-way through). On PostgreSQL the
+rows go in with ``COPY`` (ids taken from the sequence up front), on SQLite with ``executemany`` of
+prepared tuples. ``funds.services.entry_post`` is a one-entry call of it.
 
-Speed: on PostgreSQL the rows go in with ``COPY`` (ids taken from the sequence up front), on SQLite
-with ``executemany`` of prepared tuples; the database still checks every constraint (one side per
-line, positive amounts, one payment per beneficiary and period, foreign keys). PostgreSQL checks a
-foreign key with one trigger call per row and key (about 13 per payment, most of the time of a
-50,000-payment cycle); for a large batch, when the database role may set ``session_replication_role``
-(a superuser, or ``GRANT SET ON PARAMETER session_replication_role`` on PostgreSQL 15+), those
-per-row triggers are switched off for the COPY alone and every foreign key of the new rows is
-checked once, set-based, locking the referenced rows as the triggers would (``_foreign_keys_check``). ``funds.services``
-``entry_post`` is a one-entry call of this; a test makes sure nothing else inserts these rows.
+``payout_post`` pays a programme cycle: every entitlement becomes a two-line entry (debit the fund,
+credit the bank, the entitlement's approved amount) and its payment of exactly that amount. The rows
+never pass through Python: they are numbered into a temporary table and written with one
+``INSERT … SELECT`` per table, on both databases. Each entry balances and has one positive side per
+line by construction (only amounts above zero are paid); its period is open and locked.
+
+Only new rows are written: entries are immutable (the models refuse ``save`` of a stored row,
+``update`` and ``delete``), and a correction is a reversal, at most one per entry (a database
+constraint). The database still checks every constraint (one side per line, positive amounts, one
+payment per beneficiary and period, foreign keys). PostgreSQL checks a foreign key with one trigger
+call per row and key (about 13 per payment, most of the time of a 50,000-payment cycle); for a
+large batch, when the database role may set ``session_replication_role`` (a superuser, or ``GRANT
+SET ON PARAMETER session_replication_role`` on PostgreSQL 15+), those per-row triggers are switched
+off for the writing alone and every foreign key of the new rows is checked once, set-based, locking
+the referenced rows as the triggers would (``_foreign_keys_check``). A test makes sure nothing else
+inserts these rows.
 """
 
 from __future__ import annotations
@@ -29,6 +37,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
+from django.db.models import F
 from django.utils import timezone
 
 from core.money import FEN, format_yuan, from_fen, to_fen
@@ -47,20 +56,6 @@ class Line:
 
 
 @dataclass(frozen=True)
-class PaymentDraft:
-    """The payment an entry makes to one beneficiary of a programme cycle (amount = the entry's)."""
-
-    programme_id: int
-    period_key: str
-    beneficiary_key: str
-    beneficiary_name: str
-    cycle_id: int
-    entitlement_id: int
-    beneficiary_org_id: int | None = None
-    beneficiary_person_id: int | None = None
-
-
-@dataclass(frozen=True)
 class EntryDraft:
     date: date
     description: str
@@ -71,7 +66,6 @@ class EntryDraft:
     rule: str = ""
     source: str = ""
     reversal_of_id: int | None = None
-    payment: PaymentDraft | None = None
     amount: Decimal = field(default=ZERO, compare=False)  # filled by the checks
 
 
@@ -118,7 +112,7 @@ def _periods_open(days: Iterable[date]) -> dict[tuple[int, int], Period]:
 
 
 def entries_post(drafts: Sequence[EntryDraft]) -> list[int]:
-    """Post every draft as one balanced, immutable entry (with its payment, if any); all or nothing.
+    """Post every draft as one balanced, immutable entry; all or nothing.
 
     Returns the new entries' ids in the order of ``drafts``. Raises ``ValidationError`` (a Chinese
     message naming the entry and line) and writes nothing if any rule fails.
@@ -174,48 +168,6 @@ def entries_post(drafts: Sequence[EntryDraft]) -> list[int]:
             for ln, (debit, credit) in zip(d.lines, fen, strict=True)
         ]
         _write(JournalLine, ["entry_id", "account_id", "debit", "credit", "memo"], line_rows, vendor, adapt=False)
-        payment_rows = [
-            (
-                p.programme_id,
-                p.period_key,
-                p.beneficiary_key,
-                p.beneficiary_org_id,
-                p.beneficiary_person_id,
-                p.beneficiary_name[:120],
-                p.cycle_id,
-                p.entitlement_id,
-                total,
-                entry_id,
-                now,
-            )
-            for entry_id, d, total in zip(ids, drafts, totals, strict=True)
-            if (p := d.payment) is not None
-        ]
-        if payment_rows:
-            try:
-                with transaction.atomic():
-                    _write(
-                        Payment,
-                        [
-                            "programme_id",
-                            "period_key",
-                            "beneficiary_key",
-                            "beneficiary_org_id",
-                            "beneficiary_person_id",
-                            "beneficiary_name",
-                            "cycle_id",
-                            "entitlement_id",
-                            "amount",
-                            "entry_id",
-                            "paid_at",
-                        ],
-                        payment_rows,
-                        vendor,
-                    )
-            except IntegrityError:
-                raise ValidationError(
-                    "本期已有受益对象被支付过：同一对象同一期间只能支付一次，本次审批未执行"
-                ) from None
         if set_based:
             with connection.cursor() as cursor:
                 cursor.execute("SET LOCAL session_replication_role = origin")
@@ -232,38 +184,55 @@ def _may_skip_fk_triggers() -> bool:
         return bool(cursor.fetchone()[0])
 
 
-def _foreign_keys_check(entry_ids: list[int]) -> None:
-    """Every foreign key of the rows just written, checked once per key column: each referenced row
-    exists, and is locked ``FOR KEY SHARE`` (what PostgreSQL's per-row trigger does), so it cannot be
-    deleted before we commit — except the batch's own new entries, which nobody else can see yet. A
-    missing one raises ``IntegrityError`` and the posting rolls back.
+# SQL yielding a column ``k`` of key values, its params, and whether the referenced rows are locked
+# (not the batch's own new entries, which nobody else can see yet)
+KeySource = tuple[str, list[Any], bool]
 
-    The new rows are selected by the range of their entries' ids (a superset at worst: rows of others
-    in the range were checked when they were written), which the id and entry_id indexes answer."""
+
+def _foreign_keys(models: Sequence[type]) -> list[Any]:
+    """Every enforced foreign-key field of ``models``."""
+    return [f for m in models for f in m._meta.concrete_fields if f.is_relation and f.db_constraint]
+
+
+def _keys_check(sources: dict[Any, KeySource]) -> None:
+    """Each foreign key of the rows just written, checked once per key column: each referenced row
+    exists, and is locked ``FOR KEY SHARE`` (what PostgreSQL's per-row trigger does), so it cannot be
+    deleted before we commit. ``sources`` names, for every foreign-key field of the written tables,
+    where its new values are. A missing row raises ``IntegrityError`` and the posting rolls back."""
+    qn = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        checked = set()
+        for f, (keys_sql, params, lock) in sources.items():
+            target = f.target_field
+            parent, parent_col = qn(target.model._meta.db_table), qn(target.column)
+            if (parent, keys_sql, tuple(params), lock) in checked:
+                continue  # the same keys of the same table (a payout's lines and payments share their entries)
+            checked.add((parent, keys_sql, tuple(params), lock))
+            cursor.execute(
+                f"WITH keys AS (SELECT DISTINCT k FROM ({keys_sql}) x WHERE k IS NOT NULL) "
+                f"SELECT (SELECT count(*) FROM keys), (SELECT count(*) FROM (SELECT 1 FROM {parent} p "
+                f"WHERE p.{parent_col} IN (SELECT k FROM keys){' FOR KEY SHARE' if lock else ''}) l)",
+                params,
+            )
+            wanted, found = cursor.fetchone()
+            if wanted != found:
+                raise IntegrityError(f"{f.model._meta.db_table}.{f.column}: {wanted - found} referenced row(s) missing")
+
+
+def _foreign_keys_check(entry_ids: list[int]) -> None:
+    """``_keys_check`` of what ``entries_post`` wrote: the new rows are selected by the range of their
+    entries' ids (a superset at worst: rows of others in the range were checked when they were
+    written), which the id and entry_id indexes answer."""
     qn = connection.ops.quote_name
     low, high = min(entry_ids), max(entry_ids)
-    with connection.cursor() as cursor:
-        for model, selector in ((JournalEntry, "id"), (JournalLine, "entry_id"), (Payment, "entry_id")):
-            table = qn(model._meta.db_table)
-            for f in model._meta.concrete_fields:
-                if not f.is_relation or not f.db_constraint:
-                    continue
-                target = f.target_field
-                parent, parent_col, column = qn(target.model._meta.db_table), qn(target.column), qn(f.column)
-                own_entries = model is not JournalEntry and f.column == "entry_id"
-                lock = "" if own_entries else " FOR KEY SHARE"
-                cursor.execute(
-                    f"WITH keys AS (SELECT DISTINCT t.{column} AS k FROM {table} t "
-                    f"WHERE t.{qn(selector)} BETWEEN %s AND %s AND t.{column} IS NOT NULL) "
-                    f"SELECT (SELECT count(*) FROM keys), (SELECT count(*) FROM (SELECT 1 FROM {parent} p "
-                    f"WHERE p.{parent_col} IN (SELECT k FROM keys){lock}) l)",
-                    [low, high],
-                )
-                wanted, found = cursor.fetchone()
-                if wanted != found:
-                    raise IntegrityError(
-                        f"{model._meta.db_table}.{f.column}: {wanted - found} referenced row(s) missing"
-                    )
+    sources: dict[Any, KeySource] = {}
+    for f in _foreign_keys((JournalEntry, JournalLine)):
+        selector = "id" if f.model is JournalEntry else "entry_id"
+        own_entries = f.model is JournalLine and f.column == "entry_id"
+        table = qn(f.model._meta.db_table)
+        sql = f"SELECT t.{qn(f.column)} AS k FROM {table} t WHERE t.{selector} BETWEEN %s AND %s"
+        sources[f] = (sql, [low, high], not own_entries)
+    _keys_check(sources)
 
 
 _ENTRY_COLUMNS = [
@@ -341,3 +310,175 @@ def _write(model: type, columns: list[str], rows: list[tuple], vendor: str, *, a
             for start in range(0, len(rows), COPY_CHUNK):
                 chunk = rows[start : start + COPY_CHUNK]
                 cursor.executemany(sql, [_adapted(r, vendor) for r in chunk] if adapt else chunk)
+
+
+@dataclass(frozen=True)
+class Payout:
+    """A programme cycle paid in one posting (``payout_post``): what every entry of it shares."""
+
+    date: date
+    debit_account_id: int  # the fund paying
+    credit_account_id: int  # the bank account the money leaves by
+    description_prefix: str  # "<programme> <period> 支付 " — the beneficiary's name follows
+    description_suffix: str
+    organisation_id: int  # the entry's organisation when the beneficiary is no organisation
+    programme_id: int
+    period_key: str
+    cycle_id: int
+    source_prefix: str  # "cycle:<id>:" — the entitlement's id follows
+    rule: str = ""
+    prepared_by_id: int | None = None
+    approved_by_id: int | None = None
+
+
+_PAYOUT_TABLE = "gh_payout"
+
+
+def payout_post(payout: Payout, entitlements: Any) -> tuple[int, int]:
+    """Pay each row of ``entitlements`` (an Entitlement queryset) its ``approved_amount``; rows of
+    zero are not paid. All or nothing; returns (number of entries, total in fen).
+
+    The rows are numbered into a temporary table (ids from the sequence on PostgreSQL; on SQLite
+    above the largest id, under SQLite's write lock taken first), then entries, lines and payments
+    are each one ``INSERT … SELECT`` from it.
+    """
+    if not payout.description_prefix.strip():
+        raise ValidationError("凭证摘要不能为空")
+    vendor = connection.vendor
+    qn = connection.ops.quote_name
+    source_sql, source_params = (
+        entitlements.filter(approved_amount__gt=0)
+        .order_by("pk")
+        .values(  # aliased: the names the temporary table's columns take
+            ent_id=F("pk"),
+            bkey=F("beneficiary_key"),
+            bname=F("beneficiary_name"),
+            org_id=F("beneficiary_org_id"),
+            person_id=F("beneficiary_person_id"),
+            pay=F("approved_amount"),
+        )
+        .query.sql_with_params()
+    )
+    entry_table = qn(JournalEntry._meta.db_table)
+    now = timezone.now()
+    with transaction.atomic(), connection.cursor() as cursor:
+        periods = _periods_open([payout.date])
+        period = periods[(payout.date.year, payout.date.month)]
+        cursor.execute(f"DROP TABLE IF EXISTS {_PAYOUT_TABLE}")
+        if vendor == "postgresql":
+            entry_id = f"nextval(pg_get_serial_sequence('{JournalEntry._meta.db_table}', 'id'))"
+            create = f"CREATE TEMP TABLE {_PAYOUT_TABLE} ON COMMIT DROP AS"
+        else:
+            # a write first takes SQLite's write lock: no one else takes an id above the largest until we commit
+            cursor.execute(f"UPDATE {entry_table} SET id = id WHERE 0 = 1")
+            entry_id = f"(SELECT COALESCE(MAX(id), 0) FROM {entry_table}) + row_number() OVER (ORDER BY s.ent_id)"
+            create = f"CREATE TEMP TABLE {_PAYOUT_TABLE} AS"
+        cursor.execute(
+            f"{create} SELECT {entry_id} AS entry_id, s.ent_id, s.bkey, s.bname, s.org_id, s.person_id, "
+            f"s.pay AS amount FROM ({source_sql}) s",
+            source_params,
+        )
+        cursor.execute(f"SELECT count(*), COALESCE(SUM(amount), 0) FROM {_PAYOUT_TABLE}")
+        count, total = cursor.fetchone()
+        if count:
+            set_based = vendor == "postgresql" and count >= SET_BASED_FK_FROM and _may_skip_fk_triggers()
+            if set_based:
+                cursor.execute("SET LOCAL session_replication_role = replica")
+            day, stamp = _adapted((payout.date, now), vendor)
+            entry_columns = ", ".join(qn(c) for c in ["id", *_ENTRY_COLUMNS])
+            cursor.execute(
+                f"INSERT INTO {entry_table} ({entry_columns}) SELECT entry_id, %s, %s, "
+                f"substr(%s || bname || %s, 1, 300), %s, %s || ent_id, COALESCE(org_id, %s), %s, %s, NULL, amount, %s "
+                f"FROM {_PAYOUT_TABLE}",
+                [
+                    day,
+                    period.pk,
+                    payout.description_prefix,
+                    payout.description_suffix,
+                    payout.rule[:200],
+                    payout.source_prefix,
+                    payout.organisation_id,
+                    payout.prepared_by_id,
+                    payout.approved_by_id,
+                    stamp,
+                ],
+            )
+            line_table = qn(JournalLine._meta.db_table)
+            line_columns = ", ".join(qn(c) for c in ["entry_id", "account_id", "debit", "credit", "memo"])
+            for account_id, side in ((payout.debit_account_id, "amount, 0"), (payout.credit_account_id, "0, amount")):
+                cursor.execute(
+                    f"INSERT INTO {line_table} ({line_columns}) "
+                    f"SELECT entry_id, %s, {side}, substr(bname, 1, 200) FROM {_PAYOUT_TABLE} ORDER BY entry_id",
+                    [account_id],
+                )
+            payment_columns = ", ".join(
+                qn(c)
+                for c in [
+                    "programme_id",
+                    "period_key",
+                    "beneficiary_key",
+                    "beneficiary_org_id",
+                    "beneficiary_person_id",
+                    "beneficiary_name",
+                    "cycle_id",
+                    "entitlement_id",
+                    "amount",
+                    "entry_id",
+                    "paid_at",
+                ]
+            )
+            try:
+                with transaction.atomic():
+                    cursor.execute(
+                        f"INSERT INTO {qn(Payment._meta.db_table)} ({payment_columns}) "
+                        f"SELECT %s, %s, bkey, org_id, person_id, substr(bname, 1, 120), %s, ent_id, amount, entry_id, %s "
+                        f"FROM {_PAYOUT_TABLE}",
+                        [payout.programme_id, payout.period_key, payout.cycle_id, stamp],
+                    )
+            except IntegrityError:
+                raise ValidationError(
+                    "本期已有受益对象被支付过：同一对象同一期间只能支付一次，本次审批未执行"
+                ) from None
+            if set_based:
+                cursor.execute("SET LOCAL session_replication_role = origin")
+                _payout_keys_check(payout, period.pk)
+        cursor.execute(f"DROP TABLE IF EXISTS {_PAYOUT_TABLE}")
+    return count, total
+
+
+def _payout_keys_check(payout: Payout, period_id: int) -> None:
+    """``_keys_check`` of what ``payout_post`` wrote, read from the temporary table and the payout's
+    own ids (most keys of a payout are one value for all its rows); the lines' and payments' entries
+    are the batch's own (checked to exist, not locked). Every foreign key of the three tables must be named
+    here: a new one without a source fails loudly (KeyError)."""
+    one, table = "SELECT %s AS k", _PAYOUT_TABLE
+    own = ("SELECT entry_id AS k FROM " + table, [], False)
+    by_column: dict[tuple[type, str], KeySource | None] = {
+        (JournalEntry, "period_id"): (one, [period_id], True),
+        (JournalEntry, "organisation_id"): (
+            f"SELECT COALESCE(org_id, %s) AS k FROM {table}",
+            [payout.organisation_id],
+            True,
+        ),
+        (JournalEntry, "prepared_by_id"): (one, [payout.prepared_by_id], True) if payout.prepared_by_id else None,
+        (JournalEntry, "approved_by_id"): (one, [payout.approved_by_id], True) if payout.approved_by_id else None,
+        (JournalEntry, "reversal_of_id"): None,  # a payment reverses nothing
+        (JournalLine, "entry_id"): own,
+        (JournalLine, "account_id"): (
+            f"{one} UNION SELECT %s",
+            [payout.debit_account_id, payout.credit_account_id],
+            True,
+        ),
+        (Payment, "programme_id"): (one, [payout.programme_id], True),
+        (Payment, "beneficiary_org_id"): (f"SELECT org_id AS k FROM {table}", [], True),
+        (Payment, "beneficiary_person_id"): (f"SELECT person_id AS k FROM {table}", [], True),
+        (Payment, "cycle_id"): (one, [payout.cycle_id], True),
+        (Payment, "entitlement_id"): (f"SELECT ent_id AS k FROM {table}", [], True),
+        (Payment, "entry_id"): own,
+    }
+    sources = {
+        f: source
+        for f in _foreign_keys((JournalEntry, JournalLine, Payment))
+        if (source := by_column[(f.model, f.column)])
+    }
+    _keys_check(sources)

@@ -23,7 +23,7 @@ from core.money import allocate, format_yuan, to_yuan
 from core.system import is_system_actor
 from funds.chart import declared_accounts
 from funds.engine import PeriodSpan, get_plugin, period_span, span_of
-from funds.ledger import EntryDraft, Line, PaymentDraft, entries_post, lines_check  # noqa: F401 (Line, lines_check: re-exported)
+from funds.ledger import EntryDraft, Line, Payout, entries_post, lines_check, payout_post  # noqa: F401 (Line, lines_check: re-exported)
 from funds.models import (
     DEFAULT_STEP,
     ZERO,
@@ -539,15 +539,14 @@ def _once_record(cycle: Cycle) -> None:
 
 
 def _pay(cycle: Cycle, actor: Any, on: date) -> None:
+    """Fix each unpaid entitlement's approved amount (pro-rated when the fund is short and the
+    programme allows it) and post them all through the ledger's set-based door, ``payout_post``."""
     programme = cycle.programme
     fund = Account.objects.select_for_update().get(pk=programme.fund_id)
     already_paid = Payment.objects.filter(programme=programme, period_key=cycle.period_key).values("beneficiary_key")
-    # the explanation and inputs are for people reading the cycle, not for paying it
-    ents = list(
-        cycle.entitlements.exclude(beneficiary_key__in=already_paid).order_by("id").defer("explanation", "inputs")
-    )
-    finals = [e.final_amount for e in ents]
-    total = sum(finals, ZERO)
+    unpaid = cycle.entitlements.exclude(beneficiary_key__in=already_paid)
+    final = Coalesce("adjusted_amount", "amount")
+    total = unpaid.aggregate(s=Sum(final))["s"] or ZERO
     from funds.selectors import account_balance
 
     balance = account_balance(fund)
@@ -557,48 +556,33 @@ def _pay(cycle: Cycle, actor: Any, on: date) -> None:
             raise ValidationError(
                 f"本期应发合计 {format_yuan(total)} 元，超过{fund.name}余额 {format_yuan(balance)} 元，不能审批"
             )
-        finals = allocate(balance, finals)
-        note = f"（基金余额不足，按 {format_yuan(balance)}/{format_yuan(total)} 比例核减）"
-    for e, amount in zip(ents, finals, strict=True):
-        e.approved_amount = amount
-    if note:  # pro-rated: each amount differs from the reviewed one
-        Entitlement.objects.bulk_update(ents, ["approved_amount"], batch_size=BATCH)
-    else:  # one statement instead of a CASE per row
-        cycle.entitlements.exclude(beneficiary_key__in=already_paid).update(
-            approved_amount=Coalesce("adjusted_amount", "amount")
+        rows = list(unpaid.order_by("id").values_list("pk", final))
+        shares = allocate(balance, [amount for _, amount in rows])
+        Entitlement.objects.bulk_update(
+            [Entitlement(pk=pk, approved_amount=share) for (pk, _), share in zip(rows, shares, strict=True)],
+            ["approved_amount"],
+            batch_size=BATCH,
         )
-    rule = f"{programme.code} {programme.plugin_key} 参数版本 {cycle.version.effective_from:%Y-%m-%d} 周期 {cycle.period_key}"
-    prefix = f"cycle:{cycle.pk}:"
-    approver_id = getattr(actor, "pk", None)
-    # One call of the ledger's door for the whole cycle: every entry checked first, then bulk-written.
-    entries_post(
-        [
-            EntryDraft(
-                date=on,
-                description=f"{programme.name} {cycle.period_key} 支付 {e.beneficiary_name}{note}",
-                lines=(
-                    Line(fund, debit=a, memo=e.beneficiary_name[:200]),
-                    Line(programme.bank, credit=a, memo=e.beneficiary_name[:200]),
-                ),
-                organisation_id=e.beneficiary_org_id or programme.organisation_id,
-                prepared_by_id=cycle.prepared_by_id,
-                approved_by_id=approver_id,
-                rule=rule,
-                source=f"{prefix}{e.pk}",
-                payment=PaymentDraft(
-                    programme_id=programme.pk,
-                    period_key=cycle.period_key,
-                    beneficiary_key=e.beneficiary_key,
-                    beneficiary_name=e.beneficiary_name,
-                    cycle_id=cycle.pk,
-                    entitlement_id=e.pk,
-                    beneficiary_org_id=e.beneficiary_org_id,
-                    beneficiary_person_id=e.beneficiary_person_id,
-                ),
-            )
-            for e, a in zip(ents, finals, strict=True)
-            if a > 0
-        ]
+        note = f"（基金余额不足，按 {format_yuan(balance)}/{format_yuan(total)} 比例核减）"
+    else:  # one statement instead of a CASE per row
+        unpaid.update(approved_amount=final)
+    payout_post(
+        Payout(
+            date=on,
+            debit_account_id=fund.pk,
+            credit_account_id=programme.bank_id,
+            description_prefix=f"{programme.name} {cycle.period_key} 支付 ",
+            description_suffix=note,
+            organisation_id=programme.organisation_id,
+            programme_id=programme.pk,
+            period_key=cycle.period_key,
+            cycle_id=cycle.pk,
+            source_prefix=f"cycle:{cycle.pk}:",
+            rule=f"{programme.code} {programme.plugin_key} 参数版本 {cycle.version.effective_from:%Y-%m-%d} 周期 {cycle.period_key}",
+            prepared_by_id=cycle.prepared_by_id,
+            approved_by_id=getattr(actor, "pk", None),
+        ),
+        unpaid,
     )
 
 

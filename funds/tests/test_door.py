@@ -170,3 +170,86 @@ def test_a_large_batch_checks_every_foreign_key_once_and_refuses_a_missing_row(a
         with connection.cursor() as cursor:
             cursor.execute("SHOW session_replication_role")
             assert cursor.fetchone()[0] == "origin"
+
+
+# ``payout_post``: a cycle's payments written set-based, with the door's rules.
+from funds.tests.test_engine import approver, make, reviewed  # noqa: E402, F401 (approver: a fixture)
+
+
+def test_payout_writes_one_balanced_entry_and_payment_per_paid_entitlement(district, approver):  # noqa: F811
+    programme = make(district, {"T-A-1": "100.25", "T-B-1": "0.00"})
+    cycle = reviewed(district, programme)
+    services.cycle_approve(actor=approver, cycle=cycle, on=date(2026, 6, 1))
+    (payment,) = Payment.objects.select_related("entry", "entitlement")  # a zero amount is not paid
+    entry = payment.entry
+    assert payment.amount == entry.amount == payment.entitlement.approved_amount == D("100.25")
+    assert entry.description == f"{programme.name} 2026 支付 {payment.beneficiary_name}"
+    assert entry.source == f"cycle:{cycle.pk}:{payment.entitlement_id}"
+    assert entry.date == date(2026, 6, 1) and entry.period.code == "2026-06"
+    assert entry.organisation_id == payment.beneficiary_org_id == district.union_a.pk
+    sides = list(entry.lines.order_by("id").values_list("account_id", "debit", "credit", "memo"))
+    name = payment.beneficiary_name
+    assert sides == [(programme.fund_id, D("100.25"), D("0"), name), (programme.bank_id, D("0"), D("100.25"), name)]
+
+
+def test_payout_into_a_closed_period_is_refused_and_writes_nothing(district, approver):  # noqa: F811
+    cycle = reviewed(district, make(district, {"T-A-1": "100.00"}))
+    Period.objects.create(code="2026-06", year=2026, month=6, status=Period.Status.CLOSED)
+    before = JournalEntry.objects.count()  # the programme's funding
+    with pytest.raises(ValidationError, match="已结账"):
+        services.cycle_approve(actor=approver, cycle=cycle, on=date(2026, 6, 1))
+    assert JournalEntry.objects.count() == before and Payment.objects.count() == 0
+    cycle.refresh_from_db()
+    assert cycle.state == cycle.State.REVIEWED
+
+
+def _payout(cycle, **kw):
+    from funds.ledger import Payout
+
+    programme = cycle.programme
+    fields = {
+        "date": date(2026, 6, 1),
+        "debit_account_id": programme.fund_id,
+        "credit_account_id": programme.bank_id,
+        "description_prefix": "测试 支付 ",
+        "description_suffix": "",
+        "organisation_id": programme.organisation_id,
+        "programme_id": programme.pk,
+        "period_key": cycle.period_key,
+        "cycle_id": cycle.pk,
+        "source_prefix": f"cycle:{cycle.pk}:",
+        **kw,
+    }
+    return Payout(**fields)
+
+
+def test_payout_pays_a_beneficiary_once_and_a_missing_account_refuses_the_whole_batch(district):
+    """A second payout of the same rows is refused with nothing written; from SET_BASED_FK_FROM rows
+    on PostgreSQL the foreign keys are checked set-based, so a fund that does not exist still refuses
+    everything (on SQLite the ordinary constraint does)."""
+    from django.db import IntegrityError, connection, transaction
+
+    from funds import ledger
+    from funds.models import Entitlement
+
+    cycle = reviewed(district, make(district, {"T-A-1": "100.00"}))
+    n = ledger.SET_BASED_FK_FROM
+    Entitlement.objects.bulk_create(
+        Entitlement(cycle=cycle, beneficiary_key=f"x:{i}", beneficiary_name=f"对象{i}", amount=1, approved_amount=1)
+        for i in range(n)
+    )
+    rows = Entitlement.objects.filter(cycle=cycle, beneficiary_key__startswith="x:")
+    entries, lines = JournalEntry.objects.count(), JournalLine.objects.count()  # the programme's funding
+    with pytest.raises(IntegrityError), transaction.atomic():
+        ledger.payout_post(_payout(cycle, debit_account_id=10**9), rows)
+        connection.check_constraints()  # SQLite defers FK checks to commit; make it check now
+    assert (JournalEntry.objects.count(), JournalLine.objects.count(), Payment.objects.count()) == (entries, lines, 0)
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW session_replication_role")
+            assert cursor.fetchone()[0] == "origin"
+    assert ledger.payout_post(_payout(cycle), rows) == (n, n * 100)
+    assert JournalLine.objects.count() == lines + 2 * n and Payment.objects.count() == n
+    with pytest.raises(ValidationError, match="只能支付一次"):
+        ledger.payout_post(_payout(cycle), rows)
+    assert JournalEntry.objects.count() == entries + n and Payment.objects.count() == n
