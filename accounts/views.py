@@ -26,7 +26,7 @@ from accounts.history import HISTORY_MODELS, history_rows
 from core import workdays
 from core.audit import audit_log
 from core.models import AuditEvent, User
-from core.views import add_validation_errors, paginate, query_without, require
+from core.views import add_refusal_message, add_validation_errors, paginate, query_without, require
 from orgs.models import Organisation, RoleAssignment
 from orgs.roles import Perm
 from orgs.scope import get_scoped_or_404
@@ -170,7 +170,7 @@ def user_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         else:
             raise Http404
     except ValidationError as exc:
-        messages.error(request, "；".join(exc.messages))
+        add_refusal_message(request, exc)
     return redirect("accounts:user_detail", pk=account.pk)
 
 

@@ -11,7 +11,7 @@ from activities.models import Activity
 from activities.services import activity_report
 from core.filters import filter_queryset
 from core.forms import StyledFormMixin
-from core.views import paginate, query_without
+from core.views import add_validation_errors, paginate, query_without
 from orgs.models import Organisation
 from orgs.roles import Perm
 from orgs.scope import has_perm, scoped
@@ -58,9 +58,7 @@ def activity_list(request: HttpRequest) -> HttpResponse:
             try:
                 activity_report(actor=request.user, **form.cleaned_data)
             except ValidationError as exc:
-                for field, errs in exc.message_dict.items():
-                    for e in errs:
-                        form.add_error(field if field in form.fields else None, e)
+                add_validation_errors(form, exc)
             else:
                 messages.success(request, "活动已报送")
                 return redirect("activities:list")

@@ -38,9 +38,9 @@ from appeals.forms import (
 )
 from appeals.models import Appeal, Category, Referral
 from core.filters import filter_queryset
-from core.forms import DATE_MAX, DATE_MIN, ID_MAX, finite_decimal, ids_from
+from core.forms import DATE_MAX, DATE_MIN, ID_MAX, finite_decimal, form_error_text, ids_from
 from core.models import Notification, User
-from core.views import paginate, query_without
+from core.views import add_refusal_message, add_validation_errors, paginate, query_without
 from orgs.models import Organisation
 from orgs.roles import Perm, ScopeMode
 from orgs.scope import can_at, get_scoped_or_404, grants_with, scoped
@@ -74,12 +74,6 @@ EXPORT_HEADERS = [
     "无效",
     "无效原因",
 ]
-
-
-def _errors(exc: Exception) -> list[str]:
-    if isinstance(exc, ValidationError):
-        return list(exc.messages)
-    return [str(exc)]
 
 
 def _appeal(request: HttpRequest, pk: int) -> Appeal:
@@ -200,8 +194,7 @@ def appeal_create(request: HttpRequest) -> HttpResponse:
                     files=cd["attachments"],
                 )
             except (ValidationError, PermissionDenied) as exc:
-                for m in _errors(exc):
-                    form.add_error(None, m)
+                add_validation_errors(form, exc)
             else:
                 messages.success(request, f"已登记诉求 {appeal.number}，联系时限 {appeal.contact_deadline:%Y-%m-%d}")
                 return redirect("appeals:detail", pk=appeal.pk)
@@ -302,7 +295,7 @@ def appeal_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         elif action == "refer":
             form = ReferForm(post, handlers=_handler_choices(appeal))
             if not form.is_valid():
-                raise ValidationError([f"{form.fields[f].label}：{'；'.join(e)}" for f, e in form.errors.items()])
+                raise ValidationError(form_error_text(form))
             cd = form.cleaned_data
             services.appeal_refer(
                 actor=user,
@@ -335,8 +328,7 @@ def appeal_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         else:
             raise Http404("未知操作")
     except (ValidationError, PermissionDenied) as exc:
-        for m in _errors(exc):
-            messages.error(request, m)
+        add_refusal_message(request, exc)
     else:
         messages.success(request, done)
     return redirect("appeals:detail", pk=appeal.pk)
@@ -363,8 +355,7 @@ def referral_action(request: HttpRequest, pk: int, ref: int, action: str) -> Htt
         else:
             raise Http404("未知操作")
     except (ValidationError, PermissionDenied) as exc:
-        for m in _errors(exc):
-            messages.error(request, m)
+        add_refusal_message(request, exc)
     else:
         messages.success(request, done)
     return redirect("appeals:detail", pk=appeal.pk)
@@ -587,8 +578,7 @@ def liaisons(request: HttpRequest) -> HttpResponse:
                         request=request,
                     )
                 except (ValidationError, PermissionDenied) as exc:
-                    for m in _errors(exc):
-                        form.add_error(None, m)
+                    add_validation_errors(form, exc)
                 else:
                     messages.success(request, f"已指派 {person} 为“{union.name}”的联络人")
                     return redirect(f"{request.path}?org={org.code}")

@@ -11,7 +11,7 @@ from assessment.models import OrganisationAssessment
 from assessment.services import assessment_record
 from core.filters import filter_queryset
 from core.forms import StyledFormMixin
-from core.views import paginate, query_without
+from core.views import add_validation_errors, paginate, query_without
 from orgs.models import Organisation
 from orgs.roles import Perm
 from orgs.scope import has_perm, scoped
@@ -64,12 +64,8 @@ def assessment_list(request: HttpRequest) -> HttpResponse:
         if request.method == "POST" and form.is_valid():
             try:
                 assessment_record(actor=request.user, **form.cleaned_data)
-            except PermissionDenied as exc:
-                form.add_error("organisation", str(exc))
-            except ValidationError as exc:
-                for field, errs in exc.message_dict.items():
-                    for e in errs:
-                        form.add_error(field if field in form.fields else None, e)
+            except (PermissionDenied, ValidationError) as exc:
+                add_validation_errors(form, exc)
             else:
                 messages.success(request, "考评结果已录入")
                 return redirect("assessment:list")

@@ -6,6 +6,7 @@ from django import forms
 from django.utils import timezone
 
 from core.forms import StyledFormMixin
+from core.views import add_validation_errors
 from members import services
 from members.models import Honour, Person
 from members.services import PERSON_FIELDS
@@ -58,9 +59,7 @@ class PersonEditForm(PersonForm):
                 data={k: cleaned[k] for k in PERSON_FORM_FIELDS if k in cleaned}, shown=self.shown
             )
         except forms.ValidationError as exc:
-            for key, messages in exc.message_dict.items():
-                for message in messages:
-                    self.add_error(key, message)
+            add_validation_errors(self, exc)
         return cleaned
 
     def _post_clean(self) -> None:

@@ -11,7 +11,8 @@ from django.views.decorators.http import require_POST
 
 from core.crypto import mask_address, mask_id_number, mask_landline, mask_phone
 from core.filters import filter_queryset
-from core.views import add_validation_errors, paginate, query_without
+from core.forms import form_error_text
+from core.views import add_refusal_message, add_validation_errors, paginate, query_without, refusal_messages
 from members import selectors, services
 from members.filtersets import MembershipFilterSet
 from members.forms import (
@@ -206,7 +207,7 @@ def member_reveal(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         value = services.person_reveal(actor=request.user, person=person, field=field, request=request)
     except ValidationError as exc:
-        return HttpResponse("；".join(exc.messages), status=400)
+        return HttpResponse("；".join(refusal_messages(exc)), status=400)
     if request.htmx:
         response = render(request, "members/_revealed.html", {"value": value or "（空）", "field": field})
         response["Cache-Control"] = "no-store"
@@ -364,13 +365,13 @@ def honour_add(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.honour_add(actor=request.user, person=person, **form.cleaned_data)
         except ValidationError as exc:
-            messages.error(request, "；".join(exc.messages))
+            add_refusal_message(request, exc)
         except PermissionDenied as exc:
             messages.error(request, str(exc))
         else:
             messages.success(request, "荣誉已添加")
     else:
-        messages.error(request, "；".join(f"{form.fields[k].label}：{v[0]}" for k, v in form.errors.items()))
+        messages.error(request, form_error_text(form))
     return redirect("members:detail", pk=person.pk)
 
 
