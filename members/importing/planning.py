@@ -169,9 +169,11 @@ def plan_import(table: Table, *, actor: Any, progress: Progress = _no_progress) 
             people[p.id_number_index] = p
     person_ids = [p.pk for p in people.values()]
     for start in range(0, len(person_ids), CHUNK):
-        for m in Membership.objects.filter(
-            person_id__in=person_ids[start : start + CHUNK], status=Membership.Status.ACTIVE
-        ).select_related("organisation"):
+        for m in (
+            Membership.objects.active_on()
+            .filter(person_id__in=person_ids[start : start + CHUNK])
+            .select_related("organisation")
+        ):
             active[m.person_id] = m
     given_nos = [v["member_no"] for _, v in parsed if v.get("member_no")]
     taken_nos: dict[str, int] = {}
