@@ -68,15 +68,6 @@ class PersonEditForm(PersonForm):
         pass
 
 
-def union_choices(queryset) -> forms.ModelChoiceField:
-    return forms.ModelChoiceField(
-        queryset=queryset,
-        label="所属工会",
-        to_field_name="code",
-        empty_label="请选择基层工会",
-    )
-
-
 class RegisterForm(PersonForm):
     organisation = forms.ModelChoiceField(queryset=Organisation.objects.none(), to_field_name="code", label="所属工会")
     joined_on = forms.DateField(label="入会日期", widget=DATE)

@@ -29,7 +29,7 @@ from members.jobs import import_job_confirm, import_job_create, job_with_live_pr
 from members.models import Honour, ImportJob, Membership, Person
 from orgs.models import Organisation
 from orgs.roles import Perm
-from orgs.scope import can_at, scoped
+from orgs.scope import can_at, has_perm, scoped
 from orgs.web import audited_export, perm_required
 
 EXPORT_HEADERS = [
@@ -96,19 +96,13 @@ def member_list(request: HttpRequest) -> HttpResponse:
             "rows": rows,
             "query": query_without(request, "page"),
             "export_query": query_without(request, "page"),
-            "can_export": has_any(request.user, Perm.MEMBER_EXPORT),
-            "can_create": has_any(request.user, Perm.MEMBER_CHANGE),
-            "can_import": has_any(request.user, Perm.MEMBER_IMPORT),
+            "can_export": has_perm(request.user, Perm.MEMBER_EXPORT),
+            "can_create": has_perm(request.user, Perm.MEMBER_CHANGE),
+            "can_import": has_perm(request.user, Perm.MEMBER_IMPORT),
             "honour_choices": Honour.Title.choices,
             "status_choices": Membership.Status.choices,
         },
     )
-
-
-def has_any(user: Any, perm: str) -> bool:
-    from orgs.scope import has_perm
-
-    return has_perm(user, perm)
 
 
 @perm_required(Perm.MEMBER_EXPORT)

@@ -102,10 +102,6 @@ def _bool(value: Any) -> bool:
     raise ValidationError(f"“{_text(value)}”无效，请填“是”或“否”")
 
 
-def _label(key: str) -> str:
-    return COLUMN_BY_KEY[key].header
-
-
 def _required_date(raw: Any) -> date:
     if _is_blank(raw):
         raise ValidationError("不能为空")
