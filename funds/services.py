@@ -16,7 +16,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Q, Sum
+from django.db.models import Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -697,7 +697,3 @@ def _pay(cycle: Cycle, actor: Any, on: date) -> None:
             if a > 0
         ]
     )
-
-
-def approved_total(cycle: Cycle) -> Decimal:
-    return cycle.entitlements.aggregate(s=Sum("approved_amount"))["s"] or ZERO
