@@ -172,7 +172,7 @@ def standard_accounts_ensure(*, district: Organisation) -> dict[str, Account]:
     return out
 
 
-def _bank_of(fund: Account) -> Account:
+def _bank() -> Account:
     bank = Account.objects.filter(type=Account.Type.ASSET, code="1002").first()
     if bank is None:
         raise ValidationError("尚未设置银行存款科目（1002）")
@@ -213,7 +213,7 @@ def donation_register(
         entry = entry_post(
             date=received_on,
             description=f"收到捐赠：{'匿名' if anonymous else donor_name.strip()}（收据 {receipt_no}）",
-            lines=[Line(_bank_of(fund), debit=amount), Line(fund, credit=amount)],
+            lines=[Line(_bank(), debit=amount), Line(fund, credit=amount)],
             organisation=fund.organisation,
             prepared_by=actor,
             approved_by=actor,
@@ -245,7 +245,7 @@ def allocation_register(*, actor: Any, fund: Account, amount: Decimal | str, on:
         entry = entry_post(
             date=on,
             description=f"预算拨入{fund.name}：{note}",
-            lines=[Line(_bank_of(fund), debit=amount), Line(fund, credit=amount)],
+            lines=[Line(_bank(), debit=amount), Line(fund, credit=amount)],
             organisation=fund.organisation,
             prepared_by=actor,
             approved_by=actor,
@@ -283,7 +283,7 @@ def programme_create(
         beneficiary_type=plugin.beneficiary_type,
         period_type=period_type,
         fund=fund,
-        bank=_bank_of(fund),
+        bank=_bank(),
         approval_chain=chain,
         prorate=prorate,
         organisation=organisation,
