@@ -218,27 +218,32 @@ def _handler_choices(appeal: Appeal) -> Any:
     )
 
 
+def _steps(user: Any, row: Appeal | Referral) -> set[str]:
+    """The steps this user may take on the row now: the state machine's own answer (source states
+    and permission of each transition), so the page offers exactly what the service accepts."""
+    return {t.name for t in row.get_available_user_state_transitions(user)}
+
+
 def _actions(user: Any, appeal: Appeal, referrals: list[Referral]) -> dict[str, Any]:
-    officer = can_at(user, Perm.APPEAL_HANDLE, appeal.organisation)
-    st = appeal.state
-    own = bool(appeal.worker_id and appeal.worker.user_id == user.pk)
+    steps = _steps(user, appeal)
     ref_actions = {}
     for r in referrals:
-        if r.is_open and can_at(user, Perm.APPEAL_HANDLE, r.handler_org):
+        ref_steps = _steps(user, r)
+        if ref_steps:
             ref_actions[r.pk] = {
-                "accept": r.state == Referral.State.ASSIGNED,
-                "complete": r.state == Referral.State.ACCEPTED,
-                "return": True,
+                "accept": "t_accept" in ref_steps,
+                "complete": "t_done" in ref_steps,
+                "return": "t_return" in ref_steps,
             }
     return {
-        "officer": officer,
-        "contact": officer and st == S.REGISTERED,
-        "note": officer and st != S.CLOSED,
-        "refer": officer and st in (S.CONTACTED, S.COORDINATING, S.HANDLING),
-        "feedback": officer and st == S.HANDLING,
-        "rate": (officer or own) and st == S.FED_BACK,
-        "invalid": officer and st in (S.REGISTERED, S.CONTACTED, S.COORDINATING),
-        "attach": (officer or own) and st != S.CLOSED,
+        "officer": can_at(user, Perm.APPEAL_HANDLE, appeal.organisation),
+        "contact": "t_contact" in steps,
+        "note": "t_note" in steps,
+        "refer": "t_refer" in steps,
+        "feedback": "t_feedback" in steps,
+        "rate": "t_rate" in steps,
+        "invalid": "t_invalidate" in steps,
+        "attach": "t_attach" in steps,
         "referrals": ref_actions,
     }
 

@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
+from django_fsm import has_transition_perm
 
 from appeals import selectors, services
 from appeals.forms import PortalAppealForm, RateForm
@@ -22,7 +23,7 @@ def _own(request: HttpRequest, pk: int) -> Appeal:
     return get_scoped_or_404(
         request.user,
         Perm.APPEAL_VIEW,
-        Appeal.objects.filter(worker__user=request.user).select_related("category", "organisation"),
+        Appeal.objects.filter(worker__user=request.user).select_related("category", "organisation", "worker"),
         pk=pk,
     )
 
@@ -79,6 +80,7 @@ def appeal_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "timeline": list(selectors.timeline_public(appeal)),
             "attachments": list(appeal.attachments.all()),
             "rate_form": RateForm(),
+            "can_rate": has_transition_perm(appeal.t_rate, request.user),
         },
     )
 

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import date, datetime
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 from django.utils import timezone
+from django_fsm import can_proceed
 
 from appeals.models import Appeal, LiaisonAssignment, Referral, TimelineEntry
 from core.models import User
@@ -20,6 +21,7 @@ from orgs.scope import can_at
 
 S = Appeal.State
 RS = Referral.State
+A = TimelineEntry.Action
 
 
 def deadline_compute(start: date | datetime, n: int) -> WorkingDeadline:
@@ -62,7 +64,7 @@ def _log(
     appeal: Appeal,
     *,
     actor: Any,
-    action: str,
+    action: A,
     note: str = "",
     before: str = "",
     at: datetime | None = None,
@@ -92,6 +94,24 @@ def _refuse(message: str) -> None:
 def _require_handle(actor: Any, organisation: Organisation, what: str) -> None:
     if not can_at(actor, Perm.APPEAL_HANDLE, organisation):
         raise PermissionDenied(f"您无权{what}：该诉求不在您的办理范围内")
+
+
+def _may(step: Callable[..., Any], actor: Any) -> bool:
+    """Whether the actor may take this step at all (the transition's permission, whatever the state)."""
+    transition = next(iter(step._django_fsm.transitions.values()))  # one permission per decorated step
+    return transition.has_perm(step.__self__, actor)
+
+
+def _require_step(step: Callable[..., Any], actor: Any, *, what: str, refused: str) -> None:
+    """The state machine decides: the actor may take the step (else PermissionDenied) and the row
+    is in a state the step leaves from (else ``refused``)."""
+    row = step.__self__
+    if not _may(step, actor):
+        if isinstance(row, Referral):
+            raise PermissionDenied(f"您无权{what}：只有承办单位“{row.handler_org.name}”的干部可以操作")
+        raise PermissionDenied(f"您无权{what}：该诉求不在您的办理范围内")
+    if not can_proceed(step):
+        _refuse(refused)
 
 
 def _lock(appeal: Appeal) -> Appeal:

@@ -13,6 +13,7 @@ from django.db.models import Q
 from appeals import defaults
 from appeals.models import Appeal, Referral, TimelineEntry
 from appeals.services.common import (
+    A,
     S,
     _local_date,
     _log,
@@ -45,7 +46,7 @@ def appeals_autoclose(*, now: datetime | None = None, days: int = defaults.AUTOC
             _log(
                 appeal,
                 actor=None,
-                action="自动办结",
+                action=A.AUTO_CLOSE,
                 note=f"反馈后 {days} 天未评价，系统自动办结",
                 before=before,
                 at=now,
@@ -118,13 +119,13 @@ def _mark_overdue(appeal: Appeal, responsible: Organisation, step: str, now: dat
     Appeal.objects.filter(pk=appeal.pk).update(**updates)
     dedupe = f"appeal-overdue-{key or appeal.pk}"
     first = not TimelineEntry.objects.filter(
-        appeal=appeal, action="超时督办", note__startswith=f"[{key or 'appeal'}]"
+        appeal=appeal, action=A.OVERDUE, note__startswith=f"[{key or 'appeal'}]"
     ).exists()
     if first:
         _log(
             appeal,
             actor=None,
-            action="超时督办",
+            action=A.OVERDUE,
             note=f"[{key or 'appeal'}] {step}已超时，已督办至上级组织",
             at=now,
             public=False,
@@ -241,7 +242,7 @@ def appeal_deadlines_replan(
             moved += len(notes)
             appeal = owners[pk]
             text = "；".join(notes)
-            _log(appeal, actor=actor, action="期限重算", note=f"录入 {entered} 年工作日历：{text}", public=False)
+            _log(appeal, actor=actor, action=A.REPLAN, note=f"录入 {entered} 年工作日历：{text}", public=False)
             _notify_many(
                 recipients.get(pk, {}).values(),
                 kind="appeal_deadline_moved",

@@ -14,13 +14,14 @@ from django.db import transaction
 from appeals import defaults
 from appeals.models import Appeal, Attachment, Category
 from appeals.services.common import (
-    S,
+    A,
     _lock,
     _log,
     _notify_many,
     _now,
     _refuse,
     _require_handle,
+    _require_step,
     current_liaison,
     deadline_compute,
     deadline_label,
@@ -124,7 +125,7 @@ def appeal_register(
     )
     appeal.save()
     _save_files(appeal, files, actor)
-    _log(appeal, actor=actor, action="登记", note=f"{appeal.get_channel_display()}：{title}", at=at)
+    _log(appeal, actor=actor, action=A.REGISTER, note=f"{appeal.get_channel_display()}：{title}", at=at)
     recipients = [appeal.liaison] if appeal.liaison else officers_of(organisation)
     _notify_many(
         recipients,
@@ -139,11 +140,8 @@ def appeal_register(
 @transaction.atomic
 def attachment_add(*, actor: Any, appeal: Appeal, files: Sequence[UploadedFile]) -> None:
     appeal = _lock(appeal)
-    own = appeal.worker_id and appeal.worker.user_id == getattr(actor, "pk", None)
-    if not own:
-        _require_handle(actor, appeal.organisation, "上传附件")
-    if appeal.state == S.CLOSED:
-        _refuse("诉求已办结，不能再上传附件")
+    _require_step(appeal.t_attach, actor, what="上传附件", refused="诉求已办结，不能再上传附件")
     _check_files(files, appeal.attachments.count())
+    appeal.t_attach()
     _save_files(appeal, files, actor)
-    _log(appeal, actor=actor, action="上传附件", note="、".join(f.name or "" for f in files))
+    _log(appeal, actor=actor, action=A.ATTACH, note="、".join(f.name or "" for f in files))

@@ -6,12 +6,13 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django_fsm import can_proceed
 
 from appeals.models import Appeal, HandlerKind, Referral
 from appeals.services.common import (
     RS,
+    A,
     S,
     _local_date,
     _lock,
@@ -20,14 +21,12 @@ from appeals.services.common import (
     _notify_many,
     _now,
     _refuse,
-    _require_handle,
+    _require_step,
     _state_name,
     deadline_label,
     officers_of,
 )
 from orgs.models import Organisation
-from orgs.roles import Perm
-from orgs.scope import can_at
 
 
 def suggest_handler(appeal: Appeal) -> Organisation | None:
@@ -68,11 +67,14 @@ def appeal_refer(
 ) -> list[Referral]:
     """协调: assign one lead handler and optional co-handlers (partner organisations, sub-unions)."""
     appeal = _lock(appeal)
-    _require_handle(actor, appeal.organisation, "转办诉求")
-    if appeal.state not in (S.CONTACTED, S.COORDINATING, S.HANDLING):
-        if appeal.state == S.REGISTERED:
-            _refuse("请先联系职工（沟通）后再转办")
-        _refuse(f"诉求当前为“{_state_name(appeal.state)}”，不能转办")
+    _require_step(
+        appeal.t_refer,
+        actor,
+        what="转办诉求",
+        refused="请先联系职工（沟通）后再转办"
+        if appeal.state == S.REGISTERED
+        else f"诉求当前为“{_state_name(appeal.state)}”，不能转办",
+    )
     at = _now(at)
     today = _local_date(at)
     rnd = _current_round(appeal)
@@ -122,8 +124,7 @@ def appeal_refer(
         )
         made.append(ref)
     before = appeal.state
-    if appeal.state == S.CONTACTED:
-        appeal.t_coordinate()
+    appeal.t_refer()
     if lead is not None:
         appeal.lead_handler_org = lead
     appeal.save()
@@ -131,7 +132,7 @@ def appeal_refer(
     _log(
         appeal,
         actor=actor,
-        action="转办",
+        action=A.REFER,
         note=f"{names}（时限 {deadline_label(due, due_provisional)}）{instructions.strip()}",
         before=before if before != appeal.state else "",
         at=at,
@@ -147,28 +148,23 @@ def appeal_refer(
     return made
 
 
-def _require_handler(actor: Any, referral: Referral, what: str) -> None:
-    if not can_at(actor, Perm.APPEAL_HANDLE, referral.handler_org):
-        raise PermissionDenied(f"您无权{what}：只有承办单位“{referral.handler_org.name}”的干部可以操作")
-
-
 @transaction.atomic
 def referral_accept(*, actor: Any, referral: Referral, at: datetime | None = None) -> Referral:
     referral = _lock_referral(referral)
-    _require_handler(actor, referral, "受理")
-    if referral.state != RS.ASSIGNED:
-        _refuse(f"该转办当前为“{referral.get_state_display()}”，不能受理")
+    _require_step(
+        referral.t_accept, actor, what="受理", refused=f"该转办当前为“{referral.get_state_display()}”，不能受理"
+    )
     appeal = _lock(referral.appeal)
     referral.t_accept()
     referral.save()
     before = appeal.state
-    if referral.role == Referral.Role.LEAD and appeal.state == S.COORDINATING:
+    if referral.role == Referral.Role.LEAD and can_proceed(appeal.t_handle):
         appeal.t_handle()
         appeal.save()
     _log(
         appeal,
         actor=actor,
-        action="受理",
+        action=A.ACCEPT,
         note=f"{referral.handler_org.name}（{referral.get_role_display()}）已受理",
         before=before if before != appeal.state else "",
         at=at,
@@ -180,9 +176,9 @@ def referral_accept(*, actor: Any, referral: Referral, at: datetime | None = Non
 def referral_return(*, actor: Any, referral: Referral, reason: str, at: datetime | None = None) -> Referral:
     """A handler returns a misrouted referral with a reason; a returned lead sends the request back to 协调."""
     referral = _lock_referral(referral)
-    _require_handler(actor, referral, "退回")
-    if referral.state not in Referral.OPEN_STATES:
-        _refuse(f"该转办当前为“{referral.get_state_display()}”，不能退回")
+    _require_step(
+        referral.t_return, actor, what="退回", refused=f"该转办当前为“{referral.get_state_display()}”，不能退回"
+    )
     if not (reason or "").strip():
         _refuse("退回必须说明原因")
     at = _now(at)
@@ -193,14 +189,14 @@ def referral_return(*, actor: Any, referral: Referral, reason: str, at: datetime
     referral.save()
     before = appeal.state
     if referral.role == Referral.Role.LEAD:
-        if appeal.state == S.HANDLING:
+        if can_proceed(appeal.t_coordinate):
             appeal.t_coordinate()
         appeal.lead_handler_org = None
         appeal.save()
     _log(
         appeal,
         actor=actor,
-        action="退回",
+        action=A.RETURN,
         note=f"{referral.handler_org.name}退回：{reason.strip()}",
         before=before if before != appeal.state else "",
         at=at,
@@ -222,11 +218,14 @@ def referral_return(*, actor: Any, referral: Referral, reason: str, at: datetime
 def referral_complete(*, actor: Any, referral: Referral, result: str, at: datetime | None = None) -> Referral:
     """处理: the handler records what was done."""
     referral = _lock_referral(referral)
-    _require_handler(actor, referral, "办结")
-    if referral.state == RS.ASSIGNED:
-        _refuse("请先受理，再填写办理情况")
-    if referral.state != RS.ACCEPTED:
-        _refuse(f"该转办当前为“{referral.get_state_display()}”，不能办结")
+    _require_step(
+        referral.t_done,
+        actor,
+        what="办结",
+        refused="请先受理，再填写办理情况"
+        if referral.state == RS.ASSIGNED
+        else f"该转办当前为“{referral.get_state_display()}”，不能办结",
+    )
     if not (result or "").strip():
         _refuse("请填写办理情况")
     at = _now(at)
@@ -238,7 +237,7 @@ def referral_complete(*, actor: Any, referral: Referral, result: str, at: dateti
     _log(
         appeal,
         actor=actor,
-        action="办理",
+        action=A.HANDLE,
         note=f"{referral.handler_org.name}（{referral.get_role_display()}）：{result.strip()}",
         at=at,
     )

@@ -9,7 +9,7 @@ from django.db import transaction
 
 from appeals.models import Appeal, Referral
 from appeals.services.common import (
-    S,
+    A,
     _local_date,
     _lock,
     _log,
@@ -17,7 +17,7 @@ from appeals.services.common import (
     _notify_worker,
     _now,
     _refuse,
-    _require_handle,
+    _require_step,
     _state_name,
     _url,
     deadline_compute,
@@ -30,9 +30,12 @@ from core.notify import notify
 def appeal_contact(*, actor: Any, appeal: Appeal, note: str, at: datetime | None = None) -> Appeal:
     """沟通: the liaison has contacted the worker."""
     appeal = _lock(appeal)
-    _require_handle(actor, appeal.organisation, "联系职工")
-    if appeal.state != S.REGISTERED:
-        _refuse(f"诉求当前为“{_state_name(appeal.state)}”，只有刚登记的诉求才能记录首次联系")
+    _require_step(
+        appeal.t_contact,
+        actor,
+        what="联系职工",
+        refused=f"诉求当前为“{_state_name(appeal.state)}”，只有刚登记的诉求才能记录首次联系",
+    )
     if not (note or "").strip():
         _refuse("请记录与职工沟通的内容")
     at = _now(at)
@@ -41,7 +44,7 @@ def appeal_contact(*, actor: Any, appeal: Appeal, note: str, at: datetime | None
     appeal.contacted_at = at
     appeal.contacted_in_time = _local_date(at) <= appeal.contact_deadline
     appeal.save()
-    entry = _log(appeal, actor=actor, action="联系职工", note=note.strip(), before=before, at=at)
+    entry = _log(appeal, actor=actor, action=A.CONTACT, note=note.strip(), before=before, at=at)
     _notify_worker(appeal, title=f"您的诉求“{appeal.title}”已有联络人联系", entry=entry)
     return appeal
 
@@ -50,12 +53,11 @@ def appeal_contact(*, actor: Any, appeal: Appeal, note: str, at: datetime | None
 def appeal_note(*, actor: Any, appeal: Appeal, note: str, public: bool = True) -> Appeal:
     """A communication record at any open step (who said what)."""
     appeal = _lock(appeal)
-    _require_handle(actor, appeal.organisation, "记录沟通情况")
-    if appeal.state == S.CLOSED:
-        _refuse("诉求已办结，不能再添加记录")
+    _require_step(appeal.t_note, actor, what="记录沟通情况", refused="诉求已办结，不能再添加记录")
     if not (note or "").strip():
         _refuse("请填写记录内容")
-    _log(appeal, actor=actor, action="沟通记录", note=note.strip(), public=public)
+    appeal.t_note()
+    _log(appeal, actor=actor, action=A.NOTE, note=note.strip(), public=public)
     return appeal
 
 
@@ -63,9 +65,12 @@ def appeal_note(*, actor: Any, appeal: Appeal, note: str, public: bool = True) -
 def appeal_feedback(*, actor: Any, appeal: Appeal, result: str, resolved: bool, at: datetime | None = None) -> Appeal:
     """反馈: the result is told to the worker. Refused while any referral is still open."""
     appeal = _lock(appeal)
-    _require_handle(actor, appeal.organisation, "反馈结果")
-    if appeal.state != S.HANDLING:
-        _refuse(f"诉求当前为“{_state_name(appeal.state)}”，只有办理中的诉求才能反馈结果")
+    _require_step(
+        appeal.t_feedback,
+        actor,
+        what="反馈结果",
+        refused=f"诉求当前为“{_state_name(appeal.state)}”，只有办理中的诉求才能反馈结果",
+    )
     open_refs = list(appeal.referrals.filter(state__in=Referral.OPEN_STATES).select_related("handler_org"))
     if open_refs:
         names = "、".join(r.handler_org.name for r in open_refs)
@@ -82,7 +87,7 @@ def appeal_feedback(*, actor: Any, appeal: Appeal, result: str, resolved: bool, 
     entry = _log(
         appeal,
         actor=actor,
-        action="反馈",
+        action=A.FEEDBACK,
         note=f"{'已解决' if resolved else '未能解决'}：{result.strip()}",
         before=before,
         at=at,
@@ -95,11 +100,13 @@ def appeal_feedback(*, actor: Any, appeal: Appeal, result: str, resolved: bool, 
 def appeal_rate(*, actor: Any, appeal: Appeal, rating: str, comment: str = "", at: datetime | None = None) -> Appeal:
     """评价: the worker (or an officer recording a call-back 回访) rates. 不满意 reopens to 协调."""
     appeal = _lock(appeal)
-    own = bool(appeal.worker_id and appeal.worker.user_id and appeal.worker.user_id == getattr(actor, "pk", None))
-    if not own:
-        _require_handle(actor, appeal.organisation, "评价")
-    if appeal.state != S.FED_BACK:
-        _refuse(f"诉求当前为“{_state_name(appeal.state)}”，只有已反馈结果的诉求才能评价")
+    own = appeal.is_own(actor)
+    _require_step(
+        appeal.t_rate,
+        actor,
+        what="评价",
+        refused=f"诉求当前为“{_state_name(appeal.state)}”，只有已反馈结果的诉求才能评价",
+    )
     if rating not in Appeal.Rating.values:
         _refuse("请选择满意、基本满意或不满意")
     comment = (comment or "").strip()
@@ -108,9 +115,9 @@ def appeal_rate(*, actor: Any, appeal: Appeal, rating: str, comment: str = "", a
     at = _now(at)
     before = appeal.state
     label = Appeal.Rating(rating).label
-    who = "职工评价" if own else "回访评价"
+    who = A.WORKER_RATING if own else A.CALLBACK_RATING
+    appeal.t_rate(rating)
     if rating == Appeal.Rating.UNSATISFIED:
-        appeal.t_reopen()
         appeal.reopen_count += 1
         appeal.resolved = False
         # The 不满意 stays the request's latest rating (and counts in 满意率) until it is rated again.
@@ -141,7 +148,6 @@ def appeal_rate(*, actor: Any, appeal: Appeal, rating: str, comment: str = "", a
             appeal=appeal,
         )
         return appeal
-    appeal.t_close()
     appeal.rating = rating
     appeal.rating_comment = comment[:500]
     appeal.rated_at = at
@@ -157,9 +163,9 @@ def appeal_rate(*, actor: Any, appeal: Appeal, rating: str, comment: str = "", a
 def appeal_mark_invalid(*, actor: Any, appeal: Appeal, reason: str, at: datetime | None = None) -> Appeal:
     """Closes a request that is not a real one (重复、恶意、非工会职责) with a reason; excluded from 解决率."""
     appeal = _lock(appeal)
-    _require_handle(actor, appeal.organisation, "标记无效")
-    if appeal.state not in (S.REGISTERED, S.CONTACTED, S.COORDINATING):
-        _refuse(f"诉求当前为“{_state_name(appeal.state)}”，不能标记无效")
+    _require_step(
+        appeal.t_invalidate, actor, what="标记无效", refused=f"诉求当前为“{_state_name(appeal.state)}”，不能标记无效"
+    )
     if appeal.referrals.filter(state__in=Referral.OPEN_STATES).exists():
         _refuse("尚有未办结的转办，请先由承办单位退回或办结")
     if not (reason or "").strip():
@@ -171,5 +177,5 @@ def appeal_mark_invalid(*, actor: Any, appeal: Appeal, reason: str, at: datetime
     appeal.invalid_reason = reason.strip()[:200]
     appeal.closed_at = at
     appeal.save()
-    _log(appeal, actor=actor, action="标记无效", note=reason.strip(), before=before, at=at)
+    _log(appeal, actor=actor, action=A.INVALID, note=reason.strip(), before=before, at=at)
     return appeal
