@@ -140,6 +140,19 @@ def officers_of(organisation: Organisation) -> list[User]:
     return list(seen.values())
 
 
+def first_contacts(appeal: Appeal) -> list[User]:
+    """Who answers for the request's next step at its union: its liaison, or the union's officers."""
+    return [appeal.liaison] if appeal.liaison_id else officers_of(appeal.organisation)
+
+
+def officers_and_liaison(appeal: Appeal) -> list[User]:
+    """The union's officers and the request's liaison, each once (a return, a reopening)."""
+    people = {u.pk: u for u in officers_of(appeal.organisation)}
+    if appeal.liaison_id:
+        people[appeal.liaison_id] = appeal.liaison
+    return list(people.values())
+
+
 def _url(appeal: Appeal) -> str:
     return reverse("appeals:detail", args=[appeal.pk])
 

@@ -21,6 +21,7 @@ from appeals.services.common import (
     _now,
     add_working_days,
     deadline_label,
+    first_contacts,
     officers_of,
 )
 from core.models import User
@@ -71,7 +72,7 @@ def appeals_tick(*, now: datetime | None = None, autoclose_days: int = defaults.
         "organisation", "liaison"
     ):
         if appeal.contact_deadline == tomorrow and today < tomorrow:
-            users = [appeal.liaison] if appeal.liaison else officers_of(appeal.organisation)
+            users = first_contacts(appeal)
             _notify_many(
                 users,
                 kind="appeal_due",
@@ -220,7 +221,7 @@ def appeal_deadlines_replan(
             appeal.save()
             recomputed += 1
             if notes:
-                users = [appeal.liaison] if appeal.liaison_id else officers_of(appeal.organisation)
+                users = first_contacts(appeal)
                 recipients.setdefault(appeal.pk, {}).update({u.pk: u for u in users})
         for ref, n in referral_plans:
             new = working_deadline(ref.assigned_at, n)

@@ -25,7 +25,7 @@ from appeals.services.common import (
     current_liaison,
     deadline_compute,
     deadline_label,
-    officers_of,
+    first_contacts,
 )
 from orgs.models import Organisation
 from orgs.roles import Perm
@@ -126,7 +126,7 @@ def appeal_register(
     appeal.save()
     _save_files(appeal, files, actor)
     _log(appeal, actor=actor, action=A.REGISTER, note=f"{appeal.get_channel_display()}：{title}", at=at)
-    recipients = [appeal.liaison] if appeal.liaison else officers_of(organisation)
+    recipients = first_contacts(appeal)
     _notify_many(
         recipients,
         kind="appeal_new",

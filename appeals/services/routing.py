@@ -24,6 +24,7 @@ from appeals.services.common import (
     _require_step,
     _state_name,
     deadline_label,
+    officers_and_liaison,
     officers_of,
 )
 from orgs.models import Organisation
@@ -201,11 +202,8 @@ def referral_return(*, actor: Any, referral: Referral, reason: str, at: datetime
         before=before if before != appeal.state else "",
         at=at,
     )
-    recipients = {u.pk: u for u in officers_of(appeal.organisation)}
-    if appeal.liaison_id:
-        recipients[appeal.liaison_id] = appeal.liaison
     _notify_many(
-        recipients.values(),
+        officers_and_liaison(appeal),
         kind="appeal_returned",
         title=f"转办被退回：{appeal.title}",
         body=reason.strip(),

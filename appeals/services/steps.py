@@ -21,7 +21,7 @@ from appeals.services.common import (
     _state_name,
     _url,
     deadline_compute,
-    officers_of,
+    officers_and_liaison,
 )
 from core.notify import notify
 
@@ -137,11 +137,8 @@ def appeal_rate(*, actor: Any, appeal: Appeal, rating: str, comment: str = "", a
             before=before,
             at=at,
         )
-        recipients = {u.pk: u for u in officers_of(appeal.organisation)}
-        if appeal.liaison_id:
-            recipients[appeal.liaison_id] = appeal.liaison
         _notify_many(
-            recipients.values(),
+            officers_and_liaison(appeal),
             kind="appeal_reopened",
             title=f"职工不满意，诉求重办：{appeal.title}",
             body=comment,
