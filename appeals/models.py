@@ -2,10 +2,12 @@
 
 State changes happen only in ``appeals.services`` (the FSM field is protected); reads in
 ``appeals.selectors``. The state machine is the one statement of which step may be taken from which
-state and by whom (each transition's ``source`` and ``permission``): the services refuse with
-``can_proceed`` / ``has_transition_perm`` and the detail page offers the buttons of
-``get_available_user_state_transitions``; nothing else lists states per action. Flags used by the rates (``contacted_in_time``, ``resolved``, ``overdue``,
-``rating``) are stored on the row so that any subtree's rates are one aggregate query.
+state and by whom (each transition's ``source`` and ``permission``): the services refuse through it
+(``can_proceed`` and the transition's permission) and the pages offer the buttons of
+``get_available_user_state_transitions``; nothing else lists states per action.
+
+Flags used by the rates (``contacted_in_time``, ``resolved``, ``overdue``, ``rating``) are stored on
+the row so that any subtree's rates are one aggregate query.
 """
 
 from __future__ import annotations
