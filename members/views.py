@@ -222,10 +222,8 @@ def member_create(request: HttpRequest) -> HttpResponse:
                 member_no=form.cleaned_data["member_no"],
                 data=data,
             )
-        except ValidationError as exc:
+        except (ValidationError, PermissionDenied) as exc:
             add_validation_errors(form, exc)
-        except PermissionDenied as exc:
-            form.add_error(None, str(exc))
         else:
             messages.success(request, f"已登记会员“{reg.person.name}”，会员编号 {reg.membership.member_no}")
             return redirect("members:detail", pk=reg.person.pk)
@@ -283,10 +281,8 @@ def _confirm_or_run(request: HttpRequest, form, person: Person, title: str, summ
         if request.POST.get("confirmed") == "1":
             try:
                 run(form.cleaned_data)
-            except ValidationError as exc:
+            except (ValidationError, PermissionDenied) as exc:
                 add_validation_errors(form, exc)
-            except PermissionDenied as exc:
-                form.add_error(None, str(exc))
             else:
                 return redirect("members:detail", pk=person.pk)
         else:
@@ -358,10 +354,8 @@ def honour_add(request: HttpRequest, pk: int) -> HttpResponse:
     if form.is_valid():
         try:
             services.honour_add(actor=request.user, person=person, **form.cleaned_data)
-        except ValidationError as exc:
+        except (ValidationError, PermissionDenied) as exc:
             add_refusal_message(request, exc)
-        except PermissionDenied as exc:
-            messages.error(request, str(exc))
         else:
             messages.success(request, "荣誉已添加")
     else:
@@ -377,7 +371,7 @@ def honour_remove(request: HttpRequest, pk: int, honour_id: int) -> HttpResponse
     try:
         services.honour_remove(actor=request.user, honour=honour)
     except PermissionDenied as exc:
-        messages.error(request, str(exc))
+        add_refusal_message(request, exc)
     else:
         messages.success(request, "荣誉已删除")
     return redirect("members:detail", pk=person.pk)
