@@ -25,43 +25,27 @@ def test_scope_matrix(client, district, route):
     assert check_route(client, district, route, inside=inside, outside=outside) == []
 
 
+def report(client, organisation, **changes):
+    data = {
+        "organisation": organisation.pk,
+        "title": "插花培训",
+        "kind": "training",
+        "held_on": "2026-04-01",
+        "participants": "30",
+    }
+    return client.post("/activities/", {**data, **changes})
+
+
 def test_create_page(client, district):
     client.force_login(district.user("chair_a"))
-    r = client.post(
-        "/activities/",
-        {
-            "organisation": district.union_a.pk,
-            "title": "插花培训",
-            "kind": "training",
-            "held_on": "2026-04-01",
-            "participants": "30",
-        },
-    )
+    r = report(client, district.union_a)
     assert r.status_code == 302 and Activity.objects.get().title == "插花培训"
-    r = client.post(
-        "/activities/",
-        {
-            "organisation": district.union_b.pk,
-            "title": "越权",
-            "kind": "training",
-            "held_on": "2026-04-01",
-            "participants": "30",
-        },
-    )
+    r = report(client, district.union_b, title="越权")
     assert r.status_code == 200 and Activity.objects.count() == 1  # a union outside scope is not even a choice
 
 
 def test_a_refusal_of_the_service_shows_beside_its_field(client, district):
     client.force_login(district.user("chair_a"))
-    r = client.post(
-        "/activities/",
-        {
-            "organisation": district.union_a.pk,
-            "title": "明年的活动",
-            "kind": "training",
-            "held_on": "2099-01-01",
-            "participants": "30",
-        },
-    )
+    r = report(client, district.union_a, title="明年的活动", held_on="2099-01-01")
     assert r.status_code == 200 and Activity.objects.count() == 0
     assert r.context["form"].errors["held_on"] == ["举办日期不能晚于今天：只报送已经开展的活动"]
