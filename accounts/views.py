@@ -26,7 +26,7 @@ from accounts.history import HISTORY_MODELS, history_rows
 from core import workdays
 from core.audit import audit_log
 from core.models import AuditEvent, User
-from core.views import add_validation_errors, paginate, query_without, require
+from core.views import add_refusal_message, add_validation_errors, paginate, query_without, require
 from orgs.models import Organisation, RoleAssignment
 from orgs.roles import Perm
 from orgs.scope import get_scoped_or_404
@@ -95,10 +95,8 @@ def user_create(request: HttpRequest) -> HttpResponse:
                 organisation=org,
                 scope=data["scope"],
             )
-        except ValidationError as exc:
+        except (ValidationError, PermissionDenied) as exc:
             add_validation_errors(form, exc)
-        except PermissionDenied as exc:
-            form.add_error(None, str(exc))
         else:
             messages.success(request, f"已新建账号 {account.username}")
             return redirect("accounts:user_detail", pk=account.pk)
@@ -118,10 +116,8 @@ def user_detail(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             org = _scoped_org(request, data["organisation"])
             role_grant(actor=request.user, user=account, role=data["role"], organisation=org, scope=data["scope"])
-        except ValidationError as exc:
+        except (ValidationError, PermissionDenied) as exc:
             add_validation_errors(grant_form, exc)
-        except PermissionDenied as exc:
-            grant_form.add_error(None, str(exc))
         else:
             messages.success(request, "已授予角色")
             return redirect("accounts:user_detail", pk=account.pk)
@@ -146,7 +142,7 @@ def user_revoke(request: HttpRequest, pk: int, assignment_id: int) -> HttpRespon
         role_revoke(actor=request.user, assignment=assignment)
         messages.success(request, "已撤销角色")
     except PermissionDenied as exc:
-        messages.error(request, str(exc))
+        add_refusal_message(request, exc)
     return redirect("accounts:user_detail", pk=account.pk)
 
 
@@ -170,7 +166,7 @@ def user_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         else:
             raise Http404
     except ValidationError as exc:
-        messages.error(request, "；".join(exc.messages))
+        add_refusal_message(request, exc)
     return redirect("accounts:user_detail", pk=account.pk)
 
 

@@ -1,3 +1,5 @@
+"""Changes to activities: a union reports an activity it held."""
+
 from __future__ import annotations
 
 from datetime import date

@@ -1,36 +1,28 @@
+"""Activity pages: the scoped list (and its export) with the report form."""
+
 from __future__ import annotations
 
-from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
+from activities import selectors
 from activities.filtersets import ActivityFilterSet
+from activities.forms import ActivityForm
 from activities.models import Activity
 from activities.services import activity_report
 from core.filters import filter_queryset
-from core.forms import StyledFormMixin
-from core.views import paginate, query_without
-from orgs.models import Organisation
+from core.views import add_validation_errors, paginate, query_without
 from orgs.roles import Perm
-from orgs.scope import has_perm, scoped
+from orgs.scope import has_perm
 from orgs.web import audited_export, perm_required
-
-
-class ActivityForm(StyledFormMixin, forms.Form):
-    organisation = forms.ModelChoiceField(label="举办工会", queryset=Organisation.objects.none())
-    title = forms.CharField(label="活动名称", max_length=120)
-    kind = forms.ChoiceField(label="活动类型", choices=Activity.Kind.choices)
-    held_on = forms.DateField(label="举办日期", widget=forms.DateInput(attrs={"type": "date"}))
-    participants = forms.IntegerField(label="参加人数", min_value=1, max_value=1_000_000)
 
 
 @perm_required(Perm.ORG_VIEW)
 def activity_list(request: HttpRequest) -> HttpResponse:
-    base = scoped(request.user, Perm.ORG_VIEW, Activity.objects.all()).select_related("organisation", "reported_by")
+    base = selectors.visible_activities(request.user)
     qs = filter_queryset(request, ActivityFilterSet(request.GET or None, queryset=base), base)
-    qs = qs.order_by("-held_on", "-id")
     if request.GET.get("export") == "xlsx":
         rows = (
             [a.organisation.name, a.title, a.get_kind_display(), a.held_on, a.participants, a.reported_at]
@@ -47,20 +39,12 @@ def activity_list(request: HttpRequest) -> HttpResponse:
     can_report = has_perm(request.user, Perm.ORG_CHANGE)
     form = None
     if can_report:
-        unions = scoped(
-            request.user,
-            Perm.ORG_CHANGE,
-            Organisation.objects.filter(kind__in=Organisation.GRASSROOTS_KINDS, status="active"),
-        ).order_by("path")
-        form = ActivityForm(request.POST or None)
-        form.fields["organisation"].queryset = unions
+        form = ActivityForm(request.POST or None, unions=selectors.reporting_unions(request.user))
         if request.method == "POST" and form.is_valid():
             try:
                 activity_report(actor=request.user, **form.cleaned_data)
             except ValidationError as exc:
-                for field, errs in exc.message_dict.items():
-                    for e in errs:
-                        form.add_error(field if field in form.fields else None, e)
+                add_validation_errors(form, exc)
             else:
                 messages.success(request, "活动已报送")
                 return redirect("activities:list")

@@ -1,8 +1,13 @@
 """Workers' requests (诉求) and their closed loop: 联系 → 沟通 → 协调 → 处理 → 反馈 → 评价.
 
 State changes happen only in ``appeals.services`` (the FSM field is protected); reads in
-``appeals.selectors``. Flags used by the rates (``contacted_in_time``, ``resolved``, ``overdue``,
-``rating``) are stored on the row so that any subtree's rates are one aggregate query.
+``appeals.selectors``. The state machine is the one statement of which step may be taken from which
+state and by whom (each transition's ``source`` and ``permission``): the services refuse through it
+(``can_proceed`` and the transition's permission) and the pages offer the buttons of
+``get_available_user_state_transitions``; nothing else lists states per action.
+
+Flags used by the rates (``contacted_in_time``, ``resolved``, ``overdue``, ``rating``) are stored on
+the row so that any subtree's rates are one aggregate query.
 """
 
 from __future__ import annotations
@@ -12,13 +17,13 @@ from typing import Any
 from django.conf import settings
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
-from django_fsm import FSMField, transition
+from django_fsm import GET_STATE, RETURN_VALUE, FSMField, transition
 from simple_history.models import HistoricalRecords
 
 from core.crypto import EncryptedTextField
 from orgs.models import Organisation
-from orgs.roles import Role
-from orgs.scope import subtree_q
+from orgs.roles import Perm, Role
+from orgs.scope import can_at, subtree_q
 from orgs.scopespec import ScopeSpec
 
 
@@ -106,6 +111,25 @@ def _referred_to_grant(grant: Any, perm: str) -> Q | None:
             )
         )
     )
+
+
+def may_handle(appeal: Appeal, user: Any) -> bool:
+    """An officer who handles requests at the request's union (or above it)."""
+    return can_at(user, Perm.APPEAL_HANDLE, appeal.organisation)
+
+
+def may_handle_or_own(appeal: Appeal, user: Any) -> bool:
+    return appeal.is_own(user) or may_handle(appeal, user)
+
+
+def system_step(row: Any, user: Any) -> bool:
+    """A step the services take themselves (a lead's acceptance, a returned lead, the auto-close):
+    never offered to anyone as a button."""
+    return False
+
+
+def _refer_target(appeal: Appeal) -> str:
+    return Appeal.State.COORDINATING if appeal.state == Appeal.State.CONTACTED else appeal.state
 
 
 class Appeal(models.Model):
@@ -235,26 +259,64 @@ class Appeal(models.Model):
     def __str__(self) -> str:
         return f"{self.number} {self.title}"
 
-    # Transitions: called only by appeals.services, which check permissions and give the reasons.
-    @transition(field=state, source=State.REGISTERED, target=State.CONTACTED)
+    def is_own(self, user: Any) -> bool:
+        """The worker who submitted it (through their member record)."""
+        return bool(self.worker_id and self.worker.user_id and self.worker.user_id == getattr(user, "pk", None))
+
+    # Transitions: called only by appeals.services, which give the reasons. ``permission`` says who
+    # may take the step: the request's officers; rating and attachments also its own worker;
+    # ``system_step`` the steps the services take themselves.
+    @transition(field=state, source=State.REGISTERED, target=State.CONTACTED, permission=may_handle)
     def t_contact(self) -> None: ...
 
-    @transition(field=state, source=[State.CONTACTED, State.HANDLING], target=State.COORDINATING)
-    def t_coordinate(self) -> None: ...
+    @transition(field=state, source=[*OPEN_STATES, State.FED_BACK], target=None, permission=may_handle)
+    def t_note(self) -> None:
+        """A communication record: any step but the last, the state unchanged."""
 
-    @transition(field=state, source=State.COORDINATING, target=State.HANDLING)
-    def t_handle(self) -> None: ...
+    @transition(field=state, source=[*OPEN_STATES, State.FED_BACK], target=None, permission=may_handle_or_own)
+    def t_attach(self) -> None:
+        """Files added: any step but the last, the state unchanged."""
 
-    @transition(field=state, source=State.HANDLING, target=State.FED_BACK)
+    @transition(
+        field=state,
+        source=[State.CONTACTED, State.COORDINATING, State.HANDLING],
+        target=GET_STATE(_refer_target, states=[State.COORDINATING, State.HANDLING]),
+        permission=may_handle,
+    )
+    def t_refer(self) -> None:
+        """协调: handlers assigned; the first referral moves 沟通 to 协调, co-handlers keep the step."""
+
+    @transition(field=state, source=State.HANDLING, target=State.COORDINATING, permission=system_step)
+    def t_coordinate(self) -> None:
+        """The lead handler returned the referral: back to 协调 (the system's step)."""
+
+    @transition(field=state, source=State.COORDINATING, target=State.HANDLING, permission=system_step)
+    def t_handle(self) -> None:
+        """The lead handler accepted: 协调 becomes 处理 (the system's step)."""
+
+    @transition(field=state, source=State.HANDLING, target=State.FED_BACK, permission=may_handle)
     def t_feedback(self) -> None: ...
 
-    @transition(field=state, source=State.FED_BACK, target=State.CLOSED)
-    def t_close(self) -> None: ...
+    @transition(
+        field=state,
+        source=State.FED_BACK,
+        target=RETURN_VALUE(State.CLOSED, State.COORDINATING),
+        permission=may_handle_or_own,
+    )
+    def t_rate(self, rating: str) -> str:
+        """评价: 不满意 reopens to 协调, any other rating closes."""
+        return self.State.COORDINATING if rating == self.Rating.UNSATISFIED else self.State.CLOSED
 
-    @transition(field=state, source=State.FED_BACK, target=State.COORDINATING)
-    def t_reopen(self) -> None: ...
+    @transition(field=state, source=State.FED_BACK, target=State.CLOSED, permission=system_step)
+    def t_close(self) -> None:
+        """Closed unrated after the rating period (the system's step)."""
 
-    @transition(field=state, source=[State.REGISTERED, State.CONTACTED, State.COORDINATING], target=State.CLOSED)
+    @transition(
+        field=state,
+        source=[State.REGISTERED, State.CONTACTED, State.COORDINATING],
+        target=State.CLOSED,
+        permission=may_handle,
+    )
     def t_invalidate(self) -> None: ...
 
     @property
@@ -272,6 +334,11 @@ class Appeal(models.Model):
         if self.worker_id:
             return self.worker.name
         return self.reporter_name or "—"
+
+
+def may_handle_referral(referral: Referral, user: Any) -> bool:
+    """An officer of the handling organisation."""
+    return can_at(user, Perm.APPEAL_HANDLE, referral.handler_org)
 
 
 class Referral(models.Model):
@@ -321,13 +388,13 @@ class Referral(models.Model):
     def __str__(self) -> str:
         return f"{self.appeal.number} → {self.handler_org}（{self.get_role_display()}）"
 
-    @transition(field=state, source=State.ASSIGNED, target=State.ACCEPTED)
+    @transition(field=state, source=State.ASSIGNED, target=State.ACCEPTED, permission=may_handle_referral)
     def t_accept(self) -> None: ...
 
-    @transition(field=state, source=State.ACCEPTED, target=State.DONE)
+    @transition(field=state, source=State.ACCEPTED, target=State.DONE, permission=may_handle_referral)
     def t_done(self) -> None: ...
 
-    @transition(field=state, source=[State.ASSIGNED, State.ACCEPTED], target=State.RETURNED)
+    @transition(field=state, source=OPEN_STATES, target=State.RETURNED, permission=may_handle_referral)
     def t_return(self) -> None: ...
 
     @property
@@ -337,6 +404,24 @@ class Referral(models.Model):
 
 class TimelineEntry(models.Model):
     """Who did what, when, and what was said: the request's full trail (append-only)."""
+
+    class Action(models.TextChoices):
+        # The stored value is the Chinese word itself (rows written before the choices existed).
+        REGISTER = "登记", "登记"
+        ATTACH = "上传附件", "上传附件"
+        CONTACT = "联系职工", "联系职工"
+        NOTE = "沟通记录", "沟通记录"
+        REFER = "转办", "转办"
+        ACCEPT = "受理", "受理"
+        RETURN = "退回", "退回"
+        HANDLE = "办理", "办理"
+        FEEDBACK = "反馈", "反馈"
+        WORKER_RATING = "职工评价", "职工评价"
+        CALLBACK_RATING = "回访评价", "回访评价"
+        INVALID = "标记无效", "标记无效"
+        AUTO_CLOSE = "自动办结", "自动办结"
+        OVERDUE = "超时督办", "超时督办"
+        REPLAN = "期限重算", "期限重算"
 
     appeal = models.ForeignKey(Appeal, verbose_name="诉求", on_delete=models.CASCADE, related_name="timeline")
     at = models.DateTimeField("时间", db_index=True)
@@ -349,7 +434,7 @@ class TimelineEntry(models.Model):
         related_name="+",
     )
     actor_label = models.CharField("操作人", max_length=80, blank=True)
-    action = models.CharField("动作", max_length=32)
+    action = models.CharField("动作", max_length=32, choices=Action.choices)
     state_from = models.CharField("原状态", max_length=16, blank=True)
     state_to = models.CharField("新状态", max_length=16, blank=True)
     note = models.TextField("说明", blank=True)

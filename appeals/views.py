@@ -38,9 +38,9 @@ from appeals.forms import (
 )
 from appeals.models import Appeal, Category, Referral
 from core.filters import filter_queryset
-from core.forms import DATE_MAX, DATE_MIN, ID_MAX, finite_decimal, ids_from
+from core.forms import DATE_MAX, DATE_MIN, ID_MAX, finite_decimal, form_error_text, ids_from
 from core.models import Notification, User
-from core.views import paginate, query_without
+from core.views import add_refusal_message, add_validation_errors, paginate, query_without
 from orgs.models import Organisation
 from orgs.roles import Perm, ScopeMode
 from orgs.scope import can_at, get_scoped_or_404, grants_with, scoped
@@ -74,12 +74,6 @@ EXPORT_HEADERS = [
     "无效",
     "无效原因",
 ]
-
-
-def _errors(exc: Exception) -> list[str]:
-    if isinstance(exc, ValidationError):
-        return list(exc.messages)
-    return [str(exc)]
 
 
 def _appeal(request: HttpRequest, pk: int) -> Appeal:
@@ -200,8 +194,7 @@ def appeal_create(request: HttpRequest) -> HttpResponse:
                     files=cd["attachments"],
                 )
             except (ValidationError, PermissionDenied) as exc:
-                for m in _errors(exc):
-                    form.add_error(None, m)
+                add_validation_errors(form, exc)
             else:
                 messages.success(request, f"已登记诉求 {appeal.number}，联系时限 {appeal.contact_deadline:%Y-%m-%d}")
                 return redirect("appeals:detail", pk=appeal.pk)
@@ -225,27 +218,32 @@ def _handler_choices(appeal: Appeal) -> Any:
     )
 
 
+def _steps(user: Any, row: Appeal | Referral) -> set[str]:
+    """The steps this user may take on the row now: the state machine's own answer (source states
+    and permission of each transition), so the page offers exactly what the service accepts."""
+    return {t.name for t in row.get_available_user_state_transitions(user)}
+
+
 def _actions(user: Any, appeal: Appeal, referrals: list[Referral]) -> dict[str, Any]:
-    officer = can_at(user, Perm.APPEAL_HANDLE, appeal.organisation)
-    st = appeal.state
-    own = bool(appeal.worker_id and appeal.worker.user_id == user.pk)
+    steps = _steps(user, appeal)
     ref_actions = {}
     for r in referrals:
-        if r.is_open and can_at(user, Perm.APPEAL_HANDLE, r.handler_org):
+        ref_steps = _steps(user, r)
+        if ref_steps:
             ref_actions[r.pk] = {
-                "accept": r.state == Referral.State.ASSIGNED,
-                "complete": r.state == Referral.State.ACCEPTED,
-                "return": True,
+                "accept": "t_accept" in ref_steps,
+                "complete": "t_done" in ref_steps,
+                "return": "t_return" in ref_steps,
             }
     return {
-        "officer": officer,
-        "contact": officer and st == S.REGISTERED,
-        "note": officer and st != S.CLOSED,
-        "refer": officer and st in (S.CONTACTED, S.COORDINATING, S.HANDLING),
-        "feedback": officer and st == S.HANDLING,
-        "rate": (officer or own) and st == S.FED_BACK,
-        "invalid": officer and st in (S.REGISTERED, S.CONTACTED, S.COORDINATING),
-        "attach": (officer or own) and st != S.CLOSED,
+        "officer": can_at(user, Perm.APPEAL_HANDLE, appeal.organisation),
+        "contact": "t_contact" in steps,
+        "note": "t_note" in steps,
+        "refer": "t_refer" in steps,
+        "feedback": "t_feedback" in steps,
+        "rate": "t_rate" in steps,
+        "invalid": "t_invalidate" in steps,
+        "attach": "t_attach" in steps,
         "referrals": ref_actions,
     }
 
@@ -302,7 +300,7 @@ def appeal_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         elif action == "refer":
             form = ReferForm(post, handlers=_handler_choices(appeal))
             if not form.is_valid():
-                raise ValidationError([f"{form.fields[f].label}：{'；'.join(e)}" for f, e in form.errors.items()])
+                raise ValidationError(form_error_text(form))
             cd = form.cleaned_data
             services.appeal_refer(
                 actor=user,
@@ -335,8 +333,7 @@ def appeal_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         else:
             raise Http404("未知操作")
     except (ValidationError, PermissionDenied) as exc:
-        for m in _errors(exc):
-            messages.error(request, m)
+        add_refusal_message(request, exc)
     else:
         messages.success(request, done)
     return redirect("appeals:detail", pk=appeal.pk)
@@ -363,8 +360,7 @@ def referral_action(request: HttpRequest, pk: int, ref: int, action: str) -> Htt
         else:
             raise Http404("未知操作")
     except (ValidationError, PermissionDenied) as exc:
-        for m in _errors(exc):
-            messages.error(request, m)
+        add_refusal_message(request, exc)
     else:
         messages.success(request, done)
     return redirect("appeals:detail", pk=appeal.pk)
@@ -587,8 +583,7 @@ def liaisons(request: HttpRequest) -> HttpResponse:
                         request=request,
                     )
                 except (ValidationError, PermissionDenied) as exc:
-                    for m in _errors(exc):
-                        form.add_error(None, m)
+                    add_validation_errors(form, exc)
                 else:
                     messages.success(request, f"已指派 {person} 为“{union.name}”的联络人")
                     return redirect(f"{request.path}?org={org.code}")

@@ -1,3 +1,5 @@
+"""Changes to assessments: a superior records a union's yearly result."""
+
 from __future__ import annotations
 
 from decimal import Decimal

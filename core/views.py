@@ -6,6 +6,7 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
@@ -48,14 +49,27 @@ def query_without(request: HttpRequest, *keys: str) -> str:
     return params.urlencode()
 
 
-def add_validation_errors(form: Any, exc: ValidationError) -> None:
-    """Show a service's ValidationError on the form: each message beside its field, or at the top
-    when the field is not on this form."""
-    if hasattr(exc, "error_dict"):
+Refusal = ValidationError | PermissionDenied
+
+
+def refusal_messages(exc: Refusal) -> list[str]:
+    """The Chinese messages of a service's refusal (a ValidationError or a PermissionDenied)."""
+    return list(exc.messages) if isinstance(exc, ValidationError) else [str(exc)]
+
+
+def add_validation_errors(form: Any, exc: Refusal) -> None:
+    """Show a service's refusal on the form: each message beside its field, or at the top when the
+    field is not on this form (or the refusal names no field)."""
+    if isinstance(exc, ValidationError) and hasattr(exc, "error_dict"):
         for field, errors in exc.error_dict.items():
             for error in errors:
                 for message in error.messages:
                     form.add_error(field if field in form.fields else None, message)
     else:
-        for message in exc.messages:
+        for message in refusal_messages(exc):
             form.add_error(None, message)
+
+
+def add_refusal_message(request: HttpRequest, exc: Refusal) -> None:
+    """Show a service's refusal of an action that has no form (a button) as one error message."""
+    messages.error(request, "；".join(refusal_messages(exc)))

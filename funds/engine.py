@@ -76,10 +76,6 @@ def get_plugin(key: str) -> ProgrammePlugin:
         raise ValidationError(f"未知的计算规则“{key}”") from None
 
 
-def plugin_choices() -> list[tuple[str, str]]:
-    return [(k, p.label) for k, p in sorted(_REGISTRY.items())]
-
-
 _YEAR = re.compile(r"^(\d{4})$")
 _QUARTER = re.compile(r"^(\d{4})-Q([1-4])$")
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")

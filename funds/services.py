@@ -15,7 +15,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Q, Sum
+from django.db.models import Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -162,7 +162,7 @@ def standard_accounts_ensure(*, district: Organisation) -> dict[str, Account]:
     return out
 
 
-def _bank_of(fund: Account) -> Account:
+def _bank() -> Account:
     bank = Account.objects.filter(type=Account.Type.ASSET, code="1002").first()
     if bank is None:
         raise ValidationError("尚未设置银行存款科目（1002）")
@@ -203,7 +203,7 @@ def donation_register(
         entry = entry_post(
             date=received_on,
             description=f"收到捐赠：{'匿名' if anonymous else donor_name.strip()}（收据 {receipt_no}）",
-            lines=[Line(_bank_of(fund), debit=amount), Line(fund, credit=amount)],
+            lines=[Line(_bank(), debit=amount), Line(fund, credit=amount)],
             organisation=fund.organisation,
             prepared_by=actor,
             approved_by=actor,
@@ -235,7 +235,7 @@ def allocation_register(*, actor: Any, fund: Account, amount: Decimal | str, on:
         entry = entry_post(
             date=on,
             description=f"预算拨入{fund.name}：{note}",
-            lines=[Line(_bank_of(fund), debit=amount), Line(fund, credit=amount)],
+            lines=[Line(_bank(), debit=amount), Line(fund, credit=amount)],
             organisation=fund.organisation,
             prepared_by=actor,
             approved_by=actor,
@@ -273,7 +273,7 @@ def programme_create(
         beneficiary_type=plugin.beneficiary_type,
         period_type=period_type,
         fund=fund,
-        bank=_bank_of(fund),
+        bank=_bank(),
         approval_chain=chain,
         prorate=prorate,
         organisation=organisation,
@@ -584,7 +584,3 @@ def _pay(cycle: Cycle, actor: Any, on: date) -> None:
         ),
         unpaid,
     )
-
-
-def approved_total(cycle: Cycle) -> Decimal:
-    return cycle.entitlements.aggregate(s=Sum("approved_amount"))["s"] or ZERO

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 
 from core.filters import filter_queryset, invalid_params
 from core.money import format_yuan
-from core.views import add_validation_errors, paginate, query_without
+from core.views import add_refusal_message, add_validation_errors, paginate, query_without
 from funds import selectors, services
 from funds.engine import get_plugin
 from funds.filtersets import CycleFilterSet, DonationFilterSet, EntitlementFilterSet, EntryFilterSet, PaymentFilterSet
@@ -27,10 +27,6 @@ from orgs.web import audited_export, perm_required
 def _filter(request: HttpRequest, filterset_class: Any, qs: QuerySet) -> tuple[Any, QuerySet]:
     fs = filterset_class(request.GET or None, queryset=qs)
     return fs, filter_queryset(request, fs, qs)
-
-
-def _errors(exc: ValidationError) -> str:
-    return "；".join(exc.messages)
 
 
 def _list_context(request: HttpRequest, qs: QuerySet, **extra: Any) -> dict[str, Any]:
@@ -204,7 +200,7 @@ def period_list(request: HttpRequest) -> HttpResponse:
                 services.period_close(actor=request.user, period=period)
                 messages.success(request, f"会计期间 {period.code} 已结账")
             except ValidationError as exc:
-                messages.error(request, _errors(exc))
+                add_refusal_message(request, exc)
         return redirect("funds:period_list")
     qs = Period.objects.select_related("closed_by").order_by("-code")
     return render(
@@ -454,7 +450,7 @@ def cycle_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     try:
         result = func(actor=request.user, cycle=cycle)
     except ValidationError as exc:
-        messages.error(request, _errors(exc))
+        add_refusal_message(request, exc)
     else:
         extra = "，已支付并登记凭证" if result.state == Cycle.State.PAID else ""
         messages.success(request, f"{done}{extra}")

@@ -140,7 +140,7 @@ def build(options: dict) -> str:
             insert_objects(Honour, honours, history=False)
             added += len(people)
         worker = _link_worker(today)
-    active = Membership.objects.filter(status=Membership.Status.ACTIVE, organisation__code__startswith="SY-").count()
+    active = Membership.objects.active_on().filter(organisation__code__startswith="SY-").count()
     return f"会员：新增 {added} 人，演示区在册会员共 {active} 人；职工账号 zhigong 关联会员“{worker}”"
 
 
@@ -168,7 +168,7 @@ def _link_worker(today: date) -> str:
             is_migrant_worker=True,
             organisation=org,
         )
-    if not person.memberships.filter(status=Membership.Status.ACTIVE).exists():
+    if not person.memberships.active_on().exists():
         Membership.objects.create(
             person=person,
             organisation=org,

@@ -6,6 +6,7 @@ from django import forms
 from django.utils import timezone
 
 from core.forms import StyledFormMixin
+from core.views import add_validation_errors
 from members import services
 from members.models import Honour, Person
 from members.services import PERSON_FIELDS
@@ -58,24 +59,13 @@ class PersonEditForm(PersonForm):
                 data={k: cleaned[k] for k in PERSON_FORM_FIELDS if k in cleaned}, shown=self.shown
             )
         except forms.ValidationError as exc:
-            for key, messages in exc.message_dict.items():
-                for message in messages:
-                    self.add_error(key, message)
+            add_validation_errors(self, exc)
         return cleaned
 
     def _post_clean(self) -> None:
         # The instance is not built from the form (the service writes the person): a masked value
         # must never be set on a model object.
         pass
-
-
-def union_choices(queryset) -> forms.ModelChoiceField:
-    return forms.ModelChoiceField(
-        queryset=queryset,
-        label="所属工会",
-        to_field_name="code",
-        empty_label="请选择基层工会",
-    )
 
 
 class RegisterForm(PersonForm):

@@ -8,6 +8,8 @@ the old union, which goes on seeing them; the new union sees the person from the
 
 from __future__ import annotations
 
+from datetime import date
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -98,6 +100,17 @@ class Person(models.Model):
         return self.name
 
 
+class MembershipQuerySet(models.QuerySet["Membership"]):
+    def active_on(self, on: date | None = None) -> MembershipQuerySet:
+        """The members of a date: ``on=None`` today's roster (status 在册); ``on=<date>`` the
+        memberships running on that date (joined on or before it, not ended by it), so a figure for
+        a past date does not change when members later transfer or leave. The one definition of
+        "member on a date" for every count (registry, funds, programmes, assessment, dashboard)."""
+        if on is None:
+            return self.filter(status=Membership.Status.ACTIVE)
+        return self.filter(Q(joined_on__lte=on) & (Q(ended_on__isnull=True) | Q(ended_on__gt=on)))
+
+
 class Membership(models.Model):
     class Status(models.TextChoices):
         ACTIVE = "active", "在册"
@@ -123,6 +136,8 @@ class Membership(models.Model):
     )
 
     history = HistoricalRecords()
+
+    objects = MembershipQuerySet.as_manager()
 
     data_scope = ScopeSpec(paths=("organisation__path",), owner="person__user")
 

@@ -4,9 +4,8 @@ For other apps (funds: members × rate at founding; the joint-union subsidy; ass
 
 - ``active_member_count(organisation, *, on=None, subtree=False) -> int``
   Active members of one union (``subtree=True``: of the union and every organisation below it).
-  ``on=None`` counts today's roster (status 在册); ``on=<date>`` counts the memberships that were
-  running on that date (joined on or before it, not ended by it), so a figure for a past date
-  does not change when members later transfer or leave. Unscoped: the caller decides who sees it.
+  ``on`` as in ``Membership.objects.active_on(on)`` (None: today's roster; a date: the memberships
+  running on it). Unscoped: the caller decides who sees it.
 - ``member_counts(org_ids, *, on=None, subtree=False) -> dict[int, int]``
   The same for many organisations in one query (every id is in the result, 0 when none).
 - ``active_memberships()``: the rows the "会员" counter of the organisation tree counts
@@ -34,16 +33,8 @@ from orgs.roles import Perm
 from orgs.scope import PATH_UPPER_SENTINEL, scoped, subtree_q
 
 
-def _running_on(on: date | None, prefix: str = "") -> Q:
-    if on is None:
-        return Q(**{f"{prefix}status": Membership.Status.ACTIVE})
-    return Q(**{f"{prefix}joined_on__lte": on}) & (
-        Q(**{f"{prefix}ended_on__isnull": True}) | Q(**{f"{prefix}ended_on__gt": on})
-    )
-
-
 def active_member_count(organisation: Organisation, *, on: date | None = None, subtree: bool = False) -> int:
-    qs = Membership.objects.filter(_running_on(on))
+    qs = Membership.objects.active_on(on)
     if subtree:
         qs = qs.filter(subtree_q("organisation__path", organisation.path))
     else:
@@ -57,15 +48,15 @@ def member_counts(org_ids: Iterable[int], *, on: date | None = None, subtree: bo
     if not ids:
         return result
     if subtree:
-        inner = Membership.objects.filter(
-            _running_on(on),
+        inner = Membership.objects.active_on(on).filter(
             organisation__path__gte=OuterRef("path"),
             organisation__path__lt=Concat(OuterRef("path"), Value(PATH_UPPER_SENTINEL)),
         )
         rows = Organisation.objects.filter(pk__in=ids).annotate(n=subquery_count(inner)).values_list("pk", "n")
     else:
         rows = (
-            Membership.objects.filter(_running_on(on), organisation_id__in=ids)
+            Membership.objects.active_on(on)
+            .filter(organisation_id__in=ids)
             .values("organisation_id")
             .annotate(n=Count("pk"))
             .values_list("organisation_id", "n")
@@ -77,7 +68,7 @@ def member_counts(org_ids: Iterable[int], *, on: date | None = None, subtree: bo
 
 def active_memberships() -> QuerySet[Membership]:
     """The rows the tree's member counter counts (orgs.registry; scoped there like the member list)."""
-    return Membership.objects.filter(status=Membership.Status.ACTIVE)
+    return Membership.objects.active_on()
 
 
 # --- for pages and the API ----------------------------------------------------------------------

@@ -277,7 +277,7 @@ def member_register(
     person = Person.objects.select_for_update().filter(id_number_index=clean["id_number_index"]).first()
     created = person is None
     if person is not None:
-        active = person.memberships.filter(status=Membership.Status.ACTIVE).select_related("organisation").first()
+        active = person.memberships.active_on().select_related("organisation").first()
         if active is not None:
             where = (
                 active.organisation.name
@@ -392,10 +392,7 @@ def person_update(*, actor: Any, person: Person, data: dict[str, Any]) -> Person
 
 def _active_membership(person: Person) -> Membership:
     active = (
-        Membership.objects.select_for_update()
-        .select_related("organisation")
-        .filter(person=person, status=Membership.Status.ACTIVE)
-        .first()
+        Membership.objects.active_on().select_for_update().select_related("organisation").filter(person=person).first()
     )
     if active is None:
         raise ValidationError({"person": [f"“{person.name}”当前没有在册会籍"]})

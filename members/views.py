@@ -11,7 +11,8 @@ from django.views.decorators.http import require_POST
 
 from core.crypto import mask_address, mask_id_number, mask_landline, mask_phone
 from core.filters import filter_queryset
-from core.views import add_validation_errors, paginate, query_without
+from core.forms import form_error_text
+from core.views import add_refusal_message, add_validation_errors, paginate, query_without, refusal_messages
 from members import selectors, services
 from members.filtersets import MembershipFilterSet
 from members.forms import (
@@ -23,12 +24,12 @@ from members.forms import (
     RegisterForm,
     TransferForm,
 )
-from members.importer import write_template
+from members.importing import write_template
 from members.jobs import import_job_confirm, import_job_create, job_with_live_progress
 from members.models import Honour, ImportJob, Membership, Person
 from orgs.models import Organisation
 from orgs.roles import Perm
-from orgs.scope import can_at, scoped
+from orgs.scope import can_at, has_perm, scoped
 from orgs.web import audited_export, perm_required
 
 EXPORT_HEADERS = [
@@ -95,19 +96,13 @@ def member_list(request: HttpRequest) -> HttpResponse:
             "rows": rows,
             "query": query_without(request, "page"),
             "export_query": query_without(request, "page"),
-            "can_export": has_any(request.user, Perm.MEMBER_EXPORT),
-            "can_create": has_any(request.user, Perm.MEMBER_CHANGE),
-            "can_import": has_any(request.user, Perm.MEMBER_IMPORT),
+            "can_export": has_perm(request.user, Perm.MEMBER_EXPORT),
+            "can_create": has_perm(request.user, Perm.MEMBER_CHANGE),
+            "can_import": has_perm(request.user, Perm.MEMBER_IMPORT),
             "honour_choices": Honour.Title.choices,
             "status_choices": Membership.Status.choices,
         },
     )
-
-
-def has_any(user: Any, perm: str) -> bool:
-    from orgs.scope import has_perm
-
-    return has_perm(user, perm)
 
 
 @perm_required(Perm.MEMBER_EXPORT)
@@ -206,7 +201,7 @@ def member_reveal(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         value = services.person_reveal(actor=request.user, person=person, field=field, request=request)
     except ValidationError as exc:
-        return HttpResponse("；".join(exc.messages), status=400)
+        return HttpResponse("；".join(refusal_messages(exc)), status=400)
     if request.htmx:
         response = render(request, "members/_revealed.html", {"value": value or "（空）", "field": field})
         response["Cache-Control"] = "no-store"
@@ -227,10 +222,8 @@ def member_create(request: HttpRequest) -> HttpResponse:
                 member_no=form.cleaned_data["member_no"],
                 data=data,
             )
-        except ValidationError as exc:
+        except (ValidationError, PermissionDenied) as exc:
             add_validation_errors(form, exc)
-        except PermissionDenied as exc:
-            form.add_error(None, str(exc))
         else:
             messages.success(request, f"已登记会员“{reg.person.name}”，会员编号 {reg.membership.member_no}")
             return redirect("members:detail", pk=reg.person.pk)
@@ -288,10 +281,8 @@ def _confirm_or_run(request: HttpRequest, form, person: Person, title: str, summ
         if request.POST.get("confirmed") == "1":
             try:
                 run(form.cleaned_data)
-            except ValidationError as exc:
+            except (ValidationError, PermissionDenied) as exc:
                 add_validation_errors(form, exc)
-            except PermissionDenied as exc:
-                form.add_error(None, str(exc))
             else:
                 return redirect("members:detail", pk=person.pk)
         else:
@@ -363,14 +354,12 @@ def honour_add(request: HttpRequest, pk: int) -> HttpResponse:
     if form.is_valid():
         try:
             services.honour_add(actor=request.user, person=person, **form.cleaned_data)
-        except ValidationError as exc:
-            messages.error(request, "；".join(exc.messages))
-        except PermissionDenied as exc:
-            messages.error(request, str(exc))
+        except (ValidationError, PermissionDenied) as exc:
+            add_refusal_message(request, exc)
         else:
             messages.success(request, "荣誉已添加")
     else:
-        messages.error(request, "；".join(f"{form.fields[k].label}：{v[0]}" for k, v in form.errors.items()))
+        messages.error(request, form_error_text(form))
     return redirect("members:detail", pk=person.pk)
 
 
@@ -382,7 +371,7 @@ def honour_remove(request: HttpRequest, pk: int, honour_id: int) -> HttpResponse
     try:
         services.honour_remove(actor=request.user, honour=honour)
     except PermissionDenied as exc:
-        messages.error(request, str(exc))
+        add_refusal_message(request, exc)
     else:
         messages.success(request, "荣誉已删除")
     return redirect("members:detail", pk=person.pk)

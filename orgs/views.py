@@ -189,10 +189,8 @@ def move(request: HttpRequest, code: str) -> HttpResponse:
         try:
             target = _org(request, form.cleaned_data["new_parent"].strip(), Perm.ORG_MOVE)
             services.organisation_move(actor=request.user, organisation=org, new_parent=target)
-        except ValidationError as exc:
+        except (ValidationError, PermissionDenied) as exc:
             add_validation_errors(form, exc)
-        except PermissionDenied as exc:
-            form.add_error(None, str(exc))
         else:
             messages.success(request, f"已将“{org.name}”及其全部下级移至“{target.name}”之下")
             return redirect("orgs:detail", code=org.code)

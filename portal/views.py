@@ -7,12 +7,13 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
+from django_fsm import has_transition_perm
 
 from appeals import selectors, services
 from appeals.forms import PortalAppealForm, RateForm
 from appeals.models import Appeal
 from core.models import Notification
-from core.views import paginate, query_without
+from core.views import add_refusal_message, add_validation_errors, paginate, query_without
 from orgs.roles import Perm
 from orgs.scope import get_scoped_or_404
 from orgs.web import perm_required
@@ -22,7 +23,7 @@ def _own(request: HttpRequest, pk: int) -> Appeal:
     return get_scoped_or_404(
         request.user,
         Perm.APPEAL_VIEW,
-        Appeal.objects.filter(worker__user=request.user).select_related("category", "organisation"),
+        Appeal.objects.filter(worker__user=request.user).select_related("category", "organisation", "worker"),
         pk=pk,
     )
 
@@ -59,8 +60,7 @@ def appeal_new(request: HttpRequest) -> HttpResponse:
                 files=cd["attachments"],
             )
         except (ValidationError, PermissionDenied) as exc:
-            for m in exc.messages if isinstance(exc, ValidationError) else [str(exc)]:
-                form.add_error(None, m)
+            add_validation_errors(form, exc)
         else:
             messages.success(
                 request, f"已提交，编号 {appeal.number}。联络人将在 {appeal.contact_deadline:%m月%d日} 前与您联系"
@@ -80,6 +80,7 @@ def appeal_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "timeline": list(selectors.timeline_public(appeal)),
             "attachments": list(appeal.attachments.all()),
             "rate_form": RateForm(),
+            "can_rate": has_transition_perm(appeal.t_rate, request.user),
         },
     )
 
@@ -96,8 +97,7 @@ def appeal_rate(request: HttpRequest, pk: int) -> HttpResponse:
             comment=request.POST.get("comment", ""),
         )
     except (ValidationError, PermissionDenied) as exc:
-        for m in exc.messages if isinstance(exc, ValidationError) else [str(exc)]:
-            messages.error(request, m)
+        add_refusal_message(request, exc)
     else:
         messages.success(request, "感谢您的评价")
     return redirect("portal:detail", pk=appeal.pk)

@@ -79,25 +79,8 @@ def _pct(value: Decimal) -> str:
     return f"{(value * 100).normalize():f}%"
 
 
-def members_on(org_ids_qs: Any, on: date) -> dict[int, int]:
-    """Active members per organisation on a date, from the registry (one query)."""
-    rows = (
-        Membership.objects.filter(organisation__in=org_ids_qs, joined_on__lte=on)
-        .filter(Q(ended_on__isnull=True) | Q(ended_on__gt=on))
-        .values_list("organisation_id", flat=True)
-    )
-    counts: dict[int, int] = defaultdict(int)
-    for org_id in rows.iterator(chunk_size=5000):
-        counts[org_id] += 1
-    return counts
-
-
 def _members_on_subquery(on: date) -> Subquery:
-    return subquery_count(
-        Membership.objects.filter(organisation=OuterRef("pk"), joined_on__lte=on).filter(
-            Q(ended_on__isnull=True) | Q(ended_on__gt=on)
-        )
-    )
+    return subquery_count(Membership.objects.active_on(on).filter(organisation=OuterRef("pk")))
 
 
 # --- 新建工会启动经费 start-up grant ----------------------------------------------------------
@@ -519,7 +502,6 @@ __all__ = [
     "StartupGrant",
     "dues_rebate_amount",
     "joint_union_amount",
-    "members_on",
     "retained_share",
     "score_coefficient",
     "startup_grant_amount",

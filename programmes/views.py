@@ -13,7 +13,7 @@ from django.shortcuts import redirect, render
 from core.audit import audit_log
 from core.filters import filter_queryset
 from core.models import AuditEvent
-from core.views import paginate, query_without
+from core.views import add_validation_errors, paginate, query_without
 from orgs.models import Organisation
 from orgs.roles import Perm
 from orgs.scope import can_at, get_scoped_or_404, has_perm
@@ -63,9 +63,7 @@ def grant_detail(request: HttpRequest, pk: int) -> HttpResponse:
             try:
                 services.grant_usage_record(actor=request.user, payment=payment, **form.cleaned_data)
             except ValidationError as exc:
-                for field, errs in exc.message_dict.items() if hasattr(exc, "error_dict") else [(None, exc.messages)]:
-                    for e in errs:
-                        form.add_error(field if field in form.fields else None, e)
+                add_validation_errors(form, exc)
             else:
                 messages.success(request, "已登记经费使用")
                 return redirect("programmes:grant_detail", pk=payment.pk)

@@ -9,7 +9,6 @@ from rest_framework.exceptions import PermissionDenied as ApiDenied
 from rest_framework.exceptions import ValidationError as ApiInvalid
 from rest_framework.response import Response
 
-from api.permissions import holds
 from appeals import selectors, services
 from appeals.api.serializers import (
     AppealCreateSerializer,
@@ -20,6 +19,7 @@ from appeals.api.serializers import (
 )
 from appeals.filtersets import AppealFilterSet
 from appeals.models import Appeal
+from orgs.api.permissions import holds
 from orgs.models import Organisation
 from orgs.roles import Perm
 from orgs.scope import scoped

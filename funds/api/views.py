@@ -6,11 +6,11 @@ from rest_framework.decorators import action, api_view, permission_classes
 from rest_framework.exceptions import ValidationError as ApiValidationError
 from rest_framework.response import Response
 
-from api.permissions import holds
 from funds import selectors
 from funds.api import serializers as s
 from funds.filtersets import CycleFilterSet, DonationFilterSet, EntryFilterSet, PaymentFilterSet
 from funds.models import Account
+from orgs.api.permissions import holds
 from orgs.roles import Perm
 from orgs.scope import scoped
 

@@ -6,7 +6,6 @@ from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from api.permissions import holds
 from members import selectors, services
 from members.api.serializers import (
     LeaveSerializer,
@@ -17,6 +16,7 @@ from members.api.serializers import (
 )
 from members.filtersets import MembershipFilterSet
 from members.models import Membership
+from orgs.api.permissions import holds
 from orgs.models import Organisation
 from orgs.roles import Perm
 from orgs.scope import scoped

@@ -3,7 +3,7 @@ from __future__ import annotations
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import viewsets
 
-from api.permissions import holds
+from orgs.api.permissions import holds
 from orgs.api.serializers import OrganisationSerializer
 from orgs.filtersets import OrganisationFilterSet
 from orgs.models import Organisation

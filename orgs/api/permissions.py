@@ -1,3 +1,7 @@
+"""The DRF permission every app's API uses: the caller holds a role permission (orgs.roles) somewhere.
+
+It lives in orgs, beside the roles it reads, so the api app depends on orgs and never the reverse."""
+
 from __future__ import annotations
 
 from rest_framework.permissions import BasePermission
