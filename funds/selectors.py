@@ -7,7 +7,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet, Sum, Value
+from django.db.models import Count, ExpressionWrapper, F, Q, QuerySet, RowRange, Sum, Value, Window
 from django.db.models.functions import Coalesce
 
 from core.money import FEN, MoneyField
@@ -15,6 +15,7 @@ from funds.models import (
     ZERO,
     Account,
     Cycle,
+    CycleApproval,
     Donation,
     Entitlement,
     JournalEntry,
@@ -70,6 +71,9 @@ class Statement:
 
 
 def account_statement(account: Account, *, start: date | None, end: date | None) -> Statement:
+    """The account's lines in date order, each with ``balance``: the running balance after it, in the
+    account's normal direction, from the opening balance (a window sum, so any page of the statement
+    carries the right figures in the same one query)."""
     opening = ZERO
     if start:
         opening = signed(account, *_line_totals(account, None, date.fromordinal(start.toordinal() - 1)))
@@ -79,16 +83,13 @@ def account_statement(account: Account, *, start: date | None, end: date | None)
         lines = lines.filter(entry__date__gte=start)
     if end:
         lines = lines.filter(entry__date__lte=end)
-    return Statement(
-        account,
-        start,
-        end,
-        opening,
-        debit,
-        credit,
-        opening + signed(account, debit, credit),
-        lines.order_by("entry__date", "entry_id", "id"),
-    )
+    order = ("entry__date", "entry_id", "id")
+    delta = F("debit") - F("credit") if account.debit_normal else F("credit") - F("debit")
+    running = Window(Sum(delta, output_field=MONEY), order_by=[F(f) for f in order], frame=RowRange(None, 0))
+    lines = lines.annotate(
+        balance=ExpressionWrapper(running + Value(opening, output_field=MONEY), output_field=MONEY)
+    ).order_by(*order)
+    return Statement(account, start, end, opening, debit, credit, opening + signed(account, debit, credit), lines)
 
 
 def accounts_with_balances(user: Any, *, end: date | None = None) -> QuerySet[Account]:
@@ -102,17 +103,27 @@ def accounts_with_balances(user: Any, *, end: date | None = None) -> QuerySet[Ac
 
 
 def trial_balance(user: Any, *, end: date | None = None) -> dict[str, Any]:
+    """Each scoped account's balance on its debit or credit side, the totals, whether they agree, and
+    ``posted``: whether any line reached these accounts at all (an empty ledger is not "balanced")."""
     rows = []
     total_debit = total_credit = ZERO
+    posted = False
     for acc in accounts_with_balances(user, end=end):
         acc.debit_total, acc.credit_total = _fen(acc.debit_total), _fen(acc.credit_total)
+        posted = posted or bool(acc.debit_total or acc.credit_total)
         bal = acc.debit_total - acc.credit_total
         debit_side = bal if bal > 0 else ZERO
         credit_side = -bal if bal < 0 else ZERO
         total_debit += debit_side
         total_credit += credit_side
         rows.append({"account": acc, "debit": debit_side, "credit": credit_side})
-    return {"rows": rows, "debit": total_debit, "credit": total_credit, "balanced": total_debit == total_credit}
+    return {
+        "rows": rows,
+        "debit": total_debit,
+        "credit": total_credit,
+        "balanced": total_debit == total_credit,
+        "posted": posted,
+    }
 
 
 def ledger_totals() -> tuple[Decimal, Decimal]:
@@ -153,6 +164,12 @@ def visible_cycles(user: Any) -> QuerySet[Cycle]:
         .select_related("programme", "prepared_by", "reviewed_by", "version")
         .order_by("-created_at")
     )
+
+
+def cycle_steps(cycle: Cycle, approvals: list[CycleApproval]) -> list[dict[str, Any]]:
+    """Each approval step of the cycle's programme with its live (not voided) approval, or None while awaited."""
+    live = {a.step: a for a in approvals if a.voided_at is None}
+    return [{"label": label, "approval": live.get(i)} for i, label in enumerate(cycle.programme.step_labels)]
 
 
 def visible_entitlements(user: Any) -> QuerySet[Entitlement]:

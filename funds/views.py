@@ -12,7 +12,6 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from core.filters import filter_queryset, invalid_params
-from core.money import format_yuan
 from core.views import add_validation_errors, paginate, query_without
 from funds import selectors, services
 from funds.engine import get_plugin
@@ -92,14 +91,14 @@ def account_detail(request: HttpRequest, code: str) -> HttpResponse:
         st.lines = st.lines.none()
     if request.GET.get("export") == "xlsx":
         rows = (
-            [ln.entry.date, ln.entry.number, ln.entry.description, ln.debit, ln.credit, ln.memo]
+            [ln.entry.date, ln.entry.number, ln.entry.description, ln.debit, ln.credit, ln.balance, ln.memo]
             for ln in st.lines.iterator(chunk_size=2000)
         )
         return audited_export(
             request,
             what=f"{account.name}明细账",
             filename=f"{account.code}明细账.xlsx",
-            headers=["日期", "凭证号", "摘要", "借方", "贷方", "说明"],
+            headers=["日期", "凭证号", "摘要", "借方", "贷方", "余额", "说明"],
             rows=rows,
             count=st.lines.count(),
         )
@@ -268,7 +267,7 @@ def donation_create(request: HttpRequest) -> HttpResponse:
 @perm_required(Perm.FUND_VIEW)
 def donation_receipt(request: HttpRequest, pk: int) -> HttpResponse:
     donation = get_scoped_or_404(request.user, Perm.FUND_VIEW, selectors.visible_donations(request.user), pk=pk)
-    return render(request, "funds/donation_receipt.html", {"d": donation, "amount_text": format_yuan(donation.amount)})
+    return render(request, "funds/donation_receipt.html", {"d": donation})
 
 
 @perm_required(Perm.FUND_PREPARE)
@@ -418,6 +417,7 @@ def cycle_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "approvals": approvals,
             "live_approvals": sum(1 for a in approvals if a.voided_at is None),
             "steps": cycle.programme.step_labels,
+            "signed_steps": selectors.cycle_steps(cycle, approvals),
             "can_prepare": can_at(user, Perm.FUND_PREPARE, org),
             # whoever prepared, recomputed or adjusted the figures never approves them (the
             # service refuses; the button is not offered). Only a reviewed cycle can be approved.
