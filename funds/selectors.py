@@ -10,7 +10,8 @@ from typing import Any
 from django.db.models import Count, ExpressionWrapper, F, Q, QuerySet, RowRange, Sum, Value, Window
 from django.db.models.functions import Coalesce
 
-from core.money import FEN, MoneyField
+from core.money import FEN, MoneyField, format_yuan
+from funds.engine import Param, ParamKind
 from funds.models import (
     ZERO,
     Account,
@@ -20,9 +21,11 @@ from funds.models import (
     Entitlement,
     JournalEntry,
     JournalLine,
+    ParameterVersion,
     Payment,
     Programme,
 )
+from orgs.models import Organisation
 from orgs.roles import Perm
 from orgs.scope import scoped
 
@@ -152,6 +155,60 @@ def donation_totals_by_fund(user: Any) -> QuerySet:
         .annotate(total=Sum("amount"), count=Count("id"))
         .order_by("fund__code")
     )
+
+
+def _param_text(p: Param, value: Any, org_names: dict[str, str]) -> str:
+    if p.kind == ParamKind.BOOL:
+        return "是" if value else "否"
+    if value in (None, "", [], {}):
+        return "—"
+    if p.kind == ParamKind.MONEY:
+        return f"{format_yuan(value)} 元"
+    if p.kind == ParamKind.RATIO:
+        return f"{(Decimal(str(value)) * 100).normalize():f}%"
+    if p.kind == ParamKind.CHOICE:
+        return dict(p.choices).get(str(value), str(value))
+    if p.kind == ParamKind.ORGANISATIONS:
+        return "、".join(org_names.get(code, code) for code in value)
+    return str(value)
+
+
+def parameter_table(parameters: tuple[Param, ...], versions: list[ParameterVersion]) -> list[dict[str, Any]]:
+    """The programme's parameter versions side by side, as a person reads them: one row per declared
+    parameter (its Chinese label), one cell per version ("150.00 元", "40%", "是"); a table parameter's
+    cell is a small table of its rows. Organisation codes read as names (one query)."""
+    codes = {
+        c
+        for v in versions
+        for p in parameters
+        if p.kind == ParamKind.ORGANISATIONS
+        for c in (v.params.get(p.name) or [])
+    }
+    org_names = dict(Organisation.objects.filter(code__in=codes).values_list("code", "name")) if codes else {}
+    out = []
+    for p in parameters:
+        cells: list[Any] = []
+        for v in versions:
+            value = v.params.get(p.name)
+            if p.kind != ParamKind.TABLE:
+                cells.append(_param_text(p, value, org_names))
+                continue
+            if p.mapping and isinstance(value, dict):
+                value = [{p.columns[0].name: k, p.columns[1].name: x} for k, x in value.items()]
+            rows = [[_param_text(c, row.get(c.name), org_names) for c in p.columns] for row in value or []]
+            cells.append({"columns": [c.label for c in p.columns], "rows": rows})
+        out.append({"label": p.label, "table": p.kind == ParamKind.TABLE, "cells": cells})
+    return out
+
+
+def programme_organisations(user: Any, parameters: tuple[Param, ...]) -> QuerySet[Organisation]:
+    """The organisations a parameter form may offer (e.g. a subsidy's pilot unions): of the kinds the
+    plug-in declares, active, within the user's scope."""
+    kinds = {k for p in parameters if p.kind == ParamKind.ORGANISATIONS for k in p.org_kinds}
+    if not kinds:
+        return Organisation.objects.none()
+    qs = Organisation.objects.filter(kind__in=kinds, status=Organisation.Status.ACTIVE)
+    return scoped(user, Perm.FUND_PREPARE, qs).order_by("path")
 
 
 def visible_programmes(user: Any) -> QuerySet[Programme]:
