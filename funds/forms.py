@@ -9,7 +9,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from core.forms import BoundedForm, StyledFormMixin
-from core.money import to_yuan
+from core.money import format_yuan, to_yuan
 from funds.engine import Param, ParamKind
 from funds.models import Account, Donation
 from orgs.models import Organisation
@@ -114,6 +114,8 @@ def _to_form(p: Param, value: Any) -> Any:
         return None
     if p.kind == ParamKind.RATIO:
         return _percent(value)
+    if p.kind == ParamKind.MONEY:
+        return format_yuan(value)  # "3,000.00": the field reads it back (YuanField)
     if p.kind == ParamKind.DATE:
         return date.fromisoformat(str(value))
     return value
