@@ -6,7 +6,7 @@ import django_filters
 from django.db.models import Q
 
 from core.filters import FilterSet, YearFilter
-from funds.models import Cycle, Donation, Entitlement, JournalEntry, Payment
+from funds.models import Account, Cycle, Donation, Entitlement, JournalEntry, Payment, Programme
 
 
 class EntryFilterSet(FilterSet):
@@ -69,3 +69,28 @@ class CycleFilterSet(FilterSet):
     class Meta:
         model = Cycle
         fields = ["programme", "state"]
+
+
+class AccountFilterSet(FilterSet):
+    q = django_filters.CharFilter(method="filter_q", label="编码/名称")
+    type = django_filters.ChoiceFilter(choices=Account.Type.choices, label="类别")
+
+    class Meta:
+        model = Account
+        fields = ["q", "type"]
+
+    def filter_q(self, qs, name, value):
+        value = value.strip()
+        return qs.filter(Q(code__startswith=value) | Q(name__icontains=value)) if value else qs
+
+
+class ProgrammeFilterSet(FilterSet):
+    q = django_filters.CharFilter(method="filter_q", label="编码/名称")
+
+    class Meta:
+        model = Programme
+        fields = ["q"]
+
+    def filter_q(self, qs, name, value):
+        value = value.strip()
+        return qs.filter(Q(code__istartswith=value) | Q(name__icontains=value)) if value else qs

@@ -7,7 +7,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, ExpressionWrapper, F, Q, QuerySet, RowRange, Sum, Value, Window
+from django.db.models import Case, Count, ExpressionWrapper, F, Q, QuerySet, RowRange, Sum, Value, When, Window
 from django.db.models.functions import Coalesce
 
 from core.money import FEN, MoneyField, format_yuan
@@ -101,6 +101,13 @@ def accounts_with_balances(user: Any, *, end: date | None = None) -> QuerySet[Ac
         scoped(user, Perm.FUND_VIEW, Account.objects.all())
         .select_related("organisation")
         .annotate(debit_total=_sum("lines__debit", **line_filter), credit_total=_sum("lines__credit", **line_filter))
+        .annotate(
+            balance=Case(  # in the account's normal direction, as ``signed``
+                When(type__in=Account.DEBIT_NORMAL, then=F("debit_total") - F("credit_total")),
+                default=F("credit_total") - F("debit_total"),
+                output_field=MONEY,
+            )
+        )
         .order_by("code")
     )
 
