@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import django_filters
+from django import forms
 from django.db.models import Q
 
 from core.filters import FilterSet, YearFilter
 from funds.models import Account, Cycle, Donation, Entitlement, JournalEntry, Payment, Programme
 
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
 
 class EntryFilterSet(FilterSet):
     q = django_filters.CharFilter(method="filter_q", label="摘要/依据")
-    date_from = django_filters.DateFilter(field_name="date", lookup_expr="gte", label="日期起")
-    date_to = django_filters.DateFilter(field_name="date", lookup_expr="lte", label="日期止")
+    date_from = django_filters.DateFilter(field_name="date", lookup_expr="gte", label="日期起", widget=DATE)
+    date_to = django_filters.DateFilter(field_name="date", lookup_expr="lte", label="日期止", widget=DATE)
     account = django_filters.CharFilter(field_name="lines__account__code", label="科目编码", distinct=True)
 
     class Meta:
