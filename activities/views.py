@@ -2,60 +2,46 @@
 
 from __future__ import annotations
 
-from django.contrib import messages
-from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.db.models import QuerySet
+from django.http import HttpRequest
 
 from activities import selectors
 from activities.filtersets import ActivityFilterSet
 from activities.forms import ActivityForm
 from activities.models import Activity
 from activities.services import activity_report
-from core.filters import filter_queryset
-from core.views import add_validation_errors, paginate, query_without
+from activities.tables import ActivityTable
+from core.lists import ListPage
 from orgs.roles import Perm
 from orgs.scope import has_perm
-from orgs.web import audited_export, perm_required
 
 
-@perm_required(Perm.ORG_VIEW)
-def activity_list(request: HttpRequest) -> HttpResponse:
-    base = selectors.visible_activities(request.user)
-    qs = filter_queryset(request, ActivityFilterSet(request.GET or None, queryset=base), base)
-    if request.GET.get("export") == "xlsx":
-        rows = (
-            [a.organisation.name, a.title, a.get_kind_display(), a.held_on, a.participants, a.reported_at]
-            for a in qs.iterator(chunk_size=2000)
-        )
-        return audited_export(
-            request,
-            what="活动",
-            filename="活动.xlsx",
-            headers=["举办工会", "活动名称", "类型", "举办日期", "参加人数", "报送时间"],
-            rows=rows,
-            count=qs.count(),
-        )
-    can_report = has_perm(request.user, Perm.ORG_CHANGE)
-    form = None
-    if can_report:
-        form = ActivityForm(request.POST or None, unions=selectors.reporting_unions(request.user))
-        if request.method == "POST" and form.is_valid():
-            try:
-                activity_report(actor=request.user, **form.cleaned_data)
-            except ValidationError as exc:
-                add_validation_errors(form, exc)
-            else:
-                messages.success(request, "活动已报送")
-                return redirect("activities:list")
-    return render(
-        request,
-        "activities/list.html",
-        {
-            "page": paginate(request, qs),
-            "query": query_without(request, "page"),
-            "export_query": query_without(request, "page", "export"),
-            "kinds": Activity.Kind.choices,
-            "form": form,
-        },
-    )
+class ActivityList(ListPage):
+    """工会活动报送: the activities of the user's scope, and the form reporting one."""
+
+    title = "工会活动报送"
+    noun = "活动"
+    unit = "次"
+    table_class = ActivityTable
+    filterset_class = ActivityFilterSet
+    perm = Perm.ORG_VIEW
+    export_perm = Perm.ORG_VIEW
+    ordering = ("-held_on", "-id")
+    side_form_title = "报送活动"
+    side_form_submit = "报送"
+    testid = "activity-table"
+
+    def rows(self, request: HttpRequest, perm: str) -> QuerySet[Activity]:
+        return selectors.visible_activities(request.user)
+
+    def side_form(self, request: HttpRequest) -> ActivityForm | None:
+        if not has_perm(request.user, Perm.ORG_CHANGE):
+            return None
+        return ActivityForm(request.POST or None, unions=selectors.reporting_unions(request.user))
+
+    def side_form_save(self, request: HttpRequest, form: ActivityForm) -> str:
+        activity_report(actor=request.user, **form.cleaned_data)
+        return "活动已报送"
+
+
+activity_list = ActivityList.as_view()

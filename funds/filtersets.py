@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import django_filters
+from django import forms
 from django.db.models import Q
 
 from core.filters import FilterSet, YearFilter
-from funds.models import Cycle, Donation, Entitlement, JournalEntry, Payment
+from funds.models import Account, Cycle, Donation, Entitlement, JournalEntry, Payment, Programme
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 class EntryFilterSet(FilterSet):
     q = django_filters.CharFilter(method="filter_q", label="摘要/依据")
-    date_from = django_filters.DateFilter(field_name="date", lookup_expr="gte", label="日期起")
-    date_to = django_filters.DateFilter(field_name="date", lookup_expr="lte", label="日期止")
+    date_from = django_filters.DateFilter(field_name="date", lookup_expr="gte", label="日期起", widget=DATE)
+    date_to = django_filters.DateFilter(field_name="date", lookup_expr="lte", label="日期止", widget=DATE)
     account = django_filters.CharFilter(field_name="lines__account__code", label="科目编码", distinct=True)
 
     class Meta:
@@ -69,3 +72,28 @@ class CycleFilterSet(FilterSet):
     class Meta:
         model = Cycle
         fields = ["programme", "state"]
+
+
+class AccountFilterSet(FilterSet):
+    q = django_filters.CharFilter(method="filter_q", label="编码/名称")
+    type = django_filters.ChoiceFilter(choices=Account.Type.choices, label="类别")
+
+    class Meta:
+        model = Account
+        fields = ["q", "type"]
+
+    def filter_q(self, qs, name, value):
+        value = value.strip()
+        return qs.filter(Q(code__startswith=value) | Q(name__icontains=value)) if value else qs
+
+
+class ProgrammeFilterSet(FilterSet):
+    q = django_filters.CharFilter(method="filter_q", label="编码/名称")
+
+    class Meta:
+        model = Programme
+        fields = ["q"]
+
+    def filter_q(self, qs, name, value):
+        value = value.strip()
+        return qs.filter(Q(code__istartswith=value) | Q(name__icontains=value)) if value else qs

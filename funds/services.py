@@ -538,6 +538,11 @@ def _once_record(cycle: Cycle) -> None:
         ) from None
 
 
+def payment_rule(programme: Programme, effective_from: date, period_key: str) -> str:
+    """A payment's 依据 as a person reads it: the programme by name, its parameter version and period."""
+    return f"{programme.name}（{programme.code}）{effective_from:%Y-%m-%d} 起参数，{period_key} 期"
+
+
 def _pay(cycle: Cycle, actor: Any, on: date) -> None:
     """Fix each unpaid entitlement's approved amount (pro-rated when the fund is short and the
     programme allows it) and post them all through the ledger's set-based door, ``payout_post``."""
@@ -578,7 +583,7 @@ def _pay(cycle: Cycle, actor: Any, on: date) -> None:
             period_key=cycle.period_key,
             cycle_id=cycle.pk,
             source_prefix=f"cycle:{cycle.pk}:",
-            rule=f"{programme.code} {programme.plugin_key} 参数版本 {cycle.version.effective_from:%Y-%m-%d} 周期 {cycle.period_key}",
+            rule=payment_rule(programme, cycle.version.effective_from, cycle.period_key),
             prepared_by_id=cycle.prepared_by_id,
             approved_by_id=getattr(actor, "pk", None),
         ),

@@ -6,27 +6,47 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from core.filters import filter_queryset, invalid_params
-from core.money import format_yuan
+from core.filters import invalid_params
+from core.lists import ListPage
 from core.views import add_refusal_message, add_validation_errors, paginate, query_without
 from funds import selectors, services
 from funds.engine import get_plugin
-from funds.filtersets import CycleFilterSet, DonationFilterSet, EntitlementFilterSet, EntryFilterSet, PaymentFilterSet
-from funds.forms import AdjustForm, AllocationForm, CycleForm, DonationForm, ReverseForm, StatementForm, VersionForm
+from funds.filtersets import (
+    AccountFilterSet,
+    CycleFilterSet,
+    DonationFilterSet,
+    EntitlementFilterSet,
+    EntryFilterSet,
+    PaymentFilterSet,
+    ProgrammeFilterSet,
+)
+from funds.forms import (
+    AdjustForm,
+    AllocationForm,
+    CycleForm,
+    DonationForm,
+    ParameterForm,
+    ReverseForm,
+    StatementForm,
+)
 from funds.models import Account, Cycle, Entitlement, JournalEntry, Period
+from funds.tables import (
+    AccountTable,
+    CycleTable,
+    DonationTable,
+    EntitlementTable,
+    EntryTable,
+    PaymentTable,
+    ProgrammeTable,
+)
 from orgs.roles import Perm
 from orgs.scope import can_at, get_scoped_or_404, has_perm, scoped
 from orgs.web import audited_export, perm_required
-
-
-def _filter(request: HttpRequest, filterset_class: Any, qs: QuerySet) -> tuple[Any, QuerySet]:
-    fs = filterset_class(request.GET or None, queryset=qs)
-    return fs, filter_queryset(request, fs, qs)
 
 
 def _list_context(request: HttpRequest, qs: QuerySet, **extra: Any) -> dict[str, Any]:
@@ -41,39 +61,20 @@ def _list_context(request: HttpRequest, qs: QuerySet, **extra: Any) -> dict[str,
 # --- ledger -----------------------------------------------------------------------------------
 
 
-@perm_required(Perm.FUND_VIEW)
-def account_list(request: HttpRequest) -> HttpResponse:
-    qs = selectors.accounts_with_balances(request.user)
-    text = request.GET.get("q", "").strip()
-    if text:
-        qs = qs.filter(Q(code__startswith=text) | Q(name__icontains=text))
-    if request.GET.get("type"):
-        qs = qs.filter(type=request.GET["type"])
-    if request.GET.get("export") == "xlsx":
-        rows = (
-            [
-                a.code,
-                a.name,
-                a.get_type_display(),
-                a.organisation.name,
-                a.debit_total,
-                a.credit_total,
-                selectors.signed(a, a.debit_total, a.credit_total),
-            ]
-            for a in qs
-        )
-        return audited_export(
-            request,
-            what="会计科目余额",
-            filename="会计科目余额.xlsx",
-            headers=["科目编码", "科目名称", "类别", "所属组织", "借方合计", "贷方合计", "余额"],
-            rows=rows,
-            count=qs.count(),
-        )
-    ctx = _list_context(request, qs, types=Account.Type.choices)
-    for a in ctx["page"]:
-        a.balance = selectors.signed(a, a.debit_total, a.credit_total)
-    return render(request, "funds/account_list.html", ctx)
+class AccountList(ListPage):
+    title = "会计科目与余额"
+    noun = "科目"
+    unit = "个"
+    table_class = AccountTable
+    filterset_class = AccountFilterSet
+    perm = export_perm = Perm.FUND_VIEW
+    template_name = "funds/account_list.html"
+
+    def rows(self, request: HttpRequest, perm: str) -> QuerySet:
+        return selectors.accounts_with_balances(request.user)
+
+
+account_list = AccountList.as_view()
 
 
 @perm_required(Perm.FUND_VIEW)
@@ -88,14 +89,14 @@ def account_detail(request: HttpRequest, code: str) -> HttpResponse:
         st.lines = st.lines.none()
     if request.GET.get("export") == "xlsx":
         rows = (
-            [ln.entry.date, ln.entry.number, ln.entry.description, ln.debit, ln.credit, ln.memo]
+            [ln.entry.date, ln.entry.number, ln.entry.description, ln.debit, ln.credit, ln.balance, ln.memo]
             for ln in st.lines.iterator(chunk_size=2000)
         )
         return audited_export(
             request,
             what=f"{account.name}明细账",
             filename=f"{account.code}明细账.xlsx",
-            headers=["日期", "凭证号", "摘要", "借方", "贷方", "说明"],
+            headers=["日期", "凭证号", "摘要", "借方", "贷方", "余额", "说明"],
             rows=rows,
             count=st.lines.count(),
         )
@@ -126,32 +127,21 @@ def trial_balance(request: HttpRequest) -> HttpResponse:
     )
 
 
-@perm_required(Perm.FUND_VIEW)
-def entry_list(request: HttpRequest) -> HttpResponse:
-    fs, qs = _filter(request, EntryFilterSet, selectors.visible_entries(request.user))
-    if request.GET.get("export") == "xlsx":
-        rows = (
-            [
-                e.date,
-                e.number,
-                e.description,
-                e.amount,
-                e.rule,
-                e.prepared_by and str(e.prepared_by),
-                e.approved_by and str(e.approved_by),
-                e.reversal_of and e.reversal_of.number,
-            ]
-            for e in qs.iterator(chunk_size=2000)
-        )
-        return audited_export(
-            request,
-            what="记账凭证",
-            filename="记账凭证.xlsx",
-            headers=["日期", "凭证号", "摘要", "金额", "依据", "制单人", "审批人", "冲销的原凭证"],
-            rows=rows,
-            count=qs.count(),
-        )
-    return render(request, "funds/entry_list.html", _list_context(request, qs, filter=fs))
+class EntryList(ListPage):
+    title = "记账凭证"
+    noun = "凭证"
+    unit = "张"
+    table_class = EntryTable
+    filterset_class = EntryFilterSet
+    perm = export_perm = Perm.FUND_VIEW
+    template_name = "funds/entry_list.html"
+    testid = "entries"
+
+    def rows(self, request: HttpRequest, perm: str) -> QuerySet:
+        return selectors.visible_entries(request.user)
+
+
+entry_list = EntryList.as_view()
 
 
 @perm_required(Perm.FUND_VIEW)
@@ -217,34 +207,27 @@ def _funds_for(user: Any, perm: str) -> QuerySet[Account]:
     return scoped(user, perm, Account.objects.filter(is_fund=True, active=True)).order_by("code")
 
 
-@perm_required(Perm.FUND_VIEW)
-def donation_list(request: HttpRequest) -> HttpResponse:
-    fs, qs = _filter(request, DonationFilterSet, selectors.visible_donations(request.user))
-    if request.GET.get("export") == "xlsx":
-        rows = (
-            [d.receipt_no, d.received_on, d.shown_donor, d.get_donor_kind_display(), d.amount, d.fund.name, d.note]
-            for d in qs.iterator(chunk_size=2000)
-        )
-        return audited_export(
-            request,
-            what="捐赠名单",
-            filename="捐赠名单.xlsx",
-            headers=["收据编号", "到账日期", "捐赠方", "类型", "金额", "接收基金", "备注"],
-            rows=rows,
-            count=qs.count(),
-        )
-    return render(
-        request,
-        "funds/donation_list.html",
-        _list_context(
-            request,
-            qs,
-            filter=fs,
-            totals=selectors.donation_totals_by_fund(request.user),
-            can_manage=has_perm(request.user, Perm.DONATION_MANAGE),
-            can_allocate=has_perm(request.user, Perm.FUND_PREPARE),
-        ),
-    )
+class DonationList(ListPage):
+    title = "捐赠名单"
+    noun = "捐赠"
+    unit = "笔"
+    table_class = DonationTable
+    filterset_class = DonationFilterSet
+    perm = export_perm = Perm.FUND_VIEW
+    create = ("funds:donation_create", "登记捐赠", Perm.DONATION_MANAGE)
+    template_name = "funds/donation_list.html"
+
+    def rows(self, request: HttpRequest, perm: str) -> QuerySet:
+        return selectors.visible_donations(request.user)
+
+    def extra_context(self, request: HttpRequest) -> dict[str, Any]:
+        return {
+            "fund_totals": selectors.donation_totals_by_fund(request.user),
+            "can_allocate": has_perm(request.user, Perm.FUND_PREPARE),
+        }
+
+
+donation_list = DonationList.as_view()
 
 
 @perm_required(Perm.DONATION_MANAGE)
@@ -264,7 +247,7 @@ def donation_create(request: HttpRequest) -> HttpResponse:
 @perm_required(Perm.FUND_VIEW)
 def donation_receipt(request: HttpRequest, pk: int) -> HttpResponse:
     donation = get_scoped_or_404(request.user, Perm.FUND_VIEW, selectors.visible_donations(request.user), pk=pk)
-    return render(request, "funds/donation_receipt.html", {"d": donation, "amount_text": format_yuan(donation.amount)})
+    return render(request, "funds/donation_receipt.html", {"d": donation})
 
 
 @perm_required(Perm.FUND_PREPARE)
@@ -284,65 +267,66 @@ def allocation_create(request: HttpRequest) -> HttpResponse:
 # --- programmes and cycles --------------------------------------------------------------------
 
 
-@perm_required(Perm.FUND_VIEW)
-def programme_list(request: HttpRequest) -> HttpResponse:
-    qs = selectors.visible_programmes(request.user)
-    text = request.GET.get("q", "").strip()
-    if text:
-        qs = qs.filter(Q(code__istartswith=text) | Q(name__icontains=text))
-    if request.GET.get("export") == "xlsx":
-        rows = (
-            [
-                p.code,
-                p.name,
-                p.get_beneficiary_type_display(),
-                p.get_period_type_display(),
-                p.fund.name,
-                " → ".join(p.step_labels),
-                "按比例核减" if p.prorate else "拒绝审批",
-            ]
-            for p in qs
-        )
-        return audited_export(
-            request,
-            what="资金项目",
-            filename="资金项目.xlsx",
-            headers=["编码", "项目", "受益对象", "周期", "支付基金", "审批环节", "余额不足时"],
-            rows=rows,
-            count=qs.count(),
-        )
-    return render(request, "funds/programme_list.html", _list_context(request, qs))
+class ProgrammeList(ListPage):
+    title = "资金项目"
+    noun = "项目"
+    unit = "个"
+    table_class = ProgrammeTable
+    filterset_class = ProgrammeFilterSet
+    perm = export_perm = Perm.FUND_VIEW
+    template_name = "funds/programme_list.html"
+
+    def rows(self, request: HttpRequest, perm: str) -> QuerySet:
+        return selectors.visible_programmes(request.user)
+
+
+programme_list = ProgrammeList.as_view()
 
 
 @perm_required(Perm.FUND_VIEW)
 def programme_detail(request: HttpRequest, code: str) -> HttpResponse:
     programme = get_scoped_or_404(request.user, Perm.FUND_VIEW, selectors.visible_programmes(request.user), code=code)
+    plugin = get_plugin(programme.plugin_key)
     can_prepare = can_at(request.user, Perm.FUND_PREPARE, programme.organisation)
-    cycle_form = CycleForm(request.POST if request.POST.get("action") == "cycle" else None)
-    version_form = VersionForm(request.POST if request.POST.get("action") == "version" else None)
+    action = request.POST.get("action")
+    versions = list(programme.versions.select_related("created_by"))
+    cycle_form = CycleForm(request.POST if action == "cycle" else None)
+    version_form = ParameterForm(
+        request.POST if action == "version" else None,
+        parameters=plugin.parameters,
+        current=versions[0].params if versions else None,
+        organisations=selectors.programme_organisations(request.user, plugin.parameters),
+    )
     if request.method == "POST":
         if not can_prepare:
             raise PermissionDenied("您没有办理此项目的权限")
         try:
-            if request.POST.get("action") == "cycle" and cycle_form.is_valid():
+            if action == "cycle" and cycle_form.is_valid():
                 cycle = services.cycle_create(actor=request.user, programme=programme, **cycle_form.cleaned_data)
                 messages.success(request, f"已开始计算 {cycle.period_key} 期")
                 return redirect("funds:cycle_detail", pk=cycle.pk)
-            if request.POST.get("action") == "version" and version_form.is_valid():
-                services.parameter_version_add(actor=request.user, programme=programme, **version_form.cleaned_data)
+            if action == "version" and version_form.is_valid():
+                c = version_form.cleaned_data
+                services.parameter_version_add(
+                    actor=request.user,
+                    programme=programme,
+                    effective_from=c["effective_from"],
+                    params=c["params"],
+                    note=c["note"],
+                )
                 messages.success(request, "已新增参数版本")
                 return redirect("funds:programme_detail", code=programme.code)
         except ValidationError as exc:
-            add_validation_errors(cycle_form if request.POST.get("action") == "cycle" else version_form, exc)
-    versions = programme.versions.select_related("created_by")
+            add_validation_errors(cycle_form if action == "cycle" else version_form, exc)
     cycles = selectors.visible_cycles(request.user).filter(programme=programme)[:50]
     return render(
         request,
         "funds/programme_detail.html",
         {
             "programme": programme,
-            "plugin_label": get_plugin(programme.plugin_key).label,
+            "plugin_label": plugin.label,
             "versions": versions,
+            "parameter_table": selectors.parameter_table(plugin.parameters, versions),
             "cycles": cycles,
             "balance": selectors.account_balance(programme.fund),
             "cycle_form": cycle_form,
@@ -352,68 +336,59 @@ def programme_detail(request: HttpRequest, code: str) -> HttpResponse:
     )
 
 
-@perm_required(Perm.FUND_VIEW)
-def cycle_list(request: HttpRequest) -> HttpResponse:
-    fs, qs = _filter(request, CycleFilterSet, selectors.visible_cycles(request.user))
-    if request.GET.get("export") == "xlsx":
-        rows = (
-            [
-                c.programme.name,
-                c.period_key,
-                c.get_state_display(),
-                c.total,
-                c.beneficiaries,
-                c.prepared_by and str(c.prepared_by),
-                c.reviewed_by and str(c.reviewed_by),
-                c.paid_at,
-            ]
-            for c in qs.iterator(chunk_size=2000)
-        )
-        return audited_export(
-            request,
-            what="发放周期",
-            filename="发放周期.xlsx",
-            headers=["项目", "期间", "状态", "合计", "对象数", "制单", "复核", "支付时间"],
-            rows=rows,
-            count=qs.count(),
-        )
-    return render(request, "funds/cycle_list.html", _list_context(request, qs, filter=fs, states=Cycle.State.choices))
+class CycleList(ListPage):
+    title = "发放周期"
+    noun = "周期"
+    unit = "个"
+    table_class = CycleTable
+    filterset_class = CycleFilterSet
+    perm = export_perm = Perm.FUND_VIEW
+
+    def rows(self, request: HttpRequest, perm: str) -> QuerySet:
+        return selectors.visible_cycles(request.user)
+
+
+cycle_list = CycleList.as_view()
 
 
 def _cycle(request: HttpRequest, pk: int) -> Cycle:
-    return get_scoped_or_404(request.user, Perm.FUND_VIEW, selectors.visible_cycles(request.user), pk=pk)
+    cycles = selectors.visible_cycles(request.user).select_related("programme__organisation", "programme__fund")
+    return get_scoped_or_404(request.user, Perm.FUND_VIEW, cycles, pk=pk)
 
 
-@perm_required(Perm.FUND_VIEW)
-def cycle_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    cycle = _cycle(request, pk)
-    base = selectors.visible_entitlements(request.user).filter(cycle=cycle).order_by("id")
-    fs, qs = _filter(request, EntitlementFilterSet, base)
-    if request.GET.get("export") == "xlsx":
-        rows = (
-            [e.beneficiary_name, e.amount, e.adjusted_amount, e.adjust_reason, e.approved_amount, e.explanation]
-            for e in qs.iterator(chunk_size=2000)
-        )
-        return audited_export(
-            request,
-            what=f"{cycle}应发明细",
-            filename=f"应发明细-{cycle.period_key}.xlsx",
-            headers=["受益对象", "计算金额", "调整后金额", "调整理由", "核定金额", "计算说明"],
-            rows=rows,
-            count=qs.count(),
-        )
-    org = cycle.programme.organisation
-    user = request.user
-    approvals = list(cycle.approvals.select_related("user"))
-    return render(
-        request,
-        "funds/cycle_detail.html",
-        {
-            **_list_context(request, qs, filter=fs),
+class CycleEntitlements(ListPage):
+    """The cycle page: its figures and signers above the list of its entitlements (and their xlsx)."""
+
+    title = "应发明细"
+    noun = "应发明细"
+    table_class = EntitlementTable
+    filterset_class = EntitlementFilterSet
+    perm = export_perm = Perm.FUND_VIEW
+    ordering = ("id",)
+    template_name = "funds/cycle_detail.html"
+    testid = "entitlements"
+
+    def __init__(self, cycle: Cycle) -> None:
+        self.cycle = cycle
+        self.title = f"{cycle}应发明细"
+
+    def rows(self, request: HttpRequest, perm: str) -> QuerySet:
+        return selectors.visible_entitlements(request.user).filter(cycle=self.cycle)
+
+    def table_kwargs(self, request: HttpRequest) -> dict[str, Any]:
+        org = self.cycle.programme.organisation
+        return {"adjustable": self.cycle.editable and can_at(request.user, Perm.FUND_PREPARE, org)}
+
+    def extra_context(self, request: HttpRequest) -> dict[str, Any]:
+        cycle, user = self.cycle, request.user
+        org = cycle.programme.organisation
+        approvals = list(cycle.approvals.select_related("user"))
+        return {
             "cycle": cycle,
             "approvals": approvals,
             "live_approvals": sum(1 for a in approvals if a.voided_at is None),
             "steps": cycle.programme.step_labels,
+            "signed_steps": selectors.cycle_steps(cycle, approvals),
             "can_prepare": can_at(user, Perm.FUND_PREPARE, org),
             # whoever prepared, recomputed or adjusted the figures never approves them (the
             # service refuses; the button is not offered). Only a reviewed cycle can be approved.
@@ -421,8 +396,12 @@ def cycle_detail(request: HttpRequest, pk: int) -> HttpResponse:
             and can_at(user, Perm.FUND_APPROVE, org)
             and user.pk not in services.cycle_signers_barred(cycle),
             "balance": selectors.account_balance(cycle.programme.fund),
-        },
-    )
+        }
+
+
+@perm_required(Perm.FUND_VIEW)
+def cycle_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return CycleEntitlements(_cycle(request, pk)).get(request)
 
 
 @perm_required(Perm.FUND_VIEW)
@@ -474,29 +453,17 @@ def entitlement_adjust(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "funds/adjust.html", {"form": form, "e": entitlement})
 
 
-@perm_required(Perm.FUND_VIEW)
-def payment_list(request: HttpRequest) -> HttpResponse:
-    fs, qs = _filter(request, PaymentFilterSet, selectors.visible_payments(request.user))
-    if request.GET.get("export") == "xlsx":
-        rows = (
-            [
-                p.beneficiary_name,
-                p.beneficiary_org.code if p.beneficiary_org else "",
-                p.beneficiary_org.credit_code if p.beneficiary_org else "",
-                p.amount,
-                p.programme.name,
-                p.period_key,
-                p.entry.number,
-                p.paid_at,
-            ]
-            for p in qs.iterator(chunk_size=2000)
-        )
-        return audited_export(
-            request,
-            what="支付清单",
-            filename="支付清单.xlsx",
-            headers=["收款单位/人", "组织编码", "统一社会信用代码", "金额", "项目", "期间", "凭证号", "支付时间"],
-            rows=rows,
-            count=qs.count(),
-        )
-    return render(request, "funds/payment_list.html", _list_context(request, qs, filter=fs))
+class PaymentList(ListPage):
+    title = "支付记录"
+    noun = "支付"
+    unit = "笔"
+    table_class = PaymentTable
+    filterset_class = PaymentFilterSet
+    perm = export_perm = Perm.FUND_VIEW  # the export is the bank's payment list
+    testid = "payments"
+
+    def rows(self, request: HttpRequest, perm: str) -> QuerySet:
+        return selectors.visible_payments(request.user)
+
+
+payment_list = PaymentList.as_view()

@@ -4,51 +4,42 @@ from __future__ import annotations
 
 import base64
 from pathlib import Path
+from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from core.audit import audit_log
-from core.filters import filter_queryset
+from core.lists import ListPage
 from core.models import AuditEvent
-from core.views import add_validation_errors, paginate, query_without
+from core.views import add_validation_errors
 from orgs.models import Organisation
 from orgs.roles import Perm
-from orgs.scope import can_at, get_scoped_or_404, has_perm
-from orgs.web import audited_export, perm_required
+from orgs.scope import can_at, get_scoped_or_404
+from orgs.web import perm_required
 from programmes import selectors, services
 from programmes.filtersets import DuesFilterSet, GrantFilterSet
 from programmes.forms import DuesImportForm, DuesReplaceForm, UsageForm
+from programmes.tables import DuesTable, GrantTable
 
 
-@perm_required(Perm.FUND_VIEW)
-def grant_list(request: HttpRequest) -> HttpResponse:
-    qs = selectors.grants(request.user)
-    qs = filter_queryset(request, GrantFilterSet(request.GET or None, queryset=qs), qs)
-    if request.GET.get("export") == "xlsx":
-        rows = (
-            [p.beneficiary_name, p.period_key, p.amount, p.spent, p.unspent, p.paid_at]
-            for p in qs.iterator(chunk_size=2000)
-        )
-        return audited_export(
-            request,
-            what="启动经费拨付与使用",
-            filename="启动经费使用.xlsx",
-            headers=["工会", "批次", "拨付金额", "已使用", "未使用", "拨付时间"],
-            rows=rows,
-            count=qs.count(),
-        )
-    return render(
-        request,
-        "programmes/grant_list.html",
-        {
-            "page": paginate(request, qs),
-            "query": query_without(request, "page"),
-            "export_query": query_without(request, "page", "export"),
-        },
-    )
+class GrantList(ListPage):
+    title = "新建工会启动经费：拨付与使用"
+    noun = "拨付"
+    unit = "笔"
+    table_class = GrantTable
+    filterset_class = GrantFilterSet
+    perm = export_perm = Perm.FUND_VIEW
+    testid = "grants"
+
+    def rows(self, request: HttpRequest, perm: str) -> QuerySet:
+        return selectors.grants(request.user)
+
+
+grant_list = GrantList.as_view()
 
 
 @perm_required(Perm.FUND_VIEW)
@@ -79,41 +70,24 @@ def grant_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@perm_required(Perm.FUND_VIEW)
-def dues_list(request: HttpRequest) -> HttpResponse:
-    qs = selectors.dues_records(request.user)
-    qs = filter_queryset(request, DuesFilterSet(request.GET or None, queryset=qs), qs)
-    if request.GET.get("export") == "xlsx":
-        rows = (
-            [
-                r.credit_code,
-                r.name,
-                r.year,
-                r.payroll_base,
-                r.dues_paid,
-                r.organisation.name if r.organisation else "未匹配",
-            ]
-            for r in qs.iterator(chunk_size=2000)
-        )
-        return audited_export(
-            request,
-            what="税务代收经费",
-            filename="税务代收经费.xlsx",
-            headers=["统一社会信用代码", "单位名称", "年度", "工资总额", "已缴工会经费", "匹配工会"],
-            rows=rows,
-            count=qs.count(),
-        )
-    return render(
-        request,
-        "programmes/dues_list.html",
-        {
-            "page": paginate(request, qs),
-            "query": query_without(request, "page"),
-            "export_query": query_without(request, "page", "export"),
-            "imports": selectors.dues_imports(request.user)[:10],
-            "can_import": has_perm(request.user, Perm.FUND_PREPARE),
-        },
-    )
+class DuesList(ListPage):
+    title = "税务代收工会经费"
+    noun = "行"
+    unit = ""
+    table_class = DuesTable
+    filterset_class = DuesFilterSet
+    perm = export_perm = Perm.FUND_VIEW
+    create = ("programmes:dues_import", "导入税务局文件", Perm.FUND_PREPARE)
+    template_name = "programmes/dues_list.html"
+
+    def rows(self, request: HttpRequest, perm: str) -> QuerySet:
+        return selectors.dues_records(request.user)
+
+    def extra_context(self, request: HttpRequest) -> dict[str, Any]:
+        return {"imports": selectors.dues_imports(request.user)[:10]}
+
+
+dues_list = DuesList.as_view()
 
 
 def _pending_path(digest: str) -> Path:

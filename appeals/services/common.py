@@ -69,6 +69,7 @@ def _log(
     before: str = "",
     at: datetime | None = None,
     public: bool = True,
+    referral: Referral | None = None,
 ) -> TimelineEntry:
     return TimelineEntry.objects.create(
         appeal=appeal,
@@ -80,6 +81,7 @@ def _log(
         state_to=appeal.state if before else "",
         note=note,
         public=public,
+        referral=referral,
     )
 
 

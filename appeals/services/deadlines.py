@@ -99,9 +99,7 @@ def appeals_tick(*, now: datetime | None = None, autoclose_days: int = defaults.
         elif ref.deadline < today:
             if not ref.overdue:
                 Referral.objects.filter(pk=ref.pk).update(overdue=True)
-            out["overdue"] += _mark_overdue(
-                ref.appeal, ref.handler_org, f"办理（{ref.handler_org.name}）", now, key=f"referral-{ref.pk}"
-            )
+            out["overdue"] += _mark_overdue(ref.appeal, ref.handler_org, f"办理（{ref.handler_org.name}）", now, ref)
     # Requests past their handling deadline with no open referral (waiting for 协调).
     for appeal in (
         Appeal.objects.filter(state__in=[S.CONTACTED, S.COORDINATING, S.HANDLING], handling_deadline__lt=today)
@@ -113,23 +111,26 @@ def appeals_tick(*, now: datetime | None = None, autoclose_days: int = defaults.
     return out
 
 
-def _mark_overdue(appeal: Appeal, responsible: Organisation, step: str, now: datetime, key: str = "") -> int:
+def _mark_overdue(
+    appeal: Appeal, responsible: Organisation, step: str, now: datetime, referral: Referral | None = None
+) -> int:
+    """Flag the request overdue and escalate; the timeline says so once per request (its own steps)
+    and once per referral, the entry linked to the referral it is about."""
     updates: dict[str, Any] = {"overdue": True}
     if appeal.escalated_at is None:
         updates["escalated_at"] = now
     Appeal.objects.filter(pk=appeal.pk).update(**updates)
-    dedupe = f"appeal-overdue-{key or appeal.pk}"
-    first = not TimelineEntry.objects.filter(
-        appeal=appeal, action=A.OVERDUE, note__startswith=f"[{key or 'appeal'}]"
-    ).exists()
+    dedupe = f"appeal-overdue-{f'referral-{referral.pk}' if referral else appeal.pk}"
+    first = not TimelineEntry.objects.filter(appeal=appeal, action=A.OVERDUE, referral=referral).exists()
     if first:
         _log(
             appeal,
             actor=None,
             action=A.OVERDUE,
-            note=f"[{key or 'appeal'}] {step}已超时，已督办至上级组织",
+            note=f"{step}已超时，已督办至上级组织",
             at=now,
             public=False,
+            referral=referral,
         )
     _notify_many(
         _escalate_to(responsible),

@@ -147,7 +147,7 @@ def test_calendar_page_entry_recomputes(district, login, no_2027) -> None:
     appeal = make_appeal(district, code="skills", when=at(2026, 12, 28))
     client = login(district.user("admin"))
     page = client.get("/accounts/calendar/").content.decode()
-    assert "从内置节假日数据更新" in page and "chinesecalendar" not in page
+    assert "更新法定节假日" in page and "chinesecalendar" not in page and "数据包" not in page
     response = client.post(
         "/accounts/calendar/",
         {

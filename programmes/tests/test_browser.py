@@ -86,3 +86,29 @@ def test_start_up_grant_from_preparation_to_the_chair(browser, live_server, ui_l
     chair.goto(f"{live_server.url}/programmes/grants/")
     expect(chair.get_by_test_id("grants")).to_contain_text("顺义新建科技有限公司工会")
     expect(chair.get_by_test_id("grants")).to_contain_text("1,800.00")
+
+
+def test_finance_adds_a_tier_on_the_parameter_form(browser, live_server, ui_login, grant_district):
+    """The tier table grows without a reload; the saved version reads as money in the versions table."""
+    finance = _page(browser, ui_login, "finance")
+    finance.goto(f"{live_server.url}/funds/programmes/JHQD/")
+    form = finance.get_by_test_id("parameter-form")
+    form.locator("input[name=effective_from]").fill("2027-01-01")
+    form.locator("input[name=window_start]").fill("2027-01-01")
+    form.locator("input[name=window_end]").fill("2027-12-31")
+    form.locator("input[name='tiers-1-min_members']").fill("51")
+    form.locator("input[name='tiers-1-rate']").fill("1,120")
+    form.get_by_role("button", name="增加一档").click()
+    expect(form.locator("input[name='tiers-2-rate']")).to_have_value("")
+    form.locator("input[name='tiers-2-min_members']").fill("30")  # below the tier before: refused
+    form.locator("input[name='tiers-2-rate']").fill("110")
+    form.get_by_test_id("version-save").click()
+    expect(finance.get_by_test_id("table-tiers")).to_contain_text("各档不能重叠")
+    finance.get_by_test_id("parameter-form").locator("input[name='tiers-2-min_members']").fill("201")
+    finance.get_by_test_id("parameter-form").locator("input[name=effective_from]").fill("2027-01-01")
+    finance.get_by_test_id("version-save").click()
+    versions = finance.get_by_test_id("versions")
+    expect(versions).to_contain_text("2027-01-01 起")
+    expect(versions).to_contain_text("1,120.00 元")
+    expect(versions).to_contain_text("110.00 元")
+    expect(versions).not_to_contain_text("min_members")

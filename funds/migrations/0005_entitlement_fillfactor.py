@@ -18,6 +18,6 @@ def _fillfactor(value: int):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("funds", "0003_money_as_fen")]
+    dependencies = [("funds", "0004_payment_rule_names_the_programme")]
 
     operations = [migrations.RunPython(_fillfactor(50), _fillfactor(100))]
