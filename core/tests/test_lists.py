@@ -243,3 +243,21 @@ def test_every_moved_list_refuses_an_invalid_filter_with_no_rows(client, distric
     body = client.get(url, bad).content.decode()
     assert "筛选条件有误，未显示任何记录" in body
     assert "<tbody>" in body and 'data-testid="list-empty"' in body and "共 0 " in body
+
+
+def test_the_open_request_count_links_to_the_unfinished_requests(client, district):
+    from appeals.models import Appeal
+    from appeals.tests.factories import make_appeal
+
+    make_appeal(district, title="仍在办理")
+    done = make_appeal(district, title="已经办结")
+    Appeal.objects.filter(pk=done.pk).update(state=Appeal.State.CLOSED)
+    make_appeal(district, org=district.union_b, title="别处的诉求")
+    client.force_login(district.user("admin"))
+    body = client.get("/orgs/list/", {"q": "沙坨"}).content.decode()
+    link = re.search(r'<td data-label="未办结诉求"[^>]*><a href="([^"]+)">(\d+)</a>', body)
+    assert link is not None and link.group(2) == "1"
+    listed = client.get(unescape(link.group(1))).content.decode()
+    assert "共 1 件诉求" in listed and "仍在办理" in listed
+    assert "已经办结" not in listed and "别处的诉求" not in listed
+    assert "未办结：是" in _chips(listed)
