@@ -3,7 +3,7 @@ from drf_spectacular.views import SpectacularJSONAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
 from api import views
-from api.permissions import holds
+from orgs.api.permissions import holds
 from orgs.api.views import OrganisationViewSet
 from orgs.roles import Perm
 
