@@ -66,8 +66,8 @@ def test_migration_moves_existing_markers_into_the_field(district):
         ),
         TimelineEntry.objects.create(appeal=a, at=a.registered_at, action="备注", note="[工资] 已核实"),
     ]
-    migration = importlib.import_module("appeals.migrations.0003_timeline_entry_referral")
-    state = MigrationExecutor(connection).loader.project_state(("appeals", "0003_timeline_entry_referral"))
+    migration = importlib.import_module("appeals.migrations.0004_timeline_entry_referral")
+    state = MigrationExecutor(connection).loader.project_state(("appeals", "0004_timeline_entry_referral"))
     migration.forwards(state.apps, None)
     got = {e.pk: (e.note, e.referral_id) for e in TimelineEntry.objects.filter(pk__in=[o.pk for o in old])}
     assert [got[o.pk] for o in old] == [("旧", ref.pk), ("协调已超时", None), ("别", None), ("[工资] 已核实", None)]
