@@ -27,9 +27,8 @@ from core import workdays
 from core.audit import audit_log
 from core.models import AuditEvent, User
 from core.views import add_validation_errors, paginate, query_without, require
-from orgs.models import Organisation, RoleAssignment
+from orgs.models import RoleAssignment
 from orgs.roles import Perm
-from orgs.scope import get_scoped_or_404
 from orgs.services import grantable_roles, role_grant, role_revoke
 from orgs.web import audited_export, perm_required
 
@@ -55,13 +54,6 @@ class PasswordChangeView(auth_views.PasswordChangeView):
         return response
 
 
-def _scoped_org(request: HttpRequest, code: str) -> Organisation:
-    try:
-        return get_scoped_or_404(request.user, Perm.USER_MANAGE, Organisation.objects.all(), code=code.strip())
-    except Http404 as exc:
-        raise ValidationError({"organisation": "组织编码不存在或不在您的管理范围内"}) from exc
-
-
 @perm_required(Perm.USER_MANAGE)
 def user_list(request: HttpRequest) -> HttpResponse:
     qs = selectors.manageable_users(request.user, request.GET.get("q", ""))
@@ -81,18 +73,17 @@ def user_list(request: HttpRequest) -> HttpResponse:
 
 @perm_required(Perm.USER_MANAGE)
 def user_create(request: HttpRequest) -> HttpResponse:
-    form = UserCreateForm(request.POST or None, roles=grantable_roles(request.user))
+    form = UserCreateForm(request.POST or None, roles=grantable_roles(request.user), user=request.user)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            org = _scoped_org(request, data["organisation"])
             account = services.user_create(
                 actor=request.user,
                 username=data["username"],
                 display_name=data["display_name"],
                 password=data["password"],
                 role=data["role"],
-                organisation=org,
+                organisation=data["organisation"],
                 scope=data["scope"],
             )
         except ValidationError as exc:
@@ -112,12 +103,17 @@ def _account(request: HttpRequest, pk: int) -> User:
 @perm_required(Perm.USER_MANAGE)
 def user_detail(request: HttpRequest, pk: int) -> HttpResponse:
     account = _account(request, pk)
-    grant_form = GrantForm(request.POST or None, roles=grantable_roles(request.user))
+    grant_form = GrantForm(request.POST or None, roles=grantable_roles(request.user), user=request.user)
     if request.method == "POST" and grant_form.is_valid():
         data = grant_form.cleaned_data
         try:
-            org = _scoped_org(request, data["organisation"])
-            role_grant(actor=request.user, user=account, role=data["role"], organisation=org, scope=data["scope"])
+            role_grant(
+                actor=request.user,
+                user=account,
+                role=data["role"],
+                organisation=data["organisation"],
+                scope=data["scope"],
+            )
         except ValidationError as exc:
             add_validation_errors(grant_form, exc)
         except PermissionDenied as exc:

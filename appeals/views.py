@@ -43,7 +43,7 @@ from core.models import Notification, User
 from core.views import paginate, query_without
 from orgs.models import Organisation
 from orgs.roles import Perm, ScopeMode
-from orgs.scope import can_at, get_scoped_or_404, grants_with, scoped
+from orgs.scope import can_at, get_scoped_or_404, grants_with
 from orgs.web import audited_export, perm_required
 
 S = Appeal.State
@@ -171,40 +171,30 @@ def appeal_list(request: HttpRequest) -> HttpResponse:
 @back_office
 @perm_required(Perm.APPEAL_HANDLE)
 def appeal_create(request: HttpRequest) -> HttpResponse:
-    form = OfficerAppealForm(
-        request.POST or None, request.FILES or None, initial={"organisation": request.GET.get("org", "")}
-    )
+    form = OfficerAppealForm(request.POST or None, request.FILES or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         cd = form.cleaned_data
-        org = (
-            scoped(request.user, Perm.APPEAL_HANDLE, Organisation.objects.all())
-            .filter(code=cd["organisation"].strip())
-            .first()
-        )
-        if org is None:
-            form.add_error("organisation", "找不到该组织编码，或不在您的办理范围内")
+        try:
+            appeal = services.appeal_register(
+                actor=request.user,
+                organisation=cd["organisation"],
+                category=cd["category"],
+                channel=cd["channel"],
+                title=cd["title"],
+                description=cd["description"],
+                anonymous=cd["anonymous"],
+                third_party=cd["third_party"],
+                reporter_name=cd["reporter_name"],
+                contact_phone=cd["contact_phone"],
+                preferred_contact=cd["preferred_contact"],
+                files=cd["attachments"],
+            )
+        except (ValidationError, PermissionDenied) as exc:
+            for m in _errors(exc):
+                form.add_error(None, m)
         else:
-            try:
-                appeal = services.appeal_register(
-                    actor=request.user,
-                    organisation=org,
-                    category=cd["category"],
-                    channel=cd["channel"],
-                    title=cd["title"],
-                    description=cd["description"],
-                    anonymous=cd["anonymous"],
-                    third_party=cd["third_party"],
-                    reporter_name=cd["reporter_name"],
-                    contact_phone=cd["contact_phone"],
-                    preferred_contact=cd["preferred_contact"],
-                    files=cd["attachments"],
-                )
-            except (ValidationError, PermissionDenied) as exc:
-                for m in _errors(exc):
-                    form.add_error(None, m)
-            else:
-                messages.success(request, f"已登记诉求 {appeal.number}，联系时限 {appeal.contact_deadline:%Y-%m-%d}")
-                return redirect("appeals:detail", pk=appeal.pk)
+            messages.success(request, f"已登记诉求 {appeal.number}，联系时限 {appeal.contact_deadline:%Y-%m-%d}")
+            return redirect("appeals:detail", pk=appeal.pk)
     return render(request, "appeals/form.html", {"form": form, "title": "登记诉求（热线/来访/走访）"})
 
 
@@ -558,21 +548,15 @@ def rates(request: HttpRequest) -> HttpResponse:
 def liaisons(request: HttpRequest) -> HttpResponse:
     org = _anchor_org(request)
     can_manage = can_at(request.user, Perm.LIAISON_MANAGE, org)
-    form = LiaisonAssignForm(request.POST or None) if can_manage else None
+    form = LiaisonAssignForm(request.POST or None, user=request.user) if can_manage else None
     if request.method == "POST":
         if not can_manage:
             raise PermissionDenied("您无权指派联络人")
         if form.is_valid():
             cd = form.cleaned_data
-            union = (
-                scoped(request.user, Perm.LIAISON_MANAGE, Organisation.objects.all())
-                .filter(code=cd["organisation"].strip())
-                .first()
-            )
+            union = cd["organisation"]
             person = User.objects.filter(username=cd["liaison"].strip(), is_active=True).first()
-            if union is None:
-                form.add_error("organisation", "找不到该工会，或不在您的管理范围内")
-            elif person is None or not can_at(person, Perm.APPEAL_HANDLE, union):
+            if person is None or not can_at(person, Perm.APPEAL_HANDLE, union):
                 # One answer for "no such account" and "an account elsewhere": the form is no probe
                 # for which usernames exist in the district, and shows no one's name.
                 form.add_error("liaison", "找不到可指派的账号：账号不存在，或没有覆盖该工会的社工或干部角色")

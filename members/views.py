@@ -59,7 +59,7 @@ def _filtered(request: HttpRequest, perm: str) -> tuple[MembershipFilterSet, Any
     if "status" not in params:
         params["status"] = Membership.Status.ACTIVE  # the roster: active members unless asked otherwise
     base = selectors.visible_memberships(request.user, perm)
-    filterset = MembershipFilterSet(params, queryset=base)
+    filterset = MembershipFilterSet(params, queryset=base, request=request)
     qs = filter_queryset(request, filterset, base)
     return filterset, qs
 
@@ -216,7 +216,7 @@ def member_reveal(request: HttpRequest, pk: int) -> HttpResponse:
 
 @perm_required(Perm.MEMBER_CHANGE)
 def member_create(request: HttpRequest) -> HttpResponse:
-    form = RegisterForm(request.POST or None, unions=_unions(request.user))
+    form = RegisterForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         data = {k: form.cleaned_data[k] for k in PERSON_FORM_FIELDS}
         try:
@@ -306,8 +306,7 @@ def member_transfer(request: HttpRequest, pk: int) -> HttpResponse:
     person = _person(request, pk, Perm.MEMBER_CHANGE)
     if not _can_change(request.user, person):
         raise PermissionDenied("该会员已不属于您管理的工会")
-    unions = _unions(request.user).exclude(pk=person.organisation_id)
-    form = TransferForm(request.POST or None, unions=unions)
+    form = TransferForm(request.POST or None, user=request.user, person=person)
     summary: list[tuple[str, str]] = []
     if form.is_bound and form.is_valid():
         summary = [

@@ -9,10 +9,11 @@ from django_tables2 import RequestConfig
 
 from core.filters import filter_queryset
 from core.views import add_validation_errors, query_without
-from orgs import selectors, services
+from orgs import pickers, selectors, services
 from orgs.filtersets import OrganisationFilterSet
 from orgs.forms import CloseForm, MoveForm, OrganisationForm
 from orgs.models import Organisation
+from orgs.pickers import PickerScope
 from orgs.registry import subtree_counters
 from orgs.roles import Perm
 from orgs.scope import can_at, get_scoped_or_404
@@ -76,15 +77,31 @@ def tree_children(request: HttpRequest, code: str) -> HttpResponse:
 
 @perm_required(Perm.ORG_VIEW)
 def search(request: HttpRequest) -> JsonResponse:
-    """Autocomplete for pickers: scoped like everything else (RuoYi's picker leak, DESIGN §8)."""
-    rows = selectors.organisation_search(request.user, request.GET.get("q", ""), limit=20)
-    return JsonResponse({"results": [{"code": o.code, "name": o.name, "kind": o.get_kind_display()} for o in rows]})
+    """The organisation picker's endpoint: search (``q``), the top of the tree, or one node's children
+    (``parent``), for the action named by ``perm`` — scoped like everything else (RuoYi's picker leak,
+    DESIGN §8): nothing outside the user's grants for that action is ever listed."""
+    try:
+        scope = PickerScope.from_params(request.GET)
+    except ValidationError as exc:
+        return JsonResponse({"error": "；".join(exc.messages), "results": []}, status=400)
+    text = request.GET.get("q", "").strip()
+    if len(text) > pickers.QUERY_MAX:
+        return JsonResponse({"error": f"搜索内容不超过 {pickers.QUERY_MAX} 个字符", "results": []}, status=400)
+    more = False
+    if text:
+        nodes = pickers.picker_search(request.user, scope, text)
+    elif "parent" in request.GET:
+        parent = pickers.picker_parent(request.user, scope, request.GET["parent"])
+        nodes, more = pickers.picker_children(request.user, scope, parent) if parent else ([], False)
+    else:
+        nodes = pickers.picker_top(request.user, scope)
+    return JsonResponse({"results": [n.as_json() for n in nodes], "more": more})
 
 
 @perm_required(Perm.ORG_VIEW)
 def organisation_list(request: HttpRequest) -> HttpResponse:
     base = selectors.visible_organisations(request.user)
-    filterset = OrganisationFilterSet(request.GET or None, queryset=base)
+    filterset = OrganisationFilterSet(request.GET or None, queryset=base, request=request)
     qs = filter_queryset(request, filterset, base)
     if request.GET.get("export") == "xlsx":
         qs = qs.order_by("path")
@@ -118,7 +135,7 @@ def organisation_list(request: HttpRequest) -> HttpResponse:
         request,
         "orgs/list.html",
         {
-            "filter": filterset if filterset.is_bound else OrganisationFilterSet(queryset=base),
+            "filter": filterset if filterset.is_bound else OrganisationFilterSet(queryset=base, request=request),
             "table": table,
             "export_query": query_without(request, "page", "export"),
         },
@@ -184,10 +201,10 @@ def create_child(request: HttpRequest, code: str) -> HttpResponse:
 @perm_required(Perm.ORG_MOVE)
 def move(request: HttpRequest, code: str) -> HttpResponse:
     org = _org(request, code, Perm.ORG_MOVE)
-    form = MoveForm(request.POST or None)
+    form = MoveForm(request.POST or None, user=request.user, organisation=org)
     if request.method == "POST" and form.is_valid():
+        target = form.cleaned_data["new_parent"]
         try:
-            target = _org(request, form.cleaned_data["new_parent"].strip(), Perm.ORG_MOVE)
             services.organisation_move(actor=request.user, organisation=org, new_parent=target)
         except ValidationError as exc:
             add_validation_errors(form, exc)
