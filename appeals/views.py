@@ -111,7 +111,7 @@ def _anchor_org(request: HttpRequest, perm: str = Perm.APPEAL_OFFICE) -> Organis
 @back_office
 def appeal_list(request: HttpRequest) -> HttpResponse:
     base = selectors.appeal_list_qs(request.user)
-    filterset = AppealFilterSet(request.GET or None, queryset=base)
+    filterset = AppealFilterSet(request.GET or None, queryset=base, request=request)
     qs = filter_queryset(request, filterset, base)
     if request.GET.get("todo") == "1":
         qs = qs.filter(selectors.todo_q(request.user))
@@ -153,7 +153,7 @@ def appeal_list(request: HttpRequest) -> HttpResponse:
         "appeals/list.html",
         {
             "page": page,
-            "filter": filterset if filterset.is_bound else AppealFilterSet(queryset=base),
+            "filter": filterset if filterset.is_bound else AppealFilterSet(queryset=base, request=request),
             "query": query_without(request, "page"),
             "export_query": query_without(request, "page", "export"),
             "metric_label": selectors.METRICS.get(metric, ("",))[0] if metric else "",

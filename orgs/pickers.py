@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import QueryDict
 from django.utils.http import urlencode
 
@@ -164,3 +164,48 @@ def subtree_filter(queryset: QuerySet[Any], path_lookup: str, organisation: Orga
     if organisation is None:
         return queryset
     return queryset.filter(subtree_q(path_lookup, organisation.path))
+
+
+# --- the tree beside a list: choosing the subtree the list shows ------------------------------------
+
+TREE_ROWS_MAX = 1000
+
+
+@dataclass
+class Branch:
+    organisation: Organisation
+    selected: bool = False
+    is_open: bool = False  # its children are rendered (the trail to the selected organisation)
+    children: list[Branch] | None = None
+    more: bool = False  # more children than CHILDREN_LIMIT: the list itself shows them all
+
+
+def side_tree(user: Any, scope: PickerScope, selected: Organisation | None) -> list[Branch]:
+    """The tree beside a list, in one query: the user's top organisations for the action, and, open, the
+    trail down to the selected organisation (or the tops, when none is selected) with their children."""
+    step = Organisation.steplen
+    tops = top_paths(user, scope.perm)
+    if selected is not None:
+        opened = {selected.path[:i] for i in range(step, len(selected.path) + 1, step)}
+    else:
+        opened = set(tops)
+    q = Q(path__in=tops)
+    for path in opened:
+        q |= Q(depth=len(path) // step + 1, path__gt=path, path__lt=path + PATH_UPPER_SENTINEL)
+    rows = scope.browsable(user).filter(q).order_by("path")[:TREE_ROWS_MAX]
+    by_path: dict[str, Branch] = {}
+    roots: list[Branch] = []
+    for org in rows:
+        branch = Branch(org, selected=selected is not None and org.pk == selected.pk, is_open=org.path in opened)
+        by_path[org.path] = branch
+        parent = by_path.get(org.path[:-step])
+        if org.path in tops or parent is None:
+            roots.append(branch)
+            continue
+        if parent.children is None:
+            parent.children = []
+        if len(parent.children) < CHILDREN_LIMIT:
+            parent.children.append(branch)
+        else:
+            parent.more = True
+    return roots

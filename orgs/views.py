@@ -2,9 +2,10 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django_tables2 import RequestConfig
 
 from core.filters import filter_queryset
@@ -18,6 +19,7 @@ from orgs.registry import subtree_counters
 from orgs.roles import Perm
 from orgs.scope import can_at, get_scoped_or_404
 from orgs.tables import OrganisationTable
+from orgs.templatetags.org_tree import tree_links
 from orgs.web import audited_export, perm_required
 
 EXPORT_HEADERS = [
@@ -96,6 +98,32 @@ def search(request: HttpRequest) -> JsonResponse:
     else:
         nodes = pickers.picker_top(request.user, scope)
     return JsonResponse({"results": [n.as_json() for n in nodes], "more": more})
+
+
+@perm_required(Perm.ORG_VIEW)
+def branch(request: HttpRequest) -> HttpResponse:
+    """The children of one node of the tree beside a list (htmx), linking to that list."""
+    href = request.GET.get("href", "")
+    param = request.GET.get("param", "subtree")
+    try:
+        scope = PickerScope.from_params(request.GET)
+    except ValidationError as exc:
+        return HttpResponse("；".join(exc.messages), status=400)
+    local = href.startswith("/") and url_has_allowed_host_and_scheme(href, allowed_hosts={request.get_host()})
+    if not local or not (param.isascii() and param.isidentifier()):
+        return HttpResponse("链接参数有误", status=400)
+    parent = pickers.picker_parent(request.user, scope, request.GET.get("parent", ""))
+    nodes, more = pickers.picker_children(request.user, scope, parent) if parent else ([], False)
+    keep = QueryDict(request.GET.get("keep", "")).urlencode()
+    return render(
+        request,
+        "orgs/_side_tree_nodes.html",
+        {
+            "branches": [pickers.Branch(n.organisation) for n in nodes],
+            "more_parent": parent if more else None,
+            **tree_links(href, keep, param, scope),
+        },
+    )
 
 
 @perm_required(Perm.ORG_VIEW)

@@ -34,26 +34,37 @@
       type: "search", class: "form-control", autocomplete: "off",
       placeholder: "输入名称、编码或拼音首字母搜索", "aria-label": "搜索组织", "data-testid": "picker-search-" + name,
     });
+    var clear = el("button", { type: "button", class: "btn", "aria-label": "清除所选组织", "data-testid": "picker-clear-" + name }, "×");
     var browse = el("button", { type: "button", class: "btn", "data-testid": "picker-browse-" + name }, "浏览");
-    group.append(input, browse);
+    group.append(input, clear, browse);
     var panel = el("div", { class: "gh-picker-panel card", hidden: "", "data-testid": "picker-panel-" + name });
     var status = el("div", { class: "gh-picker-status small text-secondary" });
     var list = el("div", { class: "list-group list-group-flush" });
     var tree = el("ul", { class: "gh-tree gh-picker-tree" });
     panel.append(status, list, tree);
-    ui.append(chosen, group, panel);
+    if (multiple) ui.append(chosen);
+    ui.append(group, panel);
     root.append(ui);
 
+    function picked() {
+      return Array.prototype.filter.call(select.options, function (o) { return o.selected && o.value; });
+    }
+
+    // One organisation: its name stands in the search box. Several: chips above it, each removable.
     function showChosen() {
-      chosen.textContent = "";
-      var picked = Array.prototype.filter.call(select.options, function (o) { return o.selected && o.value; });
-      if (!picked.length) {
-        chosen.append(el("span", { class: "text-secondary small" }, multiple ? "尚未选择" : "未选择（全部）"));
+      var current = picked();
+      clear.hidden = multiple || !current.length;
+      if (!multiple) {
+        input.value = current.length ? current[0].textContent : "";
+        return;
       }
-      picked.forEach(function (o) {
+      chosen.textContent = "";
+      if (!current.length) chosen.append(el("span", { class: "text-secondary small" }, "尚未选择"));
+      current.forEach(function (o) {
         var chip = el("span", { class: "badge bg-blue-lt gh-chip" }, o.textContent);
         var remove = el("button", { type: "button", class: "btn-close ms-1", "aria-label": "移除 " + o.textContent });
-        remove.addEventListener("click", function () {
+        remove.addEventListener("click", function (e) {
+          e.stopPropagation();
           o.selected = false;
           select.dispatchEvent(new Event("change", { bubbles: true }));
           showChosen();
@@ -73,9 +84,9 @@
       if (!multiple) select.value = value;
       option.selected = true;
       select.dispatchEvent(new Event("change", { bubbles: true }));
+      if (multiple) input.value = "";
+      else panel.hidden = true;
       showChosen();
-      input.value = "";
-      if (!multiple) panel.hidden = true;
     }
 
     function row(item) {
@@ -123,11 +134,10 @@
     function search() {
       var text = input.value.trim();
       panel.hidden = false;
-      if (!text) {
-        list.textContent = "";
-        status.textContent = "";
-        return;
-      }
+      tree.hidden = !!text;
+      list.textContent = "";
+      status.textContent = "";
+      if (!text) return openTree();
       fetchNodes(url, { q: text }).then(function (data) {
         if (input.value.trim() !== text) return;
         list.textContent = "";
@@ -153,17 +163,42 @@
         if (first) first.click();
       } else if (e.key === "Escape") {
         panel.hidden = true;
+        if (!multiple) showChosen();
       }
     });
-    browse.addEventListener("click", function () {
-      panel.hidden = !panel.hidden;
-      if (!panel.hidden && !tree.dataset.loaded) {
+    function openTree() {
+      panel.hidden = false;
+      tree.hidden = false;
+      if (!tree.dataset.loaded) {
         tree.dataset.loaded = "1";
-        fetchNodes(url, {}).then(function (data) { renderNodes(tree, data.results, data.more); });
+        fetchNodes(url, {}).then(function (data) {
+          renderNodes(tree, data.results, data.more);
+          // One organisation at the top (a town officer's town): open it, its unions are the choice.
+          var only = data.results.length === 1 && tree.querySelector(".gh-toggle:not([disabled])");
+          if (only) only.click();
+        });
       }
+    }
+    browse.addEventListener("click", function () {
+      if (!panel.hidden && !tree.hidden) {
+        panel.hidden = true;
+        return;
+      }
+      list.textContent = "";
+      status.textContent = "";
+      if (!multiple) showChosen();
+      openTree();
     });
+    clear.addEventListener("click", function () {
+      select.value = "";
+      select.dispatchEvent(new Event("change", { bubbles: true }));
+      showChosen();
+    });
+    input.addEventListener("focus", function () { input.select(); });
     document.addEventListener("click", function (e) {
-      if (!root.contains(e.target)) panel.hidden = true;
+      if (root.contains(e.target) || !document.contains(e.target)) return;
+      panel.hidden = true;
+      if (!multiple) showChosen();  // a search left unfinished gives back the chosen name
     });
     showChosen();
   }
@@ -175,3 +210,19 @@
   document.addEventListener("DOMContentLoaded", function () { initAll(document); });
   document.addEventListener("htmx:afterSwap", function (e) { initAll(e.target); });
 })();
+
+/* The tree beside a list (templates/orgs/_side_tree.html): a toggle loads its children once through
+ * htmx (hx-trigger="click once"), then shows and hides them; without script it is a plain link. */
+document.addEventListener("click", function (e) {
+  var toggle = e.target.closest("[data-side-toggle]");
+  if (!toggle) return;
+  var children = toggle.closest("li").querySelector(":scope > ul");
+  if (toggle.dataset.loaded) {
+    e.preventDefault();
+    children.hidden = !children.hidden;
+  } else {
+    toggle.dataset.loaded = "1";
+    children.hidden = false;
+  }
+  toggle.textContent = children.hidden ? "▸" : "▾";
+});
