@@ -61,7 +61,7 @@
       chosen.textContent = "";
       if (!current.length) chosen.append(el("span", { class: "text-secondary small" }, "尚未选择"));
       current.forEach(function (o) {
-        var chip = el("span", { class: "badge bg-blue-lt gh-chip" }, o.textContent);
+        var chip = el("span", { class: "badge bg-blue-lt gh-picker-chip" }, o.textContent);
         var remove = el("button", { type: "button", class: "btn-close ms-1", "aria-label": "移除 " + o.textContent });
         remove.addEventListener("click", function (e) {
           e.stopPropagation();
