@@ -161,6 +161,7 @@ def appeal_list(request: HttpRequest) -> HttpResponse:
             "states": Appeal.State.choices,
             "channels": Appeal.Channel.choices,
             "can_create": selectors.can_register(request.user),
+            "tree_perm": Perm.APPEAL_OFFICE,
         },
     )
 

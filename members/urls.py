@@ -5,7 +5,6 @@ from members import views
 app_name = "members"
 urlpatterns = [
     path("", views.member_list, name="list"),
-    path("export/", views.member_export, name="export"),
     path("new/", views.member_create, name="create"),
     path("import/", views.import_start, name="import"),
     path("import/template/", views.import_template, name="import_template"),

@@ -5,13 +5,14 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from core.crypto import mask_address, mask_id_number, mask_landline, mask_phone
-from core.filters import filter_queryset
-from core.views import add_validation_errors, paginate, query_without
+from core.lists import ListPage
+from core.views import add_validation_errors
 from members import selectors, services
 from members.filtersets import MembershipFilterSet
 from members.forms import (
@@ -26,42 +27,39 @@ from members.forms import (
 from members.importer import write_template
 from members.jobs import import_job_confirm, import_job_create, job_with_live_progress
 from members.models import Honour, ImportJob, Membership, Person
+from members.tables import MemberTable
 from orgs.models import Organisation
 from orgs.roles import Perm
-from orgs.scope import can_at, scoped
-from orgs.web import audited_export, perm_required
-
-EXPORT_HEADERS = [
-    "会员编号",
-    "姓名",
-    "性别",
-    "身份证号",
-    "手机号",
-    "联系电话",
-    "所属工会编码",
-    "所属工会",
-    "会籍状态",
-    "入会日期",
-    "终止日期",
-    "民族",
-    "学历",
-    "政治面貌",
-    "工作单位",
-    "岗位",
-    "技能等级",
-    "户籍类型",
-    "农民工",
-]
+from orgs.scope import can_at, has_perm, scoped
+from orgs.web import perm_required
 
 
-def _filtered(request: HttpRequest, perm: str) -> tuple[MembershipFilterSet, Any]:
-    params = request.GET.copy()
-    if "status" not in params:
-        params["status"] = Membership.Status.ACTIVE  # the roster: active members unless asked otherwise
-    base = selectors.visible_memberships(request.user, perm)
-    filterset = MembershipFilterSet(params, queryset=base, request=request)
-    qs = filter_queryset(request, filterset, base)
-    return filterset, qs
+class MemberList(ListPage):
+    """会员名单: the roster (在册 unless asked otherwise), its filters and its xlsx."""
+
+    title = "会员名单"
+    noun = "会籍记录"
+    table_class = MemberTable
+    filterset_class = MembershipFilterSet
+    perm = Perm.MEMBER_VIEW
+    export_perm = Perm.MEMBER_EXPORT
+    filter_defaults = {"status": Membership.Status.ACTIVE}
+    # Ordered by union then registration: the planner walks the union path index and each union's
+    # rows in index order, so a page costs the same at 300 or 300,000 members (no sort of the lot).
+    ordering = ("organisation__path", "pk")
+    create = ("members:create", "登记会员", Perm.MEMBER_CHANGE)
+    template_name = "members/list.html"
+    aside_template = "orgs/_list_tree.html"
+    testid = "member-table"
+
+    def rows(self, request: HttpRequest, perm: str) -> QuerySet[Membership]:
+        return selectors.member_rows(selectors.visible_memberships(request.user, perm))
+
+    def extra_context(self, request: HttpRequest) -> dict[str, Any]:
+        return {"can_import": has_perm(request.user, Perm.MEMBER_IMPORT)}
+
+
+member_list = MemberList.as_view()
 
 
 def _unions(user: Any, perm: str = Perm.MEMBER_CHANGE):
@@ -70,77 +68,6 @@ def _unions(user: Any, perm: str = Perm.MEMBER_CHANGE):
         perm,
         Organisation.objects.filter(kind__in=Organisation.GRASSROOTS_KINDS, status=Organisation.Status.ACTIVE),
     ).order_by("path")
-
-
-@perm_required(Perm.MEMBER_VIEW)
-def member_list(request: HttpRequest) -> HttpResponse:
-    filterset, qs = _filtered(request, Perm.MEMBER_VIEW)
-    # Ordered by union then registration: the planner walks the union path index and each union's
-    # rows in index order, so a page costs the same at 300 or 300,000 members (no sort of the lot).
-    page = paginate(request, selectors.member_rows(qs).order_by("organisation__path", "pk"))
-    rows = [
-        {
-            "m": m,
-            "id_number": mask_id_number(m.person.id_number),
-            "mobile": mask_phone(m.person.mobile),
-        }
-        for m in page.object_list
-    ]
-    return render(
-        request,
-        "members/list.html",
-        {
-            "filter": filterset,
-            "page": page,
-            "rows": rows,
-            "query": query_without(request, "page"),
-            "export_query": query_without(request, "page"),
-            "can_export": has_any(request.user, Perm.MEMBER_EXPORT),
-            "can_create": has_any(request.user, Perm.MEMBER_CHANGE),
-            "can_import": has_any(request.user, Perm.MEMBER_IMPORT),
-            "honour_choices": Honour.Title.choices,
-            "status_choices": Membership.Status.choices,
-        },
-    )
-
-
-def has_any(user: Any, perm: str) -> bool:
-    from orgs.scope import has_perm
-
-    return has_perm(user, perm)
-
-
-@perm_required(Perm.MEMBER_EXPORT)
-def member_export(request: HttpRequest) -> FileResponse:
-    _, qs = _filtered(request, Perm.MEMBER_EXPORT)
-    qs = selectors.member_rows(qs).order_by("organisation__path", "pk")
-    rows = (
-        [
-            m.member_no,
-            m.person.name,
-            m.person.get_sex_display(),
-            mask_id_number(m.person.id_number),
-            mask_phone(m.person.mobile),
-            mask_landline(m.person.phone),
-            m.organisation.code,
-            m.organisation.name,
-            m.get_status_display(),
-            m.joined_on,
-            m.ended_on,
-            m.person.ethnicity,
-            m.person.get_education_display(),
-            m.person.get_political_status_display(),
-            m.person.employer,
-            m.person.post,
-            m.person.get_skill_level_display() if m.person.skill_level else "",
-            m.person.get_hukou_type_display(),
-            m.person.is_migrant_worker,
-        ]
-        for m in qs.iterator(chunk_size=2000)
-    )
-    return audited_export(
-        request, what="会员名单", filename="会员名单.xlsx", headers=EXPORT_HEADERS, rows=rows, count=qs.count()
-    )
 
 
 def _person(request: HttpRequest, pk: int, perm: str = Perm.MEMBER_VIEW) -> Person:

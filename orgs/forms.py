@@ -11,7 +11,7 @@ from orgs.models import Organisation
 from orgs.pickers import PickerScope
 from orgs.roles import Perm
 from orgs.services import EDITABLE_FIELDS, credit_code_conflict
-from orgs.widgets import FALLBACK_LIMIT, OrganisationMultiPicker, OrganisationPicker
+from orgs.widgets import FALLBACK_LIMIT, OrganisationMultiPicker, OrganisationPicker, picker_label
 
 
 class OrganisationForm(StyledFormMixin, forms.ModelForm):
@@ -75,6 +75,18 @@ class PickerFieldMixin:
             widget.offered = offered[:FALLBACK_LIMIT] if widget.options else []
             if len(offered) == 1 and self.required:  # type: ignore[attr-defined]
                 widget.fixed = offered[0]
+
+    @property
+    def choices(self) -> list[tuple[str, str]]:
+        """The organisations this field has loaded (offered or chosen), never a query over all of them:
+        what a filter chip or an error message reads."""
+        widget: OrganisationPicker = self.widget  # type: ignore[attr-defined]
+        loaded = {widget.value_of(o): o for o in widget.offered} | widget.known
+        return [(value, picker_label(o)) for value, o in loaded.items()]
+
+    @choices.setter
+    def choices(self, value: Any) -> None:
+        pass  # ModelChoiceField hands its queryset's iterator to the widget: the widget lists ``offered``
 
     @property
     def only_choice(self) -> Organisation | None:

@@ -21,7 +21,7 @@ from django.utils.http import urlencode
 from core.forms import ID_MAX
 from orgs.models import Organisation
 from orgs.roles import Perm
-from orgs.scope import PATH_UPPER_SENTINEL, scoped, subtree_q
+from orgs.scope import PATH_UPPER_SENTINEL, grants_with, scoped, subtree_q
 from orgs.selectors import search_q, top_paths
 
 SEARCH_LIMIT = 20
@@ -178,17 +178,19 @@ class Branch:
     is_open: bool = False  # its children are rendered (the trail to the selected organisation)
     children: list[Branch] | None = None
     more: bool = False  # more children than CHILDREN_LIMIT: the list itself shows them all
+    autoload: bool = False  # its children load as soon as the page does (the one top of a town officer)
 
 
 def side_tree(user: Any, scope: PickerScope, selected: Organisation | None) -> list[Branch]:
-    """The tree beside a list, in one query: the user's top organisations for the action, and, open, the
-    trail down to the selected organisation (or the tops, when none is selected) with their children."""
+    """The tree beside a list: the user's top organisations for the action and, open, the trail down to
+    the selected organisation with the children along it (one query). With nothing selected it costs no
+    query at all: the tops come with the user's grants, and their children load in place (htmx)."""
+    if selected is None:
+        tops = _grant_tops(user, scope)
+        return [Branch(org, autoload=len(tops) == 1 and org.numchild > 0) for org in tops]
     step = Organisation.steplen
     tops = top_paths(user, scope.perm)
-    if selected is not None:
-        opened = {selected.path[:i] for i in range(step, len(selected.path) + 1, step)}
-    else:
-        opened = set(tops)
+    opened = {selected.path[:i] for i in range(step, len(selected.path) + 1, step)}
     q = Q(path__in=tops)
     for path in opened:
         q |= Q(depth=len(path) // step + 1, path__gt=path, path__lt=path + PATH_UPPER_SENTINEL)
@@ -196,7 +198,7 @@ def side_tree(user: Any, scope: PickerScope, selected: Organisation | None) -> l
     by_path: dict[str, Branch] = {}
     roots: list[Branch] = []
     for org in rows:
-        branch = Branch(org, selected=selected is not None and org.pk == selected.pk, is_open=org.path in opened)
+        branch = Branch(org, selected=org.pk == selected.pk, is_open=org.path in opened)
         by_path[org.path] = branch
         parent = by_path.get(org.path[:-step])
         if org.path in tops or parent is None:
@@ -209,3 +211,22 @@ def side_tree(user: Any, scope: PickerScope, selected: Organisation | None) -> l
         else:
             parent.more = True
     return roots
+
+
+def _grant_tops(user: Any, scope: PickerScope) -> list[Organisation]:
+    """The top organisations of the user's grants for the action, built from the grants themselves."""
+    tops = set(top_paths(user, scope.perm))
+    seen: dict[str, Organisation] = {}
+    for g in grants_with(user, scope.perm):
+        if g.path in tops and g.path not in seen and g.heading is not None:
+            h = g.heading
+            seen[g.path] = Organisation(
+                pk=g.organisation_id,
+                path=g.path,
+                depth=len(g.path) // Organisation.steplen,
+                code=h.code,
+                name=h.name,
+                numchild=h.numchild,
+                status=h.status,
+            )
+    return [seen[p] for p in sorted(seen)]

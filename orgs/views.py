@@ -166,6 +166,7 @@ def organisation_list(request: HttpRequest) -> HttpResponse:
             "filter": filterset if filterset.is_bound else OrganisationFilterSet(queryset=base, request=request),
             "table": table,
             "export_query": query_without(request, "page", "export"),
+            "tree_perm": Perm.ORG_VIEW,
         },
     )
 

@@ -46,15 +46,15 @@ class OrganisationPicker(forms.Select):
         offered = {self.value_of(o): o for o in self.offered}
         by_value = offered | self.known
         # A chosen organisation beyond the listed ones is listed first, so the select keeps it.
-        choices = [(v, _label(by_value[v]), True) for v in chosen if v in self.known and v not in offered]
-        choices += [(v, _label(o), v in chosen) for v, o in offered.items()]
+        choices = [(v, picker_label(by_value[v]), True) for v in chosen if v in self.known and v not in offered]
+        choices += [(v, picker_label(o), v in chosen) for v, o in offered.items()]
         context["picker"] = {
             "url": f"{reverse('orgs:search')}?{self.scope_query}",
             "value_field": self.value_field,
             "multiple": self.multiple,
             "options": self.options,
             "choices": choices,
-            "chosen": [(v, _label(by_value[v])) for v in chosen if v in by_value],
+            "chosen": [(v, picker_label(by_value[v])) for v in chosen if v in by_value],
             "truncated": self.truncated,
             "limit": FALLBACK_LIMIT,
             "fixed": self.fixed,
@@ -73,5 +73,5 @@ class OrganisationMultiPicker(OrganisationPicker):
     multiple = True
 
 
-def _label(organisation: Organisation) -> str:
+def picker_label(organisation: Organisation) -> str:
     return f"{organisation.name}（{organisation.code}）"

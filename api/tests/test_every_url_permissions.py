@@ -97,7 +97,6 @@ ROUTES: dict[str, Any] = {
     "funds:programme_list": Page(owner="finance", shows=("programme",)),
     "funds:trial_balance": Page(owner="finance", shows=("line",)),
     "members:create": Page(),
-    "members:export": Page(shows=("person", "membership")),
     "members:import": Page(),
     "members:import_template": Page(),
     "members:list": Page(shows=("person", "membership", "history")),

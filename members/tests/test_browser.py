@@ -64,3 +64,31 @@ def test_chair_imports_members(page, live_server, browser_district, ui_login, se
     table = page.inner_text("[data-testid=member-table]")
     assert "张伟" in table and good_id[:6] + "********" + good_id[-4:] in table
     assert good_id not in table and "138****5678" in table and "13812345678" not in table
+
+
+PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True, "locale": "zh-CN"}
+
+
+def test_member_list_on_a_phone_is_a_card_list(browser, live_server, browser_district, ui_login):
+    """At 390 px each row is a card of "label: value" lines, the page does not scroll sideways, and
+    the row links and page links are tap-sized (≥ 44 px)."""
+    from members.tests.factories import member
+
+    for i in range(25):
+        member(browser_district.union_a, name=f"手机会员{i:02d}")
+    context = browser.new_context(**PHONE)
+    page = context.new_page()
+    ui_login(page, "chair_a")
+    page.goto(f"{live_server.url}/members/")
+    page.wait_for_selector("[data-testid=member-table]")
+    width = page.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]")
+    assert width[0] <= width[1], width
+    assert page.locator("[data-testid=member-table] thead").is_hidden()
+    first = page.locator("[data-testid=member-table] tbody tr").first
+    assert first.evaluate("el => getComputedStyle(el).display") == "block"
+    cell = first.locator("td[data-label=姓名]")
+    label = cell.evaluate("el => getComputedStyle(el, '::before').content")
+    assert label == '"姓名"' and "手机会员" in cell.inner_text()
+    for box in (cell.locator("a").bounding_box(), page.locator("[data-testid=pagination] a").first.bounding_box()):
+        assert box["height"] >= 44, box
+    context.close()

@@ -42,7 +42,7 @@ ROUTES = [
     ScopedRoute("member list", LIST, Perm.MEMBER_VIEW, lambda m: "/members/", lambda m: m.member_no),
     ScopedRoute("member search", LIST, Perm.MEMBER_VIEW, lambda m: "/members/?q=会员", lambda m: m.member_no),
     ScopedRoute("member detail", DETAIL, Perm.MEMBER_VIEW, lambda m: f"/members/{m.person_id}/"),
-    ScopedRoute("member export", EXPORT, Perm.MEMBER_EXPORT, lambda m: "/members/export/", lambda m: m.member_no),
+    ScopedRoute("member export", EXPORT, Perm.MEMBER_EXPORT, lambda m: "/members/?export=xlsx", lambda m: m.member_no),
     ScopedRoute("api member list", API_LIST, Perm.MEMBER_VIEW, lambda m: "/api/v1/members/", lambda m: m.member_no),
     ScopedRoute("api member detail", API_DETAIL, Perm.MEMBER_VIEW, lambda m: f"/api/v1/members/{m.pk}/"),
 ]
@@ -66,7 +66,9 @@ def test_pii_masked_in_list_detail_export_api(client, district, roster):
         client.get("/members/").content.decode(),
         client.get(f"/members/{a.person_id}/").content.decode(),
         client.get("/api/v1/members/").content.decode(),
-        "\n".join(str(c) for r in read_sheet(b"".join(client.get("/members/export/").streaming_content)) for c in r),
+        "\n".join(
+            str(c) for r in read_sheet(b"".join(client.get("/members/?export=xlsx").streaming_content)) for c in r
+        ),
     ]
     for text in pages:
         assert full_id not in text and full_mobile not in text
@@ -244,7 +246,13 @@ def test_query_budget_constant(client, district, key):
 def test_no_role_means_no_member_pages(client, district, roster):
     a, _ = roster
     client.force_login(district.user("nobody"))
-    for url in ("/members/", f"/members/{a.person_id}/", "/members/export/", "/members/import/", "/api/v1/members/"):
+    for url in (
+        "/members/",
+        f"/members/{a.person_id}/",
+        "/members/?export=xlsx",
+        "/members/import/",
+        "/api/v1/members/",
+    ):
         assert client.get(url).status_code == 403, url
 
 

@@ -286,8 +286,9 @@ def test_list_tree_shows_only_the_users_subtree(client, district):
     client.force_login(district.user("town_b"))
     for url in ("/members/", "/appeals/", "/orgs/list/"):
         page = client.get(url).content.decode()
-        assert 'data-testid="side-node-T-B-1"' in page, url
-        assert "side-node-T-A" not in page and "仁和镇" not in page, url
+        assert 'data-testid="side-node-T-B"' in page, url  # their town, its unions loading at once
+        assert 'hx-trigger="load"' in page and f"parent={district.town_b.pk}" in page, url
+        assert "side-node-T-A" not in page and "仁和镇" not in page and 'side-node-T"' not in page, url
 
 
 def test_tree_branch_loads_children_linking_to_the_list(client, district):
