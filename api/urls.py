@@ -3,7 +3,9 @@ from drf_spectacular.views import SpectacularJSONAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
 from api import views
+from api.permissions import holds
 from orgs.api.views import OrganisationViewSet
+from orgs.roles import Perm
 
 app_name = "api"
 
@@ -11,8 +13,14 @@ router = DefaultRouter()
 router.register("orgs", OrganisationViewSet, basename="org")
 
 urlpatterns = [
-    path("openapi.json", SpectacularJSONAPIView.as_view(), name="schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    # The API's description is for those who connect systems to it (Perm.API_DOCS); others get the
+    # JSON 403 every refused API call gets.
+    path("openapi.json", SpectacularJSONAPIView.as_view(permission_classes=[holds(Perm.API_DOCS)]), name="schema"),
+    path(
+        "docs/",
+        SpectacularSwaggerView.as_view(url_name="api:schema", permission_classes=[holds(Perm.API_DOCS)]),
+        name="docs",
+    ),
     path("auth/token/", views.ObtainTokenView.as_view(), name="token"),
     path("me/", views.me, name="me"),
     path("", include(router.urls)),

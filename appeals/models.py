@@ -354,6 +354,15 @@ class TimelineEntry(models.Model):
     state_to = models.CharField("新状态", max_length=16, blank=True)
     note = models.TextField("说明", blank=True)
     public = models.BooleanField("职工可见", default=True)
+    referral = models.ForeignKey(
+        "Referral",
+        verbose_name="相关转办",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="timeline",
+        help_text="记录所涉的转办（如某一转办的超时督办）",
+    )
 
     class Meta:
         verbose_name = "诉求记录"

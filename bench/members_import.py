@@ -3,7 +3,7 @@
 Run:  .venv/bin/python bench/members_import.py [--rows 100000] [--only ours,iie,floor]
       DATABASE_URL=postgres://postgres@127.0.0.1:5432/gh_members_bench .venv/bin/python bench/members_import.py
 
-- ``ours``:  members.importer end to end — read (python-calamine), normalise and validate every row
+- ``ours``:  members.importing end to end — read (python-calamine), normalise and validate every row
   (ID check digit, birth date, phone, union in scope, duplicates in file and registry), encrypt
   ID/phone/address, blind indexes, member numbers, one transaction with history rows.
 - ``iie``:   django-import-export 4 (tablib/openpyxl) importing the same file into the same models:
@@ -79,7 +79,7 @@ def generate(path: Path, rows: int) -> None:
     import xlsxwriter
 
     from members import fake
-    from members.importer import COLUMNS
+    from members.importing import COLUMNS
     from orgs.demo import GIVEN, SURNAMES
 
     rng = random.Random(3)
@@ -144,7 +144,7 @@ def clear_registry() -> None:
 
 
 def run_ours(path: str) -> int:
-    from members.importer import commit_import, read_table
+    from members.importing import commit_import, read_table
 
     plan = commit_import(read_table(path), actor=None)
     assert not plan.errors, plan.messages()[:5]
@@ -232,7 +232,7 @@ def run_iie(path: str) -> int:
     from import_export import fields, resources
 
     from core.validators import parse_id_number, validate_mobile
-    from members.importer import COLUMNS
+    from members.importing import COLUMNS
     from members.models import Membership, Person
     from members.services import id_index, mobile_index
     from orgs.models import Organisation
@@ -312,7 +312,7 @@ def run_iie(path: str) -> int:
 
 CONTENDERS = {"ours": run_ours, "iie": run_iie, "floor": run_floor}
 LABELS = {
-    "ours": "ours (members.importer)",
+    "ours": "ours (members.importing)",
     "iie": "django-import-export 4.4",
     "floor": "floor: calamine + raw insert",
 }

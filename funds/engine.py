@@ -3,8 +3,12 @@
 A plug-in is any object with:
 
 - ``key`` and ``label`` (str), ``beneficiary_type`` ("org" or "person");
+- ``parameters``: a tuple of ``Param``, the declared parameters (Chinese label, kind, help): the
+  programme page builds its parameter form and its table of versions from them, so a person never
+  types JSON nor reads a key;
 - ``validate_parameters(params: dict) -> dict``: raise ``ValidationError`` with a Chinese message
-  naming the parameter, return the normalised parameters;
+  naming the parameter by its label (a dict keyed by the parameter's name puts the message beside
+  its field), return the normalised parameters;
 - ``eligible(period: PeriodSpan, params: dict) -> Iterable``: the beneficiaries (Organisation or
   Person rows; a queryset may carry annotations that ``compute`` reads, so that a cycle of 50,000
   costs a handful of queries, not one per beneficiary);
@@ -47,10 +51,43 @@ class PeriodSpan:
         return self.start.year
 
 
+class ParamKind:
+    MONEY = "money"  # yuan, two places
+    RATIO = "ratio"  # stored as a fraction ("0.4"), entered and shown as a percentage (40%)
+    INT = "int"
+    DECIMAL = "decimal"
+    DATE = "date"
+    TEXT = "text"
+    BOOL = "bool"
+    CHOICE = "choice"  # one of ``choices`` (value, Chinese label)
+    ORGANISATIONS = "organisations"  # organisation codes, chosen from the organisations of ``org_kinds``
+    TABLE = "table"  # rows of ``columns``; with ``mapping`` the rows are {first column: second column}
+
+
+@dataclass(frozen=True)
+class Param:
+    """One declared parameter of a plug-in: how a person enters and reads it."""
+
+    name: str
+    label: str
+    kind: str
+    help: str = ""
+    required: bool = True
+    default: Any = None
+    minimum: Any = None  # for money, int and decimal
+    maximum: Any = None
+    choices: tuple[tuple[str, str], ...] = ()
+    columns: tuple[Param, ...] = ()
+    mapping: bool = False
+    org_kinds: tuple[str, ...] = ()
+    row_label: str = "行"  # a table's row, as its messages name it ("档")
+
+
 class ProgrammePlugin(Protocol):
     key: str
     label: str
     beneficiary_type: str
+    parameters: tuple[Param, ...]
 
     def validate_parameters(self, params: dict[str, Any]) -> dict[str, Any]: ...
 

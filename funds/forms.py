@@ -1,15 +1,18 @@
 from __future__ import annotations
 
-import json
 from datetime import date
+from decimal import Decimal
+from typing import Any
 
 from django import forms
-from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from core.forms import BoundedForm, StyledFormMixin
 from core.money import to_yuan
+from funds.engine import Param, ParamKind
 from funds.models import Account, Donation
+from orgs.models import Organisation
 
 
 class MoneyInput(forms.CharField):
@@ -58,19 +61,171 @@ class CycleForm(StyledFormMixin, forms.Form):
     )
 
 
-class VersionForm(StyledFormMixin, forms.Form):
+MAX_TABLE_ROWS = 50
+
+
+def _percent(ratio: Any) -> Decimal:
+    return (Decimal(str(ratio)) * 100).normalize()
+
+
+def _declared_field(p: Param, *, required: bool, organisations: QuerySet[Organisation] | None) -> forms.Field:
+    """The form field a person uses for one declared parameter (or one column of a table)."""
+    common: dict[str, Any] = {"label": p.label, "help_text": p.help, "required": required}
+    bounds = {"min_value": p.minimum, "max_value": p.maximum}
+    number = forms.TextInput(attrs={"inputmode": "decimal"})
+    if p.kind == ParamKind.MONEY:
+        return forms.DecimalField(**common, **bounds, max_digits=14, decimal_places=2, widget=number)
+    if p.kind == ParamKind.RATIO:
+        common["label"] = f"{p.label}（%）"
+        return forms.DecimalField(**common, min_value=0, max_value=100, decimal_places=4, widget=number)
+    if p.kind == ParamKind.DECIMAL:
+        return forms.DecimalField(**common, **bounds, decimal_places=4, widget=number)
+    if p.kind == ParamKind.INT:
+        return forms.IntegerField(**common, **bounds, widget=forms.TextInput(attrs={"inputmode": "numeric"}))
+    if p.kind == ParamKind.DATE:
+        return forms.DateField(**common, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    if p.kind == ParamKind.BOOL:
+        return forms.BooleanField(label=p.label, help_text=p.help, required=False)
+    if p.kind == ParamKind.CHOICE:
+        return forms.ChoiceField(**common, choices=p.choices)
+    if p.kind == ParamKind.ORGANISATIONS:
+        return forms.ModelMultipleChoiceField(
+            **common,
+            queryset=organisations if organisations is not None else Organisation.objects.none(),
+            to_field_name="code",
+            widget=forms.SelectMultiple(attrs={"size": 8}),
+        )
+    return forms.CharField(**common, max_length=60)
+
+
+def _to_form(p: Param, value: Any) -> Any:
+    """A stored parameter value as its form field shows it."""
+    if value in (None, ""):
+        return None
+    if p.kind == ParamKind.RATIO:
+        return _percent(value)
+    if p.kind == ParamKind.DATE:
+        return date.fromisoformat(str(value))
+    return value
+
+
+def _from_form(p: Param, value: Any) -> Any:
+    """A cleaned form value as the plug-in's parameters hold it (JSON: strings for Decimals)."""
+    if p.kind == ParamKind.BOOL:
+        return bool(value)
+    if value is None or value == "":
+        return None
+    if p.kind == ParamKind.RATIO:
+        return str((value / 100).normalize())
+    if p.kind in (ParamKind.MONEY, ParamKind.DECIMAL):
+        return str(value)
+    if p.kind == ParamKind.DATE:
+        return value.isoformat()
+    if p.kind == ParamKind.ORGANISATIONS:
+        return sorted(o.code for o in value)
+    return value
+
+
+def _rows(p: Param, value: Any) -> list[dict[str, Any]]:
+    """A table parameter's stored value as rows of {column: value}."""
+    if p.mapping and isinstance(value, dict):
+        key, val = p.columns[0].name, p.columns[1].name
+        return [{key: k, val: v} for k, v in value.items()]
+    return [row for row in value if isinstance(row, dict)] if isinstance(value, list) else []
+
+
+def _row_count(data: Any, name: str, default: int) -> int:
+    """How many rows a table shows: the posted count (bounded), else the stored rows and one blank."""
+    raw = str(data.get(name, "")).strip() if data is not None else ""
+    return min(int(raw), MAX_TABLE_ROWS) if raw.isascii() and raw.isdigit() and int(raw) > 0 else default
+
+
+class ParameterForm(StyledFormMixin, forms.Form):
+    """A new parameter version, as a form built from the plug-in's declared parameters.
+
+    A table parameter (e.g. the start-up grant's tiers) is a grid of rows: ``<name>-<i>-<column>``
+    fields, and a hidden field ``<name>`` holding the number of rows (the page adds rows without a
+    reload; a blank row is ignored). ``cleaned_data["params"]`` is what the plug-in validates; its
+    refusals come back keyed by parameter and are shown beside the parameter (the table's hidden
+    field carries a table's errors).
+    """
+
     effective_from = forms.DateField(label="生效日期", widget=forms.DateInput(attrs={"type": "date"}))
-    params = forms.CharField(label="参数（JSON）", widget=forms.Textarea(attrs={"rows": 10, "class": "font-monospace"}))
     note = forms.CharField(label="说明", max_length=200, required=False)
 
-    def clean_params(self):
-        try:
-            value = json.loads(self.cleaned_data["params"])
-        except json.JSONDecodeError as exc:
-            raise ValidationError(f"参数不是有效的 JSON：第 {exc.lineno} 行第 {exc.colno} 列附近有误") from None
-        if not isinstance(value, dict):
-            raise ValidationError("参数应为 JSON 对象（{…}）")
-        return value
+    def __init__(
+        self,
+        data: Any = None,
+        *,
+        parameters: tuple[Param, ...],
+        current: dict[str, Any] | None = None,
+        organisations: QuerySet[Organisation] | None = None,
+        **kwargs: Any,
+    ) -> None:
+        self.parameters = parameters
+        current = current or {}
+        fields: dict[str, forms.Field] = {}
+        initial: dict[str, Any] = {}
+        self.row_counts: dict[str, int] = {}
+        for p in parameters:
+            if p.kind == ParamKind.TABLE:
+                rows = _rows(p, current.get(p.name))
+                count = _row_count(data, p.name, len(rows) + 1)
+                self.row_counts[p.name] = count
+                fields[p.name] = forms.IntegerField(widget=forms.HiddenInput, required=False)
+                initial[p.name] = count
+                for i in range(count):
+                    for col in p.columns:
+                        fields[f"{p.name}-{i}-{col.name}"] = _declared_field(col, required=False, organisations=None)
+                        if i < len(rows):
+                            initial[f"{p.name}-{i}-{col.name}"] = _to_form(col, rows[i].get(col.name))
+            else:
+                required = p.required and p.kind != ParamKind.BOOL
+                fields[p.name] = _declared_field(p, required=required, organisations=organisations)
+                initial[p.name] = _to_form(p, current.get(p.name, p.default))
+        # The declared fields join the class's before Django copies them, so the house's bounds and
+        # classes (StyledFormMixin) reach them too.
+        self.base_fields = {**type(self).base_fields, **fields}
+        super().__init__(data, initial={**initial, **kwargs.pop("initial", {})}, **kwargs)
+
+    def layout(self) -> list[dict[str, Any]]:
+        """The declared parameters in order, each a field or a table (columns, rows of fields, errors)."""
+        out = []
+        for p in self.parameters:
+            if p.kind == ParamKind.TABLE:
+                rows = [[self[f"{p.name}-{i}-{c.name}"] for c in p.columns] for i in range(self.row_counts[p.name])]
+                out.append({"table": p, "count": self[p.name], "rows": rows})
+            else:
+                out.append({"field": self[p.name]})
+        return out
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        params: dict[str, Any] = {}
+        for p in self.parameters:
+            if p.kind != ParamKind.TABLE:
+                params[p.name] = _from_form(p, data.get(p.name))
+                continue
+            rows = []
+            for i in range(self.row_counts[p.name]):
+                names = [f"{p.name}-{i}-{c.name}" for c in p.columns]
+                if any(n in self.errors for n in names):
+                    continue
+                values = [data.get(n) for n in names]
+                if all(v in (None, "") for v in values):
+                    continue  # a blank row
+                if any(v in (None, "") for v in values):
+                    missing = "、".join(c.label for c, v in zip(p.columns, values, strict=True) if v in (None, ""))
+                    self.add_error(p.name, f"“{p.label}”第 {i + 1} {p.row_label}：请填写{missing}")
+                    continue
+                rows.append({c.name: _from_form(c, v) for c, v in zip(p.columns, values, strict=True)})
+            if p.mapping:
+                key, val = p.columns[0].name, p.columns[1].name
+                params[p.name] = {str(r[key]): r[val] for r in rows}
+            else:
+                params[p.name] = rows
+        data["params"] = params
+        return data
 
 
 class AdjustForm(StyledFormMixin, forms.Form):

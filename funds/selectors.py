@@ -7,21 +7,25 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet, Sum, Value
+from django.db.models import Count, ExpressionWrapper, F, Q, QuerySet, RowRange, Sum, Value, Window
 from django.db.models.functions import Coalesce
 
-from core.money import FEN, MoneyField
+from core.money import FEN, MoneyField, format_yuan
+from funds.engine import Param, ParamKind
 from funds.models import (
     ZERO,
     Account,
     Cycle,
+    CycleApproval,
     Donation,
     Entitlement,
     JournalEntry,
     JournalLine,
+    ParameterVersion,
     Payment,
     Programme,
 )
+from orgs.models import Organisation
 from orgs.roles import Perm
 from orgs.scope import scoped
 
@@ -70,6 +74,9 @@ class Statement:
 
 
 def account_statement(account: Account, *, start: date | None, end: date | None) -> Statement:
+    """The account's lines in date order, each with ``balance``: the running balance after it, in the
+    account's normal direction, from the opening balance (a window sum, so any page of the statement
+    carries the right figures in the same one query)."""
     opening = ZERO
     if start:
         opening = signed(account, *_line_totals(account, None, date.fromordinal(start.toordinal() - 1)))
@@ -79,16 +86,13 @@ def account_statement(account: Account, *, start: date | None, end: date | None)
         lines = lines.filter(entry__date__gte=start)
     if end:
         lines = lines.filter(entry__date__lte=end)
-    return Statement(
-        account,
-        start,
-        end,
-        opening,
-        debit,
-        credit,
-        opening + signed(account, debit, credit),
-        lines.order_by("entry__date", "entry_id", "id"),
-    )
+    order = ("entry__date", "entry_id", "id")
+    delta = F("debit") - F("credit") if account.debit_normal else F("credit") - F("debit")
+    running = Window(Sum(delta, output_field=MONEY), order_by=[F(f) for f in order], frame=RowRange(None, 0))
+    lines = lines.annotate(
+        balance=ExpressionWrapper(running + Value(opening, output_field=MONEY), output_field=MONEY)
+    ).order_by(*order)
+    return Statement(account, start, end, opening, debit, credit, opening + signed(account, debit, credit), lines)
 
 
 def accounts_with_balances(user: Any, *, end: date | None = None) -> QuerySet[Account]:
@@ -102,17 +106,27 @@ def accounts_with_balances(user: Any, *, end: date | None = None) -> QuerySet[Ac
 
 
 def trial_balance(user: Any, *, end: date | None = None) -> dict[str, Any]:
+    """Each scoped account's balance on its debit or credit side, the totals, whether they agree, and
+    ``posted``: whether any line reached these accounts at all (an empty ledger is not "balanced")."""
     rows = []
     total_debit = total_credit = ZERO
+    posted = False
     for acc in accounts_with_balances(user, end=end):
         acc.debit_total, acc.credit_total = _fen(acc.debit_total), _fen(acc.credit_total)
+        posted = posted or bool(acc.debit_total or acc.credit_total)
         bal = acc.debit_total - acc.credit_total
         debit_side = bal if bal > 0 else ZERO
         credit_side = -bal if bal < 0 else ZERO
         total_debit += debit_side
         total_credit += credit_side
         rows.append({"account": acc, "debit": debit_side, "credit": credit_side})
-    return {"rows": rows, "debit": total_debit, "credit": total_credit, "balanced": total_debit == total_credit}
+    return {
+        "rows": rows,
+        "debit": total_debit,
+        "credit": total_credit,
+        "balanced": total_debit == total_credit,
+        "posted": posted,
+    }
 
 
 def ledger_totals() -> tuple[Decimal, Decimal]:
@@ -143,6 +157,60 @@ def donation_totals_by_fund(user: Any) -> QuerySet:
     )
 
 
+def _param_text(p: Param, value: Any, org_names: dict[str, str]) -> str:
+    if p.kind == ParamKind.BOOL:
+        return "是" if value else "否"
+    if value in (None, "", [], {}):
+        return "—"
+    if p.kind == ParamKind.MONEY:
+        return f"{format_yuan(value)} 元"
+    if p.kind == ParamKind.RATIO:
+        return f"{(Decimal(str(value)) * 100).normalize():f}%"
+    if p.kind == ParamKind.CHOICE:
+        return dict(p.choices).get(str(value), str(value))
+    if p.kind == ParamKind.ORGANISATIONS:
+        return "、".join(org_names.get(code, code) for code in value)
+    return str(value)
+
+
+def parameter_table(parameters: tuple[Param, ...], versions: list[ParameterVersion]) -> list[dict[str, Any]]:
+    """The programme's parameter versions side by side, as a person reads them: one row per declared
+    parameter (its Chinese label), one cell per version ("150.00 元", "40%", "是"); a table parameter's
+    cell is a small table of its rows. Organisation codes read as names (one query)."""
+    codes = {
+        c
+        for v in versions
+        for p in parameters
+        if p.kind == ParamKind.ORGANISATIONS
+        for c in (v.params.get(p.name) or [])
+    }
+    org_names = dict(Organisation.objects.filter(code__in=codes).values_list("code", "name")) if codes else {}
+    out = []
+    for p in parameters:
+        cells: list[Any] = []
+        for v in versions:
+            value = v.params.get(p.name)
+            if p.kind != ParamKind.TABLE:
+                cells.append(_param_text(p, value, org_names))
+                continue
+            if p.mapping and isinstance(value, dict):
+                value = [{p.columns[0].name: k, p.columns[1].name: x} for k, x in value.items()]
+            rows = [[_param_text(c, row.get(c.name), org_names) for c in p.columns] for row in value or []]
+            cells.append({"columns": [c.label for c in p.columns], "rows": rows})
+        out.append({"label": p.label, "table": p.kind == ParamKind.TABLE, "cells": cells})
+    return out
+
+
+def programme_organisations(user: Any, parameters: tuple[Param, ...]) -> QuerySet[Organisation]:
+    """The organisations a parameter form may offer (e.g. a subsidy's pilot unions): of the kinds the
+    plug-in declares, active, within the user's scope."""
+    kinds = {k for p in parameters if p.kind == ParamKind.ORGANISATIONS for k in p.org_kinds}
+    if not kinds:
+        return Organisation.objects.none()
+    qs = Organisation.objects.filter(kind__in=kinds, status=Organisation.Status.ACTIVE)
+    return scoped(user, Perm.FUND_PREPARE, qs).order_by("path")
+
+
 def visible_programmes(user: Any) -> QuerySet[Programme]:
     return scoped(user, Perm.FUND_VIEW, Programme.objects.all()).select_related("fund").order_by("code")
 
@@ -153,6 +221,12 @@ def visible_cycles(user: Any) -> QuerySet[Cycle]:
         .select_related("programme", "prepared_by", "reviewed_by", "version")
         .order_by("-created_at")
     )
+
+
+def cycle_steps(cycle: Cycle, approvals: list[CycleApproval]) -> list[dict[str, Any]]:
+    """Each approval step of the cycle's programme with its live (not voided) approval, or None while awaited."""
+    live = {a.step: a for a in approvals if a.voided_at is None}
+    return [{"label": label, "approval": live.get(i)} for i, label in enumerate(cycle.programme.step_labels)]
 
 
 def visible_entitlements(user: Any) -> QuerySet[Entitlement]:

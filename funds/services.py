@@ -635,6 +635,11 @@ def _once_record(cycle: Cycle) -> None:
         ) from None
 
 
+def payment_rule(programme: Programme, effective_from: date, period_key: str) -> str:
+    """A payment's 依据 as a person reads it: the programme by name, its parameter version and period."""
+    return f"{programme.name}（{programme.code}）{effective_from:%Y-%m-%d} 起参数，{period_key} 期"
+
+
 def _pay(cycle: Cycle, actor: Any, on: date) -> None:
     programme = cycle.programme
     fund = Account.objects.select_for_update().get(pk=programme.fund_id)
@@ -664,7 +669,7 @@ def _pay(cycle: Cycle, actor: Any, on: date) -> None:
         cycle.entitlements.exclude(beneficiary_key__in=already_paid).update(
             approved_amount=Coalesce("adjusted_amount", "amount")
         )
-    rule = f"{programme.code} {programme.plugin_key} 参数版本 {cycle.version.effective_from:%Y-%m-%d} 周期 {cycle.period_key}"
+    rule = payment_rule(programme, cycle.version.effective_from, cycle.period_key)
     prefix = f"cycle:{cycle.pk}:"
     approver_id = getattr(actor, "pk", None)
     # One call of the ledger's door for the whole cycle: every entry checked first, then bulk-written.

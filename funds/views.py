@@ -12,12 +12,19 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from core.filters import filter_queryset, invalid_params
-from core.money import format_yuan
 from core.views import add_validation_errors, paginate, query_without
 from funds import selectors, services
 from funds.engine import get_plugin
 from funds.filtersets import CycleFilterSet, DonationFilterSet, EntitlementFilterSet, EntryFilterSet, PaymentFilterSet
-from funds.forms import AdjustForm, AllocationForm, CycleForm, DonationForm, ReverseForm, StatementForm, VersionForm
+from funds.forms import (
+    AdjustForm,
+    AllocationForm,
+    CycleForm,
+    DonationForm,
+    ParameterForm,
+    ReverseForm,
+    StatementForm,
+)
 from funds.models import Account, Cycle, Entitlement, JournalEntry, Period
 from orgs.roles import Perm
 from orgs.scope import can_at, get_scoped_or_404, has_perm, scoped
@@ -92,14 +99,14 @@ def account_detail(request: HttpRequest, code: str) -> HttpResponse:
         st.lines = st.lines.none()
     if request.GET.get("export") == "xlsx":
         rows = (
-            [ln.entry.date, ln.entry.number, ln.entry.description, ln.debit, ln.credit, ln.memo]
+            [ln.entry.date, ln.entry.number, ln.entry.description, ln.debit, ln.credit, ln.balance, ln.memo]
             for ln in st.lines.iterator(chunk_size=2000)
         )
         return audited_export(
             request,
             what=f"{account.name}明细账",
             filename=f"{account.code}明细账.xlsx",
-            headers=["日期", "凭证号", "摘要", "借方", "贷方", "说明"],
+            headers=["日期", "凭证号", "摘要", "借方", "贷方", "余额", "说明"],
             rows=rows,
             count=st.lines.count(),
         )
@@ -268,7 +275,7 @@ def donation_create(request: HttpRequest) -> HttpResponse:
 @perm_required(Perm.FUND_VIEW)
 def donation_receipt(request: HttpRequest, pk: int) -> HttpResponse:
     donation = get_scoped_or_404(request.user, Perm.FUND_VIEW, selectors.visible_donations(request.user), pk=pk)
-    return render(request, "funds/donation_receipt.html", {"d": donation, "amount_text": format_yuan(donation.amount)})
+    return render(request, "funds/donation_receipt.html", {"d": donation})
 
 
 @perm_required(Perm.FUND_PREPARE)
@@ -321,32 +328,47 @@ def programme_list(request: HttpRequest) -> HttpResponse:
 @perm_required(Perm.FUND_VIEW)
 def programme_detail(request: HttpRequest, code: str) -> HttpResponse:
     programme = get_scoped_or_404(request.user, Perm.FUND_VIEW, selectors.visible_programmes(request.user), code=code)
+    plugin = get_plugin(programme.plugin_key)
     can_prepare = can_at(request.user, Perm.FUND_PREPARE, programme.organisation)
-    cycle_form = CycleForm(request.POST if request.POST.get("action") == "cycle" else None)
-    version_form = VersionForm(request.POST if request.POST.get("action") == "version" else None)
+    action = request.POST.get("action")
+    versions = list(programme.versions.select_related("created_by"))
+    cycle_form = CycleForm(request.POST if action == "cycle" else None)
+    version_form = ParameterForm(
+        request.POST if action == "version" else None,
+        parameters=plugin.parameters,
+        current=versions[0].params if versions else None,
+        organisations=selectors.programme_organisations(request.user, plugin.parameters),
+    )
     if request.method == "POST":
         if not can_prepare:
             raise PermissionDenied("您没有办理此项目的权限")
         try:
-            if request.POST.get("action") == "cycle" and cycle_form.is_valid():
+            if action == "cycle" and cycle_form.is_valid():
                 cycle = services.cycle_create(actor=request.user, programme=programme, **cycle_form.cleaned_data)
                 messages.success(request, f"已开始计算 {cycle.period_key} 期")
                 return redirect("funds:cycle_detail", pk=cycle.pk)
-            if request.POST.get("action") == "version" and version_form.is_valid():
-                services.parameter_version_add(actor=request.user, programme=programme, **version_form.cleaned_data)
+            if action == "version" and version_form.is_valid():
+                c = version_form.cleaned_data
+                services.parameter_version_add(
+                    actor=request.user,
+                    programme=programme,
+                    effective_from=c["effective_from"],
+                    params=c["params"],
+                    note=c["note"],
+                )
                 messages.success(request, "已新增参数版本")
                 return redirect("funds:programme_detail", code=programme.code)
         except ValidationError as exc:
-            add_validation_errors(cycle_form if request.POST.get("action") == "cycle" else version_form, exc)
-    versions = programme.versions.select_related("created_by")
+            add_validation_errors(cycle_form if action == "cycle" else version_form, exc)
     cycles = selectors.visible_cycles(request.user).filter(programme=programme)[:50]
     return render(
         request,
         "funds/programme_detail.html",
         {
             "programme": programme,
-            "plugin_label": get_plugin(programme.plugin_key).label,
+            "plugin_label": plugin.label,
             "versions": versions,
+            "parameter_table": selectors.parameter_table(plugin.parameters, versions),
             "cycles": cycles,
             "balance": selectors.account_balance(programme.fund),
             "cycle_form": cycle_form,
@@ -418,6 +440,7 @@ def cycle_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "approvals": approvals,
             "live_approvals": sum(1 for a in approvals if a.voided_at is None),
             "steps": cycle.programme.step_labels,
+            "signed_steps": selectors.cycle_steps(cycle, approvals),
             "can_prepare": can_at(user, Perm.FUND_PREPARE, org),
             # whoever prepared, recomputed or adjusted the figures never approves them (the
             # service refuses; the button is not offered). Only a reviewed cycle can be approved.

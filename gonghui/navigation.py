@@ -74,7 +74,7 @@ MENU: tuple[NavGroup, ...] = (
             NavItem("安全审计", "accounts:audit", Perm.AUDIT_VIEW),
             NavItem("数据变更记录", "accounts:history", Perm.AUDIT_VIEW),
             NavItem("工作日历", "accounts:calendar", Perm.CALENDAR_MANAGE),
-            NavItem("接口文档", "api:docs", None),
+            NavItem("接口文档", "api:docs", Perm.API_DOCS),
         ),
     ),
 )

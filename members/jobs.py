@@ -16,7 +16,7 @@ from django_tasks import task
 
 from core.audit import audit_log
 from core.models import AuditEvent
-from members.importer import (
+from members.importing import (
     ImportFileError,
     ImportRefused,
     Plan,

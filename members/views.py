@@ -24,7 +24,7 @@ from members.forms import (
     RegisterForm,
     TransferForm,
 )
-from members.importer import write_template
+from members.importing import write_template
 from members.jobs import import_job_confirm, import_job_create, job_with_live_progress
 from members.models import Honour, ImportJob, Membership, Person
 from members.tables import MemberTable

@@ -21,6 +21,10 @@ class Perm:
     USER_MANAGE = "accounts.manage"
     AUDIT_VIEW = "core.audit_view"
     CALENDAR_MANAGE = "core.calendar_manage"
+    # api.docs: the API's description (the OpenAPI schema and its interactive page) for those who
+    # connect other systems to the platform (the hotline, the tax-bureau data, the mobile apps): the
+    # district administrators. Calling the API needs only the actions of each route.
+    API_DOCS = "api.docs"
 
     MEMBER_VIEW = "members.view"
     MEMBER_CHANGE = "members.change"

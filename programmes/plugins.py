@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from core.db import subquery_count
 from core.money import FEN, format_yuan, to_yuan
-from funds.engine import ParameterHistory, PeriodSpan
+from funds.engine import Param, ParameterHistory, ParamKind, PeriodSpan
 from funds.models import Payment
 from members.models import Membership
 from orgs.models import Organisation
@@ -28,41 +28,47 @@ MIN_AVERAGE_PER_MEMBER = Decimal("100.00")  # the report: 平均每人不低于1
 
 
 # --- parameter helpers ------------------------------------------------------------------------
+# Each names the parameter by its Chinese label; ``field`` (default: the parameter itself) is the
+# declared parameter the message belongs beside on the programme's parameter form.
 
 
-def _money(params: dict, name: str, label: str, *, minimum: Decimal = Decimal(0)) -> Decimal:
-    if name not in params:
-        raise ValidationError(f"参数“{label}”（{name}）缺失")
+def _refuse(field: str, message: str) -> ValidationError:
+    return ValidationError({field: message})
+
+
+def _money(params: dict, name: str, label: str, *, minimum: Decimal = Decimal(0), field: str = "") -> Decimal:
+    if params.get(name) in (None, ""):
+        raise _refuse(field or name, f"请填写“{label}”")
     try:
         value = to_yuan(str(params[name]))
     except (ValidationError, TypeError):
-        raise ValidationError(f"参数“{label}”（{name}）应为金额，实际为“{params[name]}”") from None
+        raise _refuse(field or name, f"“{label}”应为金额，实际为“{params[name]}”") from None
     if value < minimum:
-        raise ValidationError(f"参数“{label}”（{name}）不能小于 {minimum}")
+        raise _refuse(field or name, f"“{label}”不能小于 {format_yuan(minimum)} 元")
     return value
 
 
-def _ratio(params: dict, name: str, label: str, default: str | None = None) -> Decimal:
+def _ratio(params: dict, name: str, label: str, default: str | None = None, *, field: str = "") -> Decimal:
     raw = params.get(name, default)
-    if raw is None:
-        raise ValidationError(f"参数“{label}”（{name}）缺失")
+    if raw in (None, ""):
+        raise _refuse(field or name, f"请填写“{label}”")
     try:
         value = Decimal(str(raw))
     except InvalidOperation:
-        raise ValidationError(f"参数“{label}”（{name}）应为 0 到 1 之间的小数，实际为“{raw}”") from None
+        value = Decimal("NaN")
     if not value.is_finite() or not Decimal(0) <= value <= Decimal(1):
-        raise ValidationError(f"参数“{label}”（{name}）应为 0 到 1 之间的小数，实际为“{raw}”")
+        raise _refuse(field or name, f"“{label}”应在 0% 到 100% 之间，实际为“{raw}”")
     return value
 
 
-def _int(params: dict, name: str, label: str, default: int | None = None, minimum: int = 0) -> int:
+def _int(params: dict, name: str, label: str, default: int | None = None, minimum: int = 0, *, field: str = "") -> int:
     raw = params.get(name, default)
     try:
         value = int(str(raw))
     except (TypeError, ValueError):
-        raise ValidationError(f"参数“{label}”（{name}）应为整数，实际为“{raw}”") from None
+        raise _refuse(field or name, f"“{label}”应为整数，实际为“{raw}”") from None
     if value < minimum:
-        raise ValidationError(f"参数“{label}”（{name}）不能小于 {minimum}")
+        raise _refuse(field or name, f"“{label}”不能小于 {minimum}")
     return value
 
 
@@ -70,9 +76,9 @@ def _date(params: dict, name: str, label: str) -> date:
     try:
         return date.fromisoformat(str(params[name]))
     except KeyError:
-        raise ValidationError(f"参数“{label}”（{name}）缺失") from None
+        raise _refuse(name, f"请填写“{label}”") from None
     except ValueError:
-        raise ValidationError(f"参数“{label}”（{name}）应为日期，如 2026-01-01，实际为“{params[name]}”") from None
+        raise _refuse(name, f"“{label}”应为日期，如 2026-01-01，实际为“{params[name]}”") from None
 
 
 def _pct(value: Decimal) -> str:
@@ -122,33 +128,59 @@ class StartupGrant:
     label = "新建工会启动经费"
     beneficiary_type = "org"
     once_per_beneficiary = True  # paid at most once per union across every start-up programme
+    parameters = (
+        Param("window_start", "建会时间窗口起", ParamKind.DATE, help="在此日期及以后成立的工会可以申领"),
+        Param("window_end", "建会时间窗口止", ParamKind.DATE, help="在此日期及以前成立的工会可以申领"),
+        Param(
+            "count_days_after_founding",
+            "成立后计算会员人数的天数",
+            ParamKind.INT,
+            required=False,
+            default=0,
+            minimum=0,
+            help="0 表示按成立当日的会员人数计算；不会晚于今天",
+        ),
+        Param(
+            "tiers",
+            "分档标准",
+            ParamKind.TABLE,
+            row_label="档",
+            help="会员人数达到某档起始人数的，全体会员按该档标准计算；第 1 档从 1 人起，"
+            f"每人不低于 {MIN_AVERAGE_PER_MEMBER:.0f} 元",
+            columns=(
+                Param("min_members", "起始人数（人）", ParamKind.INT, minimum=1),
+                Param("rate", "每人标准（元）", ParamKind.MONEY, minimum=MIN_AVERAGE_PER_MEMBER),
+            ),
+        ),
+    )
 
     def validate_parameters(self, params: dict[str, Any]) -> dict[str, Any]:
         start = _date(params, "window_start", "建会时间窗口起")
         end = _date(params, "window_end", "建会时间窗口止")
         if end < start:
-            raise ValidationError("参数“建会时间窗口止”不能早于“建会时间窗口起”")
+            raise _refuse("window_end", "“建会时间窗口止”不能早于“建会时间窗口起”")
         days = _int(params, "count_days_after_founding", "成立后计算会员人数的天数", default=0)
         tiers = params.get("tiers")
         if not isinstance(tiers, list) or not tiers:
-            raise ValidationError(
-                '参数“分档标准”（tiers）缺失：至少需要一档，如 [{"min_members": 1, "rate": "150.00"}]'
-            )
+            raise _refuse("tiers", "请填写“分档标准”：至少一档，如 1 人起每人 150.00 元")
         out_tiers, last_min = [], 0
         for i, tier in enumerate(tiers, start=1):
             if not isinstance(tier, dict):
-                raise ValidationError(f"分档标准第 {i} 档格式错误")
-            lower = _int(tier, "min_members", f"第 {i} 档起始人数", minimum=1)
-            rate = _money(tier, "rate", f"第 {i} 档每人标准")
+                raise _refuse("tiers", f"分档标准第 {i} 档格式错误")
+            lower = _int(tier, "min_members", f"第 {i} 档起始人数", minimum=1, field="tiers")
+            rate = _money(tier, "rate", f"第 {i} 档每人标准", field="tiers")
             if i == 1 and lower != 1:
-                raise ValidationError("分档标准第 1 档须从 1 人起")
+                raise _refuse("tiers", "分档标准第 1 档须从 1 人起")
             if lower <= last_min:
-                raise ValidationError(f"分档标准第 {i} 档起始人数须大于上一档")
+                raise _refuse(
+                    "tiers", f"分档标准第 {i} 档起始人数（{lower} 人）须大于上一档（{last_min} 人）：各档不能重叠"
+                )
             # A flat tier pays its rate to every member: the average per member equals the rate.
             if rate < MIN_AVERAGE_PER_MEMBER:
-                raise ValidationError(
+                raise _refuse(
+                    "tiers",
                     f"分档标准第 {i} 档每人 {format_yuan(rate)} 元：启动经费须按会员人数平均每人不低于 "
-                    f"{format_yuan(MIN_AVERAGE_PER_MEMBER)} 元"
+                    f"{format_yuan(MIN_AVERAGE_PER_MEMBER)} 元",
                 )
             last_min = lower
             out_tiers.append({"min_members": lower, "rate": str(rate)})
@@ -253,22 +285,53 @@ class DuesRebate:
     label = "税务代收经费返还"
     beneficiary_type = "org"
     uses_parameter_history = True  # year Y−1's retained share uses the parameters of year Y−1
+    parameters = (
+        Param("retention_ratio", "区总工会留成比例", ParamKind.RATIO, help="税务代收经费中区总工会留成的比例"),
+        Param(
+            "retention_ratio_by_year",
+            "历年留成比例",
+            ParamKind.TABLE,
+            required=False,
+            mapping=True,
+            help="某年度的留成比例与上面的比例不同时逐年填写；未填写的年度按该年末生效的参数版本",
+            columns=(
+                Param("year", "年度", ParamKind.INT, minimum=2000, maximum=2100),
+                Param("ratio", "留成比例", ParamKind.RATIO),
+            ),
+        ),
+        Param(
+            "growth_share",
+            "增长部分返还比例",
+            ParamKind.RATIO,
+            default="0.5",
+            help="已缴费企业：留成增长部分的返还比例",
+        ),
+        Param("new_share", "新增企业返还比例", ParamKind.RATIO, default="1", help="首次缴费企业：留成的返还比例"),
+        Param(
+            "returning_enterprise",
+            "中断后再缴费企业",
+            ParamKind.CHOICE,
+            default="new",
+            choices=(("new", "按新缴费企业计算"), ("growth", "按增长计算（上年留成按 0）")),
+            help="上年未缴、此前年度缴纳过的企业",
+        ),
+        Param("require_assessment_pass", "须当年考评通过", ParamKind.BOOL, required=False, default=False),
+    )
 
     def validate_parameters(self, params: dict[str, Any]) -> dict[str, Any]:
         ratio = _ratio(params, "retention_ratio", "区总工会留成比例")
         by_year = params.get("retention_ratio_by_year") or {}
+        field = "retention_ratio_by_year"
         if not isinstance(by_year, dict):
-            raise ValidationError("参数“历年留成比例”（retention_ratio_by_year）应为 {年度: 比例}")
+            raise _refuse(field, "“历年留成比例”应逐年填写年度与比例")
         norm_by_year = {}
         for year, value in by_year.items():
             if not str(year).isdigit():
-                raise ValidationError(f"参数“历年留成比例”的年度“{year}”无效")
-            norm_by_year[str(year)] = str(_ratio({"r": value}, "r", f"{year} 年留成比例"))
+                raise _refuse(field, f"“历年留成比例”的年度“{year}”无效")
+            norm_by_year[str(year)] = str(_ratio({"r": value}, "r", f"{year} 年留成比例", field=field))
         rule = str(params.get("returning_enterprise", "new"))
         if rule not in RETURNING_RULES:
-            raise ValidationError(
-                f"参数“中断后再缴费企业”（returning_enterprise）应为 new（按新企业）或 growth（按增长，上年按 0），实际为“{rule}”"
-            )
+            raise _refuse("returning_enterprise", "“中断后再缴费企业”应为“按新缴费企业计算”或“按增长计算”")
         return {
             "retention_ratio": str(ratio),
             "retention_ratio_by_year": norm_by_year,
@@ -414,31 +477,73 @@ class JointUnionSubsidy:
     key = "joint_union_subsidy"
     label = "联合工会“三补贴三挂钩”经费保障"
     beneficiary_type = "org"
+    parameters = (
+        Param(
+            "member_rate", "每名会员补贴（元）", ParamKind.MONEY, minimum=0, help="挂钩会员人数：期末会员人数 × 此标准"
+        ),
+        Param(
+            "activity_rate",
+            "每次活动补贴（元）",
+            ParamKind.MONEY,
+            minimum=0,
+            help="挂钩活动开展：期内已报送的活动次数 × 此标准",
+        ),
+        Param("activity_cap", "活动补贴上限（元）", ParamKind.MONEY, minimum=0),
+        Param(
+            "assessment_base",
+            "考核补贴基数（元）",
+            ParamKind.MONEY,
+            minimum=0,
+            help="挂钩考核结果：基数 × 考核分档系数",
+        ),
+        Param(
+            "score_bands",
+            "考核分档系数",
+            ParamKind.TABLE,
+            row_label="档",
+            help="考核分数达到某档分数下限的，按该档系数计算；低于各档的系数为 0",
+            columns=(
+                Param("min_score", "分数下限", ParamKind.DECIMAL, minimum=0, maximum=100),
+                Param("coefficient", "系数", ParamKind.DECIMAL, minimum=0, maximum=5),
+            ),
+        ),
+        Param("pilot_only", "仅限试点工会", ParamKind.BOOL, required=False, default=False),
+        Param(
+            "pilot_orgs",
+            "试点工会",
+            ParamKind.ORGANISATIONS,
+            required=False,
+            org_kinds=(K.VILLAGE_JOINT, K.COMMUNITY_JOINT),
+            help="勾选“仅限试点工会”时，只计算这些联合工会",
+        ),
+    )
 
     def validate_parameters(self, params: dict[str, Any]) -> dict[str, Any]:
         bands = params.get("score_bands")
         if not isinstance(bands, list) or not bands:
-            raise ValidationError('参数“考核分档系数”（score_bands）缺失：如 [{"min_score": 90, "coefficient": "1.2"}]')
+            raise _refuse("score_bands", "请填写“考核分档系数”：至少一档，如 90 分以上系数 1.2")
         norm_bands = []
         for i, band in enumerate(bands, start=1):
             if not isinstance(band, dict):
-                raise ValidationError(f"考核分档第 {i} 档格式错误")
+                raise _refuse("score_bands", f"考核分档第 {i} 档格式错误")
             try:
                 low = Decimal(str(band["min_score"]))
                 coefficient = Decimal(str(band["coefficient"]))
             except (KeyError, InvalidOperation):
-                raise ValidationError(f"考核分档第 {i} 档须有分数下限 min_score 与系数 coefficient（数字）") from None
-            if not Decimal(0) <= low <= Decimal(100) or not Decimal(0) <= coefficient <= Decimal(5):
-                raise ValidationError(f"考核分档第 {i} 档：分数下限应在 0–100，系数应在 0–5")
+                raise _refuse("score_bands", f"考核分档第 {i} 档须填写分数下限与系数（数字）") from None
+            if not (low.is_finite() and coefficient.is_finite()) or not (
+                Decimal(0) <= low <= Decimal(100) and Decimal(0) <= coefficient <= Decimal(5)
+            ):
+                raise _refuse("score_bands", f"考核分档第 {i} 档：分数下限应在 0–100，系数应在 0–5")
             norm_bands.append({"min_score": str(low), "coefficient": str(coefficient)})
-        if len({b["min_score"] for b in norm_bands}) != len(norm_bands):
-            raise ValidationError("考核分档的分数下限不能重复")
+        if len({Decimal(b["min_score"]) for b in norm_bands}) != len(norm_bands):
+            raise _refuse("score_bands", "考核分档的分数下限不能重复")
         pilot_orgs = params.get("pilot_orgs") or []
         if not isinstance(pilot_orgs, list) or not all(isinstance(c, str) for c in pilot_orgs):
-            raise ValidationError("参数“试点工会”（pilot_orgs）应为组织编码列表")
+            raise _refuse("pilot_orgs", "“试点工会”应为所选的工会")
         pilot_only = bool(params.get("pilot_only", False))
         if pilot_only and not pilot_orgs:
-            raise ValidationError("已限定试点范围（pilot_only），请填写试点工会编码（pilot_orgs）")
+            raise _refuse("pilot_orgs", "已勾选“仅限试点工会”，请选择试点工会")
         return {
             "member_rate": str(_money(params, "member_rate", "每名会员补贴")),
             "activity_rate": str(_money(params, "activity_rate", "每次活动补贴")),

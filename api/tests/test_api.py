@@ -26,6 +26,26 @@ def test_docs_page_loads_no_asset_from_another_host(client, district):
     assert sources and all(s.startswith("/") for s in sources), sources
 
 
+@pytest.mark.parametrize("who", ["finance", "town_a", "chair_a", "auditor", "worker_a", None])
+def test_api_docs_only_for_those_who_connect_systems(client, district, who):
+    """The schema and its interactive page: the district administrator (Perm.API_DOCS) only; every
+    other role, and an anonymous caller, gets the JSON refusal of any API call, and no menu link."""
+    if who:
+        client.force_login(district.user(who))
+    for url in ("/api/v1/docs/", "/api/v1/openapi.json"):
+        response = client.get(url)
+        assert response.status_code == 403 and response["Content-Type"].startswith("application/json"), url
+        assert "paths" not in response.json()
+    if who:
+        assert 'href="/api/v1/docs/"' not in client.get("/").content.decode()
+
+
+def test_api_docs_offered_to_the_administrator(client, district):
+    client.force_login(district.user("admin"))
+    assert 'href="/api/v1/docs/"' in client.get("/").content.decode()
+    assert client.get("/api/v1/docs/").status_code == 200
+
+
 def test_token_authentication(client, district):
     response = client.post("/api/v1/auth/token/", {"username": "town_a", "password": PASSWORD})
     token = response.json()["token"]

@@ -66,12 +66,12 @@ ROUTES: dict[str, Any] = {
     # public or about the signed-in account itself
     "accounts:login": Public("login"),
     "accounts:logout": Public("logout"),
-    "api:schema": Public("schema"),
-    "api:docs": Public("docs"),
     "api:token": Public("login"),
     "api:api-root": Public("index"),
     # pages without an argument: lists, forms, counts
     "accounts:audit": Page(owner="admin"),
+    "api:schema": Page(owner="admin"),
+    "api:docs": Page(owner="admin"),
     "accounts:calendar": Page(owner="admin"),
     "accounts:history": Page(owner="admin"),
     "accounts:password_change": Page(),

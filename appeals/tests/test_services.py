@@ -6,7 +6,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from appeals import services
-from appeals.models import Appeal, Referral, TimelineEntry
+from appeals.models import Appeal, Category, Referral, TimelineEntry
 from appeals.tests.factories import fresh, liaison, make_appeal, make_person, run_to
 from core.models import AuditEvent, Notification
 
@@ -33,7 +33,7 @@ def test_register_sets_deadlines_liaison_and_timeline(district):
 
 def test_register_refusals(district):
     rights = district.user("rights")
-    cat = services.Category.objects.get(code="other")
+    cat = Category.objects.get(code="other")
     kw = dict(
         category=cat, channel=Appeal.Channel.HOTLINE, title="t", description="内容足够长的诉求", reporter_name="李"
     )
@@ -62,7 +62,7 @@ def test_register_refusals(district):
 def test_portal_submission_by_worker(district):
     worker = district.user("worker_a")
     make_person(district.union_a, user=worker, name="张伟")
-    cat = services.Category.objects.get(code="women")
+    cat = Category.objects.get(code="women")
     a = services.appeal_register(
         actor=worker, category=cat, channel=Appeal.Channel.PORTAL, title="产假工资", description="产假期间工资被扣发"
     )

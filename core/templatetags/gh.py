@@ -4,6 +4,8 @@ from typing import Any
 
 from django import template
 
+from core.money import format_yuan
+
 register = template.Library()
 
 
@@ -25,3 +27,11 @@ HISTORY_ACTIONS = {"+": "新建", "~": "修改", "-": "删除"}
 def history_action(record: Any) -> str:
     """simple-history ships no Simplified Chinese labels for its record types."""
     return HISTORY_ACTIONS.get(getattr(record, "history_type", ""), "")
+
+
+@register.filter
+def yuan(value: Any) -> str:
+    """``{{ amount|yuan }}``: an amount as money reads, ``4,200.00`` (core.money.format_yuan); empty for None."""
+    if value is None or value == "":
+        return ""
+    return format_yuan(value)

@@ -8,7 +8,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 
 from core.money import format_yuan, to_yuan
-from funds.engine import PeriodSpan, register_programme
+from funds.engine import Param, ParamKind, PeriodSpan, register_programme
 from orgs.models import Organisation
 
 KEY = "fixed_test"
@@ -18,11 +18,23 @@ class FixedAmounts:
     key = KEY
     label = "测试：固定金额"
     beneficiary_type = "org"
+    parameters = (
+        Param(
+            "amounts",
+            "金额表",
+            ParamKind.TABLE,
+            mapping=True,
+            columns=(
+                Param("code", "组织编码", ParamKind.TEXT),
+                Param("amount", "金额（元）", ParamKind.MONEY, minimum=0),
+            ),
+        ),
+    )
 
     def validate_parameters(self, params: dict[str, Any]) -> dict[str, Any]:
         amounts = params.get("amounts")
         if not isinstance(amounts, dict):
-            raise ValidationError("参数“金额表”（amounts）缺失")
+            raise ValidationError({"amounts": "请填写“金额表”"})
         return {"amounts": {code: str(to_yuan(str(v))) for code, v in amounts.items()}}
 
     def eligible(self, period: PeriodSpan, params: dict[str, Any]):

@@ -7,7 +7,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from members import fake
-from members.importer import (
+from members.importing import (
     ImportFileError,
     ImportRefused,
     commit_import,

@@ -12,7 +12,7 @@ import pytest
 import xlsxwriter
 
 from members import fake
-from members.importer import ImportFileError, commit_import, plan_import, read_table, write_error_report
+from members.importing import ImportFileError, commit_import, plan_import, read_table, write_error_report
 from members.models import Membership, Person
 from members.tests.xlsx_helpers import read_sheet
 

@@ -6,7 +6,7 @@ from pathlib import Path
 import xlsxwriter
 from python_calamine import CalamineWorkbook
 
-from members.importer import COLUMNS
+from members.importing import COLUMNS
 
 HEADERS = [c.header + ("*" if c.required else "") for c in COLUMNS]
 

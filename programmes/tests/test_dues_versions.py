@@ -93,8 +93,9 @@ def test_enterprise_that_paid_two_years_ago_not_last_year(district, rule, expect
 
 def test_returning_rule_is_validated():
     assert DuesRebate().validate_parameters({"retention_ratio": "0.4"})["returning_enterprise"] == "new"
-    with pytest.raises(ValidationError, match="returning_enterprise"):
+    with pytest.raises(ValidationError, match="“中断后再缴费企业”应为") as refused:
         DuesRebate().validate_parameters({"retention_ratio": "0.4", "returning_enterprise": "maybe"})
+    assert list(refused.value.message_dict) == ["returning_enterprise"]
 
 
 ratios = st.decimals(min_value=D("0"), max_value=D("1"), places=2)

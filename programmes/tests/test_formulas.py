@@ -165,9 +165,13 @@ def test_joint_union_activity_cap_and_band_edges():
 
 def test_joint_union_parameters_validated():
     base = {"member_rate": "20", "activity_rate": "500", "activity_cap": "6000", "assessment_base": "5000"}
-    with pytest.raises(ValidationError, match="score_bands"):
+    with pytest.raises(ValidationError, match="请填写“考核分档系数”") as refused:
         JointUnionSubsidy().validate_parameters(base)
-    with pytest.raises(ValidationError, match="试点工会编码"):
+    assert list(refused.value.message_dict) == ["score_bands"]  # shown beside the table on the form
+    with pytest.raises(ValidationError, match="请选择试点工会"):
         JointUnionSubsidy().validate_parameters({**base, "score_bands": BANDS, "pilot_only": True})
+    for bad in ("NaN", "Infinity"):
+        with pytest.raises(ValidationError, match="分数下限应在 0–100"):
+            JointUnionSubsidy().validate_parameters({**base, "score_bands": [{"min_score": bad, "coefficient": "1"}]})
     with pytest.raises(ValidationError, match="每名会员补贴"):
         JointUnionSubsidy().validate_parameters({**base, "member_rate": "abc", "score_bands": BANDS})

@@ -9,7 +9,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from core.audit import audit_log
 from core.models import AuditEvent, User
-from members.importer import (
+from members.importing import (
     ImportFileError,
     ImportRefused,
     commit_import,
