@@ -6,7 +6,7 @@ from typing import Any
 
 from django import forms
 
-from core.forms import BoundedModelChoiceField, BoundedModelMultipleChoiceField, StyledFormMixin
+from core.forms import BoundedModelChoiceField, BoundedModelMultipleChoiceField, StyledFormMixin, ids_from
 from orgs.models import Organisation
 from orgs.pickers import PickerScope
 from orgs.roles import Perm
@@ -92,6 +92,19 @@ class PickerFieldMixin:
     def only_choice(self) -> Organisation | None:
         return self.widget.fixed  # type: ignore[attr-defined]
 
+    def remember_initial(self, value: Any) -> None:
+        """Load the initially chosen organisations the no-script list does not hold (one query, when any),
+        so that saving the form unchanged keeps them; values outside the user's choices stay unknown."""
+        widget: OrganisationPicker = self.widget  # type: ignore[attr-defined]
+        values = [str(v) for v in (value if isinstance(value, list | tuple) else [value]) if v not in (None, "")]
+        offered = {widget.value_of(o) for o in widget.offered}
+        missing = [v for v in values if v not in offered and v not in widget.known]
+        key = self.to_field_name or "pk"  # type: ignore[attr-defined]
+        if key == "pk":
+            missing = [str(i) for i in ids_from(missing)]
+        if missing:
+            self.remember(self.queryset.filter(**{f"{key}__in": missing}))  # type: ignore[attr-defined]
+
     def remember(self, organisations: Iterable[Organisation]) -> None:
         widget: OrganisationPicker = self.widget  # type: ignore[attr-defined]
         widget.known.update({widget.value_of(o): o for o in organisations})
@@ -121,8 +134,12 @@ def bind_pickers(form: forms.BaseForm, user: Any, changes: dict[str, dict[str, A
         if isinstance(field, PickerFieldMixin):
             field.for_user(user, **(changes or {}).get(name, {}))
             only = field.only_choice
-            if only is not None and not form.is_bound:
+            if form.is_bound:
+                continue
+            if only is not None:
                 form.initial[name] = field.widget.value_of(only)  # type: ignore[attr-defined]
+            else:
+                field.remember_initial(form.initial.get(name, field.initial))
 
 
 class PickerFormMixin:
