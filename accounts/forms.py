@@ -4,7 +4,6 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
 
 from core.forms import StyledFormMixin
-from core.models import AuditEvent
 from orgs.forms import OrganisationChoiceField, PickerFormMixin
 from orgs.pickers import PickerScope
 from orgs.roles import Perm, ScopeMode
@@ -47,13 +46,6 @@ class UserCreateForm(GrantForm):
 
 class PasswordResetForm(StyledFormMixin, forms.Form):
     password = forms.CharField(label="新密码", widget=forms.PasswordInput)
-
-
-class AuditFilterForm(StyledFormMixin, forms.Form):
-    kind = forms.ChoiceField(label="类型", choices=[("", "全部"), *AuditEvent.Kind.choices], required=False)
-    username = forms.CharField(label="账号", required=False)
-    date_from = forms.DateField(label="起始日期", required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    date_to = forms.DateField(label="截止日期", required=False, widget=forms.DateInput(attrs={"type": "date"}))
 
 
 class CalendarYearForm(StyledFormMixin, forms.Form):

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
-from core.models import AuditEvent, User
+from core.models import User
 from orgs.models import RoleAssignment
 from orgs.roles import Perm, ScopeMode
 from orgs.scope import grant_reach_q, grants_with, scoped
@@ -17,7 +17,7 @@ def is_district_wide(user: Any, perm: str) -> bool:
     return any(g.mode == ScopeMode.SUBTREE and len(g.path) == 4 for g in grants_with(user, perm))
 
 
-def manageable_users(user: Any, text: str = "") -> QuerySet[User]:
+def manageable_users(user: Any) -> QuerySet[User]:
     """Accounts ``user`` may manage: every role of the account lies inside the manager's scope and grants
     nothing the manager could not grant (orgs.scope.grant_reach). Anything else is invisible — the
     user list, pickers, details and every account action go through here."""
@@ -29,25 +29,8 @@ def manageable_users(user: Any, text: str = "") -> QuerySet[User]:
     if is_district_wide(user, Perm.USER_MANAGE):
         # Accounts with no role at all belong to nobody's subtree: only district-wide admins see them.
         condition |= ~Q(Exists(assignments))
-    qs = User.objects.filter(condition)
-    text = text.strip()
-    if text:
-        qs = qs.filter(Q(username__icontains=text) | Q(display_name__icontains=text))
-    return qs.order_by("username")
+    return User.objects.filter(condition).order_by("username")
 
 
 def visible_assignments(user: Any, account: User) -> QuerySet[RoleAssignment]:
     return scoped(user, Perm.USER_MANAGE, account.role_assignments.select_related("organisation", "granted_by"))
-
-
-def audit_events(filters: dict[str, Any]) -> QuerySet[AuditEvent]:
-    qs = AuditEvent.objects.all()
-    if filters.get("kind"):
-        qs = qs.filter(kind=filters["kind"])
-    if filters.get("username"):
-        qs = qs.filter(username__icontains=filters["username"])
-    if filters.get("date_from"):
-        qs = qs.filter(at__date__gte=filters["date_from"])
-    if filters.get("date_to"):
-        qs = qs.filter(at__date__lte=filters["date_to"])
-    return qs.order_by("-at", "-id")

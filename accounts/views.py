@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 
 from django.contrib import messages
@@ -7,14 +8,15 @@ from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse_lazy
 from django.views.decorators.http import require_POST
 
 from accounts import selectors, services
+from accounts.filtersets import AuditEventFilterSet, UserFilterSet
 from accounts.forms import (
-    AuditFilterForm,
     CalendarYearForm,
     ChangePasswordForm,
     GrantForm,
@@ -23,14 +25,16 @@ from accounts.forms import (
     UserCreateForm,
 )
 from accounts.history import HISTORY_MODELS, history_rows
+from accounts.tables import AuditEventTable, UserTable
 from core import workdays
 from core.audit import audit_log
+from core.lists import ListPage
 from core.models import AuditEvent, User
 from core.views import add_validation_errors, paginate, query_without, require
 from orgs.models import RoleAssignment
 from orgs.roles import Perm
 from orgs.services import grantable_roles, role_grant, role_revoke
-from orgs.web import audited_export, perm_required
+from orgs.web import perm_required
 
 
 class LoginView(auth_views.LoginView):
@@ -54,21 +58,25 @@ class PasswordChangeView(auth_views.PasswordChangeView):
         return response
 
 
-@perm_required(Perm.USER_MANAGE)
-def user_list(request: HttpRequest) -> HttpResponse:
-    qs = selectors.manageable_users(request.user, request.GET.get("q", ""))
-    if request.GET.get("export") == "xlsx":
-        rows = ([u.username, u.display_name, u.is_active, u.last_login, u.date_joined] for u in qs.iterator())
-        return audited_export(
-            request,
-            what="用户列表",
-            filename="用户列表.xlsx",
-            headers=["用户名", "姓名", "启用", "最后登录", "创建时间"],
-            rows=rows,
-            count=qs.count(),
-        )
-    page = paginate(request, qs.prefetch_related("role_assignments__organisation"))
-    return render(request, "accounts/user_list.html", {"page": page, "query": query_without(request, "page", "export")})
+class UserList(ListPage):
+    """用户与角色: the accounts this manager may manage (accounts.selectors.manageable_users)."""
+
+    title = "用户与角色"
+    noun = "账号"
+    unit = "个"
+    table_class = UserTable
+    filterset_class = UserFilterSet
+    perm = Perm.USER_MANAGE
+    export_perm = Perm.USER_MANAGE
+    ordering = ("username",)
+    create = ("accounts:user_create", "新建账号", Perm.USER_MANAGE)
+    testid = "user-table"
+
+    def rows(self, request: HttpRequest, perm: str) -> QuerySet[User]:
+        return selectors.manageable_users(request.user).prefetch_related("role_assignments__organisation")
+
+
+user_list = UserList.as_view()
 
 
 @perm_required(Perm.USER_MANAGE)
@@ -174,29 +182,28 @@ def _district_auditor(user) -> bool:
     return selectors.is_district_wide(user, Perm.AUDIT_VIEW)
 
 
-@require(_district_auditor)
-def audit(request: HttpRequest) -> HttpResponse:
-    form = AuditFilterForm(request.GET or None)
-    filters = form.cleaned_data if form.is_valid() else {}
-    qs = selectors.audit_events(filters)
-    if request.GET.get("export") == "xlsx":
-        rows = (
-            [e.at, e.get_kind_display(), e.username, e.ip_address, e.object_type, e.object_id, e.summary]
-            for e in qs.iterator(chunk_size=2000)
-        )
-        return audited_export(
-            request,
-            what="安全审计记录",
-            filename="安全审计记录.xlsx",
-            headers=["时间", "类型", "账号", "IP 地址", "对象类型", "对象", "摘要"],
-            rows=rows,
-            count=qs.count(),
-        )
-    return render(
-        request,
-        "accounts/audit.html",
-        {"form": form, "page": paginate(request, qs), "query": query_without(request, "page", "export")},
-    )
+class AuditList(ListPage):
+    """安全审计: the append-only security events, for district-wide auditors."""
+
+    title = "安全审计"
+    noun = "审计记录"
+    table_class = AuditEventTable
+    filterset_class = AuditEventFilterSet
+    perm = Perm.AUDIT_VIEW
+    export_perm = Perm.AUDIT_VIEW
+    ordering = ("-at", "-id")
+    template_name = "accounts/audit.html"
+    testid = "audit-table"
+
+    @classmethod
+    def guard(cls, view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        return require(_district_auditor)(view)
+
+    def rows(self, request: HttpRequest, perm: str) -> QuerySet[AuditEvent]:
+        return AuditEvent.objects.all()
+
+
+audit = AuditList.as_view()
 
 
 @require(_district_auditor)

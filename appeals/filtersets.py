@@ -7,9 +7,10 @@ from datetime import datetime, time
 import django_filters
 from django.db.models import Q, QuerySet
 from django.utils import timezone
+from django_filters.widgets import BooleanWidget
 
 from appeals.models import Appeal, Category
-from appeals.selectors import METRICS, metric_q
+from appeals.selectors import METRICS, metric_q, todo_q
 from core.filters import FilterSet
 from orgs.filtersets import OrganisationFilter, PickerFilterSetMixin
 from orgs.roles import Perm
@@ -30,6 +31,8 @@ class AppealFilterSet(PickerFilterSetMixin, FilterSet):
         choices=[(k, v[0]) for k, v in METRICS.items()], method="filter_metric", label="指标"
     )
     overdue = django_filters.BooleanFilter(field_name="overdue", label="曾超时")
+    # ``?todo=1`` (the workbench's links) as well as true/false.
+    todo = django_filters.BooleanFilter(method="filter_todo", label="待我处理", widget=BooleanWidget)
 
     class Meta:
         model = Appeal
@@ -46,6 +49,7 @@ class AppealFilterSet(PickerFilterSetMixin, FilterSet):
             "date_to",
             "metric",
             "overdue",
+            "todo",
         ]
 
     def filter_q(self, queryset: QuerySet[Appeal], name: str, value: str) -> QuerySet[Appeal]:
@@ -72,3 +76,7 @@ class AppealFilterSet(PickerFilterSetMixin, FilterSet):
 
     def filter_metric(self, queryset: QuerySet[Appeal], name: str, value: str) -> QuerySet[Appeal]:
         return queryset.filter(metric_q(value))
+
+    def filter_todo(self, queryset: QuerySet[Appeal], name: str, value: bool | None) -> QuerySet[Appeal]:
+        user = getattr(self.request, "user", None)
+        return queryset.filter(todo_q(user)) if value and user is not None else queryset

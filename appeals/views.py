@@ -15,7 +15,7 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -37,8 +37,9 @@ from appeals.forms import (
     ResultForm,
 )
 from appeals.models import Appeal, Category, Referral
-from core.filters import filter_queryset
+from appeals.tables import AppealTable
 from core.forms import DATE_MAX, DATE_MIN, ID_MAX, finite_decimal, ids_from
+from core.lists import ListPage
 from core.models import Notification, User
 from core.views import paginate, query_without
 from orgs.models import Organisation
@@ -50,30 +51,6 @@ S = Appeal.State
 
 # The gate of every back-office page; rows inside are read through selectors.office_appeals.
 back_office = perm_required(Perm.APPEAL_OFFICE)
-
-EXPORT_HEADERS = [
-    "编号",
-    "标题",
-    "所属工会",
-    "分类",
-    "渠道",
-    "状态",
-    "反映人",
-    "匿名",
-    "第三方",
-    "联络人",
-    "主办单位",
-    "登记时间",
-    "联系时限",
-    "按时联系",
-    "办理时限",
-    "已解决",
-    "评价",
-    "重办次数",
-    "曾超时",
-    "无效",
-    "无效原因",
-]
 
 
 def _errors(exc: Exception) -> list[str]:
@@ -108,62 +85,36 @@ def _anchor_org(request: HttpRequest, perm: str = Perm.APPEAL_OFFICE) -> Organis
 # --- workbench list ---------------------------------------------------------------------------
 
 
-@back_office
-def appeal_list(request: HttpRequest) -> HttpResponse:
-    base = selectors.appeal_list_qs(request.user)
-    filterset = AppealFilterSet(request.GET or None, queryset=base, request=request)
-    qs = filter_queryset(request, filterset, base)
-    if request.GET.get("todo") == "1":
-        qs = qs.filter(selectors.todo_q(request.user))
-    qs = qs.order_by("-registered_at", "-id")
-    if request.GET.get("export") == "xlsx":
-        rows = (
-            [
-                a.number,
-                a.title,
-                a.organisation.name,
-                a.category.name,
-                a.get_channel_display(),
-                a.get_state_display(),
-                a.reporter_display,
-                a.anonymous,
-                a.third_party,
-                str(a.liaison) if a.liaison_id else "",
-                a.lead_handler_org.name if a.lead_handler_org_id else "",
-                a.registered_at,
-                a.contact_deadline,
-                a.contacted_in_time,
-                a.handling_deadline,
-                a.resolved,
-                a.get_rating_display(),
-                a.reopen_count,
-                a.overdue,
-                a.invalid,
-                a.invalid_reason,
-            ]
-            for a in qs.iterator(chunk_size=2000)
-        )
-        return audited_export(
-            request, what="职工诉求", filename="职工诉求.xlsx", headers=EXPORT_HEADERS, rows=rows, count=qs.count()
-        )
-    page = paginate(request, qs)
-    metric = request.GET.get("metric", "")
-    return render(
-        request,
-        "appeals/list.html",
-        {
-            "page": page,
-            "filter": filterset if filterset.is_bound else AppealFilterSet(queryset=base, request=request),
-            "query": query_without(request, "page"),
-            "export_query": query_without(request, "page", "export"),
-            "metric_label": selectors.METRICS.get(metric, ("",))[0] if metric else "",
-            "categories": Category.objects.all(),
-            "states": Appeal.State.choices,
-            "channels": Appeal.Channel.choices,
-            "can_create": selectors.can_register(request.user),
-            "tree_perm": Perm.APPEAL_OFFICE,
-        },
-    )
+class AppealList(ListPage):
+    """诉求工作台: the back office's requests, filtered (also by the rates page's drill-down links)."""
+
+    title = "诉求工作台"
+    noun = "诉求"
+    unit = "件"
+    table_class = AppealTable
+    filterset_class = AppealFilterSet
+    perm = Perm.APPEAL_OFFICE
+    export_perm = Perm.APPEAL_OFFICE
+    # The drill-down filters of the rates and liaison pages: reached by links, shown as chips.
+    hidden_filters = ("unit", "handler", "liaison", "metric")
+    ordering = ("-registered_at", "-id")
+    create = ("appeals:create", "登记诉求", Perm.APPEAL_HANDLE)
+    template_name = "appeals/list.html"
+    aside_template = "orgs/_list_tree.html"
+    testid = "appeal-table"
+
+    def rows(self, request: HttpRequest, perm: str) -> QuerySet[Appeal]:
+        return selectors.appeal_list_qs(request.user, perm)
+
+    def may_create(self, request: HttpRequest) -> bool:
+        return selectors.can_register(request.user)
+
+    def extra_context(self, request: HttpRequest) -> dict[str, Any]:
+        metric = request.GET.get("metric", "")
+        return {"metric_label": selectors.METRICS.get(metric, ("",))[0] if metric else ""}
+
+
+appeal_list = AppealList.as_view()
 
 
 # --- intake by an officer -----------------------------------------------------------------------

@@ -1,21 +1,19 @@
 from __future__ import annotations
 
 from django import forms
-from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.db.models import QuerySet
+from django.http import HttpRequest
 
 from assessment.filtersets import AssessmentFilterSet
 from assessment.models import OrganisationAssessment
 from assessment.services import assessment_record
-from core.filters import filter_queryset
+from assessment.tables import AssessmentTable
 from core.forms import StyledFormMixin
-from core.views import paginate, query_without
+from core.lists import ListPage
 from orgs.models import Organisation
 from orgs.roles import Perm
 from orgs.scope import has_perm, scoped
-from orgs.web import audited_export, perm_required
 
 
 class AssessmentForm(StyledFormMixin, forms.Form):
@@ -25,61 +23,42 @@ class AssessmentForm(StyledFormMixin, forms.Form):
     passed = forms.BooleanField(label="考评通过", required=False)
 
 
-@perm_required(Perm.ORG_VIEW)
-def assessment_list(request: HttpRequest) -> HttpResponse:
-    qs = scoped(request.user, Perm.ORG_VIEW, OrganisationAssessment.objects.all()).select_related(
-        "organisation", "assessed_by"
-    )
-    qs = filter_queryset(request, AssessmentFilterSet(request.GET or None, queryset=qs), qs)
-    qs = qs.order_by("-year", "organisation__path")
-    if request.GET.get("export") == "xlsx":
-        rows = (
-            [
-                a.organisation.name,
-                a.year,
-                a.score,
-                "通过" if a.passed else "未通过",
-                a.assessed_by and str(a.assessed_by),
-            ]
-            for a in qs.iterator(chunk_size=2000)
+class AssessmentList(ListPage):
+    """工会年度考评: the results in the user's scope, and the form a higher union records one with."""
+
+    title = "工会年度考评"
+    noun = "考评结果"
+    table_class = AssessmentTable
+    filterset_class = AssessmentFilterSet
+    perm = Perm.ORG_VIEW
+    export_perm = Perm.ORG_VIEW
+    ordering = ("-year", "organisation__path")
+    side_form_title = "录入考评结果（上级录入）"
+    testid = "assessment-table"
+
+    def rows(self, request: HttpRequest, perm: str) -> QuerySet[OrganisationAssessment]:
+        return scoped(request.user, perm, OrganisationAssessment.objects.all()).select_related(
+            "organisation", "assessed_by"
         )
-        return audited_export(
-            request,
-            what="工会年度考评",
-            filename="工会年度考评.xlsx",
-            headers=["工会", "年度", "得分", "结果", "评定人"],
-            rows=rows,
-            count=qs.count(),
-        )
-    form = None
-    if has_perm(request.user, Perm.ORG_CHANGE):
+
+    def side_form(self, request: HttpRequest) -> AssessmentForm | None:
+        if not has_perm(request.user, Perm.ORG_CHANGE):
+            return None
         form = AssessmentForm(request.POST or None)
         # only unions below the user's own organisations (a union does not assess itself)
-        unions = scoped(
+        form.fields["organisation"].queryset = scoped(
             request.user,
             Perm.ORG_CHANGE,
             Organisation.objects.filter(kind__in=Organisation.GRASSROOTS_KINDS, status="active", depth__gt=1),
         ).order_by("path")
-        form.fields["organisation"].queryset = unions
-        if request.method == "POST" and form.is_valid():
-            try:
-                assessment_record(actor=request.user, **form.cleaned_data)
-            except PermissionDenied as exc:
-                form.add_error("organisation", str(exc))
-            except ValidationError as exc:
-                for field, errs in exc.message_dict.items():
-                    for e in errs:
-                        form.add_error(field if field in form.fields else None, e)
-            else:
-                messages.success(request, "考评结果已录入")
-                return redirect("assessment:list")
-    return render(
-        request,
-        "assessment/list.html",
-        {
-            "page": paginate(request, qs),
-            "query": query_without(request, "page"),
-            "export_query": query_without(request, "page", "export"),
-            "form": form,
-        },
-    )
+        return form
+
+    def side_form_save(self, request: HttpRequest, form: AssessmentForm) -> str:
+        try:
+            assessment_record(actor=request.user, **form.cleaned_data)
+        except PermissionDenied as exc:
+            raise ValidationError({"organisation": str(exc)}) from exc
+        return "考评结果已录入"
+
+
+assessment_list = AssessmentList.as_view()

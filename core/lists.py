@@ -37,11 +37,12 @@ from typing import Any, ClassVar
 
 import django_tables2 as tables
 from django import forms
-from django.core.exceptions import PermissionDenied
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import QuerySet, Sum
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.html import format_html
 from django_tables2 import RequestConfig
@@ -49,7 +50,7 @@ from django_tables2.rows import BoundRow
 
 from core.filters import FilterSet, filter_queryset
 from core.money import format_yuan
-from core.views import PAGE_SIZES
+from core.views import PAGE_SIZES, add_validation_errors
 from orgs.scope import has_perm
 from orgs.web import audited_export, perm_required
 
@@ -82,6 +83,17 @@ class DateColumn(tables.DateColumn):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("format", "Y-m-d")
+        super().__init__(*args, **kwargs)
+
+    def value(self, value: Any, **kwargs: Any) -> Any:
+        return value
+
+
+class DateTimeColumn(tables.DateTimeColumn):
+    """A moment shown as 2024-03-01 14:05 (local time); exported as a date cell."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("format", "Y-m-d H:i")
         super().__init__(*args, **kwargs)
 
     def value(self, value: Any, **kwargs: Any) -> Any:
@@ -185,7 +197,7 @@ def _with(params: QueryDict, **changes: str | None) -> str:
 
 
 def _shown_value(field: forms.Field, raw: str) -> str:
-    if isinstance(field.widget, forms.NullBooleanSelect):
+    if isinstance(field, forms.NullBooleanField):
         return {"true": "是", "false": "否", "True": "是", "False": "否", "1": "是", "0": "否"}.get(raw, raw)
     for value, label in getattr(field, "choices", ()):
         if str(value) == raw:
@@ -214,10 +226,13 @@ def filter_chips(request: HttpRequest, form: forms.Form, defaults: Mapping[str, 
     return chips
 
 
-def _style_widgets(form: forms.Form) -> None:
-    for field in form.fields.values():
+def _style_widgets(form: forms.Form, hidden: Sequence[str]) -> None:
+    for name, field in form.fields.items():
+        if name in hidden:
+            field.widget = forms.HiddenInput()  # its value travels in ``kept_params``; the chip shows it
+            continue
         widget = field.widget
-        if isinstance(widget, forms.NullBooleanSelect):
+        if isinstance(field, forms.NullBooleanField) and isinstance(widget, forms.Select):
             widget.choices = [("", "全部"), ("true", "是"), ("false", "否")]
         css = "form-select" if isinstance(widget, forms.Select) else "form-control"
         widget.attrs.setdefault("class", css)
@@ -246,6 +261,8 @@ class ListPage:
     export_perm: ClassVar[str | None] = None
     # Filters applied when their parameter is absent (e.g. the roster shows 在册 unless asked otherwise).
     filter_defaults: ClassVar[Mapping[str, str]] = {}
+    # Filters reached by links only (e.g. a drill-down's metric): kept as hidden inputs, shown as chips.
+    hidden_filters: ClassVar[Sequence[str]] = ()
     ordering: ClassVar[Sequence[str]] = ()
     # (URL name, button label, permission) of the page creating a row, offered in the empty state too.
     create: ClassVar[tuple[str, str, str] | None] = None
@@ -262,13 +279,45 @@ class ListPage:
     def extra_context(self, request: HttpRequest) -> dict[str, Any]:
         return {}
 
+    def may_create(self, request: HttpRequest) -> bool:
+        return self.create is not None and has_perm(request.user, self.create[2])
+
+    @classmethod
+    def guard(cls, view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        """Who may open the page (and its export): holders of ``perm`` by default."""
+        return perm_required(cls.perm)(view)
+
+    # A form beside the list, posted to the list's URL (e.g. reporting an activity): ``side_form``
+    # builds it (None when the user may not use it); ``side_form_save`` acts on it once valid and
+    # returns the success message, or raises ValidationError (shown on the form).
+    side_form_title: ClassVar[str] = ""
+    side_form_submit: ClassVar[str] = "保存"
+
+    def side_form(self, request: HttpRequest) -> forms.Form | None:
+        return None
+
+    def side_form_save(self, request: HttpRequest, form: forms.Form) -> str:
+        raise NotImplementedError
+
+    def dispatch(self, request: HttpRequest) -> HttpResponse:
+        form = self.side_form(request)
+        if form is not None and request.method == "POST" and form.is_valid():
+            try:
+                message = self.side_form_save(request, form)
+            except ValidationError as exc:
+                add_validation_errors(form, exc)
+            else:
+                messages.success(request, message)
+                return redirect(request.get_full_path())
+        return self.get(request, side_form=form)
+
     @classmethod
     def as_view(cls) -> Callable[..., HttpResponse]:
         page = cls()
 
-        @perm_required(cls.perm)
+        @cls.guard
         def view(request: HttpRequest) -> HttpResponse:
-            return page.get(request)
+            return page.dispatch(request)
 
         view.__name__ = view.__qualname__ = cls.__name__
         view.__doc__ = cls.__doc__
@@ -288,12 +337,17 @@ class ListPage:
         filterset = self.filterset_class(params, queryset=base, request=request)
         return filterset, filter_queryset(request, filterset, base)
 
+    def table_kwargs(self, request: HttpRequest) -> dict[str, Any]:
+        """More arguments for the table, e.g. ``extra_columns`` depending on the user."""
+        return {}
+
     def table(self, request: HttpRequest, queryset: QuerySet) -> Table:
-        table = self.table_class(queryset)
+        table = self.table_class(queryset, **self.table_kwargs(request))
         RequestConfig(request, paginate=False).configure(table)  # ?sort=, orderable columns only
         return table
 
-    def get(self, request: HttpRequest) -> HttpResponse:
+    def get(self, request: HttpRequest, **context: Any) -> HttpResponse:
+        """The page (``context`` adds to what the template gets), or the xlsx for ``?export=``."""
         if request.GET.get("export"):
             return self.export(request)
         filterset, qs = self.filtered(request, self.perm)
@@ -305,10 +359,10 @@ class ListPage:
         form = filterset.form if filterset is not None else None
         chips: list[Chip] = []
         if form is not None:
-            _style_widgets(form)
             chips = filter_chips(request, form, self.filter_defaults)
+            _style_widgets(form, self.hidden_filters)
         user = request.user
-        can_create = self.create is not None and has_perm(user, self.create[2])
+        can_create = self.may_create(request)
         context = {
             "list": self,
             "table": table,
@@ -319,13 +373,14 @@ class ListPage:
             "totals": totals,
             "page_links": self.page_links(request, table.page),
             "page_sizes": [(n, _with(request.GET, per_page=str(n), page=None), n == size) for n in PAGE_SIZES],
-            "kept_params": [(k, v) for k in ("sort", "per_page") for v in request.GET.getlist(k)],
+            "kept_params": [(k, v) for k in ("sort", "per_page", *self.hidden_filters) for v in request.GET.getlist(k)],
             "export_url": _with(request.GET, export="xlsx", page=None)
             if self.export_perm is not None and has_perm(user, self.export_perm)
             else None,
             "create_url": reverse(self.create[0]) if can_create else None,
             "create_label": self.create[1] if can_create else "",
             **self.extra_context(request),
+            **context,
         }
         return render(request, self.template_name, context)
 

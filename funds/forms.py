@@ -9,7 +9,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from core.forms import BoundedForm, StyledFormMixin
-from core.money import to_yuan
+from core.money import format_yuan, to_yuan
 from funds.engine import Param, ParamKind
 from funds.models import Account, Donation
 from orgs.models import Organisation
@@ -64,6 +64,16 @@ class CycleForm(StyledFormMixin, forms.Form):
 MAX_TABLE_ROWS = 50
 
 
+class YuanField(forms.DecimalField):
+    """An amount as people type it ("1,200.5", "￥150"), read by ``core.money.to_yuan``; then the
+    decimal field's own bounds (minimum, maximum, digits) apply."""
+
+    def to_python(self, value: Any) -> Decimal | None:
+        if value in self.empty_values:
+            return None
+        return to_yuan(str(value))
+
+
 def _percent(ratio: Any) -> Decimal:
     return (Decimal(str(ratio)) * 100).normalize()
 
@@ -74,7 +84,7 @@ def _declared_field(p: Param, *, required: bool, organisations: QuerySet[Organis
     bounds = {"min_value": p.minimum, "max_value": p.maximum}
     number = forms.TextInput(attrs={"inputmode": "decimal"})
     if p.kind == ParamKind.MONEY:
-        return forms.DecimalField(**common, **bounds, max_digits=14, decimal_places=2, widget=number)
+        return YuanField(**common, **bounds, max_digits=14, decimal_places=2, widget=number)
     if p.kind == ParamKind.RATIO:
         common["label"] = f"{p.label}（%）"
         return forms.DecimalField(**common, min_value=0, max_value=100, decimal_places=4, widget=number)
@@ -104,6 +114,8 @@ def _to_form(p: Param, value: Any) -> Any:
         return None
     if p.kind == ParamKind.RATIO:
         return _percent(value)
+    if p.kind == ParamKind.MONEY:
+        return format_yuan(value)  # "3,000.00": the field reads it back (YuanField)
     if p.kind == ParamKind.DATE:
         return date.fromisoformat(str(value))
     return value
@@ -172,7 +184,7 @@ class ParameterForm(StyledFormMixin, forms.Form):
                 rows = _rows(p, current.get(p.name))
                 count = _row_count(data, p.name, len(rows) + 1)
                 self.row_counts[p.name] = count
-                fields[p.name] = forms.IntegerField(widget=forms.HiddenInput, required=False)
+                fields[p.name] = forms.IntegerField(label=p.label, widget=forms.HiddenInput, required=False)
                 initial[p.name] = count
                 for i in range(count):
                     for col in p.columns:

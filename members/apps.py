@@ -18,7 +18,11 @@ class MembersConfig(AppConfig):
             return None
 
         register_close_guard(refuse_close_with_members)
-        register_subtree_counter(SubtreeCounter("member_count", "会员", Perm.MEMBER_VIEW, selectors.active_memberships))
+        register_subtree_counter(
+            SubtreeCounter(
+                "member_count", "会员", Perm.MEMBER_VIEW, selectors.active_memberships, list_url="members:list"
+            )
+        )
         register_history_model("person", "会员人员", "members.Person")
         register_history_model("membership", "会籍", "members.Membership")
         register_history_model("honour", "会员荣誉", "members.Honour")

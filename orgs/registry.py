@@ -44,6 +44,9 @@ class SubtreeCounter:
     rows: Callable[[], QuerySet[Any]]
     # Lookup from a counted row to the path of the organisation it lies under.
     path: str = "organisation__path"
+    # URL name of the list showing exactly these rows, filtered by ``?subtree=<code>`` (the
+    # organisation list links each figure to it); empty when no list shows exactly them.
+    list_url: str = ""
 
 
 _counters: dict[str, SubtreeCounter] = {}

@@ -1,22 +1,41 @@
+"""The organisation list's columns: the page shows the visible ones, ``?export=xlsx`` writes all."""
+
 from __future__ import annotations
+
+from typing import Any
 
 import django_tables2 as tables
 
-from orgs.models import Organisation
+from core.lists import CountColumn, DateColumn, Table, YesNoColumn, list_url
+from orgs.registry import SubtreeCounter
 
 
-class OrganisationTable(tables.Table):
-    name = tables.Column(verbose_name="组织名称", linkify=("orgs:detail", {"code": tables.A("code")}))
-    code = tables.Column(verbose_name="编码")
-    kind = tables.Column(verbose_name="类型")
-    economic_type = tables.Column(verbose_name="经济类型")
-    founded_on = tables.DateColumn(verbose_name="成立日期", format="Y-m-d")
-    chair_name = tables.Column(verbose_name="主席")
+class OrganisationTable(Table):
+    name = tables.Column(
+        verbose_name="组织名称", linkify=("orgs:detail", {"code": tables.A("code")}), orderable=True, order_by="name"
+    )
+    code = tables.Column(verbose_name="组织编码", orderable=True, order_by="path")
+    kind = tables.Column(verbose_name="组织类型")
     status = tables.Column(verbose_name="状态")
+    founded_on = DateColumn(verbose_name="成立日期", orderable=True)
+    employer_name = tables.Column(verbose_name="单位名称", visible=False)
+    credit_code = tables.Column(verbose_name="统一社会信用代码", visible=False)
+    economic_type = tables.Column(verbose_name="经济类型")
+    chair_name = tables.Column(verbose_name="工会主席")
+    chair_full_time = YesNoColumn(verbose_name="主席专职", visible=False)
+    vice_chairs = tables.Column(verbose_name="副主席", visible=False)
 
-    class Meta:
-        model = Organisation
-        fields = ("name", "code", "kind", "economic_type", "founded_on", "chair_name", "status")
-        attrs = {"class": "table table-vcenter card-table table-striped"}
-        order_by = ("path",)
-        empty_text = "没有符合条件的组织"
+
+def counter_columns(counters: list[SubtreeCounter]) -> list[tuple[str, Any]]:
+    """One column per subtree counter the user may see (``orgs.selectors.with_counts``), each figure
+    a link to the rows it counts when a list shows exactly them."""
+
+    def column(counter: SubtreeCounter) -> Any:
+        if not counter.list_url:
+            return tables.Column(verbose_name=counter.label, attrs={"td": {"class": "text-end"}})
+        return CountColumn(
+            verbose_name=counter.label,
+            url=lambda record, name=counter.list_url: list_url(name, subtree=record.code),
+        )
+
+    return [(counter.key, column(counter)) for counter in counters]

@@ -1,15 +1,17 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
-from django_tables2 import RequestConfig
 
-from core.filters import filter_queryset
-from core.views import add_validation_errors, query_without
+from core.lists import ListPage
+from core.views import add_validation_errors
 from orgs import pickers, selectors, services
 from orgs.filtersets import OrganisationFilterSet
 from orgs.forms import CloseForm, MoveForm, OrganisationForm
@@ -18,24 +20,9 @@ from orgs.pickers import PickerScope
 from orgs.registry import subtree_counters
 from orgs.roles import Perm
 from orgs.scope import can_at, get_scoped_or_404
-from orgs.tables import OrganisationTable
+from orgs.tables import OrganisationTable, counter_columns
 from orgs.templatetags.org_tree import tree_links
-from orgs.web import audited_export, perm_required
-
-EXPORT_HEADERS = [
-    "组织编码",
-    "组织名称",
-    "组织类型",
-    "状态",
-    "成立日期",
-    "单位名称",
-    "统一社会信用代码",
-    "经济类型",
-    "工会主席",
-    "主席专职",
-    "副主席",
-]
-
+from orgs.web import perm_required
 
 TREE_CHILDREN_SHOWN = 100
 
@@ -126,49 +113,29 @@ def branch(request: HttpRequest) -> HttpResponse:
     )
 
 
-@perm_required(Perm.ORG_VIEW)
-def organisation_list(request: HttpRequest) -> HttpResponse:
-    base = selectors.visible_organisations(request.user)
-    filterset = OrganisationFilterSet(request.GET or None, queryset=base, request=request)
-    qs = filter_queryset(request, filterset, base)
-    if request.GET.get("export") == "xlsx":
-        qs = qs.order_by("path")
-        rows = (
-            [
-                o.code,
-                o.name,
-                o.get_kind_display(),
-                o.get_status_display(),
-                o.founded_on,
-                o.employer_name,
-                o.credit_code,
-                o.get_economic_type_display(),
-                o.chair_name,
-                o.chair_full_time,
-                o.vice_chairs,
-            ]
-            for o in qs.iterator(chunk_size=2000)
-        )
-        return audited_export(
-            request,
-            what="组织列表",
-            filename="组织列表.xlsx",
-            headers=EXPORT_HEADERS,
-            rows=rows,
-            count=qs.count(),
-        )
-    table = OrganisationTable(qs)
-    RequestConfig(request, paginate={"per_page": 20}).configure(table)
-    return render(
-        request,
-        "orgs/list.html",
-        {
-            "filter": filterset if filterset.is_bound else OrganisationFilterSet(queryset=base, request=request),
-            "table": table,
-            "export_query": query_without(request, "page", "export"),
-            "tree_perm": Perm.ORG_VIEW,
-        },
-    )
+class OrganisationList(ListPage):
+    """组织列表: every organisation the user may see, with its subtree figures linking to their rows."""
+
+    title = "组织列表"
+    noun = "组织"
+    unit = "个"
+    table_class = OrganisationTable
+    filterset_class = OrganisationFilterSet
+    perm = Perm.ORG_VIEW
+    export_perm = Perm.ORG_VIEW
+    ordering = ("path",)
+    template_name = "orgs/list.html"
+    aside_template = "orgs/_list_tree.html"
+    testid = "org-table"
+
+    def rows(self, request: HttpRequest, perm: str) -> QuerySet[Organisation]:
+        return selectors.with_counts(selectors.visible_organisations(request.user, perm), user=request.user)
+
+    def table_kwargs(self, request: HttpRequest) -> dict[str, Any]:
+        return {"extra_columns": counter_columns(subtree_counters(request.user))}
+
+
+organisation_list = OrganisationList.as_view()
 
 
 @perm_required(Perm.ORG_VIEW)
