@@ -122,3 +122,15 @@ class LiaisonAssignForm(PickerFormMixin, StyledFormMixin, forms.Form):
     liaison = forms.CharField(label="联络人账号", max_length=150)
     started_on = forms.DateField(label="开始日期", required=False, widget=forms.DateInput(attrs={"type": "date"}))
     note = forms.CharField(label="备注", max_length=200, required=False)
+
+
+class AnchorForm(PickerFormMixin, StyledFormMixin, forms.Form):
+    """Which organisation a summary page (liaison coverage) is about: picked, never typed."""
+
+    org = OrganisationChoiceField(
+        label="组织",
+        scope=PickerScope(perm=Perm.APPEAL_OFFICE, active_only=False),
+        to_field_name="code",
+        required=False,
+        options=False,  # the page is about one organisation at a time: search or browse for another
+    )

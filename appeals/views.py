@@ -25,6 +25,7 @@ from django.views.decorators.http import require_POST
 from appeals import selectors, services
 from appeals.filtersets import AppealFilterSet
 from appeals.forms import (
+    AnchorForm,
     AttachForm,
     FeedbackForm,
     InternalNoteForm,
@@ -543,7 +544,14 @@ def liaisons(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "appeals/liaisons.html",
-        {"org": org, "coverage": coverage, "history": history, "form": form, "can_manage": can_manage},
+        {
+            "org": org,
+            "coverage": coverage,
+            "history": history,
+            "form": form,
+            "can_manage": can_manage,
+            "anchor_form": AnchorForm(initial={"org": org}, user=request.user),
+        },
     )
 
 

@@ -96,7 +96,9 @@ class PickerFieldMixin:
         """Load the initially chosen organisations the no-script list does not hold (one query, when any),
         so that saving the form unchanged keeps them; values outside the user's choices stay unknown."""
         widget: OrganisationPicker = self.widget  # type: ignore[attr-defined]
-        values = [str(v) for v in (value if isinstance(value, list | tuple) else [value]) if v not in (None, "")]
+        given = list(value) if isinstance(value, list | tuple) else [value]
+        self.remember(o for o in given if isinstance(o, Organisation))  # already loaded by the view
+        values = [str(v) for v in given if v not in (None, "") and not isinstance(v, Organisation)]
         offered = {widget.value_of(o) for o in widget.offered}
         missing = [v for v in values if v not in offered and v not in widget.known]
         key = self.to_field_name or "pk"  # type: ignore[attr-defined]
