@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 
@@ -89,8 +90,8 @@ def search(request: HttpRequest) -> JsonResponse:
 
 @perm_required(Perm.ORG_VIEW)
 def branch(request: HttpRequest) -> HttpResponse:
-    """The children of one node of the tree beside a list (htmx), linking to that list."""
-    href = request.GET.get("href", "")
+    """The top of the tree beside a list, or the children of one node (htmx), linking to that list."""
+    href = request.GET.get("href") or reverse("orgs:list")
     param = request.GET.get("param", "subtree")
     try:
         scope = PickerScope.from_params(request.GET)
@@ -99,8 +100,12 @@ def branch(request: HttpRequest) -> HttpResponse:
     local = href.startswith("/") and url_has_allowed_host_and_scheme(href, allowed_hosts={request.get_host()})
     if not local or not (param.isascii() and param.isidentifier()):
         return HttpResponse("链接参数有误", status=400)
-    parent = pickers.picker_parent(request.user, scope, request.GET.get("parent", ""))
-    nodes, more = pickers.picker_children(request.user, scope, parent) if parent else ([], False)
+    parent, more = None, False
+    if "parent" in request.GET:
+        parent = pickers.picker_parent(request.user, scope, request.GET["parent"])
+        nodes, more = pickers.picker_children(request.user, scope, parent) if parent else ([], False)
+    else:
+        nodes = pickers.picker_top(request.user, scope)
     keep = QueryDict(request.GET.get("keep", "")).urlencode()
     return render(
         request,
