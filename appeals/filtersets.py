@@ -31,6 +31,7 @@ class AppealFilterSet(PickerFilterSetMixin, FilterSet):
         choices=[(k, v[0]) for k, v in METRICS.items()], method="filter_metric", label="指标"
     )
     overdue = django_filters.BooleanFilter(field_name="overdue", label="曾超时")
+    unfinished = django_filters.BooleanFilter(method="filter_unfinished", label="未办结")
     # ``?todo=1`` (the workbench's links) as well as true/false.
     todo = django_filters.BooleanFilter(method="filter_todo", label="待我处理", widget=BooleanWidget)
 
@@ -49,6 +50,7 @@ class AppealFilterSet(PickerFilterSetMixin, FilterSet):
             "date_to",
             "metric",
             "overdue",
+            "unfinished",
             "todo",
         ]
 
@@ -80,3 +82,10 @@ class AppealFilterSet(PickerFilterSetMixin, FilterSet):
     def filter_todo(self, queryset: QuerySet[Appeal], name: str, value: bool | None) -> QuerySet[Appeal]:
         user = getattr(self.request, "user", None)
         return queryset.filter(todo_q(user)) if value and user is not None else queryset
+
+    def filter_unfinished(self, queryset: QuerySet[Appeal], name: str, value: bool | None) -> QuerySet[Appeal]:
+        """未办结 (true): every state but 评价（已办结）, as the organisation tree counts them; false: 已办结."""
+        if value is None:
+            return queryset
+        closed = Q(state=Appeal.State.CLOSED)
+        return queryset.exclude(closed) if value else queryset.filter(closed)

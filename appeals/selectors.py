@@ -482,5 +482,10 @@ def liaison_history(user: Any, org: Organisation) -> QuerySet[LiaisonAssignment]
 def open_appeals_counter() -> SubtreeCounter:
     """The tree's "未办结诉求" figure: open requests of the officer's back office (orgs.scope)."""
     return SubtreeCounter(
-        "open_appeals", "未办结诉求", Perm.APPEAL_OFFICE, lambda: Appeal.objects.exclude(state=S.CLOSED)
+        "open_appeals",
+        "未办结诉求",
+        Perm.APPEAL_OFFICE,
+        lambda: Appeal.objects.exclude(state=S.CLOSED),
+        list_url="appeals:list",
+        list_query=(("unfinished", "true"),),
     )

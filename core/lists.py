@@ -60,15 +60,13 @@ EXPORT_CHUNK = 2000
 # --- columns: each renders the cell on the page and gives the same value to the xlsx -------------
 
 
-LIST_TABLE_ATTRS = {
-    "class": "table table-vcenter card-table table-striped gh-list-table",
-    "td": {"data-label": lambda bound_column: bound_column.header},
-}
+LIST_TABLE_ATTRS = {"class": "table table-vcenter card-table table-striped gh-list-table"}
 
 
 class Table(tables.Table):
-    """Base of every list's table. Each cell carries its header (``data-label``) so that on a phone
-    the row becomes a card of "label: value" lines (static/gonghui/app.css). Columns are sortable
+    """Base of every list's table. Each cell carries its header (``data-label``, written by
+    includes/list_table.html) so that on a phone the row becomes a card of "label: value" lines
+    (static/gonghui/app.css). Columns are sortable
     only where they say ``orderable=True`` (a sort the database can do well, e.g. on an index)."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -83,6 +81,7 @@ class DateColumn(tables.DateColumn):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("format", "Y-m-d")
+        kwargs.setdefault("attrs", {"td": {"class": "text-nowrap"}})
         super().__init__(*args, **kwargs)
 
     def value(self, value: Any, **kwargs: Any) -> Any:
@@ -94,6 +93,7 @@ class DateTimeColumn(tables.DateTimeColumn):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("format", "Y-m-d H:i")
+        kwargs.setdefault("attrs", {"td": {"class": "text-nowrap"}})
         super().__init__(*args, **kwargs)
 
     def value(self, value: Any, **kwargs: Any) -> Any:
@@ -234,6 +234,8 @@ def _style_widgets(form: forms.Form, hidden: Sequence[str]) -> None:
         widget = field.widget
         if isinstance(field, forms.NullBooleanField) and isinstance(widget, forms.Select):
             widget.choices = [("", "全部"), ("true", "是"), ("false", "否")]
+        if type(widget) is forms.DateInput:
+            widget.input_type, widget.format = "date", "%Y-%m-%d"  # the browser's date picker
         css = "form-select" if isinstance(widget, forms.Select) else "form-control"
         widget.attrs.setdefault("class", css)
 

@@ -44,9 +44,10 @@ class SubtreeCounter:
     rows: Callable[[], QuerySet[Any]]
     # Lookup from a counted row to the path of the organisation it lies under.
     path: str = "organisation__path"
-    # URL name of the list showing exactly these rows, filtered by ``?subtree=<code>`` (the
-    # organisation list links each figure to it); empty when no list shows exactly them.
+    # URL name of the list showing exactly these rows, filtered by ``?subtree=<code>`` and
+    # ``list_query`` (the organisation list links each figure to it); empty when no list shows them.
     list_url: str = ""
+    list_query: tuple[tuple[str, str], ...] = ()
 
 
 _counters: dict[str, SubtreeCounter] = {}

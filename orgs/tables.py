@@ -35,7 +35,7 @@ def counter_columns(counters: list[SubtreeCounter]) -> list[tuple[str, Any]]:
             return tables.Column(verbose_name=counter.label, attrs={"td": {"class": "text-end"}})
         return CountColumn(
             verbose_name=counter.label,
-            url=lambda record, name=counter.list_url: list_url(name, subtree=record.code),
+            url=lambda record, c=counter: list_url(c.list_url, subtree=record.code, **dict(c.list_query)),
         )
 
     return [(counter.key, column(counter)) for counter in counters]

@@ -123,7 +123,7 @@ def test_the_closed_loop(browser, live_server, loop_district, ui_login):
     expect(total.get_by_test_id("n-reopened")).to_have_text("1")
     shot(rates, "appeals-rates-renhe")
     total.get_by_test_id("n-satisfied").click()
-    expect(rates.get_by_test_id("count")).to_have_text("共 1 件")
+    expect(rates.get_by_test_id("list-count")).to_have_text("共 1 件诉求")
     expect(rates.get_by_role("link", name=appeal.number)).to_be_visible()
 
     # 9. the 妇联 officer cannot open a request that was not referred to 妇联

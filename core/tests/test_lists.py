@@ -35,7 +35,7 @@ def _xlsx(response) -> list[list]:
 
 
 def _member_nos(html: str) -> list[str]:
-    return re.findall(r'data-label="会员编号">([^<]+)</td>', html)
+    return re.findall(r'data-label="会员编号"[^>]*>([^<]+)</td>', html)
 
 
 def _chips(html: str) -> dict[str, str]:
@@ -143,7 +143,7 @@ def test_export_has_the_tables_columns_in_the_same_order(client, district, roste
     table = MemberTable(Membership.objects.none())
     assert rows[0] == [str(c.header) for c in export_columns(table)]
     page = client.get("/members/", {"sort": "member_no"}).content.decode()
-    shown = [re.sub(r"<[^>]+>|[↑↓]", "", h).strip() for h in re.findall(r"<th [^>]*>(.*?)</th>", page)]
+    shown = [re.sub(r"<[^>]+>|[↑↓↕]", "", h).strip() for h in re.findall(r"<th [^>]*>(.*?)</th>", page)]
     assert shown == [str(c.header) for c in table.columns]  # the visible columns…
     assert [h for h in rows[0] if h in shown] == shown  # …are the xlsx's, in the same order
     assert [r[0] for r in rows[1:]] == _member_nos(page)  # same rows, same order
@@ -210,3 +210,54 @@ def test_totals_row_sums_every_filtered_row_with_thousands_separators(district):
     assert 'data-testid="export"' not in body  # a list without export_perm offers none…
     with pytest.raises(Http404):  # …and answers none
         _get(finance, export="xlsx")
+
+
+def test_a_count_links_to_the_rows_it_counts(client, district, roster):
+    client.force_login(district.user("town_a"))
+    body = client.get("/orgs/list/", {"q": "沙坨"}).content.decode()
+    link = re.search(r'<td data-label="会员"[^>]*><a href="([^"]+)">(\d+)</a>', body)
+    assert link is not None and link.group(2) == "2"  # 甲 and 丙 in 沙坨村
+    listed = client.get(unescape(link.group(1))).content.decode()
+    assert "共 2 条会籍记录" in listed and "甲会员" in listed and "丙会员" in listed
+    assert _chips(listed) == {
+        "所属工会（组织编码，含全部下级）：T-A-1": "?",
+        "会籍状态：在册": "?subtree=T-A-1&status=",
+    }
+
+
+@pytest.mark.parametrize(
+    ("user", "url", "bad"),
+    [
+        ("admin", "/orgs/list/", {"founded_after": "2024-13-45"}),
+        ("social_a", "/appeals/", {"date_from": "not-a-date"}),
+        ("admin", "/accounts/users/", {"active": "perhaps", "q": "x" * 500}),
+        ("admin", "/accounts/audit/", {"date_from": "2024-02-30"}),
+        ("town_a", "/activities/", {"year": "99999"}),
+        ("town_a", "/assessment/", {"year": "0"}),
+    ],
+)
+def test_every_moved_list_refuses_an_invalid_filter_with_no_rows(client, district, roster, user, url, bad):
+    client.force_login(district.user(user))
+    before = client.get(url).content.decode()
+    assert "筛选条件有误" not in before
+    body = client.get(url, bad).content.decode()
+    assert "筛选条件有误，未显示任何记录" in body
+    assert "<tbody>" in body and 'data-testid="list-empty"' in body and "共 0 " in body
+
+
+def test_the_open_request_count_links_to_the_unfinished_requests(client, district):
+    from appeals.models import Appeal
+    from appeals.tests.factories import make_appeal
+
+    make_appeal(district, title="仍在办理")
+    done = make_appeal(district, title="已经办结")
+    Appeal.objects.filter(pk=done.pk).update(state=Appeal.State.CLOSED)
+    make_appeal(district, org=district.union_b, title="别处的诉求")
+    client.force_login(district.user("admin"))
+    body = client.get("/orgs/list/", {"q": "沙坨"}).content.decode()
+    link = re.search(r'<td data-label="未办结诉求"[^>]*><a href="([^"]+)">(\d+)</a>', body)
+    assert link is not None and link.group(2) == "1"
+    listed = client.get(unescape(link.group(1))).content.decode()
+    assert "共 1 件诉求" in listed and "仍在办理" in listed
+    assert "已经办结" not in listed and "别处的诉求" not in listed
+    assert "未办结：是" in _chips(listed)
