@@ -4,7 +4,9 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
 
 from core.forms import StyledFormMixin
-from orgs.roles import ScopeMode
+from orgs.forms import OrganisationChoiceField, PickerFormMixin
+from orgs.pickers import PickerScope
+from orgs.roles import Perm, ScopeMode
 
 
 class LoginForm(StyledFormMixin, AuthenticationForm):
@@ -18,9 +20,11 @@ class ChangePasswordForm(StyledFormMixin, PasswordChangeForm):
     pass
 
 
-class GrantForm(StyledFormMixin, forms.Form):
+class GrantForm(PickerFormMixin, StyledFormMixin, forms.Form):
     role = forms.ChoiceField(label="角色")
-    organisation = forms.CharField(label="组织编码", max_length=40, help_text="角色作用的组织；默认包含其全部下级")
+    organisation = OrganisationChoiceField(
+        label="组织", scope=PickerScope(perm=Perm.USER_MANAGE), help_text="角色作用的组织；默认包含其全部下级"
+    )
     scope = forms.ChoiceField(label="数据范围", choices=ScopeMode.choices, initial=ScopeMode.SUBTREE)
 
     def __init__(self, *args, roles: list[tuple[str, str]], **kwargs) -> None:

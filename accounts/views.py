@@ -31,9 +31,8 @@ from core.audit import audit_log
 from core.lists import ListPage
 from core.models import AuditEvent, User
 from core.views import add_refusal_message, add_validation_errors, paginate, query_without, require
-from orgs.models import Organisation, RoleAssignment
+from orgs.models import RoleAssignment
 from orgs.roles import Perm
-from orgs.scope import get_scoped_or_404
 from orgs.services import grantable_roles, role_grant, role_revoke
 from orgs.web import perm_required
 
@@ -59,13 +58,6 @@ class PasswordChangeView(auth_views.PasswordChangeView):
         return response
 
 
-def _scoped_org(request: HttpRequest, code: str) -> Organisation:
-    try:
-        return get_scoped_or_404(request.user, Perm.USER_MANAGE, Organisation.objects.all(), code=code.strip())
-    except Http404 as exc:
-        raise ValidationError({"organisation": "组织编码不存在或不在您的管理范围内"}) from exc
-
-
 class UserList(ListPage):
     """用户与角色: the accounts this manager may manage (accounts.selectors.manageable_users)."""
 
@@ -89,18 +81,17 @@ user_list = UserList.as_view()
 
 @perm_required(Perm.USER_MANAGE)
 def user_create(request: HttpRequest) -> HttpResponse:
-    form = UserCreateForm(request.POST or None, roles=grantable_roles(request.user))
+    form = UserCreateForm(request.POST or None, roles=grantable_roles(request.user), user=request.user)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            org = _scoped_org(request, data["organisation"])
             account = services.user_create(
                 actor=request.user,
                 username=data["username"],
                 display_name=data["display_name"],
                 password=data["password"],
                 role=data["role"],
-                organisation=org,
+                organisation=data["organisation"],
                 scope=data["scope"],
             )
         except (ValidationError, PermissionDenied) as exc:
@@ -118,12 +109,17 @@ def _account(request: HttpRequest, pk: int) -> User:
 @perm_required(Perm.USER_MANAGE)
 def user_detail(request: HttpRequest, pk: int) -> HttpResponse:
     account = _account(request, pk)
-    grant_form = GrantForm(request.POST or None, roles=grantable_roles(request.user))
+    grant_form = GrantForm(request.POST or None, roles=grantable_roles(request.user), user=request.user)
     if request.method == "POST" and grant_form.is_valid():
         data = grant_form.cleaned_data
         try:
-            org = _scoped_org(request, data["organisation"])
-            role_grant(actor=request.user, user=account, role=data["role"], organisation=org, scope=data["scope"])
+            role_grant(
+                actor=request.user,
+                user=account,
+                role=data["role"],
+                organisation=data["organisation"],
+                scope=data["scope"],
+            )
         except (ValidationError, PermissionDenied) as exc:
             add_validation_errors(grant_form, exc)
         else:

@@ -12,16 +12,16 @@ from django_filters.widgets import BooleanWidget
 from appeals.models import Appeal, Category
 from appeals.selectors import METRICS, metric_q, todo_q
 from core.filters import FilterSet
-from orgs.models import Organisation
-from orgs.scope import subtree_q
+from orgs.filtersets import OrganisationFilter, PickerFilterSetMixin
+from orgs.roles import Perm
 
 
-class AppealFilterSet(FilterSet):
+class AppealFilterSet(PickerFilterSetMixin, FilterSet):
     q = django_filters.CharFilter(method="filter_q", label="搜索（编号/标题/内容/反映人）")
     state = django_filters.ChoiceFilter(choices=Appeal.State.choices, label="状态")
     category = django_filters.ModelChoiceFilter(queryset=Category.objects.all(), label="分类")
     channel = django_filters.ChoiceFilter(choices=Appeal.Channel.choices, label="渠道")
-    subtree = django_filters.CharFilter(method="filter_subtree", label="组织（编码，含下级）")
+    subtree = OrganisationFilter(perm=Perm.APPEAL_OFFICE, path="organisation__path", label="组织（含下级）")
     unit = django_filters.CharFilter(field_name="organisation__code", label="组织（编码，仅本级）")
     handler = django_filters.CharFilter(method="filter_handler", label="主办单位（编码）")
     liaison = django_filters.NumberFilter(field_name="liaison_id", label="联络人")
@@ -62,12 +62,6 @@ class AppealFilterSet(FilterSet):
         if value.upper().startswith("SQ") and value[6:].isdigit():
             q |= Q(pk=int(value[6:]))
         return queryset.filter(q)
-
-    def filter_subtree(self, queryset: QuerySet[Appeal], name: str, value: str) -> QuerySet[Appeal]:
-        path = Organisation.objects.filter(code=value.strip()).values_list("path", flat=True).first()
-        if path is None:
-            return queryset.none()
-        return queryset.filter(subtree_q("organisation__path", path))
 
     def filter_handler(self, queryset: QuerySet[Appeal], name: str, value: str) -> QuerySet[Appeal]:
         return queryset.filter(lead_handler_org__code=value.strip())

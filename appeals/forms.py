@@ -6,7 +6,10 @@ from django import forms
 
 from appeals.models import Appeal, Category
 from core.forms import StyledFormMixin
+from orgs.forms import OrganisationChoiceField, PickerFormMixin
 from orgs.models import Organisation
+from orgs.pickers import PickerScope
+from orgs.roles import Perm
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -38,8 +41,8 @@ class PortalAppealForm(StyledFormMixin, forms.Form):
     attachments = MultipleFileField(label="附件", help_text=ATTACH_HELP)
 
 
-class OfficerAppealForm(PortalAppealForm):
-    organisation = forms.CharField(label="所属工会（组织编码）", max_length=40)
+class OfficerAppealForm(PickerFormMixin, PortalAppealForm):
+    organisation = OrganisationChoiceField(label="所属工会", scope=PickerScope(perm=Perm.APPEAL_HANDLE))
     channel = forms.ChoiceField(
         label="来源渠道", choices=[c for c in Appeal.Channel.choices if c[0] != Appeal.Channel.PORTAL]
     )
@@ -111,8 +114,23 @@ class AttachForm(StyledFormMixin, forms.Form):
     attachments = MultipleFileField(label="附件", help_text=ATTACH_HELP, required=True)
 
 
-class LiaisonAssignForm(StyledFormMixin, forms.Form):
-    organisation = forms.CharField(label="基层工会编码", max_length=40)
+class LiaisonAssignForm(PickerFormMixin, StyledFormMixin, forms.Form):
+    organisation = OrganisationChoiceField(
+        label="基层工会",
+        scope=PickerScope(perm=Perm.LIAISON_MANAGE, kinds=tuple(sorted(Organisation.GRASSROOTS_KINDS))),
+    )
     liaison = forms.CharField(label="联络人账号", max_length=150)
     started_on = forms.DateField(label="开始日期", required=False, widget=forms.DateInput(attrs={"type": "date"}))
     note = forms.CharField(label="备注", max_length=200, required=False)
+
+
+class AnchorForm(PickerFormMixin, StyledFormMixin, forms.Form):
+    """Which organisation a summary page (liaison coverage) is about: picked, never typed."""
+
+    org = OrganisationChoiceField(
+        label="组织",
+        scope=PickerScope(perm=Perm.APPEAL_OFFICE, active_only=False),
+        to_field_name="code",
+        required=False,
+        options=False,  # the page is about one organisation at a time: search or browse for another
+    )

@@ -25,6 +25,7 @@ from django.views.decorators.http import require_POST
 from appeals import selectors, services
 from appeals.filtersets import AppealFilterSet
 from appeals.forms import (
+    AnchorForm,
     AttachForm,
     FeedbackForm,
     InternalNoteForm,
@@ -44,7 +45,7 @@ from core.models import Notification, User
 from core.views import add_refusal_message, add_validation_errors, paginate, query_without
 from orgs.models import Organisation
 from orgs.roles import Perm, ScopeMode
-from orgs.scope import can_at, get_scoped_or_404, grants_with, scoped
+from orgs.scope import can_at, get_scoped_or_404, grants_with
 from orgs.web import audited_export, perm_required
 
 S = Appeal.State
@@ -94,6 +95,7 @@ class AppealList(ListPage):
     ordering = ("-registered_at", "-id")
     create = ("appeals:create", "登记诉求", Perm.APPEAL_HANDLE)
     template_name = "appeals/list.html"
+    aside_template = "orgs/_list_tree.html"
     testid = "appeal-table"
 
     def rows(self, request: HttpRequest, perm: str) -> QuerySet[Appeal]:
@@ -116,39 +118,29 @@ appeal_list = AppealList.as_view()
 @back_office
 @perm_required(Perm.APPEAL_HANDLE)
 def appeal_create(request: HttpRequest) -> HttpResponse:
-    form = OfficerAppealForm(
-        request.POST or None, request.FILES or None, initial={"organisation": request.GET.get("org", "")}
-    )
+    form = OfficerAppealForm(request.POST or None, request.FILES or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         cd = form.cleaned_data
-        org = (
-            scoped(request.user, Perm.APPEAL_HANDLE, Organisation.objects.all())
-            .filter(code=cd["organisation"].strip())
-            .first()
-        )
-        if org is None:
-            form.add_error("organisation", "找不到该组织编码，或不在您的办理范围内")
+        try:
+            appeal = services.appeal_register(
+                actor=request.user,
+                organisation=cd["organisation"],
+                category=cd["category"],
+                channel=cd["channel"],
+                title=cd["title"],
+                description=cd["description"],
+                anonymous=cd["anonymous"],
+                third_party=cd["third_party"],
+                reporter_name=cd["reporter_name"],
+                contact_phone=cd["contact_phone"],
+                preferred_contact=cd["preferred_contact"],
+                files=cd["attachments"],
+            )
+        except (ValidationError, PermissionDenied) as exc:
+            add_validation_errors(form, exc)
         else:
-            try:
-                appeal = services.appeal_register(
-                    actor=request.user,
-                    organisation=org,
-                    category=cd["category"],
-                    channel=cd["channel"],
-                    title=cd["title"],
-                    description=cd["description"],
-                    anonymous=cd["anonymous"],
-                    third_party=cd["third_party"],
-                    reporter_name=cd["reporter_name"],
-                    contact_phone=cd["contact_phone"],
-                    preferred_contact=cd["preferred_contact"],
-                    files=cd["attachments"],
-                )
-            except (ValidationError, PermissionDenied) as exc:
-                add_validation_errors(form, exc)
-            else:
-                messages.success(request, f"已登记诉求 {appeal.number}，联系时限 {appeal.contact_deadline:%Y-%m-%d}")
-                return redirect("appeals:detail", pk=appeal.pk)
+            messages.success(request, f"已登记诉求 {appeal.number}，联系时限 {appeal.contact_deadline:%Y-%m-%d}")
+            return redirect("appeals:detail", pk=appeal.pk)
     return render(request, "appeals/form.html", {"form": form, "title": "登记诉求（热线/来访/走访）"})
 
 
@@ -505,21 +497,15 @@ def rates(request: HttpRequest) -> HttpResponse:
 def liaisons(request: HttpRequest) -> HttpResponse:
     org = _anchor_org(request)
     can_manage = can_at(request.user, Perm.LIAISON_MANAGE, org)
-    form = LiaisonAssignForm(request.POST or None) if can_manage else None
+    form = LiaisonAssignForm(request.POST or None, user=request.user) if can_manage else None
     if request.method == "POST":
         if not can_manage:
             raise PermissionDenied("您无权指派联络人")
         if form.is_valid():
             cd = form.cleaned_data
-            union = (
-                scoped(request.user, Perm.LIAISON_MANAGE, Organisation.objects.all())
-                .filter(code=cd["organisation"].strip())
-                .first()
-            )
+            union = cd["organisation"]
             person = User.objects.filter(username=cd["liaison"].strip(), is_active=True).first()
-            if union is None:
-                form.add_error("organisation", "找不到该工会，或不在您的管理范围内")
-            elif person is None or not can_at(person, Perm.APPEAL_HANDLE, union):
+            if person is None or not can_at(person, Perm.APPEAL_HANDLE, union):
                 # One answer for "no such account" and "an account elsewhere": the form is no probe
                 # for which usernames exist in the district, and shows no one's name.
                 form.add_error("liaison", "找不到可指派的账号：账号不存在，或没有覆盖该工会的社工或干部角色")
@@ -553,7 +539,14 @@ def liaisons(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "appeals/liaisons.html",
-        {"org": org, "coverage": coverage, "history": history, "form": form, "can_manage": can_manage},
+        {
+            "org": org,
+            "coverage": coverage,
+            "history": history,
+            "form": form,
+            "can_manage": can_manage,
+            "anchor_form": AnchorForm(initial={"org": org}, user=request.user),
+        },
     )
 
 

@@ -5,14 +5,15 @@ from decimal import Decimal
 from typing import Any
 
 from django import forms
-from django.db.models import QuerySet
 from django.utils import timezone
 
 from core.forms import BoundedForm, StyledFormMixin
 from core.money import format_yuan, to_yuan
 from funds.engine import Param, ParamKind
 from funds.models import Account, Donation
-from orgs.models import Organisation
+from orgs.forms import OrganisationMultipleChoiceField, bind_pickers
+from orgs.pickers import PickerScope
+from orgs.roles import Perm
 
 
 class MoneyInput(forms.CharField):
@@ -78,7 +79,7 @@ def _percent(ratio: Any) -> Decimal:
     return (Decimal(str(ratio)) * 100).normalize()
 
 
-def _declared_field(p: Param, *, required: bool, organisations: QuerySet[Organisation] | None) -> forms.Field:
+def _declared_field(p: Param, *, required: bool) -> forms.Field:
     """The form field a person uses for one declared parameter (or one column of a table)."""
     common: dict[str, Any] = {"label": p.label, "help_text": p.help, "required": required}
     bounds = {"min_value": p.minimum, "max_value": p.maximum}
@@ -99,11 +100,9 @@ def _declared_field(p: Param, *, required: bool, organisations: QuerySet[Organis
     if p.kind == ParamKind.CHOICE:
         return forms.ChoiceField(**common, choices=p.choices)
     if p.kind == ParamKind.ORGANISATIONS:
-        return forms.ModelMultipleChoiceField(
-            **common,
-            queryset=organisations if organisations is not None else Organisation.objects.none(),
-            to_field_name="code",
-            widget=forms.SelectMultiple(attrs={"size": 8}),
+        # Picked (orgs.forms), of the declared kinds, among those the user prepares programmes for.
+        return OrganisationMultipleChoiceField(
+            **common, scope=PickerScope(perm=Perm.FUND_PREPARE, kinds=p.org_kinds), to_field_name="code"
         )
     return forms.CharField(**common, max_length=60)
 
@@ -171,7 +170,7 @@ class ParameterForm(StyledFormMixin, forms.Form):
         *,
         parameters: tuple[Param, ...],
         current: dict[str, Any] | None = None,
-        organisations: QuerySet[Organisation] | None = None,
+        user: Any,
         **kwargs: Any,
     ) -> None:
         self.parameters = parameters
@@ -188,17 +187,18 @@ class ParameterForm(StyledFormMixin, forms.Form):
                 initial[p.name] = count
                 for i in range(count):
                     for col in p.columns:
-                        fields[f"{p.name}-{i}-{col.name}"] = _declared_field(col, required=False, organisations=None)
+                        fields[f"{p.name}-{i}-{col.name}"] = _declared_field(col, required=False)
                         if i < len(rows):
                             initial[f"{p.name}-{i}-{col.name}"] = _to_form(col, rows[i].get(col.name))
             else:
                 required = p.required and p.kind != ParamKind.BOOL
-                fields[p.name] = _declared_field(p, required=required, organisations=organisations)
+                fields[p.name] = _declared_field(p, required=required)
                 initial[p.name] = _to_form(p, current.get(p.name, p.default))
         # The declared fields join the class's before Django copies them, so the house's bounds and
         # classes (StyledFormMixin) reach them too.
         self.base_fields = {**type(self).base_fields, **fields}
         super().__init__(data, initial={**initial, **kwargs.pop("initial", {})}, **kwargs)
+        bind_pickers(self, user)
 
     def layout(self) -> list[dict[str, Any]]:
         """The declared parameters in order, each a field or a table (columns, rows of fields, errors)."""

@@ -208,16 +208,6 @@ def parameter_table(parameters: tuple[Param, ...], versions: list[ParameterVersi
     return out
 
 
-def programme_organisations(user: Any, parameters: tuple[Param, ...]) -> QuerySet[Organisation]:
-    """The organisations a parameter form may offer (e.g. a subsidy's pilot unions): of the kinds the
-    plug-in declares, active, within the user's scope."""
-    kinds = {k for p in parameters if p.kind == ParamKind.ORGANISATIONS for k in p.org_kinds}
-    if not kinds:
-        return Organisation.objects.none()
-    qs = Organisation.objects.filter(kind__in=kinds, status=Organisation.Status.ACTIVE)
-    return scoped(user, Perm.FUND_PREPARE, qs).order_by("path")
-
-
 def visible_programmes(user: Any) -> QuerySet[Programme]:
     return scoped(user, Perm.FUND_VIEW, Programme.objects.all()).select_related("fund").order_by("code")
 

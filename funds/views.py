@@ -295,7 +295,7 @@ def programme_detail(request: HttpRequest, code: str) -> HttpResponse:
         request.POST if action == "version" else None,
         parameters=plugin.parameters,
         current=versions[0].params if versions else None,
-        organisations=selectors.programme_organisations(request.user, plugin.parameters),
+        user=request.user,
     )
     if request.method == "POST":
         if not can_prepare:

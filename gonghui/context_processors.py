@@ -35,5 +35,12 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         "user_perms": perms,
         # The red banner is for those who can enter the year; everyone else sees 暂定 by each deadline.
         "calendar_warning": calendar_warning_cached() if Perm.CALENDAR_MANAGE in perms else None,
-        "unread_notifications": unread_count(user),
+        "unread_notifications": _unread(request),
     }
+
+
+def _unread(request: HttpRequest) -> int:
+    """Counted once per request: a django-tables2 table renders with the request's context again."""
+    if not hasattr(request, "_gonghui_unread"):
+        request._gonghui_unread = unread_count(request.user)  # type: ignore[attr-defined]
+    return request._gonghui_unread  # type: ignore[attr-defined]

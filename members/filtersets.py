@@ -10,13 +10,13 @@ from django.db.models import QuerySet
 from core.filters import FilterSet, YearFilter
 from members.models import Honour, Membership
 from members.selectors import honour_exists, member_search
-from orgs.models import Organisation
-from orgs.scope import subtree_q
+from orgs.filtersets import OrganisationFilter, PickerFilterSetMixin
+from orgs.roles import Perm
 
 
-class MembershipFilterSet(FilterSet):
+class MembershipFilterSet(PickerFilterSetMixin, FilterSet):
     q = django_filters.CharFilter(method="filter_q", label="搜索（姓名/会员编号/完整身份证号/手机号）")
-    subtree = django_filters.CharFilter(method="filter_subtree", label="所属工会（组织编码，含全部下级）")
+    subtree = OrganisationFilter(perm=Perm.MEMBER_VIEW, path="organisation__path", label="所属工会（含全部下级）")
     status = django_filters.ChoiceFilter(choices=Membership.Status.choices, label="会籍状态", empty_label="全部")
     honour = django_filters.ChoiceFilter(
         choices=Honour.Title.choices, method="filter_honour", label="荣誉", empty_label="全部"
@@ -30,16 +30,6 @@ class MembershipFilterSet(FilterSet):
 
     def filter_q(self, queryset: QuerySet[Membership], name: str, value: str) -> QuerySet[Membership]:
         return member_search(queryset, value)
-
-    def filter_subtree(self, queryset: QuerySet[Membership], name: str, value: str) -> QuerySet[Membership]:
-        code = value.strip()
-        if not code:
-            return queryset
-        # The anchor only narrows an already-scoped queryset: an out-of-scope code shows nothing more.
-        path = Organisation.objects.filter(code=code).values_list("path", flat=True).first()
-        if path is None:
-            return queryset.none()
-        return queryset.filter(subtree_q("organisation__path", path))
 
     def filter_honour(self, queryset: QuerySet[Membership], name: str, value: str) -> QuerySet[Membership]:
         return queryset.filter(honour_exists(value)) if value else queryset

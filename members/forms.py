@@ -10,7 +10,10 @@ from core.views import add_validation_errors
 from members import services
 from members.models import Honour, Person
 from members.services import PERSON_FIELDS
+from orgs.forms import OrganisationChoiceField, PickerFormMixin
 from orgs.models import Organisation
+from orgs.pickers import PickerScope
+from orgs.roles import Perm
 
 # The fields a person's form edits are exactly those the services accept.
 PERSON_FORM_FIELDS = list(PERSON_FIELDS)
@@ -68,34 +71,30 @@ class PersonEditForm(PersonForm):
         pass
 
 
-class RegisterForm(PersonForm):
-    organisation = forms.ModelChoiceField(queryset=Organisation.objects.none(), to_field_name="code", label="所属工会")
+GRASSROOTS = PickerScope(perm=Perm.MEMBER_CHANGE, kinds=tuple(sorted(Organisation.GRASSROOTS_KINDS)))
+
+
+class RegisterForm(PickerFormMixin, PersonForm):
+    organisation = OrganisationChoiceField(scope=GRASSROOTS, label="所属工会")
     joined_on = forms.DateField(label="入会日期", widget=DATE)
     member_no = forms.CharField(label="会员编号", max_length=32, required=False, help_text="留空则自动编号")
 
     field_order = ["organisation", "joined_on", "member_no", *PERSON_FORM_FIELDS]
 
-    def __init__(self, *args: Any, unions=None, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        if unions is not None:
-            self.fields["organisation"].queryset = unions
-        self.fields["organisation"].label_from_instance = lambda o: f"{o.name}（{o.code}）"
         self.fields["joined_on"].initial = timezone.localdate()
 
 
-class TransferForm(StyledFormMixin, forms.Form):
-    to_organisation = forms.ModelChoiceField(
-        queryset=Organisation.objects.none(), to_field_name="code", label="转入工会"
-    )
+class TransferForm(PickerFormMixin, StyledFormMixin, forms.Form):
+    to_organisation = OrganisationChoiceField(scope=GRASSROOTS, label="转入工会")
     on = forms.DateField(label="转会日期", widget=DATE)
     reason = forms.CharField(label="转会原因", max_length=200, required=False)
     member_no = forms.CharField(label="新会员编号", max_length=32, required=False, help_text="留空则自动编号")
 
-    def __init__(self, *args: Any, unions=None, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, person: Person, **kwargs: Any) -> None:
+        self.picker_changes = {"to_organisation": {"exclude_pk": person.organisation_id}}
         super().__init__(*args, **kwargs)
-        if unions is not None:
-            self.fields["to_organisation"].queryset = unions
-        self.fields["to_organisation"].label_from_instance = lambda o: f"{o.name}（{o.code}）"
         self.fields["on"].initial = timezone.localdate()
 
 

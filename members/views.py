@@ -50,6 +50,7 @@ class MemberList(ListPage):
     ordering = ("organisation__path", "pk")
     create = ("members:create", "登记会员", Perm.MEMBER_CHANGE)
     template_name = "members/list.html"
+    aside_template = "orgs/_list_tree.html"
     testid = "member-table"
 
     def rows(self, request: HttpRequest, perm: str) -> QuerySet[Membership]:
@@ -143,7 +144,7 @@ def member_reveal(request: HttpRequest, pk: int) -> HttpResponse:
 
 @perm_required(Perm.MEMBER_CHANGE)
 def member_create(request: HttpRequest) -> HttpResponse:
-    form = RegisterForm(request.POST or None, unions=_unions(request.user))
+    form = RegisterForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         data = {k: form.cleaned_data[k] for k in PERSON_FORM_FIELDS}
         try:
@@ -229,8 +230,7 @@ def member_transfer(request: HttpRequest, pk: int) -> HttpResponse:
     person = _person(request, pk, Perm.MEMBER_CHANGE)
     if not _can_change(request.user, person):
         raise PermissionDenied("该会员已不属于您管理的工会")
-    unions = _unions(request.user).exclude(pk=person.organisation_id)
-    form = TransferForm(request.POST or None, unions=unions)
+    form = TransferForm(request.POST or None, user=request.user, person=person)
     summary: list[tuple[str, str]] = []
     if form.is_bound and form.is_valid():
         summary = [

@@ -2,17 +2,50 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import django_filters
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 
 from core.filters import FilterSet
+from orgs.forms import OrganisationChoiceField, bind_pickers
 from orgs.models import Organisation
-from orgs.scope import subtree_q
+from orgs.pickers import PickerScope, subtree_filter
+from orgs.roles import Perm
+from orgs.selectors import search_q
 
 
-class OrganisationFilterSet(FilterSet):
-    q = django_filters.CharFilter(method="filter_q", label="搜索（名称/编码/信用代码）")
-    subtree = django_filters.CharFilter(method="filter_subtree", label="所属上级（组织编码，含全部下级）")
+class OrganisationFilter(django_filters.Filter):
+    """A subtree filter whose organisation is picked (orgs.pickers), by code so that links read well
+    (``?subtree=T-A-1``). The choice is validated against the user's scope for ``perm``: an unknown or
+    out-of-scope code makes the filter invalid, so the list shows a message and no rows."""
+
+    field_class = OrganisationChoiceField
+
+    def __init__(self, *, perm: str, path: str = "path", **kwargs: Any) -> None:
+        kwargs.setdefault("label", "所属组织（含全部下级）")
+        super().__init__(scope=PickerScope(perm=perm, active_only=False), options=False, to_field_name="code", **kwargs)
+        self.path = path
+
+    def filter(self, qs: QuerySet[Any], value: Organisation | None) -> QuerySet[Any]:
+        return subtree_filter(qs, self.path, value)
+
+
+class PickerFilterSetMixin:
+    """Binds the organisation filters of a FilterSet to its request's user (no request: nothing to pick)."""
+
+    @property
+    def form(self) -> Any:
+        form = super().form  # type: ignore[misc]
+        if not getattr(form, "_pickers_bound", False):
+            form._pickers_bound = True
+            bind_pickers(form, getattr(self.request, "user", None))  # type: ignore[attr-defined]
+        return form
+
+
+class OrganisationFilterSet(PickerFilterSetMixin, FilterSet):
+    q = django_filters.CharFilter(method="filter_q", label="搜索（名称/编码/拼音首字母/信用代码）")
+    subtree = OrganisationFilter(perm=Perm.ORG_VIEW, label="所属上级（含全部下级）")
     kind = django_filters.MultipleChoiceFilter(choices=Organisation.Kind.choices, label="组织类型")
     status = django_filters.ChoiceFilter(choices=Organisation.Status.choices, label="状态")
     economic_type = django_filters.ChoiceFilter(choices=Organisation.EconomicType.choices, label="经济类型")
@@ -27,11 +60,4 @@ class OrganisationFilterSet(FilterSet):
         value = value.strip()
         if not value:
             return queryset
-        return queryset.filter(Q(name__icontains=value) | Q(code__istartswith=value) | Q(credit_code=value.upper()))
-
-    def filter_subtree(self, queryset: QuerySet[Organisation], name: str, value: str) -> QuerySet[Organisation]:
-        # The anchor is looked up inside the already-scoped queryset: an out-of-scope code matches nothing.
-        anchor = queryset.filter(code=value.strip()).values_list("path", flat=True).first()
-        if anchor is None:
-            return queryset.none()
-        return queryset.filter(subtree_q("path", anchor))
+        return queryset.filter(search_q(value))

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
+from pypinyin import Style, lazy_pinyin
 from simple_history.models import HistoricalRecords
 from treebeard.mp_tree import MP_Node
 
@@ -11,6 +14,19 @@ from core.fields import CreditCodeField
 from core.validators import validate_credit_code
 from orgs.roles import Role, ScopeMode
 from orgs.scopespec import ScopeSpec
+
+INITIALS_MAX = 60
+
+
+def name_initials(name: str) -> str:
+    """The pinyin initials of a name, lower-case letters and digits only: 南彩镇总工会 → ncgzgh.
+
+    Latin letters and digits in the name are kept as they are (北京ABC公司 → bjabcgs), so a picker
+    finds an organisation by the letters a person types on a phone keyboard.
+    """
+    letters = "".join(lazy_pinyin(name, style=Style.FIRST_LETTER, errors="default")).lower()
+    return "".join(ch for ch in letters if ch.isascii() and ch.isalnum())[:INITIALS_MAX]
+
 
 CREDIT_CODE_TAKEN = "该统一社会信用代码已登记在另一个正常状态的工会：同一单位只能有一个正常状态的工会，请核对代码"
 
@@ -59,6 +75,9 @@ class Organisation(MP_Node):
 
     code = models.CharField("组织编码", max_length=40, unique=True)
     name = models.CharField("组织名称", max_length=120, db_index=True)
+    initials = models.CharField(
+        "拼音首字母", max_length=INITIALS_MAX, blank=True, editable=False, help_text="由名称自动生成，用于检索"
+    )
     kind = models.CharField("组织类型", max_length=24, choices=Kind.choices, db_index=True)
     status = models.CharField("状态", max_length=12, choices=Status.choices, default=Status.ACTIVE, db_index=True)
     founded_on = models.DateField("成立日期", null=True, blank=True)
@@ -74,7 +93,7 @@ class Organisation(MP_Node):
     address = models.CharField("地址", max_length=200, blank=True)
     contact_phone = models.CharField("联系电话", max_length=30, blank=True)
 
-    history = HistoricalRecords(excluded_fields=["numchild"])
+    history = HistoricalRecords(excluded_fields=["numchild", "initials"])
 
     data_scope = ScopeSpec(paths=("path",))
 
@@ -93,6 +112,13 @@ class Organisation(MP_Node):
 
     def __str__(self) -> str:
         return self.name
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.initials = name_initials(self.name)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "name" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "initials"}
+        super().save(*args, **kwargs)
 
     @property
     def is_grassroots(self) -> bool:

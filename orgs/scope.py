@@ -43,6 +43,8 @@ class Grant:
     path: str
     mode: str
     perms: frozenset[str]
+    # What the tree beside a list shows of the grant's organisation, read in the same query (no extra one).
+    heading: GrantHeading | None = None
 
     def covers_path(self, path: str) -> bool:
         if self.mode == ScopeMode.SUBTREE:
@@ -50,6 +52,14 @@ class Grant:
         if self.mode == ScopeMode.ORG:
             return path == self.path
         return False
+
+
+@dataclass(frozen=True)
+class GrantHeading:
+    code: str
+    name: str
+    numchild: int
+    status: str
 
 
 _CACHE_ATTR = "_gonghui_grants"
@@ -71,9 +81,19 @@ def grants_for(user: Any) -> list[Grant]:
     from orgs.models import RoleAssignment
 
     rows = RoleAssignment.objects.filter(user=user).values_list(
-        "role", "organisation_id", "organisation__path", "scope"
+        "role",
+        "organisation_id",
+        "organisation__path",
+        "scope",
+        "organisation__code",
+        "organisation__name",
+        "organisation__numchild",
+        "organisation__status",
     )
-    grants = [Grant(role, org_id, path, mode, _grant_perms(role, mode)) for role, org_id, path, mode in rows]
+    grants = [
+        Grant(role, org_id, path, mode, _grant_perms(role, mode), GrantHeading(*heading))
+        for role, org_id, path, mode, *heading in rows
+    ]
     setattr(user, _CACHE_ATTR, grants)
     return grants
 

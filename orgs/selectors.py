@@ -47,11 +47,16 @@ def with_counts(queryset: QuerySet[Organisation], *, user: Any) -> QuerySet[Orga
     return queryset.annotate(**annotations)
 
 
+def top_paths(user: Any, perm: str = Perm.ORG_VIEW) -> list[str]:
+    """The paths of the highest organisations the user may ``perm``: those of their grants, nested ones dropped."""
+    grants = grants_with(user, perm)
+    paths = [g.path for g in grants if g.mode in (ScopeMode.SUBTREE, ScopeMode.ORG)]
+    return sorted(p for p in set(paths) if not any(p != o and p.startswith(o) for o in paths))
+
+
 def tree_top_nodes(user: Any) -> QuerySet[Organisation]:
     """The highest organisations the user may browse: the organisations of their grants."""
-    grants = grants_with(user, Perm.ORG_VIEW)
-    paths = [g.path for g in grants if g.mode in (ScopeMode.SUBTREE, ScopeMode.ORG)]
-    tops = [p for p in set(paths) if not any(p != o and p.startswith(o) for o in paths)]
+    tops = top_paths(user)
     return with_counts(visible_organisations(user).filter(path__in=tops), user=user).order_by("path")
 
 
@@ -62,11 +67,22 @@ def tree_children(user: Any, parent: Organisation) -> QuerySet[Organisation]:
     return with_counts(children, user=user).order_by("path")
 
 
+def search_q(text: str) -> Q:
+    """Organisations matching what a person typed: part of the name, the start of the code, the whole
+    credit code, or part of the name's pinyin initials (``nczgh`` finds 南彩镇总工会)."""
+    text = text.strip()
+    q = Q(name__icontains=text) | Q(code__istartswith=text) | Q(credit_code=text.upper())
+    letters = text.lower()
+    if letters.isascii() and letters.isalnum():
+        q |= Q(initials__contains=letters)
+    return q
+
+
 def organisation_search(user: Any, text: str, *, limit: int = 50) -> QuerySet[Organisation]:
     text = text.strip()
     qs = visible_organisations(user)
     if text:
-        qs = qs.filter(Q(name__icontains=text) | Q(code__istartswith=text) | Q(credit_code=text.upper()))
+        qs = qs.filter(search_q(text))
     return qs.order_by("path")[:limit]
 
 

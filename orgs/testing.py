@@ -163,3 +163,10 @@ def response_text(response: Any, *, with_headers: bool = False) -> str:
         parts += [f"{k}: {v}" for k, v in response.items()]
         parts += [unquote(c.value) for c in response.cookies.values()]
     return "\n".join(parts)
+
+
+def pk_of(code: str) -> int:
+    """The id a picker posts for the organisation with this code (forms take ids, never typed codes)."""
+    from orgs.models import Organisation
+
+    return Organisation.objects.get(code=code).pk

@@ -7,6 +7,7 @@ urlpatterns = [
     path("", views.tree, name="tree"),
     path("list/", views.organisation_list, name="list"),
     path("search/", views.search, name="search"),
+    path("branch/", views.branch, name="branch"),
     path("<str:code>/", views.detail, name="detail"),
     path("<str:code>/children/", views.tree_children, name="children"),
     path("<str:code>/edit/", views.edit, name="edit"),

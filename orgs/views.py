@@ -5,20 +5,24 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 
 from core.lists import ListPage
 from core.views import add_validation_errors
-from orgs import selectors, services
+from orgs import pickers, selectors, services
 from orgs.filtersets import OrganisationFilterSet
 from orgs.forms import CloseForm, MoveForm, OrganisationForm
 from orgs.models import Organisation
+from orgs.pickers import PickerScope
 from orgs.registry import subtree_counters
 from orgs.roles import Perm
 from orgs.scope import can_at, get_scoped_or_404
 from orgs.tables import OrganisationTable, counter_columns
+from orgs.templatetags.org_tree import tree_links
 from orgs.web import perm_required
 
 TREE_CHILDREN_SHOWN = 100
@@ -63,9 +67,55 @@ def tree_children(request: HttpRequest, code: str) -> HttpResponse:
 
 @perm_required(Perm.ORG_VIEW)
 def search(request: HttpRequest) -> JsonResponse:
-    """Autocomplete for pickers: scoped like everything else (RuoYi's picker leak, DESIGN §8)."""
-    rows = selectors.organisation_search(request.user, request.GET.get("q", ""), limit=20)
-    return JsonResponse({"results": [{"code": o.code, "name": o.name, "kind": o.get_kind_display()} for o in rows]})
+    """The organisation picker's endpoint: search (``q``), the top of the tree, or one node's children
+    (``parent``), for the action named by ``perm`` — scoped like everything else (RuoYi's picker leak,
+    DESIGN §8): nothing outside the user's grants for that action is ever listed."""
+    try:
+        scope = PickerScope.from_params(request.GET)
+    except ValidationError as exc:
+        return JsonResponse({"error": "；".join(exc.messages), "results": []}, status=400)
+    text = request.GET.get("q", "").strip()
+    if len(text) > pickers.QUERY_MAX:
+        return JsonResponse({"error": f"搜索内容不超过 {pickers.QUERY_MAX} 个字符", "results": []}, status=400)
+    more = False
+    if text:
+        nodes = pickers.picker_search(request.user, scope, text)
+    elif "parent" in request.GET:
+        parent = pickers.picker_parent(request.user, scope, request.GET["parent"])
+        nodes, more = pickers.picker_children(request.user, scope, parent) if parent else ([], False)
+    else:
+        nodes = pickers.picker_top(request.user, scope)
+    return JsonResponse({"results": [n.as_json() for n in nodes], "more": more})
+
+
+@perm_required(Perm.ORG_VIEW)
+def branch(request: HttpRequest) -> HttpResponse:
+    """The top of the tree beside a list, or the children of one node (htmx), linking to that list."""
+    href = request.GET.get("href") or reverse("orgs:list")
+    param = request.GET.get("param", "subtree")
+    try:
+        scope = PickerScope.from_params(request.GET)
+    except ValidationError as exc:
+        return HttpResponse("；".join(exc.messages), status=400)
+    local = href.startswith("/") and url_has_allowed_host_and_scheme(href, allowed_hosts={request.get_host()})
+    if not local or not (param.isascii() and param.isidentifier()):
+        return HttpResponse("链接参数有误", status=400)
+    parent, more = None, False
+    if "parent" in request.GET:
+        parent = pickers.picker_parent(request.user, scope, request.GET["parent"])
+        nodes, more = pickers.picker_children(request.user, scope, parent) if parent else ([], False)
+    else:
+        nodes = pickers.picker_top(request.user, scope)
+    keep = QueryDict(request.GET.get("keep", "")).urlencode()
+    return render(
+        request,
+        "orgs/_side_tree_nodes.html",
+        {
+            "branches": [pickers.Branch(n.organisation) for n in nodes],
+            "more_parent": parent if more else None,
+            **tree_links(href, keep, param, scope),
+        },
+    )
 
 
 class OrganisationList(ListPage):
@@ -80,6 +130,7 @@ class OrganisationList(ListPage):
     export_perm = Perm.ORG_VIEW
     ordering = ("path",)
     template_name = "orgs/list.html"
+    aside_template = "orgs/_list_tree.html"
     testid = "org-table"
 
     def rows(self, request: HttpRequest, perm: str) -> QuerySet[Organisation]:
@@ -151,10 +202,10 @@ def create_child(request: HttpRequest, code: str) -> HttpResponse:
 @perm_required(Perm.ORG_MOVE)
 def move(request: HttpRequest, code: str) -> HttpResponse:
     org = _org(request, code, Perm.ORG_MOVE)
-    form = MoveForm(request.POST or None)
+    form = MoveForm(request.POST or None, user=request.user, organisation=org)
     if request.method == "POST" and form.is_valid():
+        target = form.cleaned_data["new_parent"]
         try:
-            target = _org(request, form.cleaned_data["new_parent"].strip(), Perm.ORG_MOVE)
             services.organisation_move(actor=request.user, organisation=org, new_parent=target)
         except (ValidationError, PermissionDenied) as exc:
             add_validation_errors(form, exc)

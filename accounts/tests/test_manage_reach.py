@@ -14,6 +14,7 @@ from core.models import User
 from orgs.models import RoleAssignment
 from orgs.roles import Role
 from orgs.services import role_grant
+from orgs.testing import pk_of
 
 pytestmark = pytest.mark.django_db
 NEW_PASSWORD = "Reset-2026-xy"
@@ -23,7 +24,7 @@ def account_urls(user: User) -> list[tuple[str, str, dict]]:
     base = f"/accounts/users/{user.pk}"
     return [
         ("get", f"{base}/", {}),
-        ("post", f"{base}/", {"role": "grassroots_chair", "organisation": "T-A-1", "scope": "subtree"}),
+        ("post", f"{base}/", {"role": "grassroots_chair", "organisation": pk_of("T-A-1"), "scope": "subtree"}),
         ("post", f"{base}/reset_password/", {"password": NEW_PASSWORD}),
         ("post", f"{base}/deactivate/", {}),
         ("post", f"{base}/activate/", {}),
@@ -82,12 +83,12 @@ def test_grants_are_bounded_by_what_the_manager_holds_over_that_organisation(cli
     client.force_login(manager)
     for org, scope in [("T-A-2", "org"), ("T-A-1", "subtree"), ("T-A", "org")]:
         response = client.post(
-            f"/accounts/users/{target.pk}/", {"role": "finance", "organisation": org, "scope": scope}
+            f"/accounts/users/{target.pk}/", {"role": "finance", "organisation": pk_of(org), "scope": scope}
         )
         assert response.status_code == 200 and "不能授予超出您自身权限或管理范围的角色" in response.content.decode()
     assert not RoleAssignment.objects.filter(user=target, role=Role.FINANCE).exists()
     response = client.post(
-        f"/accounts/users/{target.pk}/", {"role": "finance", "organisation": "T-A-1", "scope": "org"}
+        f"/accounts/users/{target.pk}/", {"role": "finance", "organisation": pk_of("T-A-1"), "scope": "org"}
     )
     assert response.status_code == 302
     assert RoleAssignment.objects.filter(user=target, role=Role.FINANCE, organisation=district.union_a).exists()

@@ -4,6 +4,7 @@ import pytest
 
 from core.models import AuditEvent, User
 from orgs.models import RoleAssignment
+from orgs.testing import pk_of
 
 pytestmark = pytest.mark.django_db
 
@@ -35,7 +36,7 @@ def test_create_account_with_role_in_scope(client, district):
             "display_name": "新主席",
             "password": "Chair-2026x",
             "role": "grassroots_chair",
-            "organisation": "T-A-2",
+            "organisation": pk_of("T-A-2"),
             "scope": "subtree",
         },
     )
@@ -48,7 +49,7 @@ def test_create_account_with_role_in_scope(client, district):
 @pytest.mark.parametrize(
     ("data", "message"),
     [
-        ({"organisation": "T-B-1"}, "不在您的管理范围内"),
+        ({"organisation": "T-B-1"}, "不在您可选择的范围内"),
         ({"role": "district_admin"}, "选择一个有效的选项"),
         ({"password": "weak"}, "至少"),
         ({"username": "chair_a"}, "已被使用"),
@@ -65,6 +66,7 @@ def test_create_account_refusals_change_nothing(client, district, data, message)
         "scope": "subtree",
         **data,
     }
+    payload["organisation"] = pk_of(payload["organisation"])
     before = User.objects.count()
     response = client.post("/accounts/users/new/", payload)
     assert response.status_code == 200

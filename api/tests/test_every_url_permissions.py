@@ -102,6 +102,7 @@ ROUTES: dict[str, Any] = {
     "members:list": Page(shows=("person", "membership", "history")),
     "orgs:list": Page(shows=("org",)),
     "orgs:search": Page(),
+    "orgs:branch": Page(),
     "orgs:tree": Page(),
     "portal:home": Page(owner="worker_a"),
     "portal:new": Page(owner="worker_a"),

@@ -252,7 +252,7 @@ def test_officer_registers_hotline_request(client, district):
     r = client.post(
         reverse("appeals:create"),
         {
-            "organisation": district.union_b.code,
+            "organisation": district.union_b.pk,
             "channel": "hotline",
             "category": cat.pk,
             "title": "x",
@@ -261,11 +261,11 @@ def test_officer_registers_hotline_request(client, district):
             "reporter_name": "李",
         },
     )
-    assert "不在您的办理范围内" in r.content.decode()
+    assert "不在您可选择的范围内" in r.content.decode() and not Appeal.objects.exists()
     r = client.post(
         reverse("appeals:create"),
         {
-            "organisation": district.union_a.code,
+            "organisation": district.union_a.pk,
             "channel": "hotline",
             "category": cat.pk,
             "title": "工伤",
@@ -315,12 +315,12 @@ def test_liaison_page_assign_and_gaps(client, district):
     assert "沙坨村工会联合会" in page and "北京顺鑫物流有限公司工会" in page  # both are gaps
     r = client.post(
         reverse("appeals:liaisons") + f"?org={district.town_a.code}",
-        {"organisation": district.union_a.code, "liaison": "social_a"},
+        {"organisation": district.union_a.pk, "liaison": "social_a"},
     )
     assert r.status_code == 302
     client.force_login(district.user("town_b"))
-    r = client.post(reverse("appeals:liaisons"), {"organisation": district.union_a.code, "liaison": "social_a"})
-    assert "不在您的管理范围内" in r.content.decode()
+    r = client.post(reverse("appeals:liaisons"), {"organisation": district.union_a.pk, "liaison": "social_a"})
+    assert "不在您可选择的范围内" in r.content.decode()
 
 
 def test_liaison_form_is_no_probe_for_accounts(client, district):
@@ -329,7 +329,7 @@ def test_liaison_form_is_no_probe_for_accounts(client, district):
     url = reverse("appeals:liaisons") + f"?org={district.town_b.code}"
     answers = []
     for username in ("social_a", "no-such-user"):
-        r = client.post(url, {"organisation": district.union_b.code, "liaison": username})
+        r = client.post(url, {"organisation": district.union_b.pk, "liaison": username})
         assert r.status_code == 200
         page = r.content.decode()
         answers.append("找不到可指派的账号" in page)

@@ -220,7 +220,7 @@ def test_a_count_links_to_the_rows_it_counts(client, district, roster):
     listed = client.get(unescape(link.group(1))).content.decode()
     assert "共 2 条会籍记录" in listed and "甲会员" in listed and "丙会员" in listed
     assert _chips(listed) == {
-        "所属工会（组织编码，含全部下级）：T-A-1": "?",
+        "所属工会（含全部下级）：沙坨村工会联合会（T-A-1）": "?",  # the chip names the picked union
         "会籍状态：在册": "?subtree=T-A-1&status=",
     }
 

@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from members import services
 from members.models import Membership, Person
 from members.tests.factories import member
+from orgs.testing import pk_of
 
 pytestmark = pytest.mark.django_db
 
@@ -29,7 +30,7 @@ def former(district):
 
 
 def _form(person: Person, **changes) -> dict:
-    data = {"organisation": "T-A-1", "joined_on": "2024-03-01", "name": person.name, "id_number": person.id_number,
+    data = {"organisation": pk_of("T-A-1"), "joined_on": "2024-03-01", "name": person.name, "id_number": person.id_number,
             "ethnicity": "汉族"}  # fmt: skip
     data.update(changes)
     return data

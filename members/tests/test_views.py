@@ -22,6 +22,7 @@ from orgs.testing import (
     check_route,
     count_queries,
     load_budgets,
+    pk_of,
 )
 
 pytestmark = pytest.mark.django_db
@@ -115,7 +116,7 @@ def test_search_by_exact_id_phone_member_no_and_filters(client, district, roster
 def test_create_edit_transfer_leave_pages(client, district):
     client.force_login(district.user("town_a"))
     new_id = fake.id_number(777)
-    data = {"organisation": "T-A-1", "joined_on": "2024-03-01", "name": "新会员", "id_number": new_id,
+    data = {"organisation": pk_of("T-A-1"), "joined_on": "2024-03-01", "name": "新会员", "id_number": new_id,
             "mobile": "13900001234", "ethnicity": "汉族"}  # fmt: skip
     bad = client.post("/members/new/", {**data, "id_number": new_id[:-1] + "0" if new_id[-1] != "0" else "1"})
     assert bad.status_code == 200 and "校验位" in bad.content.decode()
@@ -125,11 +126,11 @@ def test_create_edit_transfer_leave_pages(client, district):
     r = client.post(f"/members/{person.pk}/edit/", {**data, "employer": "顺鑫"})
     assert r.status_code == 302 and Person.objects.get(pk=person.pk).employer == "顺鑫"
     # transfer: first a confirmation page, then the change
-    r = client.post(f"/members/{person.pk}/transfer/", {"to_organisation": "T-A-2", "on": "2025-01-01"})
+    r = client.post(f"/members/{person.pk}/transfer/", {"to_organisation": pk_of("T-A-2"), "on": "2025-01-01"})
     assert r.status_code == 200 and "请确认" in r.content.decode() and "原工会保留" in r.content.decode()
     assert Membership.objects.get(person=person).status == "active"
     r = client.post(
-        f"/members/{person.pk}/transfer/", {"to_organisation": "T-A-2", "on": "2025-01-01", "confirmed": "1"}
+        f"/members/{person.pk}/transfer/", {"to_organisation": pk_of("T-A-2"), "on": "2025-01-01", "confirmed": "1"}
     )
     assert r.status_code == 302
     assert list(Membership.objects.filter(person=person).order_by("pk").values_list("status", flat=True)) == [
@@ -138,7 +139,7 @@ def test_create_edit_transfer_leave_pages(client, district):
     ]
     # a union outside the officer's scope cannot be chosen
     r = client.post(
-        f"/members/{person.pk}/transfer/", {"to_organisation": "T-B-1", "on": "2025-02-01", "confirmed": "1"}
+        f"/members/{person.pk}/transfer/", {"to_organisation": pk_of("T-B-1"), "on": "2025-02-01", "confirmed": "1"}
     )
     assert (
         r.status_code == 200

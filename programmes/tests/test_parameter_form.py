@@ -202,8 +202,8 @@ def test_joint_union_pilots_are_chosen_and_read_by_name(client, district, joint)
 @pytest.mark.parametrize(
     ("fields", "message"),
     [
-        ({"pilot_orgs": ["T-A-2"]}, "选择一个有效的选项"),  # an enterprise union is no joint union
-        ({"pilot_orgs": ["NOPE"]}, "选择一个有效的选项"),
+        ({"pilot_orgs": ["T-A-2"]}, "不在您可选择的范围内"),  # an enterprise union is no joint union
+        ({"pilot_orgs": ["NOPE"]}, "不在您可选择的范围内"),
         ({"pilot_orgs": []}, "请选择试点工会"),
         ({"score_bands-1-min_score": "90"}, "分数下限不能重复"),
         ({"score_bands-1-min_score": "101"}, "小于或等于100"),
