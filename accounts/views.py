@@ -9,7 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse_lazy
+from django.urls import reverse, reverse_lazy
 from django.views.decorators.http import require_POST
 
 from accounts import selectors, services
@@ -29,7 +29,7 @@ from core.models import AuditEvent, User
 from core.views import add_validation_errors, paginate, query_without, require
 from orgs.models import Organisation, RoleAssignment
 from orgs.roles import Perm
-from orgs.scope import get_scoped_or_404
+from orgs.scope import get_scoped_or_404, is_portal_user
 from orgs.services import grantable_roles, role_grant, role_revoke
 from orgs.web import audited_export, perm_required
 
@@ -38,6 +38,10 @@ class LoginView(auth_views.LoginView):
     template_name = "accounts/login.html"
     authentication_form = LoginForm
     redirect_authenticated_user = True
+
+    def get_default_redirect_url(self) -> str:
+        """Where a sign-in without ``next`` lands: a worker in the portal, everyone else on the workbench."""
+        return reverse("portal:home") if is_portal_user(self.request.user) else super().get_default_redirect_url()
 
 
 class PasswordChangeView(auth_views.PasswordChangeView):

@@ -9,7 +9,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from appeals.models import Appeal, Category
-from appeals.selectors import METRICS, metric_q
+from appeals.selectors import DUE_CHOICES, METRICS, due_q, metric_q, referred_to_q, returned_q
 from core.filters import FilterSet
 from orgs.models import Organisation
 from orgs.scope import subtree_q
@@ -30,6 +30,9 @@ class AppealFilterSet(FilterSet):
         choices=[(k, v[0]) for k, v in METRICS.items()], method="filter_metric", label="指标"
     )
     overdue = django_filters.BooleanFilter(field_name="overdue", label="曾超时")
+    due = django_filters.ChoiceFilter(choices=DUE_CHOICES, method="filter_due", label="时限")
+    returned = django_filters.BooleanFilter(method="filter_returned", label="转办被退回")
+    referred_to = django_filters.CharFilter(method="filter_referred_to", label="转办至（组织编码，仅本级）")
 
     class Meta:
         model = Appeal
@@ -46,6 +49,9 @@ class AppealFilterSet(FilterSet):
             "date_to",
             "metric",
             "overdue",
+            "due",
+            "returned",
+            "referred_to",
         ]
 
     def filter_q(self, queryset: QuerySet[Appeal], name: str, value: str) -> QuerySet[Appeal]:
@@ -78,3 +84,14 @@ class AppealFilterSet(FilterSet):
 
     def filter_metric(self, queryset: QuerySet[Appeal], name: str, value: str) -> QuerySet[Appeal]:
         return queryset.filter(metric_q(value))
+
+    def filter_due(self, queryset: QuerySet[Appeal], name: str, value: str) -> QuerySet[Appeal]:
+        return queryset.filter(due_q(value, timezone.localdate()))
+
+    def filter_returned(self, queryset: QuerySet[Appeal], name: str, value: bool | None) -> QuerySet[Appeal]:
+        if value is None:
+            return queryset
+        return queryset.filter(returned_q()) if value else queryset.exclude(returned_q())
+
+    def filter_referred_to(self, queryset: QuerySet[Appeal], name: str, value: str) -> QuerySet[Appeal]:
+        return queryset.filter(referred_to_q(value.strip())) if value.strip() else queryset
