@@ -42,6 +42,7 @@ class Todo:
     count: int
     url: str
     tone: str = "primary"  # a Tabler colour: red for overdue and failed
+    always: bool = False  # shown at zero too (the requests' deadlines and returns: an officer wants to see them clear)
 
 
 @dataclass(frozen=True)
@@ -76,9 +77,29 @@ def _appeal_todos(user: Any, perms: frozenset[str], today: date) -> list[Todo]:
         return []
     counts = appeals.appeal_todos(user, today=today)
     out = [
-        Todo("appeals-due-today", "今日到期的诉求", counts["due_today"], _url("appeals:list", due="today"), "orange"),
-        Todo("appeals-overdue", "已超期的诉求", counts["overdue"], _url("appeals:list", due="overdue"), "red"),
-        Todo("appeals-returned", "转办被退回、待重新转办", counts["returned"], _url("appeals:list", returned="true")),
+        Todo(
+            "appeals-due-today",
+            "今日到期的诉求",
+            counts["due_today"],
+            _url("appeals:list", due="today"),
+            "orange",
+            always=True,
+        ),
+        Todo(
+            "appeals-overdue",
+            "已超期的诉求",
+            counts["overdue"],
+            _url("appeals:list", due="overdue"),
+            "red",
+            always=True,
+        ),
+        Todo(
+            "appeals-returned",
+            "转办被退回、待重新转办",
+            counts["returned"],
+            _url("appeals:list", returned="true"),
+            always=True,
+        ),
     ]
     for org, n in appeals.referral_todos(user):
         out.append(
@@ -106,7 +127,7 @@ def _import_todos(user: Any, perms: frozenset[str]) -> list[Todo]:
 
 def todos(user: Any, *, today: date | None = None) -> list[Todo]:
     """What waits for this user, in the order they would work through it. An item with nothing to
-    do is left out, except the requests' deadlines, which an officer wants to see are clear."""
+    do is left out unless it is ``always`` shown."""
     today = today or timezone.localdate()
     perms = perms_of(user, office=True)
     items = _cycle_todos(user) + _appeal_todos(user, perms, today) + _import_todos(user, perms)
@@ -117,7 +138,7 @@ def todos(user: Any, *, today: date | None = None) -> list[Todo]:
     if Perm.CALENDAR_MANAGE in perms and (years := missing_calendar_years(today)):
         label = f"工作日历未录入 {'、'.join(str(y) for y in years)} 年节假日安排"
         items.append(Todo("calendar-missing", label, len(years), _url("accounts:calendar"), "red"))
-    return [t for t in items if t.count or t.key.startswith("appeals-")]
+    return [t for t in items if t.count or t.always]
 
 
 def key_figures(user: Any, perms: frozenset[str]) -> list[Figure]:

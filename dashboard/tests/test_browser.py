@@ -5,8 +5,10 @@ finds the cycle awaiting them on the workbench; a worker lands in the portal and
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
 from playwright.sync_api import expect
@@ -84,13 +86,13 @@ def _nav_pages(page) -> list[str]:
     return list(dict.fromkeys(h for h in hrefs if h.startswith("/")))
 
 
-def _walk(page, base: str) -> list[tuple[str, object]]:
-    """Every page of the signed-in user's navigation (read on the page they land on): (url, response)."""
-    out = []
-    for href in _nav_pages(page):
-        response = page.goto(base + href)
-        out.append((href, response))
-    return out
+def _walk(page, base: str) -> Iterator[tuple[str, Any]]:
+    """Opens, one after the other, every page of the signed-in user's navigation (as read on the page
+    they land on), yielding (url, response) while the page is open."""
+    hrefs = _nav_pages(page)
+    assert hrefs, "no navigation at all"
+    for href in hrefs:
+        yield href, page.goto(base + href)
 
 
 @pytest.mark.parametrize("username", ROLES)
