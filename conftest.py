@@ -131,7 +131,10 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
     "--no-first-run",
+    "--lang=zh-CN",  # the browser's own texts (validation bubbles, dialogs) in Chinese too
 ]
+# Every browser test runs as the users do: the Chinese locale and Beijing time.
+BROWSER_LOCALE = {"locale": "zh-CN", "timezone_id": "Asia/Shanghai"}
 
 
 @pytest.fixture(scope="session")
@@ -147,6 +150,27 @@ def browser_type_launch_args(browser_type_launch_args):
     # Playwright's sync API runs an event loop in this thread; Django's ORM must still be usable here.
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS, "headless": True}
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args):
+    """pytest-playwright's ``page``/``context`` fixtures: zh-CN (Accept-Language and navigator.language)."""
+    return {**browser_context_args, **BROWSER_LOCALE}
+
+
+@pytest.fixture
+def new_context(browser, browser_context_args):
+    """A further context (another person, or a phone) with the same locale: ``new_context(viewport=...)``."""
+    contexts = []
+
+    def _new(**kwargs):
+        context = browser.new_context(**{**browser_context_args, **kwargs})
+        contexts.append(context)
+        return context
+
+    yield _new
+    for context in contexts:
+        context.close()
 
 
 @pytest.fixture

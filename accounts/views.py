@@ -11,7 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse_lazy
+from django.urls import reverse, reverse_lazy
 from django.views.decorators.http import require_POST
 
 from accounts import selectors, services
@@ -33,6 +33,7 @@ from core.models import AuditEvent, User
 from core.views import add_refusal_message, add_validation_errors, paginate, query_without, require
 from orgs.models import RoleAssignment
 from orgs.roles import Perm
+from orgs.scope import is_portal_user
 from orgs.services import grantable_roles, role_grant, role_revoke
 from orgs.web import perm_required
 
@@ -41,6 +42,10 @@ class LoginView(auth_views.LoginView):
     template_name = "accounts/login.html"
     authentication_form = LoginForm
     redirect_authenticated_user = True
+
+    def get_default_redirect_url(self) -> str:
+        """Where a sign-in without ``next`` lands: a worker in the portal, everyone else on the workbench."""
+        return reverse("portal:home") if is_portal_user(self.request.user) else super().get_default_redirect_url()
 
 
 class PasswordChangeView(auth_views.PasswordChangeView):

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django_filters.widgets import BooleanWidget
 
 from appeals.models import Appeal, Category
-from appeals.selectors import METRICS, metric_q, todo_q
+from appeals.selectors import DUE_CHOICES, METRICS, due_q, metric_q, referred_to_q, returned_q, todo_q
 from core.filters import FilterSet
 from orgs.filtersets import OrganisationFilter, PickerFilterSetMixin
 from orgs.roles import Perm
@@ -34,6 +34,9 @@ class AppealFilterSet(PickerFilterSetMixin, FilterSet):
     unfinished = django_filters.BooleanFilter(method="filter_unfinished", label="未办结")
     # ``?todo=1`` (the workbench's links) as well as true/false.
     todo = django_filters.BooleanFilter(method="filter_todo", label="待我处理", widget=BooleanWidget)
+    due = django_filters.ChoiceFilter(choices=DUE_CHOICES, method="filter_due", label="时限")
+    returned = django_filters.BooleanFilter(method="filter_returned", label="转办被退回")
+    referred_to = django_filters.CharFilter(method="filter_referred_to", label="转办至（组织编码，仅本级）")
 
     class Meta:
         model = Appeal
@@ -52,6 +55,9 @@ class AppealFilterSet(PickerFilterSetMixin, FilterSet):
             "overdue",
             "unfinished",
             "todo",
+            "due",
+            "returned",
+            "referred_to",
         ]
 
     def filter_q(self, queryset: QuerySet[Appeal], name: str, value: str) -> QuerySet[Appeal]:
@@ -89,3 +95,14 @@ class AppealFilterSet(PickerFilterSetMixin, FilterSet):
             return queryset
         closed = Q(state=Appeal.State.CLOSED)
         return queryset.exclude(closed) if value else queryset.filter(closed)
+
+    def filter_due(self, queryset: QuerySet[Appeal], name: str, value: str) -> QuerySet[Appeal]:
+        return queryset.filter(due_q(value, timezone.localdate()))
+
+    def filter_returned(self, queryset: QuerySet[Appeal], name: str, value: bool | None) -> QuerySet[Appeal]:
+        if value is None:
+            return queryset
+        return queryset.filter(returned_q()) if value else queryset.exclude(returned_q())
+
+    def filter_referred_to(self, queryset: QuerySet[Appeal], name: str, value: str) -> QuerySet[Appeal]:
+        return queryset.filter(referred_to_q(value.strip())) if value.strip() else queryset

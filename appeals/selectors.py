@@ -92,6 +92,53 @@ def my_appeals(user: Any) -> QuerySet[Appeal]:
     )
 
 
+# --- the workbench's to-dos: each is a filter, used both to count and to list the rows ------------
+
+# The deadline a request is working to: contact before it is contacted, handling after.
+_AFTER_CONTACT = (S.CONTACTED, S.COORDINATING, S.HANDLING)
+DUE_CHOICES = [("today", "今日到期"), ("overdue", "已超期")]
+
+
+def due_q(when: str, today: date) -> Q:
+    """Open requests whose current deadline is today (``today``) or already past (``overdue``)."""
+    op = "" if when == "today" else "__lt"
+    return Q(state=S.REGISTERED, **{f"contact_deadline{op}": today}) | Q(
+        state__in=_AFTER_CONTACT, **{f"handling_deadline{op}": today}
+    )
+
+
+def returned_q() -> Q:
+    """Requests back at 协调 because their lead handler returned the referral: to be referred again."""
+    returned = Referral.objects.filter(appeal=OuterRef("pk"), state=Referral.State.RETURNED)
+    return Q(state=S.COORDINATING, lead_handler_org__isnull=True) & Q(Exists(returned))
+
+
+def referred_to_q(code: str) -> Q:
+    """Requests with an open referral (lead or co-handler) to the organisation ``code`` itself."""
+    refs = Referral.objects.filter(appeal=OuterRef("pk"), state__in=Referral.OPEN_STATES, handler_org__code=code)
+    return Q(Exists(refs))
+
+
+def appeal_todos(user: Any, *, today: date) -> dict[str, int]:
+    """Counts of the back office's to-dos in the user's scope, in one query."""
+    return office_appeals(user).aggregate(
+        due_today=Count("pk", filter=due_q("today", today)),
+        overdue=Count("pk", filter=due_q("overdue", today)),
+        returned=Count("pk", filter=returned_q()),
+    )
+
+
+def referral_todos(user: Any) -> list[tuple[Organisation, int]]:
+    """Per organisation the user handles requests for (its own grant, not a subtree below it): the
+    requests in the user's back office with an open referral to it. One query."""
+    grants = [g for g in grants_with(user, Perm.APPEAL_HANDLE) if g.mode != ScopeMode.SELF]
+    if not grants or not grants_with(user, Perm.APPEAL_OFFICE):
+        return []
+    orgs = list(Organisation.objects.filter(pk__in={g.organisation_id for g in grants}).order_by("path"))
+    counts = office_appeals(user).aggregate(**{f"o{o.pk}": Count("pk", filter=referred_to_q(o.code)) for o in orgs})
+    return [(o, counts[f"o{o.pk}"]) for o in orgs]
+
+
 # --- the figures behind the rates: each is a filter, used both to count and to drill down --------
 
 METRICS: dict[str, tuple[str, Q]] = {

@@ -45,7 +45,7 @@ from core.models import Notification, User
 from core.views import add_refusal_message, add_validation_errors, paginate, query_without
 from orgs.models import Organisation
 from orgs.roles import Perm, ScopeMode
-from orgs.scope import can_at, get_scoped_or_404, grants_with
+from orgs.scope import can_at, get_scoped_or_404, grants_with, is_portal_user
 from orgs.web import audited_export, perm_required
 
 S = Appeal.State
@@ -309,7 +309,7 @@ def referral_action(request: HttpRequest, pk: int, ref: int, action: str) -> Htt
     return redirect("appeals:detail", pk=appeal.pk)
 
 
-@perm_required(Perm.APPEAL_VIEW)
+@perm_required(Perm.APPEAL_VIEW, own_records=True)
 def attachment_download(request: HttpRequest, pk: int, att: int) -> FileResponse:
     """Attachments are served only to users who may see the request (worker: their own)."""
     appeal = get_scoped_or_404(request.user, Perm.APPEAL_VIEW, Appeal.objects.all(), pk=pk)
@@ -555,6 +555,14 @@ def liaisons(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def notifications(request: HttpRequest) -> HttpResponse:
+    if is_portal_user(request.user):  # a worker reads their messages inside the portal
+        return redirect("portal:messages")
+    return notification_page(request, template="appeals/notifications.html", url_name="appeals:notifications")
+
+
+def notification_page(request: HttpRequest, *, template: str, url_name: str) -> HttpResponse:
+    """One's own notifications (GET: the list, ``?unread=1`` the unread only; POST: mark read), shown
+    with the back office's template or the portal's."""
     qs = Notification.objects.filter(user=request.user)
     if request.method == "POST":
         ids = ids_from(request.POST.getlist("id"))
@@ -563,13 +571,13 @@ def notifications(request: HttpRequest) -> HttpResponse:
             target = target.filter(pk__in=ids)
         n = target.update(read_at=timezone.now())
         messages.success(request, f"已标记 {n} 条为已读")
-        return redirect("appeals:notifications")
+        return redirect(url_name)
     if request.GET.get("unread") == "1":
         qs = qs.filter(read_at__isnull=True)
     page = paginate(request, qs)
     return render(
         request,
-        "appeals/notifications.html",
+        template,
         {
             "page": page,
             "query": query_without(request, "page"),

@@ -8,6 +8,7 @@ from typing import Any
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from core.models import Notification
 
@@ -33,3 +34,8 @@ def notify(
 
 def unread_count(user: Any) -> int:
     return Notification.objects.filter(user=user, read_at__isnull=True).count()
+
+
+def notifications_settle(dedupe_key: str) -> int:
+    """The matter of a notification is settled (one of those asked has acted): mark it read for all."""
+    return Notification.objects.filter(dedupe_key=dedupe_key, read_at__isnull=True).update(read_at=timezone.now())

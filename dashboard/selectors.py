@@ -1,22 +1,187 @@
+"""The workbench (工作台): what this user has to do, then the key figures of their scope.
+
+Every count is computed here from the same scoped rows (``orgs.scope``) as the list it links to, and
+every link opens exactly those rows (the lists' FilterSets take the filters the links carry).
+"""
+
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import date, timedelta
 from typing import Any
 
 from django.db.models import Count
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import urlencode
 
+from appeals import selectors as appeals
+from core.workdays import missing_calendar_years
+from funds import selectors as funds
+from members.models import ImportJob
+from members.selectors import active_memberships, import_jobs_of
 from orgs.models import Organisation, RoleAssignment
 from orgs.registry import subtree_counters
 from orgs.roles import Perm
-from orgs.scope import has_perm
+from orgs.scope import perms_of, scoped
 from orgs.selectors import tree_top_nodes, visible_organisations
+
+# An import is news for a week after it ends.
+IMPORT_NEWS_DAYS = 7
+FINISHED_IMPORTS = (ImportJob.Status.DONE, ImportJob.Status.FAILED, ImportJob.Status.INVALID, ImportJob.Status.PREVIEW)
+# The key figures each link to their rows; a counter of the tree links to its list of that subtree.
+COUNTER_LISTS = {"member_count": ("members:list", {}), "open_appeals": ("appeals:list", {"metric": "open"})}
+
+
+@dataclass(frozen=True)
+class Todo:
+    """One thing to do: how many, and the link to exactly those rows. ``key`` is the test hook."""
+
+    key: str
+    label: str
+    count: int
+    url: str
+    tone: str = "primary"  # a Tabler colour: red for overdue and failed
+    always: bool = False  # shown at zero too (the requests' deadlines and returns: an officer wants to see them clear)
+
+
+@dataclass(frozen=True)
+class Figure:
+    label: str
+    value: str
+    url: str
+    note: str = ""
+
+
+def _url(name: str, *args: Any, **params: Any) -> str:
+    url = reverse(name, args=args)
+    return f"{url}?{urlencode(params, doseq=True)}" if params else url
+
+
+def _cycle_todos(user: Any) -> list[Todo]:
+    out = []
+    for cycle in funds.cycles_awaiting_me(user):
+        out.append(
+            Todo(
+                f"cycle-{cycle.pk}",
+                f"待我审批：{cycle.programme.name} {cycle.period_key}（{cycle.step_name}）",
+                1,
+                _url("funds:cycle_detail", cycle.pk),
+            )
+        )
+    return out
+
+
+def _appeal_todos(user: Any, perms: frozenset[str], today: date) -> list[Todo]:
+    if Perm.APPEAL_OFFICE not in perms:
+        return []
+    counts = appeals.appeal_todos(user, today=today)
+    out = [
+        Todo(
+            "appeals-due-today",
+            "今日到期的诉求",
+            counts["due_today"],
+            _url("appeals:list", due="today"),
+            "orange",
+            always=True,
+        ),
+        Todo(
+            "appeals-overdue",
+            "已超期的诉求",
+            counts["overdue"],
+            _url("appeals:list", due="overdue"),
+            "red",
+            always=True,
+        ),
+        Todo(
+            "appeals-returned",
+            "转办被退回、待重新转办",
+            counts["returned"],
+            _url("appeals:list", returned="true"),
+            always=True,
+        ),
+    ]
+    for org, n in appeals.referral_todos(user):
+        out.append(
+            Todo(f"referrals-{org.code}", f"转办给{org.name}的诉求", n, _url("appeals:list", referred_to=org.code))
+        )
+    return out
+
+
+def _import_todos(user: Any, perms: frozenset[str]) -> list[Todo]:
+    if Perm.MEMBER_IMPORT not in perms:
+        return []
+    since = timezone.now() - timedelta(days=IMPORT_NEWS_DAYS)
+    jobs = import_jobs_of(user).filter(status__in=FINISHED_IMPORTS, finished_at__gte=since).order_by("-finished_at")
+    return [
+        Todo(
+            f"import-{job.pk}",
+            f"会员导入“{job.file_name}”：{job.get_status_display()}",
+            1,
+            _url("members:import_job", job.pk),
+            "red" if job.status in (ImportJob.Status.FAILED, ImportJob.Status.INVALID) else "green",
+        )
+        for job in jobs[:5]
+    ]
+
+
+def todos(user: Any, *, today: date | None = None) -> list[Todo]:
+    """What waits for this user, in the order they would work through it. An item with nothing to
+    do is left out unless it is ``always`` shown."""
+    today = today or timezone.localdate()
+    perms = perms_of(user, office=True)
+    items = _cycle_todos(user) + _appeal_todos(user, perms, today) + _import_todos(user, perms)
+    periods = list(funds.periods_to_close(user, today=today).values_list("code", flat=True))
+    if periods:
+        label = f"待结账的会计期间：{'、'.join(periods[:3])}{' 等' if len(periods) > 3 else ''}"
+        items.append(Todo("periods-to-close", label, len(periods), _url("funds:period_list")))
+    if Perm.CALENDAR_MANAGE in perms and (years := missing_calendar_years(today)):
+        label = f"工作日历未录入 {'、'.join(str(y) for y in years)} 年节假日安排"
+        items.append(Todo("calendar-missing", label, len(years), _url("accounts:calendar"), "red"))
+    return [t for t in items if t.count or t.always]
+
+
+def key_figures(user: Any, perms: frozenset[str]) -> list[Figure]:
+    """The scope's figures, each a link to the rows it counts."""
+    out = []
+    if Perm.ORG_VIEW in perms:
+        kinds = sorted(Organisation.GRASSROOTS_KINDS)
+        n = visible_organisations(user).filter(kind__in=kinds, status=Organisation.Status.ACTIVE).count()
+        out.append(Figure("基层工会", str(n), _url("orgs:list", kind=kinds, status=Organisation.Status.ACTIVE)))
+    if Perm.MEMBER_VIEW in perms:
+        n = scoped(user, Perm.MEMBER_VIEW, active_memberships()).count()
+        out.append(Figure("在册会员", str(n), _url("members:list")))
+    if Perm.APPEAL_OFFICE in perms:
+        rates = appeals.appeal_rates(appeals.office_appeals(user))
+        out.append(Figure("未办结诉求", str(rates.counts["open"]), _url("appeals:list", metric="open")))
+        rates_url = _url("appeals:rates")
+        for label, value in (("响应率", rates.response), ("解决率", rates.resolution), ("满意率", rates.satisfaction)):
+            shown = "—" if value is None else f"{value}%"
+            out.append(Figure(label, shown, rates_url, f"共 {rates.total} 件诉求"))
+    return out
+
+
+def _linked_tops(user: Any) -> list[Any]:
+    """The top organisations of the scope with their subtree counters, each figure with its link."""
+    counters = subtree_counters(user)
+    tops = list(tree_top_nodes(user))
+    for top in tops:
+        top.figures = [("下级组织", top.descendant_count, _url("orgs:list", subtree=top.code))]
+        for c in counters:
+            name, params = COUNTER_LISTS.get(c.key, ("", {}))
+            url = _url(name, subtree=top.code, **params) if name else ""
+            top.figures.append((c.label, getattr(top, c.key, 0) or 0, url))
+    return tops
 
 
 def home_figures(user: Any) -> dict[str, Any]:
+    perms = perms_of(user, office=True)
     figures: dict[str, Any] = {
+        "todos": todos(user),
+        "figures": key_figures(user, perms),
         "assignments": RoleAssignment.objects.filter(user=user).select_related("organisation"),
-        "counters": subtree_counters(user),
     }
-    if has_perm(user, Perm.ORG_VIEW):
+    if Perm.ORG_VIEW in perms:
         by_kind = (
             visible_organisations(user)
             .filter(status=Organisation.Status.ACTIVE)
@@ -26,5 +191,5 @@ def home_figures(user: Any) -> dict[str, Any]:
         )
         labels = dict(Organisation.Kind.choices)
         figures["org_kinds"] = [(labels.get(r["kind"], r["kind"]), r["n"]) for r in by_kind]
-        figures["tops"] = list(tree_top_nodes(user))
+        figures["tops"] = _linked_tops(user)
     return figures

@@ -2,11 +2,14 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 
 from dashboard import selectors
+from orgs.scope import is_portal_user
 
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
+    if is_portal_user(request.user):  # workers live in the portal
+        return redirect("portal:home")
     return render(request, "dashboard/home.html", selectors.home_figures(request.user))

@@ -7,7 +7,23 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Case, Count, ExpressionWrapper, F, Q, QuerySet, RowRange, Sum, Value, When, Window
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    RowRange,
+    Subquery,
+    Sum,
+    Value,
+    When,
+    Window,
+)
 from django.db.models.functions import Coalesce
 
 from core.money import FEN, MoneyField, format_yuan
@@ -17,17 +33,19 @@ from funds.models import (
     Account,
     Cycle,
     CycleApproval,
+    CycleChange,
     Donation,
     Entitlement,
     JournalEntry,
     JournalLine,
     ParameterVersion,
     Payment,
+    Period,
     Programme,
 )
 from orgs.models import Organisation
 from orgs.roles import Perm
-from orgs.scope import scoped
+from orgs.scope import grants_for, has_perm, scoped
 
 MONEY = MoneyField(max_digits=16)
 
@@ -238,3 +256,55 @@ def visible_payments(user: Any) -> QuerySet[Payment]:
         .select_related("programme", "beneficiary_org", "entry")
         .order_by("-paid_at", "-id")
     )
+
+
+# --- the workbench: what waits for this user ---------------------------------------------------
+
+
+def holds_role_at(user: Any, role: str, path: str) -> bool:
+    """Whether one of the user's grants is ``role`` over the organisation at ``path`` (no query once
+    grants are loaded): the test of who may sign an approval step."""
+    return any(g.role == role and g.covers_path(path) for g in grants_for(user))
+
+
+def cycles_awaiting_me(user: Any) -> list[Cycle]:
+    """Reviewed cycles whose *next* approval step this user may sign now: the step's role over the
+    programme's organisation, never a cycle the user prepared, recomputed or adjusted, nor one where
+    they already signed a live step (``funds.services.cycle_approve`` refuses the same). One query.
+    Each cycle carries ``step_name`` (the step waiting for the user)."""
+    if not has_perm(user, Perm.FUND_APPROVE):
+        return []
+    live = CycleApproval.objects.filter(cycle=OuterRef("pk"), voided_at__isnull=True)
+    rows = (
+        scoped(user, Perm.FUND_APPROVE, Cycle.objects.filter(state=Cycle.State.REVIEWED))
+        .exclude(prepared_by=user)
+        .exclude(Exists(CycleChange.objects.filter(cycle=OuterRef("pk"), user=user)))
+        .exclude(Exists(live.filter(user=user)))
+        .annotate(
+            live_steps=Coalesce(
+                Subquery(live.order_by().values("cycle").annotate(n=Count("pk")).values("n")[:1]),
+                Value(0),
+                output_field=IntegerField(),
+            )
+        )
+        .select_related("programme__organisation")
+        .order_by("created_at", "pk")
+    )
+    out = []
+    for cycle in rows:
+        chain = cycle.programme.chain
+        if cycle.live_steps >= len(chain):
+            continue
+        name, role = chain[cycle.live_steps]
+        if holds_role_at(user, role, cycle.programme.organisation.path):
+            cycle.step_name = name
+            out.append(cycle)
+    return out
+
+
+def periods_to_close(user: Any, *, today: date) -> QuerySet[Period]:
+    """Accounting months already over and still open, for those who may close them (FUND_APPROVE)."""
+    if not has_perm(user, Perm.FUND_APPROVE):
+        return Period.objects.none()
+    current = f"{today.year:04d}-{today.month:02d}"
+    return Period.objects.filter(status=Period.Status.OPEN, code__lt=current).order_by("code")

@@ -17,9 +17,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q, Sum
 from django.db.models.functions import Coalesce
+from django.urls import reverse
 from django.utils import timezone
 
 from core.money import allocate, format_yuan, to_yuan
+from core.notify import notifications_settle, notify
 from core.system import is_system_actor
 from funds.chart import declared_accounts
 from funds.engine import PeriodSpan, get_plugin, period_span, span_of
@@ -42,10 +44,11 @@ from funds.models import (
     Programme,
     ReceiptCounter,
 )
+from funds.selectors import holds_role_at
 from funds.tasks import cycle_compute_task
-from orgs.models import Organisation
+from orgs.models import Organisation, RoleAssignment
 from orgs.roles import ROLE_PERMS, Perm, Role
-from orgs.scope import can_at, grants_for, has_perm
+from orgs.scope import can_at, has_perm
 
 BATCH = 2000
 
@@ -443,7 +446,36 @@ def cycle_review(*, actor: Any, cycle: Cycle) -> Cycle:
         locked.review()
         locked.reviewed_by = actor
         locked.save()
+        _notify_step(locked, 0)
     return locked
+
+
+def _notify_step(cycle: Cycle, step: int) -> None:
+    """Tell everyone who may sign ``step`` now that the cycle waits for them (in the platform, and
+    by e-mail when configured): the step's role over the programme's organisation, not barred from
+    this cycle, not already a signer of it. Once per person, step and revision of the figures."""
+    name, role = cycle.programme.chain[step]
+    path = cycle.programme.organisation.path
+    excluded = cycle_signers_barred(cycle) | set(
+        cycle.approvals.filter(voided_at__isnull=True).values_list("user_id", flat=True)
+    )
+    candidates = RoleAssignment.objects.filter(role=role, user__is_active=True).select_related("user")
+    users = {ra.user_id: ra.user for ra in candidates if ra.user_id not in excluded}
+    for user in users.values():
+        if not holds_role_at(user, role, path):
+            continue
+        notify(
+            user,
+            kind="cycle_step",
+            title=f"待您审批：{cycle.programme.name} {cycle.period_key}（{name}）",
+            body=f"合计 {format_yuan(cycle.total)} 元，{cycle.beneficiaries} 个受益对象",
+            url=reverse("funds:cycle_detail", args=[cycle.pk]),
+            dedupe_key=_step_key(cycle, step),
+        )
+
+
+def _step_key(cycle: Cycle, step: int) -> str:
+    return f"cycle-step:{cycle.pk}:{cycle.revision}:{step}"
 
 
 def cycle_approve(*, actor: Any, cycle: Cycle, on: date | None = None) -> Cycle:
@@ -474,7 +506,7 @@ def cycle_approve(*, actor: Any, cycle: Cycle, on: date | None = None) -> Cycle:
         step = len(done)
         step_name, step_role = chain[step]
         org_path = locked.programme.organisation.path
-        if not any(g.role == step_role and g.covers_path(org_path) for g in grants_for(actor)):
+        if not holds_role_at(actor, step_role, org_path):
             raise ValidationError(f"审批环节“{step_name}”须由{Role(step_role).label}签批，您不持有该角色")
         CycleApproval.objects.create(
             cycle=locked,
@@ -485,7 +517,9 @@ def cycle_approve(*, actor: Any, cycle: Cycle, on: date | None = None) -> Cycle:
             revision=locked.revision,
             total=locked.total,
         )
+        notifications_settle(_step_key(locked, step))  # the step is signed: nobody else need act on it
         if step + 1 < len(chain):
+            _notify_step(locked, step + 1)
             return locked
         # Every step signed the figures as they are now (a change voids earlier approvals; this
         # states the rule where the money leaves).

@@ -9,16 +9,19 @@ from core.notify import unread_count
 from core.workdays import calendar_warning_cached
 from gonghui.navigation import MENU
 from orgs.roles import Perm
-from orgs.scope import perms_of
+from orgs.scope import is_portal_user, perms_of
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
-    perms = perms_of(user)
+    # The back-office menu follows the actions held over organisations: a worker's own-records grant
+    # opens the portal only (is_portal_user), so a worker is offered no back-office page at all.
+    portal_user = is_portal_user(user)
+    perms = perms_of(user, office=True)
     menu = []
-    for group in MENU:
+    for group in () if portal_user else MENU:
         items = []
         for item in group.items:
             if item.perm is not None and item.perm not in perms:
@@ -32,6 +35,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             menu.append({"label": group.label, "items": items, "active": any(i["active"] for i in items)})
     return {
         "nav_menu": menu,
+        "portal_user": portal_user,
         "user_perms": perms,
         # The red banner is for those who can enter the year; everyone else sees 暂定 by each deadline.
         "calendar_warning": calendar_warning_cached() if Perm.CALENDAR_MANAGE in perms else None,

@@ -112,11 +112,21 @@ def has_perm(user: Any, perm: str) -> bool:
     return bool(grants_with(user, perm))
 
 
-def perms_of(user: Any) -> frozenset[str]:
+def perms_of(user: Any, *, office: bool = False) -> frozenset[str]:
+    """Every action the user holds; with ``office``, only those held over an organisation (the back
+    office's), not those an own-records grant carries."""
     out: set[str] = set()
     for g in grants_for(user):
-        out |= g.perms
+        if not (office and g.mode == ScopeMode.SELF):
+            out |= g.perms
     return frozenset(out)
+
+
+def is_portal_user(user: Any) -> bool:
+    """A worker: every grant is over their own records only. They live in the portal (/portal/);
+    the back office is not offered to them and refuses them."""
+    grants = grants_for(user)
+    return bool(grants) and all(g.mode == ScopeMode.SELF for g in grants)
 
 
 def can_at(user: Any, perm: str, organisation: Organisation) -> bool:

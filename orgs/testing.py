@@ -22,6 +22,7 @@ from django.test.utils import CaptureQueriesContext
 from python_calamine import CalamineWorkbook
 
 from orgs.roles import ROLE_PERMS
+from orgs.scope import perms_of
 
 LIST, DETAIL, EXPORT, API_LIST, API_DETAIL = "list", "detail", "export", "api_list", "api_detail"
 
@@ -35,6 +36,9 @@ class ScopedRoute:
     url: Callable[[Any], str]
     # text identifying the target row in a list/export/API response
     marker: Callable[[Any], str] = str
+    # A page a worker uses (the portal, their own attachments): an own-records grant opens it. Any
+    # other page is the back office, which counts only grants over an organisation (orgs.web).
+    own_records: bool = False
 
 
 def role_of(district: Any, user_key: str) -> str:
@@ -85,7 +89,9 @@ def check_route(
         row, expect_visible = target
         user = district.user(user_key)
         client.force_login(user)
-        holds = route.perm in ROLE_PERMS.get(role_of(district, user_key), frozenset())
+        holds = route.perm in ROLE_PERMS.get(role_of(district, user_key), frozenset()) and route.perm in perms_of(
+            user, office=not (is_api or route.own_records)
+        )
         url = route.url(row if route.kind in (DETAIL, API_DETAIL) else None)
         response = client.get(url)
         label = f"{route.name} as {user_key} on {row}"

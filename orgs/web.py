@@ -13,12 +13,18 @@ from core.crypto import mask_pii_in_text
 from core.excel import xlsx_response
 from core.models import AuditEvent
 from core.views import require
-from orgs.scope import has_perm
+from orgs.scope import has_perm, perms_of
 
 
-def perm_required(perm: str):
-    """The page is for users who hold ``perm`` somewhere; rows are still scoped inside the view."""
-    return require(lambda user: has_perm(user, perm))
+def perm_required(perm: str, *, own_records: bool = False):
+    """The page is for users who hold ``perm`` somewhere; rows are still scoped inside the view.
+
+    A back-office page counts only grants over an organisation: a worker's own-records grant carries
+    ``members.view`` for their own record, yet the member list is refused to them (403). Pages a worker
+    uses (the portal, their own attachments) say ``own_records=True``."""
+    if own_records:
+        return require(lambda user: has_perm(user, perm))
+    return require(lambda user: perm in perms_of(user, office=True))
 
 
 def audited_export(

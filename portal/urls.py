@@ -5,6 +5,7 @@ from portal import views
 app_name = "portal"
 urlpatterns = [
     path("", views.home, name="home"),
+    path("messages/", views.messages_page, name="messages"),
     path("appeals/new/", views.appeal_new, name="new"),
     path("appeals/<int:pk>/", views.appeal_detail, name="detail"),
     path("appeals/<int:pk>/rate/", views.appeal_rate, name="rate"),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -12,7 +13,7 @@ from django_fsm import has_transition_perm
 from appeals import selectors, services
 from appeals.forms import PortalAppealForm, RateForm
 from appeals.models import Appeal
-from core.models import Notification
+from appeals.views import notification_page
 from core.views import add_refusal_message, add_validation_errors, paginate, query_without
 from orgs.roles import Perm
 from orgs.scope import get_scoped_or_404
@@ -28,7 +29,7 @@ def _own(request: HttpRequest, pk: int) -> Appeal:
     )
 
 
-@perm_required(Perm.APPEAL_SUBMIT)
+@perm_required(Perm.APPEAL_SUBMIT, own_records=True)
 def home(request: HttpRequest) -> HttpResponse:
     page = paginate(request, selectors.my_appeals(request.user), default_size=20)
     return render(
@@ -38,12 +39,11 @@ def home(request: HttpRequest) -> HttpResponse:
             "page": page,
             "query": query_without(request, "page"),
             "person": getattr(request.user, "person", None),
-            "unread": Notification.objects.filter(user=request.user, read_at__isnull=True).count(),
         },
     )
 
 
-@perm_required(Perm.APPEAL_SUBMIT)
+@perm_required(Perm.APPEAL_SUBMIT, own_records=True)
 def appeal_new(request: HttpRequest) -> HttpResponse:
     form = PortalAppealForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
@@ -69,7 +69,7 @@ def appeal_new(request: HttpRequest) -> HttpResponse:
     return render(request, "portal/new.html", {"form": form})
 
 
-@perm_required(Perm.APPEAL_SUBMIT)
+@perm_required(Perm.APPEAL_SUBMIT, own_records=True)
 def appeal_detail(request: HttpRequest, pk: int) -> HttpResponse:
     appeal = _own(request, pk)
     return render(
@@ -86,7 +86,7 @@ def appeal_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@perm_required(Perm.APPEAL_SUBMIT)
+@perm_required(Perm.APPEAL_SUBMIT, own_records=True)
 def appeal_rate(request: HttpRequest, pk: int) -> HttpResponse:
     appeal = _own(request, pk)
     try:
@@ -101,3 +101,9 @@ def appeal_rate(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, "感谢您的评价")
     return redirect("portal:detail", pk=appeal.pk)
+
+
+@login_required
+def messages_page(request: HttpRequest) -> HttpResponse:
+    """The worker's messages, inside the portal (the links lead to their requests' portal pages)."""
+    return notification_page(request, template="portal/messages.html", url_name="portal:messages")

@@ -279,10 +279,16 @@ def build(options: dict) -> str:
         if joint_cycle.state == Cycle.State.REVIEWED:
             services.cycle_approve(actor=_user("admin"), cycle=joint_cycle)
             joint_cycle.refresh_from_db()
+    # Left for the second finance officer: prepared and reviewed by caiwu, the 财务审核 step awaits caiwu2
+    # (their workbench's first to-do; the notification tells them).
+    waiting = _run(joint, "2026-Q4", caiwu, caiwu2, pay=False)
+    if waiting.state == Cycle.State.COMPUTED:
+        waiting = services.cycle_review(actor=caiwu, cycle=waiting)
     donated = sum((d.amount for d in Donation.objects.all()), Decimal(0))
     return (
         f"资金：温暖基金捐款 {Donation.objects.count()} 笔 {format_yuan(donated)} 元；"
         f"启动经费 {grants.beneficiaries} 家 {format_yuan(grants.total)} 元（{grants.get_state_display()}）；"
         f"2025 年经费返还 {rebates.beneficiaries} 家 {format_yuan(rebates.total)} 元（{rebates.get_state_display()}）；"
-        f"联合工会试点 {len(pilots)} 家 2026-Q3 {format_yuan(joint_cycle.total)} 元（{joint_cycle.get_state_display()}）"
+        f"联合工会试点 {len(pilots)} 家 2026-Q3 {format_yuan(joint_cycle.total)} 元（{joint_cycle.get_state_display()}）；"
+        f"2026-Q4 {format_yuan(waiting.total)} 元（{waiting.get_state_display()}，待 caiwu2 审批）"
     )

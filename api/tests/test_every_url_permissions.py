@@ -106,6 +106,7 @@ ROUTES: dict[str, Any] = {
     "orgs:tree": Page(),
     "portal:home": Page(owner="worker_a"),
     "portal:new": Page(owner="worker_a"),
+    "portal:messages": Page(owner="worker_a"),
     "programmes:dues_import": Page(owner="finance", shows=("dues_import",)),
     "programmes:dues_list": Page(owner="finance", shows=("dues_record",)),
     "programmes:grant_list": Page(owner="finance", shows=("grant_usage",)),

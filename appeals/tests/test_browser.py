@@ -11,6 +11,7 @@ from appeals import services
 from appeals.defaults import seed_categories
 from appeals.models import Appeal, Category
 from appeals.tests.factories import make_appeal, make_person
+from conftest import BROWSER_LOCALE
 
 pytestmark = pytest.mark.browser
 SHOTS = Path(__file__).resolve().parents[2] / "screenshots"
@@ -34,7 +35,7 @@ def loop_district(browser_district, settings, tmp_path):
 
 
 def _session(browser, live_server, ui_login, username: str, device: dict):
-    context = browser.new_context(**device)
+    context = browser.new_context(**BROWSER_LOCALE, **device)
     page = context.new_page()
     ui_login(page, username)
     return page

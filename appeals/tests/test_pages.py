@@ -128,7 +128,11 @@ def test_export_matrix(client, district, world):
 def test_attachment_matrix(client, district, world):
     att = Attachment.objects.get()
     route = ScopedRoute(
-        "attachment", DETAIL, Perm.APPEAL_VIEW, lambda a: reverse("appeals:attachment", args=[a.pk, att.pk])
+        "attachment",
+        DETAIL,
+        Perm.APPEAL_VIEW,
+        lambda a: reverse("appeals:attachment", args=[a.pk, att.pk]),
+        own_records=True,
     )
     failures = check_route(
         client,

@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 from playwright.sync_api import expect
 
-from conftest import make_user
+from conftest import BROWSER_LOCALE, make_user
 from funds.models import Cycle
 from funds.testing import add_members, fund_programme
 from orgs.models import Organisation
@@ -52,7 +52,7 @@ def grant_district(browser_district):
 
 
 def _page(browser, ui_login, username):
-    page = browser.new_context(**DESKTOP).new_page()
+    page = browser.new_context(**BROWSER_LOCALE, **DESKTOP).new_page()
     page.on("dialog", lambda dialog: dialog.accept())
     ui_login(page, username)
     return page
