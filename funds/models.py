@@ -420,10 +420,9 @@ class Cycle(FSMModelMixin, models.Model):
     def __str__(self) -> str:
         return f"{self.programme} · {self.period_key}"
 
-    # Transitions: called only from funds.services.
-    @transition(
-        field=state, source=[State.COMPUTING, State.COMPUTED, State.REVIEWED, State.FAILED], target=State.COMPUTING
-    )
+    # Transitions: called only from funds.services, which refuses a step the state machine does not
+    # allow (``_step_allowed``); the cycle page offers a button only where ``can_proceed`` says so.
+    @transition(field=state, source=[State.COMPUTED, State.REVIEWED, State.FAILED], target=State.COMPUTING)
     def start_compute(self) -> None: ...
 
     @transition(field=state, source=State.COMPUTING, target=State.COMPUTED)

@@ -19,6 +19,7 @@ from django.db.models import Q, Sum
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
+from django_fsm import can_proceed
 
 from core.money import allocate, format_yuan, to_yuan
 from core.notify import notifications_settle, notify
@@ -361,12 +362,17 @@ def cycle_create(*, actor: Any, programme: Programme, period_key: str) -> Cycle:
     return cycle
 
 
+def _step_allowed(cycle: Cycle, transition: Any, what: str) -> None:
+    """The cycle's state machine decides whether a step may be taken now (the one place the rule is written)."""
+    if not can_proceed(transition):
+        raise ValidationError(f"周期当前状态为“{cycle.get_state_display()}”，不能{what}")
+
+
 def cycle_recompute(*, actor: Any, cycle: Cycle) -> Cycle:
     _require(actor, Perm.FUND_PREPARE, cycle.programme.organisation)
     with transaction.atomic():
         locked = Cycle.objects.select_for_update().get(pk=cycle.pk)
-        if locked.state not in (Cycle.State.COMPUTED, Cycle.State.REVIEWED, Cycle.State.FAILED):
-            raise ValidationError(f"周期当前状态为“{locked.get_state_display()}”，不能重新计算")
+        _step_allowed(locked, locked.start_compute, "重新计算")
         locked.version = version_for(locked.programme, span_of(locked))
         locked.start_compute()
         locked.reviewed_by = None
@@ -441,8 +447,7 @@ def cycle_review(*, actor: Any, cycle: Cycle) -> Cycle:
     _require(actor, Perm.FUND_PREPARE, cycle.programme.organisation)
     with transaction.atomic():
         locked = Cycle.objects.select_for_update().get(pk=cycle.pk)
-        if locked.state != Cycle.State.COMPUTED:
-            raise ValidationError(f"周期当前状态为“{locked.get_state_display()}”，不能复核")
+        _step_allowed(locked, locked.review, "复核")
         locked.review()
         locked.reviewed_by = actor
         locked.save()
@@ -495,8 +500,7 @@ def cycle_approve(*, actor: Any, cycle: Cycle, on: date | None = None) -> Cycle:
     _require(actor, Perm.FUND_APPROVE, cycle.programme.organisation)
     with transaction.atomic():
         locked = Cycle.objects.select_for_update().select_related("programme").get(pk=cycle.pk)
-        if locked.state != Cycle.State.REVIEWED:
-            raise ValidationError(f"周期当前状态为“{locked.get_state_display()}”，不能审批")
+        _step_allowed(locked, locked.approve, "审批")
         if actor.pk in cycle_signers_barred(locked):
             raise ValidationError("审批人不能是制单人：编制、重新计算或调整过本周期金额的人员不能审批本周期")
         done = list(locked.approvals.filter(voided_at__isnull=True).order_by("step"))

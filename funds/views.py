@@ -10,6 +10,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
+from django_fsm import can_proceed
 
 from core.filters import invalid_params
 from core.lists import ListPage
@@ -383,16 +384,19 @@ class CycleEntitlements(ListPage):
         cycle, user = self.cycle, request.user
         org = cycle.programme.organisation
         approvals = list(cycle.approvals.select_related("user"))
+        can_prepare = can_at(user, Perm.FUND_PREPARE, org)
         return {
             "cycle": cycle,
             "approvals": approvals,
             "live_approvals": sum(1 for a in approvals if a.voided_at is None),
             "steps": cycle.programme.step_labels,
             "signed_steps": selectors.cycle_steps(cycle, approvals),
-            "can_prepare": can_at(user, Perm.FUND_PREPARE, org),
+            # the buttons the state machine allows now (the service asks it the same way)
+            "can_recompute": can_prepare and can_proceed(cycle.start_compute),
+            "can_review": can_prepare and can_proceed(cycle.review),
             # whoever prepared, recomputed or adjusted the figures never approves them (the
-            # service refuses; the button is not offered). Only a reviewed cycle can be approved.
-            "can_approve": cycle.state == Cycle.State.REVIEWED
+            # service refuses; the button is not offered).
+            "can_approve": can_proceed(cycle.approve)
             and can_at(user, Perm.FUND_APPROVE, org)
             and user.pk not in services.cycle_signers_barred(cycle),
             "balance": selectors.account_balance(cycle.programme.fund),

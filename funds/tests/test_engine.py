@@ -238,3 +238,34 @@ def test_union_with_pending_money_cannot_be_closed(district):
     reviewed(district, programme)
     assert any("资金发放周期" in r for r in close_refusals(district.union_a))
     assert not any("资金发放周期" in r for r in close_refusals(district.union_b))
+
+
+def test_steps_and_buttons_come_from_the_state_machine(client, district, approver):
+    """The service refuses a step the cycle's state machine does not allow, and the cycle page offers
+    exactly the steps it allows (the rule is written once, on the model's transitions)."""
+    from django.urls import reverse
+
+    programme = make(district, {"T-A-1": "100.00"})
+    finance = district.user("finance")
+    cycle = services.cycle_create(actor=finance, programme=programme, period_key="2026")
+    url = reverse("funds:cycle_detail", args=[cycle.pk])
+
+    def buttons(user):
+        client.force_login(user)
+        html = client.get(url).content.decode()
+        return {b for b in ("recompute", "review", "approve") if f"/{b}/" in html}
+
+    assert buttons(finance) == {"recompute", "review"}  # computed
+    with pytest.raises(ValidationError, match="不能审批"):
+        services.cycle_approve(actor=approver, cycle=cycle)
+    services.cycle_review(actor=finance, cycle=cycle)
+    assert buttons(finance) == {"recompute"}  # reviewed; the preparer is never offered approval
+    assert buttons(approver) == {"recompute", "approve"}
+    with pytest.raises(ValidationError, match="不能复核"):
+        services.cycle_review(actor=finance, cycle=cycle)
+    services.cycle_approve(actor=approver, cycle=cycle)
+    assert buttons(finance) == buttons(approver) == set()  # paid: nothing more to do
+    with pytest.raises(ValidationError, match="不能重新计算"):
+        services.cycle_recompute(actor=finance, cycle=cycle)
+    cycle.refresh_from_db()
+    assert cycle.state == Cycle.State.PAID
