@@ -45,7 +45,7 @@ from funds.models import (
     Programme,
     ReceiptCounter,
 )
-from funds.selectors import holds_role_at
+from funds.selectors import account_balance, holds_role_at
 from funds.tasks import cycle_compute_task
 from orgs.models import Organisation, RoleAssignment
 from orgs.roles import ROLE_PERMS, Perm, Role
@@ -590,8 +590,6 @@ def _pay(cycle: Cycle, actor: Any, on: date) -> None:
     unpaid = cycle.entitlements.exclude(beneficiary_key__in=already_paid)
     final = Coalesce("adjusted_amount", "amount")
     total = unpaid.aggregate(s=Sum(final))["s"] or ZERO
-    from funds.selectors import account_balance
-
     balance = account_balance(fund)
     note = ""
     if total > balance:
