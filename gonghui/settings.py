@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "assessment",
     "appeals",
     "funds",
+    "assistance",
     "programmes",
     "portal",
     "dashboard",

@@ -46,6 +46,20 @@ class Perm:
     FUND_APPROVE = "funds.approve"
     DONATION_MANAGE = "funds.donation_manage"
 
+    # Hardship files are sensitive (household, illness, income, bank account). assistance.status: see
+    # that a member has a file and its state, never its contents (the member's union chair, officers).
+    # assistance.view: the whole file; assistance.view_pii: its whole ID and account numbers (audited).
+    # assistance.apply: open an application (an officer for a member; a worker for themself, own-records).
+    # assistance.process: take a file's steps (verify, review, approve, re-verify, exit) and decide
+    # relief and scholarship applications, at the level each step belongs to (docs/assistance.md).
+    # assistance.manage: the local standards (低保标准) and the assistance programmes' set-up.
+    ASSISTANCE_STATUS = "assistance.status"
+    ASSISTANCE_VIEW = "assistance.view"
+    ASSISTANCE_VIEW_PII = "assistance.view_pii"
+    ASSISTANCE_APPLY = "assistance.apply"
+    ASSISTANCE_PROCESS = "assistance.process"
+    ASSISTANCE_MANAGE = "assistance.manage"
+
     @classmethod
     def all(cls) -> frozenset[str]:
         return frozenset(v for k, v in vars(cls).items() if k.isupper())
@@ -62,6 +76,7 @@ class Role(models.TextChoices):
     SOCIAL_WORKER = "social_worker", "工会社会工作者"
     PARTNER_OFFICER = "partner_officer", "团委/妇联干部"
     AUDITOR = "auditor", "经审委员"
+    ASSISTANCE_OFFICER = "assistance_officer", "帮扶工作人员"
     WORKER = "worker", "职工/会员"
 
 
@@ -94,6 +109,12 @@ ROLE_PERMS: dict[str, frozenset[str]] = {
             P.APPEAL_HANDLE,
             P.LIAISON_MANAGE,
             P.FUND_VIEW,
+            P.ASSISTANCE_STATUS,
+            P.ASSISTANCE_VIEW,
+            P.ASSISTANCE_VIEW_PII,
+            P.ASSISTANCE_APPLY,
+            P.ASSISTANCE_PROCESS,
+            P.ASSISTANCE_MANAGE,
         }
     ),
     Role.ECON_DEPT: frozenset({P.ORG_VIEW, P.MEMBER_VIEW, P.MEMBER_EXPORT}),
@@ -123,6 +144,7 @@ ROLE_PERMS: dict[str, frozenset[str]] = {
             P.APPEAL_HANDLE,
             P.LIAISON_MANAGE,
             P.FUND_VIEW,
+            P.ASSISTANCE_STATUS,
         }
     ),
     Role.GRASSROOTS_CHAIR: frozenset(
@@ -136,18 +158,34 @@ ROLE_PERMS: dict[str, frozenset[str]] = {
             P.APPEAL_VIEW,
             P.APPEAL_OFFICE,
             P.FUND_VIEW,
+            P.ASSISTANCE_STATUS,
         }
     ),
     Role.SOCIAL_WORKER: frozenset({P.ORG_VIEW, P.MEMBER_VIEW, P.APPEAL_VIEW, P.APPEAL_OFFICE, P.APPEAL_HANDLE}),
     Role.PARTNER_OFFICER: frozenset({P.ORG_VIEW, P.APPEAL_VIEW, P.APPEAL_OFFICE, P.APPEAL_HANDLE}),
     Role.AUDITOR: frozenset({P.ORG_VIEW, P.MEMBER_VIEW, P.FUND_VIEW, P.AUDIT_VIEW, P.APPEAL_VIEW, P.APPEAL_OFFICE}),
-    Role.WORKER: frozenset({P.MEMBER_VIEW, P.APPEAL_VIEW, P.APPEAL_SUBMIT}),
+    Role.WORKER: frozenset({P.MEMBER_VIEW, P.APPEAL_VIEW, P.APPEAL_SUBMIT, P.ASSISTANCE_VIEW, P.ASSISTANCE_APPLY}),
+    # A union's (or a town's) hardship-assistance officer (帮扶专干): verifies at a grassroots union,
+    # reviews at a town; sees whole files in scope but whole ID and account numbers only masked.
+    Role.ASSISTANCE_OFFICER: frozenset(
+        {
+            P.ORG_VIEW,
+            P.MEMBER_VIEW,
+            P.ASSISTANCE_STATUS,
+            P.ASSISTANCE_VIEW,
+            P.ASSISTANCE_APPLY,
+            P.ASSISTANCE_PROCESS,
+        }
+    ),
 }
 
 
 # What a grant over "own records only" (ScopeMode.SELF) can carry, whatever its role: seeing one's own
-# records and submitting requests. An officer action never comes from an own-records grant.
-SELF_SCOPE_PERMS: frozenset[str] = frozenset({Perm.MEMBER_VIEW, Perm.APPEAL_VIEW, Perm.APPEAL_SUBMIT})
+# records, submitting requests and applying for hardship assistance. An officer action never comes
+# from an own-records grant.
+SELF_SCOPE_PERMS: frozenset[str] = frozenset(
+    {Perm.MEMBER_VIEW, Perm.APPEAL_VIEW, Perm.APPEAL_SUBMIT, Perm.ASSISTANCE_VIEW, Perm.ASSISTANCE_APPLY}
+)
 
 
 class ScopeMode(models.TextChoices):

@@ -1,0 +1,13 @@
+"""Hardship assistance (困难职工帮扶): files, the standards that classify them, and the person-level
+programmes that pay from them. The models live in modules by subject; import them from here."""
+
+from assistance.models.files import (
+    Cause,
+    FileStep,
+    HardshipFile,
+    HouseholdMember,
+    LocalStandard,
+    Verification,
+)
+
+__all__ = ["Cause", "FileStep", "HardshipFile", "HouseholdMember", "LocalStandard", "Verification"]
