@@ -79,11 +79,11 @@ def test_the_same_declaration_in_two_apps_is_one_account(declare):
 
 @pytest.mark.django_db  # the project's other checks read the working calendar
 def test_a_code_declared_two_ways_is_refused(declare):
-    declare("activities", FundAccount("3104", "帮扶资金"))
+    declare("activities", FundAccount("3101", "活动启动经费"))
     errors = fund_account_declarations()
     assert [e.id for e in errors] == ["funds.E001"]
-    assert "3104" in errors[0].msg and "funds" in errors[0].msg and "activities" in errors[0].msg
-    with pytest.raises(SystemCheckError, match="3104"):
+    assert "3101" in errors[0].msg and "programmes" in errors[0].msg and "activities" in errors[0].msg
+    with pytest.raises(SystemCheckError, match="3101"):
         call_command("check")
 
 
