@@ -97,6 +97,9 @@ def build_district() -> District:
         "women": (Role.PARTNER_OFFICER, women, None),
         "youth": (Role.PARTNER_OFFICER, youth, None),
         "worker_a": (Role.WORKER, union_a, ScopeMode.SELF),
+        # 帮扶工作人员: one at 沙坨村 (verifies), one at town A (reviews); "rights" is the centre.
+        "assist_a": (Role.ASSISTANCE_OFFICER, union_a, None),
+        "assist_town_a": (Role.ASSISTANCE_OFFICER, town_a, None),
     }
     for key, (role, org, scope) in grants.items():
         user = make_user(key)
