@@ -46,6 +46,14 @@ class Perm:
     FUND_APPROVE = "funds.approve"
     DONATION_MANAGE = "funds.donation_manage"
 
+    # cadres.view: union posts, social workers, training classes and coverage of the user's scope.
+    # cadres.manage: record and end posts, register cadres. cadres.social_workers: recruit, hire,
+    # assign, evaluate social workers. cadres.training: organise classes, record attendance, invite.
+    CADRE_VIEW = "cadres.view"
+    CADRE_MANAGE = "cadres.manage"
+    SOCIAL_WORKER_MANAGE = "cadres.social_workers"
+    TRAINING_MANAGE = "cadres.training"
+
     @classmethod
     def all(cls) -> frozenset[str]:
         return frozenset(v for k, v in vars(cls).items() if k.isupper())
@@ -81,6 +89,10 @@ ROLE_PERMS: dict[str, frozenset[str]] = {
             P.MEMBER_IMPORT,
             P.MEMBER_EXPORT,
             P.MEMBER_VIEW_PII,
+            P.CADRE_VIEW,
+            P.CADRE_MANAGE,
+            P.SOCIAL_WORKER_MANAGE,
+            P.TRAINING_MANAGE,
         }
     ),
     Role.RIGHTS_DEPT: frozenset(
@@ -94,6 +106,7 @@ ROLE_PERMS: dict[str, frozenset[str]] = {
             P.APPEAL_HANDLE,
             P.LIAISON_MANAGE,
             P.FUND_VIEW,
+            P.CADRE_VIEW,
         }
     ),
     Role.ECON_DEPT: frozenset({P.ORG_VIEW, P.MEMBER_VIEW, P.MEMBER_EXPORT}),
@@ -123,6 +136,10 @@ ROLE_PERMS: dict[str, frozenset[str]] = {
             P.APPEAL_HANDLE,
             P.LIAISON_MANAGE,
             P.FUND_VIEW,
+            P.CADRE_VIEW,
+            P.CADRE_MANAGE,
+            P.SOCIAL_WORKER_MANAGE,
+            P.TRAINING_MANAGE,
         }
     ),
     Role.GRASSROOTS_CHAIR: frozenset(
@@ -136,6 +153,8 @@ ROLE_PERMS: dict[str, frozenset[str]] = {
             P.APPEAL_VIEW,
             P.APPEAL_OFFICE,
             P.FUND_VIEW,
+            P.CADRE_VIEW,
+            P.CADRE_MANAGE,
         }
     ),
     Role.SOCIAL_WORKER: frozenset({P.ORG_VIEW, P.MEMBER_VIEW, P.APPEAL_VIEW, P.APPEAL_OFFICE, P.APPEAL_HANDLE}),
