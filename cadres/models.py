@@ -17,7 +17,7 @@ from django.db.models import Q
 from django_fsm import FSMField, FSMModelMixin, transition
 from simple_history.models import HistoricalRecords
 
-from core.crypto import EncryptedTextField
+from core.crypto import EncryptedTextField, mask_phone
 from members.models import Person
 from orgs.models import Organisation
 from orgs.scopespec import ScopeSpec
@@ -215,6 +215,10 @@ class Application(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def mobile_masked(self) -> str:
+        return mask_phone(self.mobile)
 
     @property
     def in_interview(self) -> bool:

@@ -50,3 +50,40 @@ def training_class(district: Any, org: Organisation, title: str, starts: date, e
         hours=extra.pop("hours", Decimal("16")),
         **extra,
     )
+
+
+def side(district: Any, a: bool, tag: str) -> dict[str, Any]:
+    """One of each cadres row under town A (``a``) or town B, named with ``tag`` so a page shows it."""
+    from cadres.models import Attendance, Evaluation
+
+    union = district.union_a if a else district.union_b
+    town = district.town_a if a else district.town_b
+    admin = district.user("admin")
+    who = cadre(district, union, f"{tag}干部")
+    chair = post(district, union, who, Post.Role.CHAIR)
+    worker = social_worker(district, town, f"{tag}社工", username=f"sw_{'a' if a else 'b'}_{Post.objects.count()}")
+    services.probation_conclude(actor=admin, worker=worker, passed=True)
+    assignment = services.assignment_start(actor=admin, worker=worker, organisation=union, started_on=date(2026, 5, 1))
+    evaluation = services.evaluation_record(actor=admin, worker=worker, year=2026, result=Evaluation.Result.COMPETENT)
+    klass = training_class(district, town, f"{tag}培训班", date(2026, 3, 1), date(2026, 3, 2))
+    attendance = services.attendance_record(
+        actor=admin, training_class=klass, cadre=who, status=Attendance.Status.COMPLETED, completed_on=date(2026, 3, 2)
+    )
+    recruitment = worker.application.recruitment
+    grade = services.pay_grade_define(
+        actor=admin, organisation=town, code=f"G{tag}", name=f"{tag}一级", monthly_pay=Decimal("6000"),
+        valid_from=date(2026, 1, 1),
+    )
+    return {
+        "cadre": who,
+        "post": chair,
+        "social_worker": worker,
+        "assignment": assignment,
+        "evaluation": evaluation,
+        "training_class": klass,
+        "attendance": attendance,
+        "recruitment": recruitment,
+        "application": worker.application,
+        "interview_score": worker.application.scores.first(),
+        "pay_grade": grade,
+    }
