@@ -29,7 +29,11 @@ class PostFilterSet(PickerFilterSetMixin, FilterSet):
 
     def filter_q(self, queryset: QuerySet[Post], name: str, value: str) -> QuerySet[Post]:
         text = value.strip()
-        return queryset.filter(Q(cadre__name__icontains=text) | Q(organisation__name__icontains=text)) if text else queryset
+        return (
+            queryset.filter(Q(cadre__name__icontains=text) | Q(organisation__name__icontains=text))
+            if text
+            else queryset
+        )
 
     def filter_current(self, queryset: QuerySet[Post], name: str, value: bool | None) -> QuerySet[Post]:
         if value is None:
@@ -48,7 +52,9 @@ PROBLEMS = [("vacant", "必设职务空缺"), ("part_time", "主席兼职且无�
 
 class StaffingFilterSet(PickerFilterSetMixin, FilterSet):
     subtree = OrganisationFilter(perm=Perm.CADRE_VIEW, label="所属组织（含全部下级）")
-    problem = django_filters.ChoiceFilter(choices=PROBLEMS, method="filter_problem", label="问题", empty_label="全部组织")
+    problem = django_filters.ChoiceFilter(
+        choices=PROBLEMS, method="filter_problem", label="问题", empty_label="全部组织"
+    )
 
     class Meta:
         model = Organisation
@@ -117,4 +123,3 @@ class CoverageFilterSet(PickerFilterSetMixin, FilterSet):
 
     def filter_year(self, queryset: QuerySet[Post], name: str, value: int | None) -> QuerySet[Post]:
         return queryset
-

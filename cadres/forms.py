@@ -17,7 +17,9 @@ DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 class PostForm(PickerFormMixin, StyledFormMixin, forms.Form):
-    organisation = OrganisationChoiceField(label="工会", scope=PickerScope(perm=Perm.CADRE_MANAGE, kinds=tuple(UNION_KINDS)))
+    organisation = OrganisationChoiceField(
+        label="工会", scope=PickerScope(perm=Perm.CADRE_MANAGE, kinds=tuple(UNION_KINDS))
+    )
     name = forms.CharField(label="姓名", max_length=50)
     role = forms.ChoiceField(label="职务", choices=Post.Role.choices)
     full_time = forms.BooleanField(label="专职", required=False)
@@ -36,13 +38,16 @@ class EndForm(StyledFormMixin, forms.Form):
 
 class RecruitmentForm(PickerFormMixin, StyledFormMixin, forms.Form):
     organisation = OrganisationChoiceField(
-        label="招聘单位", scope=PickerScope(perm=Perm.SOCIAL_WORKER_MANAGE, kinds=("district", "town", "street", "zone", "sector"))
+        label="招聘单位",
+        scope=PickerScope(perm=Perm.SOCIAL_WORKER_MANAGE, kinds=("district", "town", "street", "zone", "sector")),
     )
     title = forms.CharField(label="招聘名称", max_length=120)
     positions = forms.IntegerField(label="招聘人数", min_value=1, max_value=500)
     opened_on = forms.DateField(label="报名开始", widget=DATE)
     written_pass_mark = forms.DecimalField(label="笔试合格线", min_value=0, max_value=100, decimal_places=2, initial=60)
-    written_weight = forms.DecimalField(label="笔试权重（0–1）", min_value=0, max_value=1, decimal_places=2, initial="0.40")
+    written_weight = forms.DecimalField(
+        label="笔试权重（0–1）", min_value=0, max_value=1, decimal_places=2, initial="0.40"
+    )
     notice_days = forms.IntegerField(label="公示天数", min_value=1, max_value=60, initial=5)
 
 
@@ -63,7 +68,9 @@ class ScoreForm(StyledFormMixin, forms.Form):
 
 class ReviewForm(StyledFormMixin, forms.Form):
     application = forms.IntegerField(widget=forms.HiddenInput, min_value=1, max_value=2**31 - 1)
-    eligible = forms.TypedChoiceField(label="审查结论", choices=[("1", "通过"), ("0", "不通过")], coerce=lambda v: v == "1")
+    eligible = forms.TypedChoiceField(
+        label="审查结论", choices=[("1", "通过"), ("0", "不通过")], coerce=lambda v: v == "1"
+    )
     note = forms.CharField(label="意见", max_length=200, required=False)
 
 
@@ -78,7 +85,11 @@ class WorkerForm(StyledFormMixin, forms.Form):
 
 class AssignForm(PickerFormMixin, StyledFormMixin, forms.Form):
     organisation = OrganisationChoiceField(
-        label="服务工会", scope=PickerScope(perm=Perm.SOCIAL_WORKER_MANAGE, kinds=("enterprise", "village_joint", "community_joint", "institution", "other"))
+        label="服务工会",
+        scope=PickerScope(
+            perm=Perm.SOCIAL_WORKER_MANAGE,
+            kinds=("enterprise", "village_joint", "community_joint", "institution", "other"),
+        ),
     )
     started_on = forms.DateField(label="开始日期", widget=DATE)
 

@@ -147,7 +147,11 @@ class Recruitment(FSMModelMixin, models.Model):
     opened_on = models.DateField("报名开始")
     written_pass_mark = models.DecimalField("笔试合格线", max_digits=5, decimal_places=2, default=Decimal("60"))
     written_weight = models.DecimalField(
-        "笔试权重", max_digits=3, decimal_places=2, default=Decimal("0.40"), help_text="综合成绩 = 笔试×权重 + 面试×(1−权重)"
+        "笔试权重",
+        max_digits=3,
+        decimal_places=2,
+        default=Decimal("0.40"),
+        help_text="综合成绩 = 笔试×权重 + 面试×(1−权重)",
     )
     notice_days = models.PositiveSmallIntegerField("公示天数", default=5, validators=[MinValueValidator(1)])
     interviewers = models.ManyToManyField(settings.AUTH_USER_MODEL, verbose_name="面试官", related_name="+", blank=True)
@@ -252,6 +256,9 @@ class InterviewScore(models.Model):
                 violation_error_message="您已为该考生评分，评分提交后不能修改",
             )
         ]
+
+    def __str__(self) -> str:
+        return f"{self.application.name} · {self.score}"
 
 
 class PayGrade(models.Model):
@@ -359,6 +366,9 @@ class Assignment(models.Model):
             )
         ]
 
+    def __str__(self) -> str:
+        return f"{self.social_worker.name} → {self.organisation.name}"
+
 
 class Evaluation(models.Model):
     """The yearly evaluation of a social worker (考核/评价): one per worker and year."""
@@ -400,6 +410,9 @@ class Evaluation(models.Model):
                 violation_error_message="该社工本年度已有评价结果",
             )
         ]
+
+    def __str__(self) -> str:
+        return f"{self.social_worker.name} {self.year} 年 {self.get_result_display()}"
 
 
 # --- cadre training ------------------------------------------------------------------------------
@@ -485,3 +498,6 @@ class Attendance(models.Model):
                 name="cadres_completed_has_date",
             ),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.cadre.name} · {self.training_class.title}"

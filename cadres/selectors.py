@@ -81,8 +81,11 @@ def part_time_without_vice_q() -> Q:
 
 
 def vacant_labels(org: Organisation) -> str:
-    missing = [label for role, label, held in ((P.CHAIR, "主席", org.has_chair), (P.AUDIT, "经审委员", org.has_audit))
-               if role in REQUIRED_ROLES and not held]
+    missing = [
+        label
+        for role, label, held in ((P.CHAIR, "主席", org.has_chair), (P.AUDIT, "经审委员", org.has_audit))
+        if role in REQUIRED_ROLES and not held
+    ]
     return "、".join(missing)
 
 
@@ -90,7 +93,9 @@ def vacant_labels(org: Organisation) -> str:
 
 
 def visible_recruitments(user: Any) -> QuerySet[Recruitment]:
-    return scoped(user, Perm.CADRE_VIEW, Recruitment.objects.select_related("organisation")).order_by("-opened_on", "-pk")
+    return scoped(user, Perm.CADRE_VIEW, Recruitment.objects.select_related("organisation")).order_by(
+        "-opened_on", "-pk"
+    )
 
 
 def interviewing_for(user: Any) -> QuerySet[Recruitment]:
@@ -192,9 +197,7 @@ def coverage(user: Any, year: int) -> QuerySet[Post]:
         .select_related("organisation", "cadre")
         .annotate(
             trained=Exists(completed),
-            trained_on=Subquery(
-                completed.values("cadre").annotate(last=Max("completed_on")).values("last")[:1]
-            ),
+            trained_on=Subquery(completed.values("cadre").annotate(last=Max("completed_on")).values("last")[:1]),
         )
     )
 

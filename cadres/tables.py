@@ -23,11 +23,13 @@ class PostTable(Table):
     started_on = DateColumn(verbose_name="任职日期")
     ended_on = DateColumn(verbose_name="离任日期", default="在任")
     action = tables.Column(
-        verbose_name="操作", accessor="pk", exclude_from_export=True,
+        verbose_name="操作",
+        accessor="pk",
+        exclude_from_export=True,
         linkify=lambda record: reverse("cadres:post_end", args=[record.pk]),
     )
 
-    def render_action(self, record) -> str:  # noqa: ANN001
+    def render_action(self, record) -> str:
         return "离任" if record.ended_on is None else "查看"
 
 
@@ -40,10 +42,10 @@ class StaffingTable(Table):
     full_time_vice = YesNoColumn(verbose_name="有专职副主席")
     missing = tables.Column(verbose_name="空缺的必设职务", accessor="pk", default="—")
 
-    def render_missing(self, record) -> str:  # noqa: ANN001
+    def render_missing(self, record) -> str:
         return selectors.vacant_labels(record) or "—"
 
-    def value_missing(self, record) -> str:  # noqa: ANN001
+    def value_missing(self, record) -> str:
         return selectors.vacant_labels(record)
 
 
@@ -72,10 +74,10 @@ class WorkerTable(Table):
     serving = tables.Column(verbose_name="服务工会（联络）", default="—")
     last_result = tables.Column(verbose_name="最近年度评价", default="—")
 
-    def render_last_result(self, record) -> str:  # noqa: ANN001
+    def render_last_result(self, record) -> str:
         return f"{record.last_year} 年 {RESULTS.get(record.last_result, '')}"
 
-    def value_last_result(self, record) -> str:  # noqa: ANN001
+    def value_last_result(self, record) -> str:
         return f"{record.last_year} 年 {RESULTS.get(record.last_result, '')}" if record.last_year else ""
 
 
@@ -95,7 +97,8 @@ class RecordTable(Table):
     name = tables.Column(verbose_name="姓名", accessor="cadre__name", orderable=True)
     organisation = tables.Column(verbose_name="所在工会", accessor="organisation__name")
     training_class = tables.Column(
-        verbose_name="培训班", accessor="training_class__title",
+        verbose_name="培训班",
+        accessor="training_class__title",
         linkify=lambda record: reverse("cadres:class_detail", args=[record.training_class_id]),
     )
     mode = tables.Column(verbose_name="方式", accessor="training_class__get_mode_display")

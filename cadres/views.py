@@ -39,7 +39,15 @@ from cadres.forms import (
     WorkerForm,
 )
 from cadres.models import Application, Cadre, PayGrade, Post, Recruitment, SocialWorker, TrainingClass
-from cadres.tables import ClassTable, CoverageTable, PostTable, RecordTable, RecruitmentTable, StaffingTable, WorkerTable
+from cadres.tables import (
+    ClassTable,
+    CoverageTable,
+    PostTable,
+    RecordTable,
+    RecruitmentTable,
+    StaffingTable,
+    WorkerTable,
+)
 from core.filters import YearField
 from core.lists import ListPage
 from core.models import User
@@ -178,7 +186,9 @@ def recruitment_detail(request: HttpRequest, pk: int) -> HttpResponse:
     manage = can_at(request.user, Perm.SOCIAL_WORKER_MANAGE, r.organisation)
     forms: dict[str, Any] = {
         "applicant": ApplicantForm(initial={"applied_on": timezone.localdate()}),
-        "interviewers": InterviewerForm(initial={"usernames": " ".join(r.interviewers.values_list("username", flat=True))}),
+        "interviewers": InterviewerForm(
+            initial={"usernames": " ".join(r.interviewers.values_list("username", flat=True))}
+        ),
     }
     if request.method == "POST":
         if not manage:
@@ -271,17 +281,23 @@ def recruitment_score(request: HttpRequest, pk: int) -> HttpResponse:
         if not form.is_valid():
             messages.error(request, "评分须为 0 到 100 之间的数字")
         else:
-            application = r.applications.select_related("recruitment").filter(pk=form.cleaned_data["application"]).first()
+            application = (
+                r.applications.select_related("recruitment").filter(pk=form.cleaned_data["application"]).first()
+            )
             if application is None:
                 raise Http404("未找到该考生")
             try:
-                services.interview_score_submit(actor=request.user, application=application, score=form.cleaned_data["score"])
+                services.interview_score_submit(
+                    actor=request.user, application=application, score=form.cleaned_data["score"]
+                )
             except ValidationError as exc:
                 add_refusal_message(request, exc)
             else:
                 messages.success(request, f"已提交对“{application.name}”的评分")
                 return redirect("cadres:recruitment_score", pk=r.pk)
-    return render(request, "cadres/recruitment_score.html", {"r": r, "sheets": selectors.scores_visible_to(request.user, r)})
+    return render(
+        request, "cadres/recruitment_score.html", {"r": r, "sheets": selectors.scores_visible_to(request.user, r)}
+    )
 
 
 class WorkerList(ListPage):
@@ -304,11 +320,16 @@ worker_list = WorkerList.as_view()
 
 @perm_required(Perm.CADRE_VIEW)
 def worker_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    worker = get_scoped_or_404(request.user, Perm.CADRE_VIEW, SocialWorker.objects.select_related("organisation", "user", "pay_grade"), pk=pk)
+    worker = get_scoped_or_404(
+        request.user, Perm.CADRE_VIEW, SocialWorker.objects.select_related("organisation", "user", "pay_grade"), pk=pk
+    )
     manage = can_at(request.user, Perm.SOCIAL_WORKER_MANAGE, worker.organisation)
     grades = PayGrade.objects.filter(organisation__path__in=_ancestor_paths(worker.organisation.path)).order_by("code")
     forms: dict[str, Any] = {
-        "worker_form": WorkerForm(grades=grades, initial={"username": worker.user.username if worker.user else "", "pay_grade": worker.pay_grade_id}),
+        "worker_form": WorkerForm(
+            grades=grades,
+            initial={"username": worker.user.username if worker.user else "", "pay_grade": worker.pay_grade_id},
+        ),
         "assign_form": AssignForm(user=request.user, initial={"started_on": timezone.localdate()}),
         "evaluation_form": EvaluationForm(initial={"year": timezone.localdate().year}),
         "end_form": EndForm(initial={"ended_on": timezone.localdate()}),
@@ -453,11 +474,16 @@ def class_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 form = AttendanceForm(request.POST)
                 if not form.is_valid():
                     raise ValidationError("请选择状态并填写有效的结业日期")
-                cadre = scoped(request.user, Perm.CADRE_VIEW, Cadre.objects.filter(pk=form.cleaned_data["cadre"])).first()
+                cadre = scoped(
+                    request.user, Perm.CADRE_VIEW, Cadre.objects.filter(pk=form.cleaned_data["cadre"])
+                ).first()
                 if cadre is None:
                     raise Http404("未找到该干部")
                 services.attendance_record(
-                    actor=request.user, training_class=k, cadre=cadre, status=form.cleaned_data["status"],
+                    actor=request.user,
+                    training_class=k,
+                    cadre=cadre,
+                    status=form.cleaned_data["status"],
                     completed_on=form.cleaned_data["completed_on"],
                 )
                 messages.success(request, f"已更新：{cadre.name}")

@@ -349,7 +349,9 @@ def _side(district: Any, tmp_path: Any, side: str) -> dict[str, Any]:
         "referral": appeal.referrals.get(),
         "job": job,
         "new_union": _new_union(town, f"{side}-N1", f"{tag}新建工会"),
-        **{("cadre_post" if k == "post" else "sw_assignment" if k == "assignment" else k): v for k, v in cadres.items()},
+        **{
+            ("cadre_post" if k == "post" else "sw_assignment" if k == "assignment" else k): v for k, v in cadres.items()
+        },
     }
 
 

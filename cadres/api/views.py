@@ -12,7 +12,12 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from cadres import selectors, services
-from cadres.api.serializers import PostCreateSerializer, PostSerializer, SocialWorkerSerializer, TrainingRecordSerializer
+from cadres.api.serializers import (
+    PostCreateSerializer,
+    PostSerializer,
+    SocialWorkerSerializer,
+    TrainingRecordSerializer,
+)
 from cadres.filtersets import PostFilterSet, RecordFilterSet, WorkerFilterSet
 from cadres.models import Attendance, Cadre, Post, SocialWorker
 from orgs.api.permissions import holds

@@ -50,4 +50,6 @@ __all__ = [
     "social_worker_update",
     "training_class_create",
     "untrained_invite",
+    "written_score_record",
+    "written_test_start",
 ]

@@ -225,9 +225,13 @@ def ranking_publish(*, actor: Any, recruitment: Recruitment) -> Recruitment:
         if not interviewers <= done:
             refuse(f"面试官尚未全部为“{a.name}”评分（已评 {len(done & interviewers)} / {len(interviewers)}）")
     for a in candidates:
-        a.interview_score = formulas.interview_score([s.score for s in scores[a.pk] if s.interviewer_id in interviewers])
+        a.interview_score = formulas.interview_score(
+            [s.score for s in scores[a.pk] if s.interviewer_id in interviewers]
+        )
         a.total_score = formulas.total_score(a.written_score, a.interview_score, recruitment.written_weight)
-    ordered = sorted(candidates, key=lambda a: formulas.ranking_key(a.total_score, a.interview_score, a.written_score, a.pk))
+    ordered = sorted(
+        candidates, key=lambda a: formulas.ranking_key(a.total_score, a.interview_score, a.written_score, a.pk)
+    )
     for place, a in enumerate(ordered, start=1):
         a.rank = place
         a.hired = place <= recruitment.positions

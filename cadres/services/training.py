@@ -87,8 +87,12 @@ def attendance_record(
     row, created = Attendance.objects.select_for_update().get_or_create(
         training_class=training_class,
         cadre=cadre,
-        defaults={"organisation": cadre.organisation, "status": status, "completed_on": completed_on,
-                  "recorded_by": actor},
+        defaults={
+            "organisation": cadre.organisation,
+            "status": status,
+            "completed_on": completed_on,
+            "recorded_by": actor,
+        },
     )
     if not created:
         row.status, row.completed_on, row.recorded_by = status, completed_on, actor

@@ -103,7 +103,11 @@ def assignment_start(
     if previous is not None and previous.social_worker_id == worker.pk:
         refuse(f"“{worker.name}”已在服务“{organisation.name}”")
     liaison_assign(
-        actor=actor, organisation=organisation, liaison=worker.user, started_on=started_on, request=request,
+        actor=actor,
+        organisation=organisation,
+        liaison=worker.user,
+        started_on=started_on,
+        request=request,
         note=f"社工服务指派：{worker.name}",
     )
     if previous is not None:
@@ -119,8 +123,8 @@ def assignment_end(
     *, actor: Any, assignment: Assignment, reason: str, ended_on: date | None = None, request: Any = None
 ) -> Assignment:
     """The worker stops serving the union; if they are still its liaison, that ends too."""
-    assignment = Assignment.objects.select_for_update().select_related("organisation", "social_worker").get(
-        pk=assignment.pk
+    assignment = (
+        Assignment.objects.select_for_update().select_related("organisation", "social_worker").get(pk=assignment.pk)
     )
     require(actor, Perm.SOCIAL_WORKER_MANAGE, assignment.organisation, "结束该社工服务指派")
     if assignment.ended_on is not None:

@@ -39,7 +39,9 @@ def social_worker(district: Any, town: Organisation, name: str = "社工甲", *,
     return worker
 
 
-def training_class(district: Any, org: Organisation, title: str, starts: date, ends: date, **extra: Any) -> TrainingClass:
+def training_class(
+    district: Any, org: Organisation, title: str, starts: date, ends: date, **extra: Any
+) -> TrainingClass:
     return services.training_class_create(
         actor=district.user("admin"),
         organisation=org,
@@ -71,7 +73,11 @@ def side(district: Any, a: bool, tag: str) -> dict[str, Any]:
     )
     recruitment = worker.application.recruitment
     grade = services.pay_grade_define(
-        actor=admin, organisation=town, code=f"G{tag}", name=f"{tag}一级", monthly_pay=Decimal("6000"),
+        actor=admin,
+        organisation=town,
+        code=f"G{tag}",
+        name=f"{tag}一级",
+        monthly_pay=Decimal("6000"),
         valid_from=date(2026, 1, 1),
     )
     return {

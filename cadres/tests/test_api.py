@@ -18,11 +18,42 @@ def world(district):
 @pytest.mark.parametrize(
     "route, key",
     [
-        (ScopedRoute("posts", API_LIST, Perm.CADRE_VIEW, lambda _: "/api/v1/cadres/posts/", lambda o: o.cadre.name), "post"),
-        (ScopedRoute("post", API_DETAIL, Perm.CADRE_VIEW, lambda o: f"/api/v1/cadres/posts/{o.pk}/", lambda o: o.cadre.name), "post"),
-        (ScopedRoute("workers", API_LIST, Perm.CADRE_VIEW, lambda _: "/api/v1/cadres/social-workers/", lambda o: o.name), "social_worker"),
-        (ScopedRoute("records", API_LIST, Perm.CADRE_VIEW, lambda _: "/api/v1/cadres/training-records/", lambda o: o.cadre.name), "attendance"),
-        (ScopedRoute("record", API_DETAIL, Perm.CADRE_VIEW, lambda o: f"/api/v1/cadres/training-records/{o.pk}/", lambda o: o.cadre.name), "attendance"),
+        (
+            ScopedRoute("posts", API_LIST, Perm.CADRE_VIEW, lambda _: "/api/v1/cadres/posts/", lambda o: o.cadre.name),
+            "post",
+        ),
+        (
+            ScopedRoute(
+                "post", API_DETAIL, Perm.CADRE_VIEW, lambda o: f"/api/v1/cadres/posts/{o.pk}/", lambda o: o.cadre.name
+            ),
+            "post",
+        ),
+        (
+            ScopedRoute(
+                "workers", API_LIST, Perm.CADRE_VIEW, lambda _: "/api/v1/cadres/social-workers/", lambda o: o.name
+            ),
+            "social_worker",
+        ),
+        (
+            ScopedRoute(
+                "records",
+                API_LIST,
+                Perm.CADRE_VIEW,
+                lambda _: "/api/v1/cadres/training-records/",
+                lambda o: o.cadre.name,
+            ),
+            "attendance",
+        ),
+        (
+            ScopedRoute(
+                "record",
+                API_DETAIL,
+                Perm.CADRE_VIEW,
+                lambda o: f"/api/v1/cadres/training-records/{o.pk}/",
+                lambda o: o.cadre.name,
+            ),
+            "attendance",
+        ),
     ],
     ids=lambda v: getattr(v, "name", v),
 )
@@ -36,15 +67,21 @@ def test_api_scope_matrix(client, district, world, route, key):
 def test_record_a_post_by_api(client, district):
     client.force_login(district.user("town_a"))
     body = {
-        "organisation": district.union_a.code, "name": "接口主席", "role": "chair", "term_start": "2026-01-01",
-        "term_end": "2030-12-31", "started_on": "2026-01-02",
+        "organisation": district.union_a.code,
+        "name": "接口主席",
+        "role": "chair",
+        "term_start": "2026-01-01",
+        "term_end": "2030-12-31",
+        "started_on": "2026-01-02",
     }
     r = client.post("/api/v1/cadres/posts/", body, content_type="application/json")
     assert r.status_code == 201, r.content
     assert r.json()["name"] == "接口主席" and r.json()["organisation"] == district.union_a.code
     r = client.post("/api/v1/cadres/posts/", body, content_type="application/json")
     assert r.status_code == 400 and "已有在任主席" in r.content.decode()
-    r = client.post("/api/v1/cadres/posts/", {**body, "organisation": district.union_b.code}, content_type="application/json")
+    r = client.post(
+        "/api/v1/cadres/posts/", {**body, "organisation": district.union_b.code}, content_type="application/json"
+    )
     assert r.status_code == 400 and "不在您的管理范围内" in r.content.decode()
     r = client.get("/api/v1/cadres/posts/?role=nonsense")
     assert r.status_code in (200, 400) and r.status_code < 500

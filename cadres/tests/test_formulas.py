@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import itertools
 from decimal import Decimal
 
 import pytest
@@ -56,5 +57,5 @@ def test_total_lies_between_its_parts_and_has_two_places(written, interview, wei
 @given(st.lists(st.tuples(scores, scores, scores), min_size=2, max_size=8, unique=True))
 def test_ranking_orders_by_total_then_interview_then_written(rows):
     keyed = sorted(enumerate(rows), key=lambda r: formulas.ranking_key(r[1][0], r[1][1], r[1][2], r[0]))
-    for (_, a), (_, b) in zip(keyed, keyed[1:], strict=False):
+    for (_, a), (_, b) in itertools.pairwise(keyed):
         assert (a[0], a[1], a[2]) >= (b[0], b[1], b[2])

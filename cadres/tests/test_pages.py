@@ -31,15 +31,30 @@ ROUTES = [
     ScopedRoute("posts", LIST, Perm.CADRE_VIEW, _url("cadres:posts"), lambda p: p.cadre.name),
     ScopedRoute("posts export", EXPORT, Perm.CADRE_VIEW, lambda _: "/cadres/?export=xlsx", lambda p: p.cadre.name),
     ScopedRoute("post", DETAIL, Perm.CADRE_VIEW, _url("cadres:post_end", 1), lambda p: p.cadre.name),
-    ScopedRoute("workers", LIST, Perm.CADRE_VIEW, _url("cadres:workers"), lambda p: p.cadre.name.replace("干部", "社工")),
-    ScopedRoute("classes", LIST, Perm.CADRE_VIEW, _url("cadres:classes"), lambda p: p.cadre.name.replace("干部", "培训班")),
+    ScopedRoute(
+        "workers", LIST, Perm.CADRE_VIEW, _url("cadres:workers"), lambda p: p.cadre.name.replace("干部", "社工")
+    ),
+    ScopedRoute(
+        "classes", LIST, Perm.CADRE_VIEW, _url("cadres:classes"), lambda p: p.cadre.name.replace("干部", "培训班")
+    ),
     ScopedRoute("records", LIST, Perm.CADRE_VIEW, _url("cadres:records"), lambda p: p.cadre.name),
-    ScopedRoute("records export", EXPORT, Perm.CADRE_VIEW, lambda _: "/cadres/training/records/?export=xlsx",
-                lambda p: p.cadre.name),
-    ScopedRoute("coverage", LIST, Perm.CADRE_VIEW, lambda _: "/cadres/training/coverage/?year=2026",
-                lambda p: p.cadre.name),
-    ScopedRoute("coverage export", EXPORT, Perm.CADRE_VIEW,
-                lambda _: "/cadres/training/coverage/?year=2026&export=xlsx", lambda p: p.cadre.name),
+    ScopedRoute(
+        "records export",
+        EXPORT,
+        Perm.CADRE_VIEW,
+        lambda _: "/cadres/training/records/?export=xlsx",
+        lambda p: p.cadre.name,
+    ),
+    ScopedRoute(
+        "coverage", LIST, Perm.CADRE_VIEW, lambda _: "/cadres/training/coverage/?year=2026", lambda p: p.cadre.name
+    ),
+    ScopedRoute(
+        "coverage export",
+        EXPORT,
+        Perm.CADRE_VIEW,
+        lambda _: "/cadres/training/coverage/?year=2026&export=xlsx",
+        lambda p: p.cadre.name,
+    ),
 ]
 
 
@@ -85,8 +100,14 @@ def test_query_budget_does_not_grow(client, district, world, name, url):
 def test_record_a_post_through_the_page_and_end_it(client, district):
     client.force_login(district.user("chair_a"))
     data = {
-        "organisation": district.union_a.pk, "name": "新主席", "role": "chair", "selection": "elected",
-        "term_start": "2026-01-01", "term_end": "2030-12-31", "started_on": "2026-02-01", "full_time": "on",
+        "organisation": district.union_a.pk,
+        "name": "新主席",
+        "role": "chair",
+        "selection": "elected",
+        "term_start": "2026-01-01",
+        "term_end": "2030-12-31",
+        "started_on": "2026-02-01",
+        "full_time": "on",
     }
     r = client.post("/cadres/", data)
     assert r.status_code == 302, r.context["side_form"].errors
@@ -115,10 +136,18 @@ def test_staffing_lists_vacancies_and_part_time_chairs(client, district):
 
 def test_recruitment_through_the_pages(client, district):
     client.force_login(district.user("town_a"))
-    r = client.post("/cadres/recruitments/", {
-        "organisation": district.town_a.pk, "title": "仁和镇社工招聘", "positions": "1", "opened_on": "2026-03-01",
-        "written_pass_mark": "60", "written_weight": "0.40", "notice_days": "5",
-    })
+    r = client.post(
+        "/cadres/recruitments/",
+        {
+            "organisation": district.town_a.pk,
+            "title": "仁和镇社工招聘",
+            "positions": "1",
+            "opened_on": "2026-03-01",
+            "written_pass_mark": "60",
+            "written_weight": "0.40",
+            "notice_days": "5",
+        },
+    )
     assert r.status_code == 302
     rec = Recruitment.objects.get()
     url = reverse("cadres:recruitment_detail", args=[rec.pk])
@@ -154,7 +183,9 @@ def test_worker_assignment_through_the_page_makes_the_liaison(client, district, 
     client.force_login(district.user("admin"))
     url = reverse("cadres:worker_detail", args=[worker.pk])
     assignment = world["A"]["assignment"]
-    r = client.post(url, {"action": "end_assignment", "assignment": assignment.pk, "ended_on": "2026-09-01", "reason": "调整"})
+    r = client.post(
+        url, {"action": "end_assignment", "assignment": assignment.pk, "ended_on": "2026-09-01", "reason": "调整"}
+    )
     assert r.status_code == 302
     assert not LiaisonAssignment.objects.filter(organisation=district.union_a, ended_on__isnull=True).exists()
     r = client.post(url, {"action": "assign", "organisation": district.firm_a.pk, "started_on": "2026-09-02"})

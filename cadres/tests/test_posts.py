@@ -68,8 +68,15 @@ def test_vacancies_expiring_terms_and_part_time_town_chairs(district):
     assert district.women.code not in rows  # partners have no union posts
     part_time = selectors.union_posts_status(admin).filter(selectors.part_time_without_vice_q())
     assert [o.code for o in part_time] == [town.code]
-    post(district, town, cadre(district, town, "专职副"), R.VICE_CHAIR, full_time=True, rank=Post.Rank.ZHENGKE,
-         separate_quota=True)
+    post(
+        district,
+        town,
+        cadre(district, town, "专职副"),
+        R.VICE_CHAIR,
+        full_time=True,
+        rank=Post.Rank.ZHENGKE,
+        separate_quota=True,
+    )
     assert not selectors.union_posts_status(admin).filter(selectors.part_time_without_vice_q()).exists()
     expiring = selectors.visible_posts(admin).filter(selectors.expiring_q(today))
     assert [p.cadre.name for p in expiring] == ["镇经审"]
@@ -81,7 +88,11 @@ def test_vacancies_expiring_terms_and_part_time_town_chairs(district):
 def test_grassroots_chair_manages_only_their_union(district):
     who = services.cadre_register(actor=district.user("chair_a"), organisation=district.union_a, name="委员甲")
     services.post_start(
-        actor=district.user("chair_a"), organisation=district.union_a, cadre=who, role=R.COMMITTEE, **TERM,
+        actor=district.user("chair_a"),
+        organisation=district.union_a,
+        cadre=who,
+        role=R.COMMITTEE,
+        **TERM,
         started_on=date(2024, 2, 1),
     )
     with pytest.raises(PermissionDenied):

@@ -128,7 +128,7 @@ def test_ranking_waits_for_every_interviewer(district):
     services.written_test_start(actor=admin, recruitment=r)
     services.written_score_record(actor=admin, application=a, score="75")
     services.interview_start(actor=admin, recruitment=r)
-    first, second = r.interviewers.order_by("pk")
+    first, _second = r.interviewers.order_by("pk")
     services.interview_score_submit(actor=first, application=a, score="80")
     with pytest.raises(ValidationError, match="已评 1 / 2"):
         services.ranking_publish(actor=admin, recruitment=r)

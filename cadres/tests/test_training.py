@@ -23,7 +23,9 @@ def complete(district, klass, who, on):
 
 
 def coverage_of(district, key, year):
-    return {row.cadre.name: (row.organisation.code, row.trained) for row in selectors.coverage(district.user(key), year)}
+    return {
+        row.cadre.name: (row.organisation.code, row.trained) for row in selectors.coverage(district.user(key), year)
+    }
 
 
 def test_coverage_across_a_year_boundary(district):
@@ -78,8 +80,15 @@ def test_invite_the_untrained_is_idempotent_and_notifies(district):
     post(district, district.firm_a, firm)
     done = training_class(district, district.root, "上半年班", date(2026, 3, 1), date(2026, 3, 2))
     complete(district, done, firm, date(2026, 3, 2))
-    upcoming = training_class(district, district.town_a, "仁和镇轮训", date(2027, 1, 5), date(2027, 1, 6),
-                              mode=TrainingClass.Mode.ROTATION, batch=2)
+    upcoming = training_class(
+        district,
+        district.town_a,
+        "仁和镇轮训",
+        date(2027, 1, 5),
+        date(2027, 1, 6),
+        mode=TrainingClass.Mode.ROTATION,
+        batch=2,
+    )
     untrained = selectors.untrained_cadres(district.user("town_a"), 2026, district.town_a)
     assert [c.name for c in untrained] == ["张"]
     assert services.untrained_invite(actor=district.user("town_a"), training_class=upcoming, cadres=untrained) == 1
@@ -104,8 +113,13 @@ def test_class_refusals(district):
         training_class(district, district.root, "轮训", date(2026, 3, 1), date(2026, 3, 2), mode="rotation")
     with pytest.raises(PermissionDenied):
         services.training_class_create(
-            actor=district.user("town_b"), organisation=district.town_a, title="x", mode="central",
-            starts_on=date(2026, 3, 1), ends_on=date(2026, 3, 2), hours=Decimal("8"),
+            actor=district.user("town_b"),
+            organisation=district.town_a,
+            title="x",
+            mode="central",
+            starts_on=date(2026, 3, 1),
+            ends_on=date(2026, 3, 2),
+            hours=Decimal("8"),
         )
     zone = organisation_create(actor=None, parent=district.root, code="T-Z", name="空港功能区工会", kind="zone")
     assert training_class(district, zone, "功能区班", date(2026, 3, 1), date(2026, 3, 2)).organisation == zone

@@ -18,7 +18,9 @@ def test_assignment_makes_the_worker_the_liaison_and_ending_it_ends_that(distric
     admin = district.user("admin")
     worker = social_worker(district, district.town_a, username="sw_a")
     services.probation_conclude(actor=admin, worker=worker, passed=True)
-    row = services.assignment_start(actor=admin, worker=worker, organisation=district.union_a, started_on=date(2026, 5, 1))
+    row = services.assignment_start(
+        actor=admin, worker=worker, organisation=district.union_a, started_on=date(2026, 5, 1)
+    )
     liaison = LiaisonAssignment.objects.get(organisation=district.union_a, ended_on__isnull=True)
     assert liaison.liaison == worker.user
     services.assignment_end(actor=admin, assignment=row, reason="调整服务片区", ended_on=date(2026, 9, 1))
@@ -69,7 +71,9 @@ def test_the_closed_cycle_and_yearly_evaluations(district):
     with pytest.raises(ValidationError, match="得分"):
         services.evaluation_record(actor=admin, worker=worker, year=2025 + 1, result="competent", score=Decimal("NaN"))
     assert Evaluation.objects.count() == 1
-    row = services.assignment_start(actor=admin, worker=worker, organisation=district.union_a, started_on=date(2026, 5, 1))
+    row = services.assignment_start(
+        actor=admin, worker=worker, organisation=district.union_a, started_on=date(2026, 5, 1)
+    )
     services.social_worker_dismiss(actor=admin, worker=worker, reason="合同到期")
     worker.refresh_from_db()
     assert worker.stage == SocialWorker.Stage.DISMISSED
@@ -96,17 +100,29 @@ def test_failed_probation_dismisses_and_assessment_can_record(district):
 def test_pay_grades(district):
     admin = district.user("admin")
     grade = services.pay_grade_define(
-        actor=admin, organisation=district.root, code="A1", name="一级", monthly_pay=Decimal("6500"),
+        actor=admin,
+        organisation=district.root,
+        code="A1",
+        name="一级",
+        monthly_pay=Decimal("6500"),
         valid_from=date(2026, 1, 1),
     )
     with pytest.raises(ValidationError, match="已存在"):
         services.pay_grade_define(
-            actor=admin, organisation=district.root, code="A1", name="一级", monthly_pay=Decimal("1"),
+            actor=admin,
+            organisation=district.root,
+            code="A1",
+            name="一级",
+            monthly_pay=Decimal("1"),
             valid_from=date(2026, 1, 1),
         )
     with pytest.raises(ValidationError, match="正数"):
         services.pay_grade_define(
-            actor=admin, organisation=district.root, code="A2", name="二级", monthly_pay=Decimal("NaN"),
+            actor=admin,
+            organisation=district.root,
+            code="A2",
+            name="二级",
+            monthly_pay=Decimal("NaN"),
             valid_from=date(2026, 1, 1),
         )
     worker = social_worker(district, district.town_a)
@@ -114,6 +130,10 @@ def test_pay_grades(district):
     assert SocialWorker.objects.get(pk=worker.pk).pay_grade == grade
     with pytest.raises(PermissionDenied):
         services.pay_grade_define(
-            actor=district.user("town_a"), organisation=district.root, code="B", name="b", monthly_pay=Decimal("1"),
+            actor=district.user("town_a"),
+            organisation=district.root,
+            code="B",
+            name="b",
+            monthly_pay=Decimal("1"),
             valid_from=date(2026, 1, 1),
         )
