@@ -76,7 +76,7 @@ class ReviewForm(StyledFormMixin, forms.Form):
 
 class WorkerForm(StyledFormMixin, forms.Form):
     username = forms.CharField(label="平台账号", max_length=150, required=False)
-    pay_grade = BoundedModelChoiceField(label="薪酬等级", queryset=None, required=False)
+    pay_grade = BoundedModelChoiceField(label="薪酬等级", queryset=None, required=False, empty_label="未定")
 
     def __init__(self, *args: Any, grades: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -72,7 +72,6 @@ class PostList(ListPage):
     ordering = ("organisation__path", "role", "started_on", "pk")
     side_form_title = "登记任职"
     side_form_submit = "登记"
-    aside_template = "orgs/_list_tree.html"
     testid = "post-table"
 
     def rows(self, request: HttpRequest, perm: str) -> QuerySet[Post]:
@@ -186,7 +185,7 @@ def recruitment_detail(request: HttpRequest, pk: int) -> HttpResponse:
     manage = can_at(request.user, Perm.SOCIAL_WORKER_MANAGE, r.organisation)
     forms: dict[str, Any] = {
         "applicant": ApplicantForm(initial={"applied_on": timezone.localdate()}),
-        "interviewers": InterviewerForm(
+        "interviewer_form": InterviewerForm(
             initial={"usernames": " ".join(r.interviewers.values_list("username", flat=True))}
         ),
     }
@@ -233,7 +232,7 @@ def _recruitment_post(request: HttpRequest, r: Recruitment, action: str, forms: 
         a = services.application_add(actor=actor, recruitment=r, **form.cleaned_data)
         return f"已登记报名：{a.name}"
     if action == "interviewers":
-        form = forms["interviewers"] = InterviewerForm(request.POST)
+        form = forms["interviewer_form"] = InterviewerForm(request.POST)
         if not form.is_valid():
             return ""
         names = _usernames(form.cleaned_data["usernames"])
