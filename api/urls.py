@@ -26,5 +26,6 @@ urlpatterns = [
     path("", include(router.urls)),
     path("", include("members.api.urls")),
     path("", include("appeals.api.urls")),
+    path("", include("cadres.api.urls")),
     path("", include("funds.api.urls")),
 ]

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.http import urlencode
 
 from appeals import selectors as appeals
+from cadres import selectors as cadres
 from core.workdays import missing_calendar_years
 from funds import selectors as funds
 from members.models import ImportJob
@@ -108,6 +109,48 @@ def _appeal_todos(user: Any, perms: frozenset[str], today: date) -> list[Todo]:
     return out
 
 
+def _cadre_todos(user: Any, perms: frozenset[str], today: date) -> list[Todo]:
+    """Union posts to fill or renew and grassroots cadres not yet trained this year (cadres.selectors)."""
+    if Perm.CADRE_MANAGE not in perms and Perm.TRAINING_MANAGE not in perms:
+        return []
+    counts = cadres.cadre_todos(user, today=today)
+    out = []
+    if Perm.CADRE_MANAGE in perms:
+        out += [
+            Todo(
+                "cadres-vacant",
+                "必设职务空缺的工会",
+                counts["vacant"],
+                _url("cadres:staffing", problem="vacant"),
+                "red",
+            ),
+            Todo(
+                "cadres-expiring",
+                "90 天内任期届满的职务",
+                counts["expiring"],
+                _url("cadres:posts", expiring="true"),
+                "orange",
+            ),
+            Todo(
+                "cadres-part-time",
+                "主席兼职且无专职副主席的镇街",
+                counts["part_time"],
+                _url("cadres:staffing", problem="part_time"),
+                "orange",
+            ),
+        ]
+    if Perm.TRAINING_MANAGE in perms:
+        out.append(
+            Todo(
+                "cadres-untrained",
+                f"{today.year} 年尚未培训的基层工会干部",
+                counts["untrained"],
+                _url("cadres:coverage", year=today.year, trained="false"),
+            )
+        )
+    return out
+
+
 def _import_todos(user: Any, perms: frozenset[str]) -> list[Todo]:
     if Perm.MEMBER_IMPORT not in perms:
         return []
@@ -131,6 +174,7 @@ def todos(user: Any, *, today: date | None = None) -> list[Todo]:
     today = today or timezone.localdate()
     perms = perms_of(user, office=True)
     items = _cycle_todos(user) + _appeal_todos(user, perms, today) + _import_todos(user, perms)
+    items += _cadre_todos(user, perms, today)
     periods = list(funds.periods_to_close(user, today=today).values_list("code", flat=True))
     if periods:
         label = f"待结账的会计期间：{'、'.join(periods[:3])}{' 等' if len(periods) > 3 else ''}"

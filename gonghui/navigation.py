@@ -48,6 +48,18 @@ MENU: tuple[NavGroup, ...] = (
         ),
     ),
     NavGroup(
+        "干部与社工",
+        (
+            NavItem("工会干部任职", "cadres:posts", Perm.CADRE_VIEW),
+            NavItem("干部配备情况", "cadres:staffing", Perm.CADRE_VIEW),
+            NavItem("专职社工", "cadres:workers", Perm.CADRE_VIEW),
+            NavItem("社工招聘", "cadres:recruitments", Perm.CADRE_VIEW),
+            NavItem("干部培训班", "cadres:classes", Perm.CADRE_VIEW),
+            NavItem("培训记录", "cadres:records", Perm.CADRE_VIEW),
+            NavItem("年度培训覆盖", "cadres:coverage", Perm.CADRE_VIEW),
+        ),
+    ),
+    NavGroup(
         "资金",
         (
             NavItem("资金项目与发放", "funds:programme_list", Perm.FUND_VIEW),

@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "activities",
     "assessment",
     "appeals",
+    "cadres",
     "funds",
     "assistance",
     "programmes",

@@ -6,6 +6,7 @@ urlpatterns = [
     path("orgs/", include("orgs.urls")),
     path("members/", include("members.urls")),
     path("appeals/", include("appeals.urls")),
+    path("cadres/", include("cadres.urls")),
     path("funds/", include("funds.urls")),
     path("portal/", include("portal.urls")),
     path("activities/", include("activities.urls")),

@@ -59,6 +59,13 @@ class Perm:
     ASSISTANCE_APPLY = "assistance.apply"
     ASSISTANCE_PROCESS = "assistance.process"
     ASSISTANCE_MANAGE = "assistance.manage"
+    # cadres.view: union posts, social workers, training classes and coverage of the user's scope.
+    # cadres.manage: record and end posts, register cadres. cadres.social_workers: recruit, hire,
+    # assign, evaluate social workers. cadres.training: organise classes, record attendance, invite.
+    CADRE_VIEW = "cadres.view"
+    CADRE_MANAGE = "cadres.manage"
+    SOCIAL_WORKER_MANAGE = "cadres.social_workers"
+    TRAINING_MANAGE = "cadres.training"
 
     @classmethod
     def all(cls) -> frozenset[str]:
@@ -96,6 +103,10 @@ ROLE_PERMS: dict[str, frozenset[str]] = {
             P.MEMBER_IMPORT,
             P.MEMBER_EXPORT,
             P.MEMBER_VIEW_PII,
+            P.CADRE_VIEW,
+            P.CADRE_MANAGE,
+            P.SOCIAL_WORKER_MANAGE,
+            P.TRAINING_MANAGE,
         }
     ),
     Role.RIGHTS_DEPT: frozenset(
@@ -115,6 +126,7 @@ ROLE_PERMS: dict[str, frozenset[str]] = {
             P.ASSISTANCE_APPLY,
             P.ASSISTANCE_PROCESS,
             P.ASSISTANCE_MANAGE,
+            P.CADRE_VIEW,
         }
     ),
     Role.ECON_DEPT: frozenset({P.ORG_VIEW, P.MEMBER_VIEW, P.MEMBER_EXPORT}),
@@ -145,6 +157,10 @@ ROLE_PERMS: dict[str, frozenset[str]] = {
             P.LIAISON_MANAGE,
             P.FUND_VIEW,
             P.ASSISTANCE_STATUS,
+            P.CADRE_VIEW,
+            P.CADRE_MANAGE,
+            P.SOCIAL_WORKER_MANAGE,
+            P.TRAINING_MANAGE,
         }
     ),
     Role.GRASSROOTS_CHAIR: frozenset(
@@ -159,6 +175,8 @@ ROLE_PERMS: dict[str, frozenset[str]] = {
             P.APPEAL_OFFICE,
             P.FUND_VIEW,
             P.ASSISTANCE_STATUS,
+            P.CADRE_VIEW,
+            P.CADRE_MANAGE,
         }
     ),
     Role.SOCIAL_WORKER: frozenset({P.ORG_VIEW, P.MEMBER_VIEW, P.APPEAL_VIEW, P.APPEAL_OFFICE, P.APPEAL_HANDLE}),

@@ -37,6 +37,7 @@ from appeals import services as appeal_services
 from appeals.models import Appeal
 from appeals.tests.factories import liaison, make_appeal, run_to
 from assessment.services import assessment_record
+from cadres.tests.factories import side as cadres_side
 from conftest import make_user
 from core.models import AuditEvent
 from funds import services as fund_services
@@ -85,6 +86,16 @@ ROUTES: dict[str, Any] = {
     "appeals:notifications": Page(),
     "appeals:rates": Page(),
     "assessment:list": Page(shows=("assessment",)),
+    "cadres:posts": Page(shows=("cadre_post", "cadre")),
+    "cadres:staffing": Page(shows=("org",)),
+    "cadres:recruitments": Page(shows=("recruitment",)),
+    "cadres:workers": Page(shows=("social_worker", "pay_grade", "sw_assignment", "evaluation")),
+    "cadres:classes": Page(shows=("training_class",)),
+    "cadres:records": Page(shows=("attendance",)),
+    "cadres:coverage": Page(shows=("cadre_post",)),
+    "api:cadre-post-list": Page(shows=("cadre_post",)),
+    "api:cadre-social-worker-list": Page(shows=("social_worker",)),
+    "api:cadre-training-record-list": Page(shows=("attendance",)),
     "dashboard:home": Page(),
     "funds:account_list": Page(owner="finance", shows=("account",)),
     "funds:allocation_create": Page(owner="finance"),
@@ -136,6 +147,14 @@ ROUTES: dict[str, Any] = {
     "appeals:referral_action": Obj(
         {"pk": ("appeal", "pk"), "ref": ("referral", "pk"), "action": ["accept", "complete", "return"]}, get=False
     ),
+    "cadres:post_end": Obj({"pk": ("cadre_post", "pk")}),
+    "cadres:recruitment_detail": Obj({"pk": ("recruitment", "pk")}, also=("application", "interview_score")),
+    "cadres:recruitment_score": Obj({"pk": ("recruitment", "pk")}, owner="social_a"),
+    "cadres:worker_detail": Obj({"pk": ("social_worker", "pk")}, also=("sw_assignment", "evaluation", "pay_grade")),
+    "cadres:class_detail": Obj({"pk": ("training_class", "pk")}, also=("attendance",)),
+    "api:cadre-post-detail": Obj({"pk": ("cadre_post", "pk")}),
+    "api:cadre-social-worker-detail": Obj({"pk": ("social_worker", "pk")}),
+    "api:cadre-training-record-detail": Obj({"pk": ("attendance", "pk")}),
     "funds:account_detail": Obj({"code": ("account", "code")}, owner="finance"),
     "funds:cycle_action": Obj(
         {"pk": ("cycle", "pk"), "action": ["review", "approve", "recompute"]}, owner="finance", get=False
@@ -193,6 +212,17 @@ MODELS = {
     "activity": "activities.Activity",
     "assessment": "assessment.OrganisationAssessment",
     "liaison": "appeals.LiaisonAssignment",
+    "cadre": "cadres.Cadre",
+    "cadre_post": "cadres.Post",
+    "recruitment": "cadres.Recruitment",
+    "application": "cadres.Application",
+    "interview_score": "cadres.InterviewScore",
+    "pay_grade": "cadres.PayGrade",
+    "social_worker": "cadres.SocialWorker",
+    "sw_assignment": "cadres.Assignment",
+    "evaluation": "cadres.Evaluation",
+    "training_class": "cadres.TrainingClass",
+    "attendance": "cadres.Attendance",
     "appeal": "appeals.Appeal",
     "referral": "appeals.Referral",
     "account": "funds.Account",
@@ -214,7 +244,10 @@ MODELS = {
 }
 
 # text that names town A's objects and must never reach town B's officer
-A_MARKERS = ["沙坨村工会联合会", "甲标记会员", "甲标记荣誉", "甲标记活动", "甲标记诉求", "甲标记新建工会"]
+A_MARKERS = [
+    "沙坨村工会联合会", "甲标记会员", "甲标记荣誉", "甲标记活动", "甲标记诉求", "甲标记新建工会",
+    "甲标记干部", "甲标记社工", "甲标记培训班",
+]  # fmt: skip
 
 
 def scoped_models() -> list[str]:
@@ -284,6 +317,8 @@ def _side(district: Any, tmp_path: Any, side: str) -> dict[str, Any]:
         actor=admin, organisation=union, title=f"{tag}活动", kind="other", held_on=date(2026, 1, 5), participants=5
     )
     assessment = assessment_record(actor=admin, organisation=union, year=2025, score=Decimal("90"), passed=True)
+    cadres = cadres_side(district, a, tag)  # before the liaison below, which then replaces the worker's
+    cadres["recruitment"].interviewers.add(district.user("social_a"))  # the score page's owner, in both towns
     liaison_row = liaison(district, union, "social_a" if a else "admin")
     appeal = make_appeal(district, org=union, title=f"{tag}诉求", worker=person)
     appeal_services.attachment_add(
@@ -314,6 +349,9 @@ def _side(district: Any, tmp_path: Any, side: str) -> dict[str, Any]:
         "referral": appeal.referrals.get(),
         "job": job,
         "new_union": _new_union(town, f"{side}-N1", f"{tag}新建工会"),
+        **{
+            ("cadre_post" if k == "post" else "sw_assignment" if k == "assignment" else k): v for k, v in cadres.items()
+        },
     }
 
 
@@ -435,6 +473,10 @@ def _shown_markers(entry: Page) -> list[str]:
         "activity": "甲标记活动",
         "appeal": "甲标记诉求",
         "payment": "甲标记新建工会",
+        "cadre_post": "甲标记干部",
+        "social_worker": "甲标记社工",
+        "training_class": "甲标记培训班",
+        "attendance": "甲标记干部",
         "entitlement": "甲标记新建工会",
     }
     return [texts[k] for k in entry.shows if k in texts]
