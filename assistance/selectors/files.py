@@ -1,0 +1,92 @@
+"""Reads of hardship files: what a user may see (whole files with assistance.view, the bare status
+with assistance.status), verification coverage, the due and lapsed lists, the payments to a person."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+from django.db.models import Exists, Max, OuterRef, Q, QuerySet
+from django.utils import timezone
+
+from assistance.models import FileStep, HardshipFile, Verification
+from orgs.roles import Perm
+from orgs.scope import can_at, scoped
+
+S = HardshipFile.State
+DUE_DAYS = 30  # re-verifications listed as due this many days ahead
+
+
+def visible_files(user: Any, perm: str = Perm.ASSISTANCE_VIEW) -> QuerySet[HardshipFile]:
+    """Whole files the user may see (assistance.view in scope; a worker their own)."""
+    return scoped(user, perm, HardshipFile.objects.select_related("person", "organisation"))
+
+
+def status_rows(user: Any) -> QuerySet[HardshipFile]:
+    """Files whose existence and state the user may know (assistance.status): the pages built on
+    it show the person, the union and the state, nothing of the contents."""
+    return scoped(user, Perm.ASSISTANCE_STATUS, HardshipFile.objects.select_related("person", "organisation"))
+
+
+def with_last_valid(qs: QuerySet[HardshipFile]) -> QuerySet[HardshipFile]:
+    return qs.annotate(last_valid_until=Max("verifications__valid_until"))
+
+
+def verified_on_q(on: date, prefix: str = "") -> Q:
+    """Files whose verification covers ``on`` (the allowance pays only those); ``prefix`` for a
+    relation to a file (``"file__"``)."""
+    spans = Verification.objects.filter(file=OuterRef(f"{prefix}pk"), done_on__lte=on, valid_until__gte=on)
+    return Q(Exists(spans))
+
+
+def is_verified_on(file: HardshipFile, on: date) -> bool:
+    return file.verifications.filter(done_on__lte=on, valid_until__gte=on).exists()
+
+
+def lapsed_files(qs: QuerySet[HardshipFile], *, today: date | None = None) -> QuerySet[HardshipFile]:
+    """Active files no verification covers today (复核逾期): flagged, and not paid."""
+    today = today or timezone.localdate()
+    return qs.filter(state=S.ACTIVE).exclude(verified_on_q(today))
+
+
+def due_files(qs: QuerySet[HardshipFile], *, today: date | None = None, days: int = DUE_DAYS) -> QuerySet[HardshipFile]:
+    """Active files still covered today whose last span ends within ``days`` (复核到期)."""
+    today = today or timezone.localdate()
+    return (
+        with_last_valid(qs.filter(state=S.ACTIVE))
+        .filter(last_valid_until__gte=today, last_valid_until__lte=today + timedelta(days=days))
+        .order_by("last_valid_until", "pk")
+    )
+
+
+def waiting_for(user: Any, qs: QuerySet[HardshipFile] | None = None) -> dict[str, list[HardshipFile]]:
+    """The files waiting at each step the user may take (待核实 / 待审核 / 待审批), excluding those
+    where the user already took a decision (they could not take this one)."""
+    qs = qs if qs is not None else visible_files(user, Perm.ASSISTANCE_PROCESS)
+    step_of = {S.APPLIED: "verify", S.VERIFIED: "review", S.REVIEWED: "approve"}
+    out: dict[str, list[HardshipFile]] = {"verify": [], "review": [], "approve": []}
+    rows = (
+        qs.filter(state__in=list(step_of))
+        .exclude(
+            Exists(FileStep.objects.filter(file=OuterRef("pk"), actor=user, kind__in=["verify", "review", "approve"]))
+        )
+        .exclude(person__user=user)
+        .order_by("applied_on", "pk")
+    )
+    for file in rows[:500]:
+        kind = step_of[file.state]
+        if can_at(user, Perm.ASSISTANCE_PROCESS, file.step_organisation(kind)):
+            out[kind].append(file)
+    return out
+
+
+def payments_of(file: HardshipFile) -> QuerySet:
+    """Every payment to the file's person through the programme engine (allowance, relief,
+    scholarships, holiday relief): read after the file itself was found in the reader's scope."""
+    from funds.models import Payment
+
+    return (
+        Payment.objects.filter(beneficiary_person_id=file.person_id)
+        .select_related("programme", "cycle")
+        .order_by("-paid_at", "-id")
+    )
