@@ -79,6 +79,11 @@ class LocalStandard(models.Model):
     def __str__(self) -> str:
         return f"低保标准 {self.dibao_monthly} 元（{self.effective_from} 起）"
 
+    @property
+    def relative_line(self) -> Decimal:
+        """相对困难标准: the multiple of the 低保 standard, to the fen."""
+        return (self.dibao_monthly * self.relative_multiple).quantize(Decimal("0.01"))
+
 
 class HardshipFile(FSMModelMixin, models.Model):
     class State(models.TextChoices):

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
-from django.db.models import Exists, Max, OuterRef, Q, QuerySet
+from django.db.models import Exists, Max, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from assistance.models import FileStep, HardshipFile, Verification
@@ -15,6 +15,12 @@ from orgs.scope import can_at, scoped
 
 S = HardshipFile.State
 DUE_DAYS = 30  # re-verifications listed as due this many days ahead
+
+
+def mask_account(value: str | None) -> str:
+    """A bank account shown by its last four digits only (``**** **** 1234``)."""
+    text = "".join((value or "").split())
+    return f"**** **** {text[-4:]}" if len(text) > 4 else ("*" * len(text))
 
 
 def visible_files(user: Any, perm: str = Perm.ASSISTANCE_VIEW) -> QuerySet[HardshipFile]:
@@ -30,6 +36,16 @@ def status_rows(user: Any) -> QuerySet[HardshipFile]:
 
 def with_last_valid(qs: QuerySet[HardshipFile]) -> QuerySet[HardshipFile]:
     return qs.annotate(last_valid_until=Max("verifications__valid_until"))
+
+
+def file_rows(qs: QuerySet[HardshipFile], *, today: date | None = None) -> QuerySet[HardshipFile]:
+    """The list's rows: each with its last span's end and whether it is lapsed today."""
+    today = today or timezone.localdate()
+    spans = Verification.objects.filter(file=OuterRef("pk"))
+    return qs.annotate(
+        last_valid_until=Subquery(spans.order_by("-valid_until").values("valid_until")[:1]),
+        lapsed=~Exists(spans.filter(done_on__lte=today, valid_until__gte=today)),
+    )
 
 
 def verified_on_q(on: date, prefix: str = "") -> Q:
