@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
-from django.db.models import Exists, Max, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from assistance.models import FileStep, HardshipFile, Verification
@@ -75,25 +75,61 @@ def due_files(qs: QuerySet[HardshipFile], *, today: date | None = None, days: in
     )
 
 
+def attach_step_organisations(files: list[HardshipFile]) -> None:
+    """Give each file its review and approval organisations from two queries for all of them
+    (``HardshipFile.step_organisation`` would otherwise read each file's ancestors)."""
+    from orgs.models import Organisation
+
+    if not files:
+        return
+    above_files = Organisation.objects.filter(Q(kind__in=Organisation.SUB_FEDERATION_KINDS) | Q(depth=1))
+    subs, root = {}, None
+    for org in above_files.order_by("path"):
+        if org.depth == 1:
+            root = root or org
+        else:
+            subs[org.path] = org
+    step = Organisation.steplen
+    for file in files:
+        path = file.organisation.path
+        above = [subs[path[:i]] for i in range(len(path) - step, 0, -step) if path[:i] in subs]
+        file._step_orgs = (above[0] if above else root, root)
+
+
 def waiting_for(user: Any, qs: QuerySet[HardshipFile] | None = None) -> dict[str, list[HardshipFile]]:
     """The files waiting at each step the user may take (待核实 / 待审核 / 待审批), excluding those
-    where the user already took a decision (they could not take this one)."""
-    qs = qs if qs is not None else visible_files(user, Perm.ASSISTANCE_PROCESS)
+    where the user already took a decision (they could not take this one) and their own."""
+    qs = qs if qs is not None else visible_files(user, Perm.ASSISTANCE_VIEW)
     step_of = {S.APPLIED: "verify", S.VERIFIED: "review", S.REVIEWED: "approve"}
     out: dict[str, list[HardshipFile]] = {"verify": [], "review": [], "approve": []}
-    rows = (
+    mine = FileStep.objects.filter(file=OuterRef("pk"), actor=user, kind__in=["apply", "verify", "review", "approve"])
+    rows = list(
         qs.filter(state__in=list(step_of))
-        .exclude(
-            Exists(FileStep.objects.filter(file=OuterRef("pk"), actor=user, kind__in=["verify", "review", "approve"]))
-        )
+        .exclude(Exists(mine))
         .exclude(person__user=user)
-        .order_by("applied_on", "pk")
+        .order_by("applied_on", "pk")[:1000]
     )
-    for file in rows[:500]:
+    attach_step_organisations(rows)
+    for file in rows:
         kind = step_of[file.state]
         if can_at(user, Perm.ASSISTANCE_PROCESS, file.step_organisation(kind)):
             out[kind].append(file)
     return out
+
+
+def todo_counts(user: Any, *, today: date | None = None) -> dict[str, int]:
+    """The workbench's assistance to-dos, counted from the rows the file list shows for the same links."""
+    today = today or timezone.localdate()
+    waiting = waiting_for(user)
+    # Due and lapsed in one query: spans never start in the future, so a file is lapsed exactly when
+    # its last span ended before today (lapsed_files / due_files say the same row by row).
+    spans = Verification.objects.filter(file=OuterRef("pk")).order_by("-valid_until").values("valid_until")[:1]
+    active = visible_files(user, Perm.ASSISTANCE_PROCESS).filter(state=S.ACTIVE).annotate(last=Subquery(spans))
+    figures = active.aggregate(
+        due=Count("pk", filter=Q(last__gte=today, last__lte=today + timedelta(days=DUE_DAYS))),
+        lapsed=Count("pk", filter=Q(last__lt=today) | Q(last__isnull=True)),
+    )
+    return {**{kind: len(rows) for kind, rows in waiting.items()}, "due": figures["due"], "lapsed": figures["lapsed"]}
 
 
 def payments_of(file: HardshipFile) -> QuerySet:

@@ -269,3 +269,29 @@ def test_api_lists_masked_and_creates_through_the_service(district, setup, login
     officer_b = make_user("assist_b")
     role_grant(actor=None, user=officer_b, role=Role.ASSISTANCE_OFFICER, organisation=district.town_b)
     assert login(officer_b).get(f"/api/v1/assistance/files/{file.pk}/").status_code == 404
+
+
+def test_workbench_todos_count_the_rows_their_links_open(district, setup, login):
+    from dashboard.selectors import todos
+
+    file, _ = setup
+    hardship_file(
+        member(district.union_a, name="逾期人").person,
+        approved_on=date(2024, 1, 1),
+        valid_until=timezone.localdate() - timedelta(days=3),
+    )
+    waiting = svc.file_apply(
+        actor=None,
+        person=member(district.union_a, name="新申请").person,
+        data={"category": "deep", "main_cause": "illness", "housing": "owned"},
+    )
+    items = {t.key: t for t in todos(district.user("assist_a"))}
+    assert items["files-verify"].count == 1 and items["files-lapsed"].count == 1
+    assert "files-review" not in items  # nothing waits at town A's step
+    client = login(district.user("assist_a"))
+    text = client.get(items["files-verify"].url).content.decode()
+    assert waiting.file_no in text and file.file_no not in text
+    assert "逾期人" in client.get(items["files-lapsed"].url).content.decode()
+    town = {t.key: t for t in todos(district.user("assist_town_a"))}
+    assert "files-verify" in town  # the town may verify for a union without an officer
+    assert not {k for k in (t.key for t in todos(district.user("chair_a"))) if k.startswith("files-")}
