@@ -28,4 +28,5 @@ urlpatterns = [
     path("", include("appeals.api.urls")),
     path("", include("cadres.api.urls")),
     path("", include("funds.api.urls")),
+    path("", include("assistance.api.urls")),
 ]

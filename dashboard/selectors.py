@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.http import urlencode
 
 from appeals import selectors as appeals
+from assistance.selectors import files as assistance_files
 from cadres import selectors as cadres
 from core.workdays import missing_calendar_years
 from funds import selectors as funds
@@ -168,6 +169,35 @@ def _import_todos(user: Any, perms: frozenset[str]) -> list[Todo]:
     ]
 
 
+def _assistance_todos(user: Any, perms: frozenset[str], today: date) -> list[Todo]:
+    """Hardship files waiting at a step this user may take, and re-verifications due or lapsed."""
+    if Perm.ASSISTANCE_PROCESS not in perms:
+        return []
+    counts = assistance_files.todo_counts(user, today=today)
+    steps = (
+        ("verify", "待我核实的困难职工档案"),
+        ("review", "待我审核的困难职工档案"),
+        ("approve", "待我审批的困难职工档案"),
+    )
+    out = [Todo(f"files-{k}", label, counts[k], _url("assistance:file_list", todo=k)) for k, label in steps]
+    days = assistance_files.DUE_DAYS
+    out.append(
+        Todo(
+            "files-due", f"{days} 天内到期的年度复核", counts["due"], _url("assistance:file_list", due="due"), "orange"
+        )
+    )
+    out.append(
+        Todo(
+            "files-lapsed",
+            "年度复核已逾期（暂停发放）",
+            counts["lapsed"],
+            _url("assistance:file_list", due="lapsed"),
+            "red",
+        )
+    )
+    return out
+
+
 def todos(user: Any, *, today: date | None = None) -> list[Todo]:
     """What waits for this user, in the order they would work through it. An item with nothing to
     do is left out unless it is ``always`` shown."""
@@ -175,6 +205,7 @@ def todos(user: Any, *, today: date | None = None) -> list[Todo]:
     perms = perms_of(user, office=True)
     items = _cycle_todos(user) + _appeal_todos(user, perms, today) + _import_todos(user, perms)
     items += _cadre_todos(user, perms, today)
+    items += _assistance_todos(user, perms, today)
     periods = list(funds.periods_to_close(user, today=today).values_list("code", flat=True))
     if periods:
         label = f"待结账的会计期间：{'、'.join(periods[:3])}{' 等' if len(periods) > 3 else ''}"

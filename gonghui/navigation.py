@@ -73,6 +73,15 @@ MENU: tuple[NavGroup, ...] = (
         ),
     ),
     NavGroup(
+        "困难帮扶",
+        (
+            NavItem("困难职工档案", "assistance:file_list", Perm.ASSISTANCE_VIEW),
+            NavItem("代为申请建档", "assistance:file_create", Perm.ASSISTANCE_APPLY),
+            NavItem("会员帮扶档案状态", "assistance:status_list", Perm.ASSISTANCE_STATUS),
+            NavItem("低保标准与认定标准", "assistance:standard_list", Perm.ASSISTANCE_VIEW),
+        ),
+    ),
+    NavGroup(
         "活动与考评",
         (
             NavItem("活动报送", "activities:list", Perm.ORG_VIEW),

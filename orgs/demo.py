@@ -332,6 +332,12 @@ DEMO_ACCOUNTS = [
     DemoAccount("fulian", "区妇联 郭秀霞", Role.PARTNER_OFFICER, "SY-902", "区妇联干部"),
     DemoAccount("tuanwei", "区团委 高宇", Role.PARTNER_OFFICER, "SY-901", "区团委干部"),
     DemoAccount("zhigong", "职工 张伟", Role.WORKER, "SY-101-001", "沙坨村职工（会员）", ScopeMode.SELF),
+    DemoAccount(
+        "bangfu_shatuo", "沙坨村帮扶专干 韩梅", Role.ASSISTANCE_OFFICER, "SY-101-001", "帮扶工作人员（沙坨村，核实）"
+    ),
+    DemoAccount(
+        "bangfu_renhe", "仁和镇帮扶专干 冯刚", Role.ASSISTANCE_OFFICER, "SY-101", "帮扶工作人员（仁和镇，审核）"
+    ),
 ]
 
 

@@ -37,6 +37,10 @@ from appeals import services as appeal_services
 from appeals.models import Appeal
 from appeals.tests.factories import liaison, make_appeal, run_to
 from assessment.services import assessment_record
+from assistance.models import HardshipFile, LocalStandard
+from assistance.services.files import file_apply as svc_file_apply
+from assistance.services.files import standard_save
+from assistance.tests.factories import hardship_file, household_member
 from cadres.tests.factories import side as cadres_side
 from conftest import make_user
 from core.models import AuditEvent
@@ -60,6 +64,7 @@ IMMEDIATE = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBa
 K = Organisation.Kind
 
 APPEAL_ACTIONS = ["contact", "note", "refer", "feedback", "rate", "invalid", "attach"]
+FILE_ACTIONS = ["verify", "review", "approve", "reject", "reverify", "exit"]
 
 # --- the registry: every URL name of the project --------------------------------------------------
 
@@ -96,6 +101,12 @@ ROUTES: dict[str, Any] = {
     "api:cadre-post-list": Page(shows=("cadre_post",)),
     "api:cadre-social-worker-list": Page(shows=("social_worker",)),
     "api:cadre-training-record-list": Page(shows=("attendance",)),
+    "assistance:file_create": Page(owner="rights"),
+    "assistance:file_list": Page(owner="rights", shows=("file",)),
+    "assistance:my_apply": Page(owner="worker_a"),
+    "assistance:my_file": Page(owner="worker_a", shows=("file",)),
+    "assistance:standard_list": Page(owner="rights"),
+    "assistance:status_list": Page(owner="chair_a", shows=("file",)),
     "dashboard:home": Page(),
     "funds:account_list": Page(owner="finance", shows=("account",)),
     "funds:allocation_create": Page(owner="finance"),
@@ -133,6 +144,7 @@ ROUTES: dict[str, Any] = {
     "api:fund-payment-list": Page(owner="finance", shows=("payment",)),
     "api:fund-programme-list": Page(owner="finance", shows=("programme",)),
     "api:fund-trial-balance": Page(owner="finance", shows=("allocation",)),
+    "api:assistance-file-list": Page(owner="rights", shows=("file",)),
     # routes with an object: kwarg → (object of ``world``, attribute) or the literal values to try
     "accounts:user_detail": Obj({"pk": ("user", "pk")}, owner="admin"),
     "accounts:user_action": Obj(
@@ -142,6 +154,17 @@ ROUTES: dict[str, Any] = {
     ),
     "accounts:user_revoke": Obj({"pk": ("user", "pk"), "assignment_id": ("role", "pk")}, owner="admin", get=False),
     "appeals:detail": Obj({"pk": ("appeal", "pk")}),
+    "assistance:file_detail": Obj({"pk": ("file", "pk")}, owner="rights", also=("household", "step", "verification")),
+    "assistance:file_edit": Obj({"pk": ("file", "pk")}, owner="rights"),
+    "assistance:file_reveal": Obj({"pk": ("file", "pk")}, owner="rights", get=False),
+    "assistance:file_action": Obj({"pk": ("file", "pk"), "action": FILE_ACTIONS}, owner="rights", get=False),
+    "assistance:household_add": Obj({"pk": ("file", "pk")}, owner="rights"),
+    "assistance:household_edit": Obj({"pk": ("file", "pk"), "member": ("household", "pk")}, owner="rights"),
+    "assistance:household_remove": Obj(
+        {"pk": ("file", "pk"), "member": ("household", "pk")}, owner="rights", get=False
+    ),
+    "assistance:my_household": Obj({"pk": ("file", "pk")}, owner="worker_a"),
+    "api:assistance-file-detail": Obj({"pk": ("file", "pk")}, owner="rights"),
     "appeals:action": Obj({"pk": ("appeal", "pk"), "action": APPEAL_ACTIONS}, get=False),
     "appeals:attachment": Obj({"pk": ("appeal", "pk"), "att": ("attachment", "pk")}),
     "appeals:referral_action": Obj(
@@ -241,6 +264,10 @@ MODELS = {
     "user": "core.User",
     "attachment": "appeals.Attachment",
     "job": "members.ImportJob",
+    "file": "assistance.HardshipFile",
+    "household": "assistance.HouseholdMember",
+    "step": "assistance.FileStep",
+    "verification": "assistance.Verification",
 }
 
 # text that names town A's objects and must never reach town B's officer
@@ -331,6 +358,7 @@ def _side(district: Any, tmp_path: Any, side: str) -> dict[str, Any]:
     job = ImportJob.objects.create(
         created_by=officer, file_name="名单.xlsx", stored_path=str(report), status="invalid", report_path=str(report)
     )
+    hardship = _hardship(district, union, person if a else member(union, name=f"{tag}会员乙").person)
     clerk = make_user(f"clerk_{side.lower()}")  # an account of the town to manage (not one the test signs in as)
     role_grant(actor=None, user=clerk, role=Role.SOCIAL_WORKER, organisation=town)
     return {
@@ -348,10 +376,39 @@ def _side(district: Any, tmp_path: Any, side: str) -> dict[str, Any]:
         "attachment": appeal.attachments.get(),
         "referral": appeal.referrals.get(),
         "job": job,
+        **hardship,
         "new_union": _new_union(town, f"{side}-N1", f"{tag}新建工会"),
         **{
             ("cadre_post" if k == "post" else "sw_assignment" if k == "assignment" else k): v for k, v in cadres.items()
         },
+    }
+
+
+def _hardship(district: Any, union: Organisation, person: Any) -> dict[str, Any]:
+    """A file awaiting verification (the worker may still add to its household), and an earlier,
+    exited file of the same person carrying a verification span."""
+    if not LocalStandard.objects.exists():
+        standard_save(
+            actor=None,
+            district=district.root,
+            effective_from=date(2025, 9, 1),
+            dibao_monthly="1450",
+            relative_multiple="1.5",
+        )
+    earlier = hardship_file(
+        person, state=HardshipFile.State.EXITED, approved_on=date(2024, 3, 1), exited_on=date(2025, 2, 1)
+    )
+    file = svc_file_apply(
+        actor=None,
+        person=person,
+        data={"category": "deep", "main_cause": "illness", "housing": "owned", "bank_account": "6222020200112233445"},
+    )
+    household_member(file, n=610000 + union.pk)
+    return {
+        "file": file,
+        "household": file.household.order_by("-id").first(),
+        "step": file.steps.get(),
+        "verification": earlier.verifications.get(),
     }
 
 
@@ -429,7 +486,7 @@ def world(district, tmp_path, settings):
 
 ROLES = [
     "admin", "org_dept", "rights", "econ", "finance", "auditor", "town_a", "town_b",
-    "chair_a", "social_a", "women", "youth", "worker_a", "nobody",
+    "chair_a", "social_a", "women", "youth", "worker_a", "assist_a", "nobody",
 ]  # fmt: skip
 
 
@@ -477,6 +534,7 @@ def _shown_markers(entry: Page) -> list[str]:
         "social_worker": "甲标记社工",
         "training_class": "甲标记培训班",
         "attendance": "甲标记干部",
+        "file": "甲标记会员",
         "entitlement": "甲标记新建工会",
     }
     return [texts[k] for k in entry.shows if k in texts]

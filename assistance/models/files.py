@@ -23,13 +23,15 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from django_fsm import FSMField, FSMModelMixin
+from django_fsm import FSMField, FSMModelMixin, transition
 from simple_history.models import HistoricalRecords
 
 from core.crypto import EncryptedTextField
 from core.money import MoneyField
 from members.models import Person
 from orgs.models import Organisation
+from orgs.roles import Perm
+from orgs.scope import can_at
 from orgs.scopespec import ScopeSpec
 
 
@@ -76,6 +78,11 @@ class LocalStandard(models.Model):
 
     def __str__(self) -> str:
         return f"低保标准 {self.dibao_monthly} 元（{self.effective_from} 起）"
+
+    @property
+    def relative_line(self) -> Decimal:
+        """相对困难标准: the multiple of the 低保 standard, to the fen."""
+        return (self.dibao_monthly * self.relative_multiple).quantize(Decimal("0.01"))
 
 
 class HardshipFile(FSMModelMixin, models.Model):
@@ -196,6 +203,85 @@ class HardshipFile(FSMModelMixin, models.Model):
 
     def __str__(self) -> str:
         return f"{self.file_no} {self.person}"
+
+    # --- the organisation each step is taken at (its 经办组织) -------------------------------------
+
+    def review_organisation(self) -> Organisation:
+        """The town/street/zone/sector union above the file's union (镇街/功能区/系统工会); a union
+        directly under the district is reviewed at the district."""
+        return self._ancestors()[0]
+
+    def approve_organisation(self) -> Organisation:
+        """The district federation, whose 帮扶中心 approves every file."""
+        return self._ancestors()[1]
+
+    def _ancestors(self) -> tuple[Organisation, Organisation]:
+        """(review organisation, district), read once per file object in one query."""
+        cached = getattr(self, "_step_orgs", None)
+        if cached is None:
+            path, step = self.organisation.path, Organisation.steplen
+            prefixes = [path[:i] for i in range(step, len(path), step)]
+            above = list(Organisation.objects.filter(path__in=prefixes).order_by("-depth"))
+            root = above[-1] if above else self.organisation
+            review = next((o for o in above if o.kind in Organisation.SUB_FEDERATION_KINDS), root)
+            cached = self._step_orgs = (review, root)
+        return cached
+
+    def step_organisation(self, kind: str) -> Organisation:
+        if kind == FileStep.Kind.REVIEW:
+            return self.review_organisation()
+        if kind == FileStep.Kind.APPROVE:
+            return self.approve_organisation()
+        return self.organisation  # apply, verify, re-verify, exit, amend: the file's own union
+
+    # --- the state machine: which step leaves which state, and who may take it -----------------
+    # The services check the level and the four-eyes rule; the transitions say which state a step
+    # leaves from and to, and the pages offer only the steps ``can_proceed`` allows.
+
+    @transition(field=state, source=State.APPLIED, target=State.VERIFIED, permission=lambda f, u: f._may(u, "verify"))
+    def t_verify(self) -> None: ...
+
+    @transition(field=state, source=State.VERIFIED, target=State.REVIEWED, permission=lambda f, u: f._may(u, "review"))
+    def t_review(self) -> None: ...
+
+    @transition(field=state, source=State.REVIEWED, target=State.ACTIVE, permission=lambda f, u: f._may(u, "approve"))
+    def t_approve(self) -> None: ...
+
+    @transition(
+        field=state,
+        source=[State.APPLIED, State.VERIFIED, State.REVIEWED],
+        target=State.REJECTED,
+        permission=lambda f, u: f._may(u, f._pending_kind()),
+    )
+    def t_reject(self) -> None: ...
+
+    @transition(field=state, source=State.ACTIVE, target=State.ACTIVE, permission=lambda f, u: f._may(u, "reverify"))
+    def t_reverify(self) -> None: ...
+
+    @transition(field=state, source=State.ACTIVE, target=State.EXITED, permission=lambda f, u: f._may(u, "exit"))
+    def t_exit(self) -> None: ...
+
+    @transition(
+        field=state,
+        source=[State.APPLIED, State.VERIFIED, State.REVIEWED, State.ACTIVE],
+        target=None,
+        permission=lambda f, u: f._may(u, "amend") or (f.is_own(u) and f.state == HardshipFile.State.APPLIED),
+    )
+    def t_amend(self) -> None: ...
+
+    def _pending_kind(self) -> str:
+        """The step the file waits for (the one a rejection replaces)."""
+        return {
+            self.State.APPLIED: FileStep.Kind.VERIFY,
+            self.State.VERIFIED: FileStep.Kind.REVIEW,
+            self.State.REVIEWED: FileStep.Kind.APPROVE,
+        }.get(self.state, FileStep.Kind.VERIFY)
+
+    def _may(self, user: object, kind: str) -> bool:
+        return user is not None and can_at(user, Perm.ASSISTANCE_PROCESS, self.step_organisation(kind))
+
+    def is_own(self, user: object) -> bool:
+        return user is not None and getattr(user, "pk", None) is not None and self.person.user_id == user.pk
 
 
 class HouseholdMember(models.Model):

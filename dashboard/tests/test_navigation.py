@@ -18,7 +18,7 @@ def nav_links(response) -> list[str]:
 
 
 OFFICE_USERS = ["admin", "org_dept", "rights", "econ", "finance", "auditor", "town_a", "town_b", "chair_a", "social_a"]
-OFFICE_USERS += ["women", "youth", "nobody"]
+OFFICE_USERS += ["women", "youth", "assist_a", "assist_town_a", "nobody"]
 
 
 def test_every_account_of_the_district_is_tried(district):

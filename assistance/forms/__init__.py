@@ -1,0 +1,1 @@
+"""Forms of the assistance app, in modules by subject."""

@@ -1,0 +1,1 @@
+"""Reads of the assistance app (scoped querysets, figures), in modules by subject."""

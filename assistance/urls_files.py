@@ -1,0 +1,22 @@
+"""URLs of hardship files (mounted by ``assistance/urls.py``)."""
+
+from django.urls import path
+
+from assistance.views import files, portal_files
+
+urlpatterns = [
+    path("files/", files.file_list, name="file_list"),
+    path("files/new/", files.file_create, name="file_create"),
+    path("files/<int:pk>/", files.file_detail, name="file_detail"),
+    path("files/<int:pk>/edit/", files.file_edit, name="file_edit"),
+    path("files/<int:pk>/reveal/", files.file_reveal, name="file_reveal"),
+    path("files/<int:pk>/act/<slug:action>/", files.file_action, name="file_action"),
+    path("files/<int:pk>/household/new/", files.household_edit, name="household_add"),
+    path("files/<int:pk>/household/<int:member>/", files.household_edit, name="household_edit"),
+    path("files/<int:pk>/household/<int:member>/remove/", files.household_remove, name="household_remove"),
+    path("status/", files.status_list, name="status_list"),
+    path("standards/", files.standard_list, name="standard_list"),
+    path("my/", portal_files.my_file, name="my_file"),
+    path("my/apply/", portal_files.my_apply, name="my_apply"),
+    path("my/<int:pk>/household/", portal_files.my_household, name="my_household"),
+]

@@ -1,0 +1,1 @@
+"""Pages of the assistance app, in modules by subject."""
