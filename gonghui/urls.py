@@ -7,6 +7,7 @@ urlpatterns = [
     path("members/", include("members.urls")),
     path("appeals/", include("appeals.urls")),
     path("funds/", include("funds.urls")),
+    path("assistance/", include("assistance.urls")),
     path("portal/", include("portal.urls")),
     path("activities/", include("activities.urls")),
     path("assessment/", include("assessment.urls")),
