@@ -38,7 +38,7 @@ from appeals.models import Appeal
 from appeals.tests.factories import liaison, make_appeal, run_to
 from assessment.services import assessment_record
 from conftest import make_user
-from core.models import AuditEvent
+from core.models import AuditEvent, User
 from funds import services as fund_services
 from funds.models import Account, BudgetAllocation, Cycle, Donation, Entitlement, JournalLine, ParameterVersion, Payment
 from funds.testing import add_members, fund_programme
@@ -86,6 +86,9 @@ ROUTES: dict[str, Any] = {
     "appeals:rates": Page(),
     "assessment:list": Page(shows=("assessment",)),
     "dashboard:home": Page(),
+    "assistance:figures": Page(owner="rights"),
+    "assistance:allowance_months": Page(owner="rights", shows=("allowance_month",)),
+    "assistance:holiday_payments": Page(owner="rights"),
     "funds:account_list": Page(owner="finance", shows=("account",)),
     "funds:allocation_create": Page(owner="finance"),
     "funds:cycle_list": Page(owner="finance", shows=("cycle",)),
@@ -135,6 +138,9 @@ ROUTES: dict[str, Any] = {
     "appeals:attachment": Obj({"pk": ("appeal", "pk"), "att": ("attachment", "pk")}),
     "appeals:referral_action": Obj(
         {"pk": ("appeal", "pk"), "ref": ("referral", "pk"), "action": ["accept", "complete", "return"]}, get=False
+    ),
+    "assistance:allowance_bank_list": Obj(
+        {"pk": ("allowance_cycle", "pk")}, owner="finance", also=("allowance_month",)
     ),
     "funds:account_detail": Obj({"code": ("account", "code")}, owner="finance"),
     "funds:cycle_action": Obj(
@@ -211,10 +217,20 @@ MODELS = {
     "user": "core.User",
     "attachment": "appeals.Attachment",
     "job": "members.ImportJob",
+    "allowance_cycle": "funds.Cycle",
+    "allowance_month": "assistance.AllowanceMonth",
 }
 
 # text that names town A's objects and must never reach town B's officer
-A_MARKERS = ["沙坨村工会联合会", "甲标记会员", "甲标记荣誉", "甲标记活动", "甲标记诉求", "甲标记新建工会"]
+A_MARKERS = [
+    "沙坨村工会联合会",
+    "甲标记会员",
+    "甲标记荣誉",
+    "甲标记活动",
+    "甲标记诉求",
+    "甲标记新建工会",
+    "甲标记补助职工",
+]
 
 
 def scoped_models() -> list[str]:
@@ -378,12 +394,42 @@ def _funds(district: Any, world: dict[str, dict[str, Any]]) -> None:
             )
 
 
+def _allowance(district: Any, world: dict[str, dict[str, Any]]) -> None:
+    """A month of the living allowance paid to a hardship file on each side (their own workers)."""
+    from assistance.models import AllowanceMonth
+    from assistance.tests.factories import hardship_file
+
+    programme = fund_programme(
+        district=district.root,
+        plugin_key="assistance_allowance",
+        fund_code="3104",
+        code="SHBZ",
+        params={"monthly_amount": "200.00", "arrears_months": 0},
+        period_type="monthly",
+    )
+    for side, data in world.items():
+        union = district.union_a if side == "A" else district.union_b
+        worker = member(union, name=f"{'甲' if side == 'A' else '乙'}标记补助职工").person
+        data["allowance_file"] = hardship_file(
+            worker, approved_on=date(2026, 1, 10), bank_account="6222020200112345678"
+        )
+    finance = district.user("finance")
+    cycle = fund_services.cycle_create(actor=finance, programme=programme, period_key="2026-02")
+    assert cycle.state == Cycle.State.COMPUTED, cycle.error
+    fund_services.cycle_review(actor=finance, cycle=cycle)
+    fund_services.cycle_approve(actor=User.objects.get(username="finance2"), cycle=cycle)
+    for data in world.values():
+        data["allowance_cycle"] = Cycle.objects.get(pk=cycle.pk)
+        data["allowance_month"] = AllowanceMonth.objects.get(file=data.pop("allowance_file"))
+
+
 @pytest.fixture
 def world(district, tmp_path, settings):
     settings.MEDIA_ROOT = tmp_path
     with override_settings(TASKS=IMMEDIATE):
         data = {"A": _side(district, tmp_path, "A"), "B": _side(district, tmp_path, "B")}
         _funds(district, data)
+        _allowance(district, data)
     return data
 
 
@@ -436,6 +482,7 @@ def _shown_markers(entry: Page) -> list[str]:
         "appeal": "甲标记诉求",
         "payment": "甲标记新建工会",
         "entitlement": "甲标记新建工会",
+        "allowance_month": "甲标记补助职工",
     }
     return [texts[k] for k in entry.shows if k in texts]
 
