@@ -22,7 +22,9 @@ A plug-in is any object with:
   programme of this plug-in, ever (a unique constraint on ``funds.OnceBenefit``);
 - optionally ``after_payment(cycle)``: called when the cycle's payments are posted, in the same
   transaction (a ``ValidationError`` it raises undoes the approval whole): the plug-in records
-  what the payments settled (the living allowance claims each month it paid, once ever).
+  what the payments settled (the living allowance claims each month it paid, once ever);
+- optionally ``cycle_links(cycle) -> list[(label, url)]``: more buttons on the cycle page (the
+  living allowance's bank list with the payees' accounts).
 
 Plug-ins register from their app's ``AppConfig.ready()`` with ``register_programme``.
 """

@@ -89,6 +89,7 @@ ROUTES: dict[str, Any] = {
     "assistance:figures": Page(owner="rights"),
     "assistance:allowance_months": Page(owner="rights", shows=("allowance_month",)),
     "assistance:holiday_payments": Page(owner="rights"),
+    "assistance:my_allowance": Page(owner="worker_a"),
     "funds:account_list": Page(owner="finance", shows=("account",)),
     "funds:allocation_create": Page(owner="finance"),
     "funds:cycle_list": Page(owner="finance", shows=("cycle",)),

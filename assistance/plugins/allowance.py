@@ -28,6 +28,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
+from django.urls import reverse
 
 from assistance.models import AllowanceMonth, HardshipFile, Verification
 from assistance.plugins._params import int_param, money_param, refuse
@@ -209,6 +210,11 @@ class MonthlyAllowance:
             "arrears_count": sum(1 for ln in lines if ln.arrears),
         }
         return total, explain(lines, month), inputs
+
+    def cycle_links(self, cycle: Cycle) -> list[tuple[str, str]]:
+        if cycle.state != Cycle.State.PAID:
+            return []
+        return [("银行代发清单（含账号与发放月份）", reverse("assistance:allowance_bank_list", args=[cycle.pk]))]
 
     def after_payment(self, cycle: Cycle) -> None:
         """Claim every month the cycle's payments paid (in the approval's transaction): a month some

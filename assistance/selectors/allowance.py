@@ -66,3 +66,12 @@ def holiday_totals(user: Any, organisation: Organisation | None, start: date, en
 
 def allowance_payments(cycle_id: int) -> QuerySet[Payment]:
     return Payment.objects.filter(cycle_id=cycle_id, programme__plugin_key=MonthlyAllowance.key)
+
+
+def my_allowance_months(user: Any) -> QuerySet[AllowanceMonth]:
+    """The signed-in worker's own months, whatever else their roles reach."""
+    return (
+        scoped(user, Perm.ASSISTANCE_VIEW, AllowanceMonth.objects.filter(file__person__user=user))
+        .select_related("file", "payment")
+        .order_by("-month")
+    )

@@ -119,6 +119,7 @@ def test_bank_list_names_the_months_and_masks_the_account_unless_the_export_is_a
 ):
     url = reverse("assistance:allowance_bank_list", args=[paid["cycle"].pk])
     client.force_login(district.user("finance"))
+    assert url in client.get(reverse("funds:cycle_detail", args=[paid["cycle"].pk])).content.decode()
     page = client.get(url).content.decode()
     assert "补发 1 个月：2026-02（200.00 元）" in page
     assert ACCOUNT not in page and "6222 **** **** 5678" in page

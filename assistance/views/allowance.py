@@ -7,7 +7,7 @@ from datetime import date
 from typing import Any
 
 from django import forms
-from django.db.models import OuterRef, QuerySet, Subquery
+from django.db.models import OuterRef, QuerySet, Subquery, Sum
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
@@ -19,6 +19,7 @@ from assistance.tables_allowance import AllowanceMonthTable, BankListTable, Holi
 from core.crypto import EncryptedTextField
 from core.forms import StyledFormMixin
 from core.lists import ListPage
+from core.views import paginate, query_without
 from funds.models import Cycle
 from funds.selectors import visible_cycles
 from orgs.forms import OrganisationChoiceField, PickerFormMixin
@@ -180,3 +181,14 @@ def figures(request: HttpRequest) -> HttpResponse:
             count=len(rows),
         )
     return render(request, "assistance/allowance/figures.html", {"form": form, "groups": groups, "data": data})
+
+
+# --- the worker's own allowance, in the portal -------------------------------------------------
+
+
+@perm_required(Perm.ASSISTANCE_VIEW, own_records=True)
+def my_allowance(request: HttpRequest) -> HttpResponse:
+    months = selectors.my_allowance_months(request.user)
+    page = paginate(request, months, default_size=20)
+    total = months.aggregate(s=Sum("amount"))["s"]
+    return render(request, "assistance/allowance/my_allowance.html", {"page": page, "total": total, "query": query_without(request, "page")})
