@@ -20,3 +20,11 @@ class AssistanceConfig(AppConfig):
         register_history_model("hardship_file", "困难职工档案", "assistance.HardshipFile")
         register_history_model("household_member", "困难职工家庭成员", "assistance.HouseholdMember")
         register_history_model("local_standard", "低保与认定标准", "assistance.LocalStandard")
+
+        from assistance import figures_allowance
+        from assistance.plugins import allowance, holiday
+        from funds.engine import register_programme
+
+        for plugin in (*allowance.PLUGINS, *holiday.PLUGINS):
+            register_programme(plugin.key, plugin)
+        figures_allowance.register()

@@ -5,4 +5,5 @@ from django.urls import include, path
 app_name = "assistance"
 urlpatterns = [
     path("", include("assistance.urls_files")),
+    path("", include("assistance.urls_allowance")),
 ]

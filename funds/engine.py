@@ -19,7 +19,12 @@ A plug-in is any object with:
   programme's validated parameters in force on a date (a rule that compares a year with the year
   before reads each year's own parameters);
 - optionally ``once_per_beneficiary = True``: a beneficiary is paid at most once across every
-  programme of this plug-in, ever (a unique constraint on ``funds.OnceBenefit``).
+  programme of this plug-in, ever (a unique constraint on ``funds.OnceBenefit``);
+- optionally ``after_payment(cycle)``: called when the cycle's payments are posted, in the same
+  transaction (a ``ValidationError`` it raises undoes the approval whole): the plug-in records
+  what the payments settled (the living allowance claims each month it paid, once ever);
+- optionally ``cycle_links(cycle) -> list[(label, url)]``: more buttons on the cycle page (the
+  living allowance's bank list with the payees' accounts).
 
 Plug-ins register from their app's ``AppConfig.ready()`` with ``register_programme``.
 """
@@ -123,6 +128,8 @@ def period_span(period_type: str, key: str) -> PeriodSpan:
     """Parse a period key for a programme's period type: "2026", "2026-Q3", "2026-11"; a once or
     on-application programme accepts any of them."""
     key = (key or "").strip()
+    if (m := re.match(r"^(\d{4})", key)) and not 1900 <= int(m.group(1)) <= 2100:
+        raise ValidationError(f"期间“{key}”的年份 {m.group(1)} 无效：应在 1900 年至 2100 年之间")
     if m := _YEAR.match(key):
         if period_type in ("monthly", "quarterly"):
             raise ValidationError("期间格式错误：按月项目填写如 2026-11，按季度项目填写如 2026-Q3")

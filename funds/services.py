@@ -537,6 +537,9 @@ def cycle_approve(*, actor: Any, cycle: Cycle, on: date | None = None) -> Cycle:
         _pay(locked, actor, on or timezone.localdate())
         if once:
             _once_record(locked)
+        after_payment = getattr(get_plugin(locked.programme.plugin_key), "after_payment", None)
+        if after_payment is not None:
+            after_payment(locked)
         locked.pay()
         locked.paid_at = timezone.now()
         locked.save()

@@ -400,7 +400,14 @@ class CycleEntitlements(ListPage):
             and can_at(user, Perm.FUND_APPROVE, org)
             and user.pk not in services.cycle_signers_barred(cycle),
             "balance": selectors.account_balance(cycle.programme.fund),
+            "plugin_links": _plugin_links(cycle),
         }
+
+
+def _plugin_links(cycle: Cycle) -> list[tuple[str, str]]:
+    """The plug-in's own buttons for this cycle (engine protocol: optional ``cycle_links``)."""
+    links = getattr(get_plugin(cycle.programme.plugin_key), "cycle_links", None)
+    return list(links(cycle)) if links is not None else []
 
 
 @perm_required(Perm.FUND_VIEW)

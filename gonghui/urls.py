@@ -8,6 +8,7 @@ urlpatterns = [
     path("appeals/", include("appeals.urls")),
     path("cadres/", include("cadres.urls")),
     path("funds/", include("funds.urls")),
+    path("assistance/", include("assistance.urls")),
     path("portal/", include("portal.urls")),
     path("activities/", include("activities.urls")),
     path("assessment/", include("assessment.urls")),

@@ -43,7 +43,7 @@ from assistance.services.files import standard_save
 from assistance.tests.factories import hardship_file, household_member
 from cadres.tests.factories import side as cadres_side
 from conftest import make_user
-from core.models import AuditEvent
+from core.models import AuditEvent, User
 from funds import services as fund_services
 from funds.models import Account, BudgetAllocation, Cycle, Donation, Entitlement, JournalLine, ParameterVersion, Payment
 from funds.testing import add_members, fund_programme
@@ -108,6 +108,10 @@ ROUTES: dict[str, Any] = {
     "assistance:standard_list": Page(owner="rights"),
     "assistance:status_list": Page(owner="chair_a", shows=("file",)),
     "dashboard:home": Page(),
+    "assistance:figures": Page(owner="rights"),
+    "assistance:allowance_months": Page(owner="rights", shows=("allowance_month",)),
+    "assistance:holiday_payments": Page(owner="rights"),
+    "assistance:my_allowance": Page(owner="worker_a"),
     "funds:account_list": Page(owner="finance", shows=("account",)),
     "funds:allocation_create": Page(owner="finance"),
     "funds:cycle_list": Page(owner="finance", shows=("cycle",)),
@@ -178,6 +182,9 @@ ROUTES: dict[str, Any] = {
     "api:cadre-post-detail": Obj({"pk": ("cadre_post", "pk")}),
     "api:cadre-social-worker-detail": Obj({"pk": ("social_worker", "pk")}),
     "api:cadre-training-record-detail": Obj({"pk": ("attendance", "pk")}),
+    "assistance:allowance_bank_list": Obj(
+        {"pk": ("allowance_cycle", "pk")}, owner="finance", also=("allowance_month",)
+    ),
     "funds:account_detail": Obj({"code": ("account", "code")}, owner="finance"),
     "funds:cycle_action": Obj(
         {"pk": ("cycle", "pk"), "action": ["review", "approve", "recompute"]}, owner="finance", get=False
@@ -268,13 +275,23 @@ MODELS = {
     "household": "assistance.HouseholdMember",
     "step": "assistance.FileStep",
     "verification": "assistance.Verification",
+    "allowance_cycle": "funds.Cycle",
+    "allowance_month": "assistance.AllowanceMonth",
 }
 
 # text that names town A's objects and must never reach town B's officer
 A_MARKERS = [
-    "沙坨村工会联合会", "甲标记会员", "甲标记荣誉", "甲标记活动", "甲标记诉求", "甲标记新建工会",
-    "甲标记干部", "甲标记社工", "甲标记培训班",
-]  # fmt: skip
+    "沙坨村工会联合会",
+    "甲标记会员",
+    "甲标记荣誉",
+    "甲标记活动",
+    "甲标记诉求",
+    "甲标记新建工会",
+    "甲标记干部",
+    "甲标记社工",
+    "甲标记培训班",
+    "甲标记补助职工",
+]
 
 
 def scoped_models() -> list[str]:
@@ -473,12 +490,42 @@ def _funds(district: Any, world: dict[str, dict[str, Any]]) -> None:
             )
 
 
+def _allowance(district: Any, world: dict[str, dict[str, Any]]) -> None:
+    """A month of the living allowance paid to a hardship file on each side (their own workers)."""
+    from assistance.models import AllowanceMonth
+    from assistance.tests.factories import hardship_file
+
+    programme = fund_programme(
+        district=district.root,
+        plugin_key="assistance_allowance",
+        fund_code="3104",
+        code="SHBZ",
+        params={"monthly_amount": "200.00", "arrears_months": 0},
+        period_type="monthly",
+    )
+    for side, data in world.items():
+        union = district.union_a if side == "A" else district.union_b
+        worker = member(union, name=f"{'甲' if side == 'A' else '乙'}标记补助职工").person
+        data["allowance_file"] = hardship_file(
+            worker, approved_on=date(2026, 1, 10), bank_account="6222020200112345678"
+        )
+    finance = district.user("finance")
+    cycle = fund_services.cycle_create(actor=finance, programme=programme, period_key="2026-02")
+    assert cycle.state == Cycle.State.COMPUTED, cycle.error
+    fund_services.cycle_review(actor=finance, cycle=cycle)
+    fund_services.cycle_approve(actor=User.objects.get(username="finance2"), cycle=cycle)
+    for data in world.values():
+        data["allowance_cycle"] = Cycle.objects.get(pk=cycle.pk)
+        data["allowance_month"] = AllowanceMonth.objects.get(file=data.pop("allowance_file"))
+
+
 @pytest.fixture
 def world(district, tmp_path, settings):
     settings.MEDIA_ROOT = tmp_path
     with override_settings(TASKS=IMMEDIATE):
         data = {"A": _side(district, tmp_path, "A"), "B": _side(district, tmp_path, "B")}
         _funds(district, data)
+        _allowance(district, data)
     return data
 
 
@@ -536,6 +583,7 @@ def _shown_markers(entry: Page) -> list[str]:
         "attendance": "甲标记干部",
         "file": "甲标记会员",
         "entitlement": "甲标记新建工会",
+        "allowance_month": "甲标记补助职工",
     }
     return [texts[k] for k in entry.shows if k in texts]
 

@@ -1,6 +1,7 @@
 """Hardship assistance (困难职工帮扶): files, the standards that classify them, and the person-level
 programmes that pay from them. The models live in modules by subject; import them from here."""
 
+from assistance.models.allowance import AllowanceMonth
 from assistance.models.files import (
     Cause,
     FileStep,
@@ -10,4 +11,4 @@ from assistance.models.files import (
     Verification,
 )
 
-__all__ = ["Cause", "FileStep", "HardshipFile", "HouseholdMember", "LocalStandard", "Verification"]
+__all__ = ["AllowanceMonth", "Cause", "FileStep", "HardshipFile", "HouseholdMember", "LocalStandard", "Verification"]

@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand
 
 from appeals import demo as appeals_demo
 from assistance import demo as assistance_demo
+from assistance import demo_allowance as assistance_allowance_demo
 from cadres import demo as cadres_demo
 from members import demo as members_demo
 from orgs import demo as orgs_demo
@@ -32,6 +33,7 @@ class Command(BaseCommand):
             appeals_demo.build,
             cadres_demo.build,
             assistance_demo.build,
+            assistance_allowance_demo.build,
         ]
         for step in steps:
             self.stdout.write(step(options))

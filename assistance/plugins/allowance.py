@@ -1,0 +1,273 @@
+"""The monthly living allowance (生活补助) as a plug-in of the funds engine: person beneficiaries,
+a monthly programme paid from 3104 困难职工帮扶资金.
+
+The rule (``month_payable``; docs/assistance-allowance.md states it): month M is payable for a file
+when, on M's first day, the file
+
+- was approved before that day (approved 31 January → February first; approved 1 February → March),
+- had not exited before that day (an exit mid-month: that month is paid, the next is not), and
+- is covered by a verification span (``Verification``: the approval or a yearly re-verification,
+  ``done_on`` ≤ first day ≤ ``valid_until``): a lapsed month is never paid; a late re-verification
+  restores payment from the next month whose first day it covers.
+
+The month's amount is the programme's ``monthly_amount`` in force on the month's first day. Each
+month is paid once ever (``AllowanceMonth``, unique per file and month): a cycle for month M pays M
+and, as explicit arrears lines (补发), every earlier payable month within ``arrears_months`` that no
+cycle has paid — named in the explanation, the inputs and the bank list.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.urls import reverse
+
+from assistance.models import AllowanceMonth, HardshipFile, Verification
+from assistance.plugins._params import int_param, money_param, refuse
+from core.money import format_yuan
+from funds.engine import Param, ParameterHistory, ParamKind, PeriodSpan
+from funds.models import Cycle, Payment
+from members.models import Person
+
+DEFAULT_MONTHLY_AMOUNT = Decimal("200.00")  # the report: 每人每月 200 元
+DEFAULT_ARREARS_MONTHS = 12
+MAX_ARREARS_MONTHS = 36
+BATCH = 2000
+
+
+# --- the month rule (pure) --------------------------------------------------------------------
+
+
+def add_months(first_day: date, months: int) -> date:
+    """The first day of the month ``months`` after (or before, negative) ``first_day``'s month."""
+    index = first_day.year * 12 + first_day.month - 1 + months
+    return date(index // 12, index % 12 + 1, 1)
+
+
+def month_key(first_day: date) -> str:
+    return f"{first_day.year:04d}-{first_day.month:02d}"
+
+
+def month_payable(
+    first_day: date,
+    *,
+    approved_on: date | None,
+    exited_on: date | None,
+    spans: Sequence[tuple[date, date]],
+) -> bool:
+    """Whether the allowance is payable for the month beginning ``first_day`` (see the module docstring)."""
+    if approved_on is None or approved_on >= first_day:
+        return False
+    if exited_on is not None and exited_on < first_day:
+        return False
+    return any(done_on <= first_day <= valid_until for done_on, valid_until in spans)
+
+
+@dataclass(frozen=True)
+class MonthLine:
+    file_id: int
+    file_no: str
+    month: date
+    amount: Decimal
+    arrears: bool
+
+    def as_input(self) -> dict[str, Any]:
+        return {
+            "file_id": self.file_id,
+            "file_no": self.file_no,
+            "month": month_key(self.month),
+            "amount": str(self.amount),
+            "arrears": self.arrears,
+        }
+
+
+def explain(lines: Sequence[MonthLine], month: date) -> str:
+    """The entitlement's explanation: the month itself and each arrears month, by name."""
+    total = sum((ln.amount for ln in lines), Decimal("0.00"))
+    current = [ln for ln in lines if not ln.arrears]
+    arrears = [ln for ln in lines if ln.arrears]
+    files = sorted({ln.file_no for ln in lines})
+    parts = [f"档案 {'、'.join(files)}"]
+    if current:
+        parts.append(f"{month_key(month)} 生活补助 {format_yuan(current[0].amount)} 元")
+    else:
+        parts.append(f"{month_key(month)} 不符合发放条件")
+    if arrears:
+        named = "、".join(f"{month_key(ln.month)}（{format_yuan(ln.amount)} 元）" for ln in arrears)
+        subtotal = sum((ln.amount for ln in arrears), Decimal("0.00"))
+        parts.append(f"补发 {len(arrears)} 个月：{named}，计 {format_yuan(subtotal)} 元")
+    return "；".join(parts) + f"；合计 {format_yuan(total)} 元"
+
+
+# --- the plug-in ------------------------------------------------------------------------------
+
+
+def _month_of(period: PeriodSpan) -> date:
+    start = period.start
+    if start.day != 1 or add_months(start, 1).toordinal() - 1 != period.end.toordinal():
+        raise ValidationError(f"生活补助按自然月发放：期间“{period.key}”不是一个月，应填写如 2026-11")
+    return start
+
+
+class MonthlyAllowance:
+    key = "assistance_allowance"
+    label = "困难职工生活补助（按月）"
+    beneficiary_type = "person"
+    uses_parameter_history = True  # each month (the arrears too) at the amount in force on its first day
+    parameters = (
+        Param(
+            "monthly_amount",
+            "每月补助标准（元）",
+            ParamKind.MONEY,
+            default=str(DEFAULT_MONTHLY_AMOUNT),
+            minimum=Decimal("0.01"),
+            help="在档困难职工每人每月的生活补助；各月按该月第一天生效的标准计算",
+        ),
+        Param(
+            "arrears_months",
+            "补发追溯月数",
+            ParamKind.INT,
+            default=DEFAULT_ARREARS_MONTHS,
+            minimum=0,
+            maximum=MAX_ARREARS_MONTHS,
+            help="本月之前多少个月内应发未发的月份在本月补发（逐月列明）；更早的月份须另行处理",
+        ),
+    )
+
+    def validate_parameters(self, params: dict[str, Any]) -> dict[str, Any]:
+        if not isinstance(params, dict):
+            raise refuse("monthly_amount", "参数格式错误")
+        amount = money_param(params, "monthly_amount", "每月补助标准", minimum=Decimal("0.01"))
+        months = int_param(
+            params,
+            "arrears_months",
+            "补发追溯月数",
+            default=DEFAULT_ARREARS_MONTHS,
+            minimum=0,
+            maximum=MAX_ARREARS_MONTHS,
+        )
+        return {"monthly_amount": str(amount), "arrears_months": months}
+
+    def eligible(
+        self, period: PeriodSpan, params: dict[str, Any], *, history: ParameterHistory | None = None
+    ) -> Iterable[Person]:
+        """Everyone with a payable month in the window, as unsaved ``Person`` rows carrying
+        ``allowance_lines``: three queries (files, verification spans, months already paid)."""
+        month = _month_of(period)
+        window_start = add_months(month, -int(params["arrears_months"]))
+        months = [add_months(window_start, i) for i in range(int(params["arrears_months"]) + 1)]
+        amounts = {m: _amount_on(m, params, history) for m in months}
+        files = HardshipFile.objects.filter(
+            state__in=[HardshipFile.State.ACTIVE, HardshipFile.State.EXITED], approved_on__lt=month
+        ).filter(Q(exited_on__isnull=True) | Q(exited_on__gte=window_start))
+        file_ids = files.values("pk")
+        spans: dict[int, list[tuple[date, date]]] = defaultdict(list)
+        for file_id, done_on, valid_until in Verification.objects.filter(
+            file__in=file_ids, valid_until__gte=window_start, done_on__lte=month
+        ).values_list("file_id", "done_on", "valid_until"):
+            spans[file_id].append((done_on, valid_until))
+        paid: set[tuple[int, date]] = set(
+            AllowanceMonth.objects.filter(file__in=file_ids, month__gte=window_start, month__lte=month).values_list(
+                "file_id", "month"
+            )
+        )
+        per_person: dict[int, list[MonthLine]] = defaultdict(list)
+        names: dict[int, str] = {}
+        rows = files.order_by("organisation__path", "file_no").values_list(
+            "pk", "file_no", "person_id", "person__name", "approved_on", "exited_on"
+        )
+        for file_id, file_no, person_id, name, approved_on, exited_on in rows.iterator(chunk_size=BATCH):
+            file_spans = spans.get(file_id, ())
+            for m in months:
+                amount = amounts[m]
+                if amount is None or (file_id, m) in paid:
+                    continue
+                if month_payable(m, approved_on=approved_on, exited_on=exited_on, spans=file_spans):
+                    per_person[person_id].append(MonthLine(file_id, file_no, m, amount, arrears=m != month))
+                    names[person_id] = name
+        out = []
+        for person_id, lines in per_person.items():
+            person = Person(pk=person_id, name=names[person_id])
+            person.allowance_lines = sorted(lines, key=lambda ln: ln.month)
+            out.append(person)
+        return out
+
+    def compute(self, person: Person, period: PeriodSpan, params: dict[str, Any]) -> tuple[Decimal, str, dict]:
+        lines: list[MonthLine] = person.allowance_lines
+        month = period.start
+        total = sum((ln.amount for ln in lines), Decimal("0.00"))
+        inputs = {
+            "month": month_key(month),
+            "months": [ln.as_input() for ln in lines],
+            "arrears_count": sum(1 for ln in lines if ln.arrears),
+        }
+        return total, explain(lines, month), inputs
+
+    def cycle_links(self, cycle: Cycle) -> list[tuple[str, str]]:
+        if cycle.state != Cycle.State.PAID:
+            return []
+        return [("银行代发清单（含账号与发放月份）", reverse("assistance:allowance_bank_list", args=[cycle.pk]))]
+
+    def after_payment(self, cycle: Cycle) -> None:
+        """Claim every month the cycle's payments paid (in the approval's transaction): a month some
+        other cycle paid meanwhile makes the approval fail whole, naming the file and month."""
+        claims = []
+        for payment_id, person_id, name, paid, inputs in Payment.objects.filter(cycle=cycle).values_list(
+            "pk", "beneficiary_person_id", "beneficiary_name", "amount", "entitlement__inputs"
+        ):
+            lines = (inputs or {}).get("months", ())
+            owed = sum((Decimal(line["amount"]) for line in lines), Decimal("0.00"))
+            if paid != owed:
+                # A month is paid whole or not at all: the months' ledger must agree with the money.
+                raise ValidationError(
+                    f"生活补助按月核定：{name} 的核定金额 {format_yuan(paid)} 元与所列月份合计 "
+                    f"{format_yuan(owed)} 元不符；如需暂缓发放，请将其金额调整为 0（该月份以后补发）"
+                )
+            for line in lines:
+                claims.append(
+                    AllowanceMonth(
+                        file_id=line["file_id"],
+                        person_id=person_id,
+                        month=date.fromisoformat(f"{line['month']}-01"),
+                        amount=Decimal(line["amount"]),
+                        arrears=bool(line["arrears"]),
+                        programme_id=cycle.programme_id,
+                        cycle_id=cycle.pk,
+                        payment_id=payment_id,
+                    )
+                )
+        try:
+            with transaction.atomic():
+                AllowanceMonth.objects.bulk_create(claims, batch_size=BATCH)
+        except IntegrityError:
+            raise ValidationError(_already_paid_message(claims)) from None
+
+
+def _amount_on(first_day: date, params: dict[str, Any], history: ParameterHistory | None) -> Decimal | None:
+    """The monthly amount in force on ``first_day``; None when no parameter version was (not payable)."""
+    if history is None:
+        return Decimal(params["monthly_amount"])
+    in_force = history(first_day)
+    return Decimal(in_force[1]["monthly_amount"]) if in_force else None
+
+
+def _already_paid_message(claims: list[AllowanceMonth]) -> str:
+    months = {c.month for c in claims}
+    taken = (
+        AllowanceMonth.objects.filter(file_id__in={c.file_id for c in claims}, month__in=months)
+        .select_related("file")
+        .order_by("file__file_no", "month")[:5]
+    )
+    named = "、".join(f"{t.file.file_no} {month_key(t.month)}" for t in taken) or "部分月份"
+    return f"以下档案月份的生活补助已由其他周期发放，本次审批未执行：{named}；请重新计算本周期后再审批"
+
+
+PLUGINS = (MonthlyAllowance(),)
