@@ -20,3 +20,16 @@ class AssistanceConfig(AppConfig):
         register_history_model("hardship_file", "困难职工档案", "assistance.HardshipFile")
         register_history_model("household_member", "困难职工家庭成员", "assistance.HouseholdMember")
         register_history_model("local_standard", "低保与认定标准", "assistance.LocalStandard")
+        self._ready_relief()
+
+    def _ready_relief(self) -> None:
+        """大病救助 and 金秋助学 (docs/assistance-relief.md): plug-ins, the after-donation release, figures."""
+        from assistance.plugins.relief import Relief
+        from assistance.plugins.scholarship import Scholarship
+        from assistance.services.relief import after_donation
+        from funds.engine import register_programme
+        from funds.services import register_after_donation
+
+        register_programme(Relief.key, Relief())
+        register_programme(Scholarship.key, Scholarship())
+        register_after_donation(after_donation)

@@ -1,0 +1,1 @@
+"""The assistance programmes as plug-ins of the funds engine (registered in AssistanceConfig.ready())."""

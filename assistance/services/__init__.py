@@ -1,0 +1,1 @@
+"""Things that change hardship assistance, by subject (files, allowance, relief, scholarships)."""
