@@ -76,7 +76,9 @@ def costs_clean(costs: dict[str, Any]) -> dict[str, Decimal]:
             raw = "0"
         try:
             value = to_yuan(raw if isinstance(raw, Decimal | int) else str(raw))
-        except (ValidationError, TypeError):
+        except ValidationError as exc:
+            raise ValidationError({name: f"“{label}”填写有误：{exc.messages[0]}"}) from None
+        except TypeError:
             raise ValidationError({name: f"“{label}”应为金额，实际为“{raw}”"}) from None
         if value < 0:
             raise ValidationError({name: f"“{label}”不能为负数"})

@@ -76,8 +76,9 @@ def warmth_fund(district):
 
 
 def donate(district, amount: str, on: date | None = None):
-    from core.system import system_actor
     from django.utils import timezone
+
+    from core.system import system_actor
 
     return funds_services.donation_register(
         actor=system_actor(),

@@ -248,12 +248,12 @@ def test_applicant_with_a_file_is_linked(district):
     ("costs", "message"),
     [
         ({"total_cost": "1000", "basic_insurance": "800", "serious_illness_insurance": "300"}, "超过医疗费用总额"),
-        ({"total_cost": "NaN"}, "应为金额"),
-        ({"total_cost": "Infinity"}, "应为金额"),
+        ({"total_cost": "NaN"}, "填写有误：金额无效"),
+        ({"total_cost": "Infinity"}, "填写有误"),
         ({"total_cost": "1000", "basic_insurance": "-1"}, "不能为负数"),
         ({"total_cost": "0"}, "须大于零"),
         ({"total_cost": ""}, "请填写“医疗费用总额”"),
-        ({"total_cost": "壹万"}, "应为金额"),
+        ({"total_cost": "壹万"}, "填写有误"),
         ({"total_cost": "1" * 30}, "金额过大"),
     ],
 )
