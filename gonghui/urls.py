@@ -11,6 +11,7 @@ urlpatterns = [
     path("activities/", include("activities.urls")),
     path("assessment/", include("assessment.urls")),
     path("programmes/", include("programmes.urls")),
+    path("assistance/", include("assistance.urls")),
     path("api/v1/", include("api.urls")),
 ]
 

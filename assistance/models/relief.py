@@ -28,6 +28,7 @@ from simple_history.models import HistoricalRecords
 
 from assistance.models.applications import ApplicationDocumentBase, ApplicationState, ApplicationStepBase
 from assistance.models.files import HardshipFile
+from core.crypto import EncryptedTextField
 from core.money import MoneyField
 from members.models import Person
 from orgs.models import Organisation
@@ -56,7 +57,9 @@ class ReliefApplication(FSMModelMixin, models.Model):
         help_text="申请时本人在档的困难职工档案（如有）",
     )
     state = FSMField("状态", default=S.APPLIED, choices=S.choices, protected=True, db_index=True)
-    illness = models.CharField("所患疾病", max_length=120)
+    # A medical fact: encrypted at rest; the application is shown whole only to assistance roles in
+    # scope (and the worker), each officer's view audited.
+    illness = EncryptedTextField("所患疾病")
     hospital = models.CharField("就诊医院", max_length=120)
     treatment_start = models.DateField("治疗开始日期")
     treatment_end = models.DateField("治疗结束日期", null=True, blank=True)
@@ -103,7 +106,7 @@ class ReliefApplication(FSMModelMixin, models.Model):
     released_at = models.DateTimeField("转支付时间", null=True, blank=True)
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["illness"])
 
     data_scope = ScopeSpec(paths=("organisation__path",), owner="person__user")
 

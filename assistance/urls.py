@@ -1,0 +1,6 @@
+from django.urls import include, path
+
+app_name = "assistance"
+urlpatterns = [
+    path("", include("assistance.urls_relief")),
+]

@@ -1,0 +1,1 @@
+"""The assistance pages, by subject (files, allowance, relief and scholarships)."""
