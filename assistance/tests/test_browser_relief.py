@@ -49,7 +49,7 @@ def relief_district(browser_district, settings, tmp_path):
 
 
 def test_relief_waits_for_a_donation_then_is_paid(browser, live_server, relief_district, ui_login, tmp_path):
-    d = relief_district
+
     proof = tmp_path / "诊断证明.pdf"
     proof.write_bytes(PDF)
 
