@@ -33,3 +33,6 @@ class AssistanceConfig(AppConfig):
         register_programme(Relief.key, Relief())
         register_programme(Scholarship.key, Scholarship())
         register_after_donation(after_donation)
+        from assistance import figures_relief
+
+        figures_relief.register()

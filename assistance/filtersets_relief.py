@@ -47,10 +47,12 @@ class ScholarshipFilterSet(PickerFilterSetMixin, FilterSet):
     state = django_filters.ChoiceFilter(choices=ApplicationState.choices, label="状态")
     level = django_filters.ChoiceFilter(choices=SchoolLevel.choices, label="就读阶段")
     subtree = OrganisationFilter(perm=Perm.ASSISTANCE_VIEW, path="organisation__path", label="组织（含下级）")
+    approved_from = django_filters.DateFilter(field_name="approved_at__date", lookup_expr="gte", label="审批日期起")
+    approved_to = django_filters.DateFilter(field_name="approved_at__date", lookup_expr="lte", label="审批日期止")
 
     class Meta:
         model = ScholarshipApplication
-        fields = ["q", "year", "state", "level", "subtree"]
+        fields = ["q", "year", "state", "level", "subtree", "approved_from", "approved_to"]
 
     def filter_q(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         value = value.strip()

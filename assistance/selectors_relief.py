@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 
 from assistance.models import ReliefApplication, ScholarshipApplication
 from assistance.models.applications import ApplicationState
-from funds.models import Payment, Programme
+from core.money import format_yuan
+from funds.models import Account, Payment, Programme
+from funds.selectors import account_balance
 from orgs.models import Organisation
 from orgs.roles import Perm
 from orgs.scope import can_at, grants_with, scoped
@@ -70,3 +72,45 @@ def waiting_at_my_steps(user: Any, model: type, plugin_key: str) -> QuerySet:
     if district is not None and can_at(user, Perm.ASSISTANCE_PROCESS, district):
         q |= Q(state=S.VERIFIED)
     return rows.filter(q).exclude(person__user=user)
+
+
+# --- the workbench (dashboard.selectors) -------------------------------------------------------------
+
+FUND_CODES = (("3104", "困难职工帮扶资金"), ("3105", "温暖基金"), ("3106", "金秋助学资金"))
+
+
+def relief_todos(user: Any) -> list[tuple[str, str, int, str, dict[str, str], str]]:
+    """(key, label, count, list URL name, its filters, tone) of what waits for this user: relief and
+    scholarship applications at a step they may take, and approved relief waiting for funds."""
+    from assistance.services.relief import fund_position
+
+    out = []
+    for model, key, noun, url in (
+        (ReliefApplication, "relief", "大病救助申请", "assistance:relief_list"),
+        (ScholarshipApplication, "scholarship", "金秋助学申请", "assistance:scholarship_list"),
+    ):
+        waiting = waiting_at_my_steps(user, model, key)
+        counts = dict(waiting.values_list("state").annotate(n=Count("pk")).values_list("state", "n"))
+        if counts.get(S.APPLIED):
+            out.append((f"{key}-verify", f"待核实的{noun}", counts[S.APPLIED], url, {"state": S.APPLIED}, "primary"))
+        if counts.get(S.VERIFIED):
+            out.append((f"{key}-approve", f"待审批的{noun}", counts[S.VERIFIED], url, {"state": S.VERIFIED}, "primary"))
+    if grants_with(user, Perm.ASSISTANCE_VIEW):
+        n = relief_rows(user).filter(state=S.APPROVED, cycle__isnull=True, amount__gt=0).count()
+        position = fund_position() if n else None
+        if n and position is not None:
+            label = f"已批准、待资金的大病救助（温暖基金尚缺 {format_yuan(position.shortfall)} 元）"
+            out.append(("relief-waiting-funds", label, n, "assistance:relief_list", {"payment": "waiting"}, "red"))
+    return out
+
+
+def assistance_fund_balances(user: Any) -> list[tuple[str, str, str]]:
+    """(label, balance, account code) of the three assistance funds, for those who see funds or run assistance."""
+    if not (grants_with(user, Perm.FUND_VIEW) or grants_with(user, Perm.ASSISTANCE_MANAGE)):
+        return []
+    accounts = {a.code: a for a in Account.objects.filter(code__in=[c for c, _ in FUND_CODES])}
+    return [
+        (f"{label}余额", format_yuan(account_balance(accounts[code])), code)
+        for code, label in FUND_CODES
+        if code in accounts
+    ]

@@ -122,6 +122,9 @@ ROUTES: dict[str, Any] = {
     "api:fund-account-list": Page(owner="finance", shows=("account",)),
     "api:fund-cycle-list": Page(owner="finance", shows=("cycle",)),
     "api:fund-donation-list": Page(owner="finance", shows=("donation",)),
+    "api:assistance-relief-list": Page(owner="rights", shows=("relief",)),
+    "api:assistance-scholarship-list": Page(owner="rights", shows=("scholarship",)),
+    "api:assistance-payment-list": Page(owner="rights", shows=("relief_payment",)),
     "api:fund-entitlement-list": Page(owner="finance", shows=("entitlement",)),
     "api:fund-entry-list": Page(owner="finance", shows=("entry",)),
     "api:fund-payment-list": Page(owner="finance", shows=("payment",)),
@@ -194,6 +197,9 @@ ROUTES: dict[str, Any] = {
     "api:fund-entitlement-detail": Obj({"pk": ("entitlement", "pk")}, owner="finance"),
     "api:fund-entry-detail": Obj({"pk": ("entry", "pk")}, owner="finance"),
     "api:fund-payment-detail": Obj({"pk": ("payment", "pk")}, owner="finance"),
+    "api:assistance-relief-detail": Obj({"pk": ("relief", "pk")}, owner="rights"),
+    "api:assistance-scholarship-detail": Obj({"pk": ("scholarship", "pk")}, owner="rights"),
+    "api:assistance-payment-detail": Obj({"pk": ("relief_payment", "pk")}, owner="rights"),
     "api:fund-programme-detail": Obj({"code": ("programme", "code")}, owner="finance"),
     "api:member-detail": Obj({"pk": ("membership", "pk")}),
     "api:member-leave": Obj({"pk": ("membership", "pk")}, get=False),
@@ -233,6 +239,7 @@ MODELS = {
     "relief": "assistance.ReliefApplication",
     "relief_step": "assistance.ReliefStep",
     "relief_document": "assistance.ReliefDocument",
+    "relief_payment": "funds.Payment",
     "scholarship": "assistance.ScholarshipApplication",
     "scholarship_step": "assistance.ScholarshipStep",
     "scholarship_document": "assistance.ScholarshipDocument",
@@ -409,7 +416,8 @@ def _relief(district: Any, world: dict[str, dict[str, Any]]) -> None:
     from assistance.services.relief import relief_apply
     from assistance.services.scholarship import scholarship_apply
     from assistance.tests.factories import hardship_file, household_member
-    from assistance.tests.relief_helpers import pdf, relief_programme, scholarship_programme
+    from assistance.services.relief import relief_approve, relief_verify
+    from assistance.tests.relief_helpers import pay_cycle, pdf, relief_programme, scholarship_programme
 
     relief_programme(district)
     scholarship_programme(district)
@@ -425,6 +433,9 @@ def _relief(district: Any, world: dict[str, dict[str, Any]]) -> None:
             costs={"total_cost": "50000"},
             documents=[pdf(f"{side}诊断证明.pdf")],
         )
+        relief_verify(actor=district.user("admin"), application=relief, opinion="属实")
+        relief = relief_approve(actor=district.user("rights"), application=relief, opinion="同意")
+        pay_cycle(district, relief.cycle)
         file = hardship_file(person, approved_on=today.replace(month=1, day=1))
         child = household_member(file, name=f"{side}标记子女")
         scholarship = scholarship_apply(
@@ -437,7 +448,8 @@ def _relief(district: Any, world: dict[str, dict[str, Any]]) -> None:
         )
         data.update(
             relief=relief,
-            relief_step=relief.steps.get(),
+            relief_step=relief.steps.first(),
+            relief_payment=Payment.objects.get(cycle=relief.cycle),
             relief_document=relief.documents.get(),
             scholarship=scholarship,
             scholarship_step=scholarship.steps.get(),

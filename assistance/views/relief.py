@@ -25,6 +25,7 @@ from core.audit import audit_log
 from core.crypto import mask_id_number
 from core.lists import ListPage
 from core.models import AuditEvent
+from core.money import format_yuan
 from core.views import add_refusal_message, add_validation_errors
 from orgs.roles import Perm
 from orgs.scope import can_at, get_scoped_or_404
@@ -185,7 +186,7 @@ def _act(request: HttpRequest, kind: str, application: Any, action: str) -> None
         add_refusal_message(request, exc)
         return
     if kind == "relief" and action == "approve":
-        done = f"已审批，核定救助 {result.amount} 元；{result.payment_status}"
+        done = f"已审批，核定救助 {format_yuan(result.amount)} 元；{result.payment_status}"
     messages.success(request, done)
 
 
