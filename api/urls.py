@@ -29,4 +29,5 @@ urlpatterns = [
     path("", include("cadres.api.urls")),
     path("", include("funds.api.urls")),
     path("", include("assistance.api.urls")),
+    path("", include("assistance.api.urls_relief")),
 ]

@@ -28,3 +28,19 @@ class AssistanceConfig(AppConfig):
         for plugin in (*allowance.PLUGINS, *holiday.PLUGINS):
             register_programme(plugin.key, plugin)
         figures_allowance.register()
+        self._ready_relief()
+
+    def _ready_relief(self) -> None:
+        """大病救助 and 金秋助学 (docs/assistance-relief.md): plug-ins, the after-donation release, figures."""
+        from assistance.plugins.relief import Relief
+        from assistance.plugins.scholarship import Scholarship
+        from assistance.services.relief import after_donation
+        from funds.engine import register_programme
+        from funds.services import register_after_donation
+
+        register_programme(Relief.key, Relief())
+        register_programme(Scholarship.key, Scholarship())
+        register_after_donation(after_donation)
+        from assistance import figures_relief
+
+        figures_relief.register()

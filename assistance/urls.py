@@ -6,4 +6,5 @@ app_name = "assistance"
 urlpatterns = [
     path("", include("assistance.urls_files")),
     path("", include("assistance.urls_allowance")),
+    path("", include("assistance.urls_relief")),
 ]

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.http import urlencode
 
 from appeals import selectors as appeals
+from assistance import selectors_relief as relief
 from assistance.selectors import files as assistance_files
 from cadres import selectors as cadres
 from core.workdays import missing_calendar_years
@@ -206,6 +207,9 @@ def todos(user: Any, *, today: date | None = None) -> list[Todo]:
     items = _cycle_todos(user) + _appeal_todos(user, perms, today) + _import_todos(user, perms)
     items += _cadre_todos(user, perms, today)
     items += _assistance_todos(user, perms, today)
+    items += [
+        Todo(k, label, n, _url(name, **params), tone) for k, label, n, name, params, tone in relief.relief_todos(user)
+    ]
     periods = list(funds.periods_to_close(user, today=today).values_list("code", flat=True))
     if periods:
         label = f"待结账的会计期间：{'、'.join(periods[:3])}{' 等' if len(periods) > 3 else ''}"
@@ -233,6 +237,8 @@ def key_figures(user: Any, perms: frozenset[str]) -> list[Figure]:
         for label, value in (("响应率", rates.response), ("解决率", rates.resolution), ("满意率", rates.satisfaction)):
             shown = "—" if value is None else f"{value}%"
             out.append(Figure(label, shown, rates_url, f"共 {rates.total} 件诉求"))
+    for label, balance, code in relief.assistance_fund_balances(user):
+        out.append(Figure(label, f"{balance} 元", _url("funds:account_detail", code)))
     return out
 
 

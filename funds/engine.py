@@ -122,6 +122,9 @@ _YEAR = re.compile(r"^(\d{4})$")
 _QUARTER = re.compile(r"^(\d{4})-Q([1-4])$")
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 _RANGE = re.compile(r"^(\d{4})(\d{2})(\d{2})-(\d{4})(\d{2})(\d{2})$")
+# An on-application programme may pay each application in a cycle of its own, keyed by the
+# application's number ("DB2026-0007": prefix, year, sequence): the period is that year.
+_APPLICATION = re.compile(r"^([A-Z]{2})(\d{4})-(\d{4,8})$")
 
 
 def period_span(period_type: str, key: str) -> PeriodSpan:
@@ -148,6 +151,11 @@ def period_span(period_type: str, key: str) -> PeriodSpan:
         if not 1 <= mo <= 12:
             raise ValidationError(f"期间格式错误：月份“{mo}”无效")
         return PeriodSpan(key, date(y, mo, 1), date(y, mo, calendar.monthrange(y, mo)[1]))
+    if period_type == "application" and (m := _APPLICATION.match(key)):
+        y = int(m.group(2))
+        if y < 1:
+            raise ValidationError(f"期间格式错误：“{key}”的年份无效")
+        return PeriodSpan(key, date(y, 1, 1), date(y, 12, 31))
     raise ValidationError(f"期间格式错误：“{key}”，应填写如 2026、2026-Q3 或 2026-11")
 
 

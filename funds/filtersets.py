@@ -31,10 +31,13 @@ class DonationFilterSet(FilterSet):
     q = django_filters.CharFilter(method="filter_q", label="捐赠方/收据号")
     fund = django_filters.CharFilter(field_name="fund__code", label="基金科目")
     year = YearFilter(field_name="received_on__year", label="年度")
+    # The assistance figures' drill-down (donations of a period) links with these.
+    received_from = django_filters.DateFilter(field_name="received_on", lookup_expr="gte", label="到账日期起")
+    received_to = django_filters.DateFilter(field_name="received_on", lookup_expr="lte", label="到账日期止")
 
     class Meta:
         model = Donation
-        fields = ["q", "fund", "year"]
+        fields = ["q", "fund", "year", "received_from", "received_to"]
 
     def filter_q(self, qs, name, value):
         value = value.strip()

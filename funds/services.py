@@ -8,7 +8,8 @@ posts the mirror image, once.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import logging
+from collections.abc import Callable, Sequence
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -52,6 +53,7 @@ from orgs.roles import ROLE_PERMS, Perm, Role
 from orgs.scope import can_at, has_perm
 
 BATCH = 2000
+logger = logging.getLogger(__name__)
 
 
 # What scheduled jobs (the system actor, core.system) may do in funds: set up and compute, never
@@ -181,6 +183,27 @@ def _next_receipt_no(year: int) -> str:
     return f"{year}-{counter.last:05d}"
 
 
+# What other apps do once a donation is in its fund (the warmth fund's relief waiting for money is
+# paid from it): ``callback(donation)``, registered from their AppConfig.ready(); funds imports none
+# of them. Each runs after the donation is posted, in a savepoint of its own: a failing callback is
+# logged and undone, never the donation.
+_AFTER_DONATION: list[Callable[[Donation], None]] = []
+
+
+def register_after_donation(callback: Callable[[Donation], None]) -> None:
+    if callback not in _AFTER_DONATION:
+        _AFTER_DONATION.append(callback)
+
+
+def _after_donation(donation: Donation) -> None:
+    for callback in _AFTER_DONATION:
+        try:
+            with transaction.atomic():
+                callback(donation)
+        except Exception:
+            logger.exception("after-donation callback %r failed for donation %s", callback, donation.pk)
+
+
 def donation_register(
     *,
     actor: Any,
@@ -214,7 +237,7 @@ def donation_register(
             rule="捐赠收入",
             source=f"donation-receipt:{receipt_no}",
         )
-        return Donation.objects.create(
+        donation = Donation.objects.create(
             donor_kind=donor_kind,
             donor_name=donor_name.strip(),
             anonymous=anonymous,
@@ -226,6 +249,8 @@ def donation_register(
             entry=entry,
             registered_by=actor,
         )
+    _after_donation(donation)
+    return donation
 
 
 def allocation_register(*, actor: Any, fund: Account, amount: Decimal | str, on: date, note: str) -> BudgetAllocation:

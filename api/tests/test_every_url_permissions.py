@@ -133,6 +133,11 @@ ROUTES: dict[str, Any] = {
     "portal:home": Page(owner="worker_a"),
     "portal:new": Page(owner="worker_a"),
     "portal:messages": Page(owner="worker_a"),
+    "assistance:relief_list": Page(owner="rights", shows=("relief",)),
+    "assistance:scholarship_list": Page(owner="rights", shows=("scholarship",)),
+    "assistance:my_relief": Page(owner="worker_a", shows=("relief", "scholarship")),
+    "assistance:my_relief_new": Page(owner="worker_a"),
+    "assistance:my_scholarship_new": Page(owner="worker_a"),
     "programmes:dues_import": Page(owner="finance", shows=("dues_import",)),
     "programmes:dues_list": Page(owner="finance", shows=("dues_record",)),
     "programmes:grant_list": Page(owner="finance", shows=("grant_usage",)),
@@ -143,6 +148,9 @@ ROUTES: dict[str, Any] = {
     "api:fund-account-list": Page(owner="finance", shows=("account",)),
     "api:fund-cycle-list": Page(owner="finance", shows=("cycle",)),
     "api:fund-donation-list": Page(owner="finance", shows=("donation",)),
+    "api:assistance-relief-list": Page(owner="rights", shows=("relief",)),
+    "api:assistance-scholarship-list": Page(owner="rights", shows=("scholarship",)),
+    "api:assistance-payment-list": Page(owner="rights", shows=("relief_payment",)),
     "api:fund-entitlement-list": Page(owner="finance", shows=("entitlement",)),
     "api:fund-entry-list": Page(owner="finance", shows=("entry",)),
     "api:fund-payment-list": Page(owner="finance", shows=("payment",)),
@@ -212,6 +220,20 @@ ROUTES: dict[str, Any] = {
     "orgs:edit": Obj({"code": ("org", "code")}),
     "orgs:move": Obj({"code": ("org", "code")}, owner="admin"),
     "portal:detail": Obj({"pk": ("appeal", "pk")}, owner="worker_a"),
+    "assistance:relief_detail": Obj({"pk": ("relief", "pk")}, owner="rights", also=("relief_step",)),
+    "assistance:relief_action": Obj(
+        {"pk": ("relief", "pk"), "action": ["verify", "approve", "reject"]}, owner="rights", get=False
+    ),
+    "assistance:relief_document": Obj({"pk": ("relief", "pk"), "doc": ("relief_document", "pk")}, owner="rights"),
+    "assistance:my_relief_detail": Obj({"pk": ("relief", "pk")}, owner="worker_a"),
+    "assistance:scholarship_detail": Obj({"pk": ("scholarship", "pk")}, owner="rights", also=("scholarship_step",)),
+    "assistance:scholarship_action": Obj(
+        {"pk": ("scholarship", "pk"), "action": ["verify", "approve", "reject"]}, owner="rights", get=False
+    ),
+    "assistance:scholarship_document": Obj(
+        {"pk": ("scholarship", "pk"), "doc": ("scholarship_document", "pk")}, owner="rights"
+    ),
+    "assistance:my_scholarship_detail": Obj({"pk": ("scholarship", "pk")}, owner="worker_a"),
     "portal:rate": Obj({"pk": ("appeal", "pk")}, owner="worker_a", get=False),
     "programmes:grant_detail": Obj({"pk": ("payment", "pk")}, owner="finance", also=("grant_usage",)),
     "api:appeal-detail": Obj({"pk": ("appeal", "pk")}),
@@ -224,6 +246,9 @@ ROUTES: dict[str, Any] = {
     "api:fund-entitlement-detail": Obj({"pk": ("entitlement", "pk")}, owner="finance"),
     "api:fund-entry-detail": Obj({"pk": ("entry", "pk")}, owner="finance"),
     "api:fund-payment-detail": Obj({"pk": ("payment", "pk")}, owner="finance"),
+    "api:assistance-relief-detail": Obj({"pk": ("relief", "pk")}, owner="rights"),
+    "api:assistance-scholarship-detail": Obj({"pk": ("scholarship", "pk")}, owner="rights"),
+    "api:assistance-payment-detail": Obj({"pk": ("relief_payment", "pk")}, owner="rights"),
     "api:fund-programme-detail": Obj({"code": ("programme", "code")}, owner="finance"),
     "api:member-detail": Obj({"pk": ("membership", "pk")}),
     "api:member-leave": Obj({"pk": ("membership", "pk")}, get=False),
@@ -277,6 +302,13 @@ MODELS = {
     "verification": "assistance.Verification",
     "allowance_cycle": "funds.Cycle",
     "allowance_month": "assistance.AllowanceMonth",
+    "relief": "assistance.ReliefApplication",
+    "relief_step": "assistance.ReliefStep",
+    "relief_document": "assistance.ReliefDocument",
+    "relief_payment": "funds.Payment",
+    "scholarship": "assistance.ScholarshipApplication",
+    "scholarship_step": "assistance.ScholarshipStep",
+    "scholarship_document": "assistance.ScholarshipDocument",
 }
 
 # text that names town A's objects and must never reach town B's officer
@@ -519,6 +551,52 @@ def _allowance(district: Any, world: dict[str, dict[str, Any]]) -> None:
         data["allowance_month"] = AllowanceMonth.objects.get(file=data.pop("allowance_file"))
 
 
+def _relief(district: Any, world: dict[str, dict[str, Any]]) -> None:
+    """A relief application and a scholarship application of each side's member (town A's is
+    worker_a, who follows theirs in the portal), entered by the district centre."""
+    from assistance.services.relief import relief_apply, relief_approve, relief_verify
+    from assistance.services.scholarship import scholarship_apply
+    from assistance.tests.factories import hardship_file, household_member
+    from assistance.tests.relief_helpers import pay_cycle, pdf, relief_programme, scholarship_programme
+
+    relief_programme(district)
+    scholarship_programme(district)
+    today = timezone.localdate()
+    for side, data in world.items():
+        person = data["person"]
+        relief = relief_apply(
+            actor=district.user("rights"),
+            person=person,
+            illness=f"{side}标记疾病",
+            hospital="顺义区医院",
+            treatment_start=today,
+            costs={"total_cost": "50000"},
+            documents=[pdf(f"{side}诊断证明.pdf")],
+        )
+        relief_verify(actor=district.user("admin"), application=relief, opinion="属实")
+        relief = relief_approve(actor=district.user("rights"), application=relief, opinion="同意")
+        pay_cycle(district, relief.cycle)
+        file = hardship_file(person, approved_on=today.replace(month=1, day=1))
+        child = household_member(file, name=f"{side}标记子女")
+        scholarship = scholarship_apply(
+            actor=district.user("rights"),
+            child=child,
+            year=today.year,
+            level="high_school",
+            school="顺义一中",
+            documents=[pdf(f"{side}录取通知书.pdf")],
+        )
+        data.update(
+            relief=relief,
+            relief_step=relief.steps.first(),
+            relief_payment=Payment.objects.get(cycle=relief.cycle),
+            relief_document=relief.documents.get(),
+            scholarship=scholarship,
+            scholarship_step=scholarship.steps.get(),
+            scholarship_document=scholarship.documents.get(),
+        )
+
+
 @pytest.fixture
 def world(district, tmp_path, settings):
     settings.MEDIA_ROOT = tmp_path
@@ -526,6 +604,7 @@ def world(district, tmp_path, settings):
         data = {"A": _side(district, tmp_path, "A"), "B": _side(district, tmp_path, "B")}
         _funds(district, data)
         _allowance(district, data)
+        _relief(district, data)
     return data
 
 

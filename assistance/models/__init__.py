@@ -10,5 +10,15 @@ from assistance.models.files import (
     LocalStandard,
     Verification,
 )
+from assistance.models.relief import ReliefApplication, ReliefDocument, ReliefStep
+from assistance.models.scholarship import (
+    LevelCondition,
+    ScholarshipApplication,
+    ScholarshipDocument,
+    ScholarshipStep,
+    SchoolLevel,
+)
 
 __all__ = ["AllowanceMonth", "Cause", "FileStep", "HardshipFile", "HouseholdMember", "LocalStandard", "Verification"]
+__all__ += ["ReliefApplication", "ReliefDocument", "ReliefStep"]
+__all__ += ["LevelCondition", "ScholarshipApplication", "ScholarshipDocument", "ScholarshipStep", "SchoolLevel"]

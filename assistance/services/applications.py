@@ -1,0 +1,140 @@
+"""What the relief and scholarship services share: documents, numbers, steps, who may act, the programme."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+from pathlib import PurePath
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import models
+from django.utils import timezone
+
+from funds.models import ParameterVersion, Programme
+from orgs.models import Organisation
+from orgs.roles import Perm
+from orgs.scope import can_at
+
+MAX_FILES = 5
+MAX_FILE_BYTES = 10 * 1024 * 1024
+# The first bytes each allowed type starts with: a renamed .exe is refused, not only a wrong suffix.
+_SIGNATURES: dict[str, tuple[bytes, ...]] = {
+    ".pdf": (b"%PDF",),
+    ".jpg": (b"\xff\xd8\xff",),
+    ".jpeg": (b"\xff\xd8\xff",),
+    ".png": (b"\x89PNG\r\n\x1a\n",),
+}
+ALLOWED = "PDF、JPG、PNG"
+
+
+def documents_check(files: Sequence[UploadedFile], *, existing: int = 0, required: bool = True) -> None:
+    """Refuse (naming the file) anything but PDF/JPG/PNG up to 10 MB, at most five in all."""
+    if required and not files and not existing:
+        raise ValidationError({"documents": "请上传证明材料（如诊断证明、费用清单或录取通知书）"})
+    if len(files) + existing > MAX_FILES:
+        raise ValidationError({"documents": f"证明材料最多 {MAX_FILES} 个"})
+    for f in files:
+        name = f.name or ""
+        ext = PurePath(name).suffix.lower()
+        if ext not in _SIGNATURES:
+            raise ValidationError({"documents": f"材料“{name}”的类型不允许（可上传 {ALLOWED}）"})
+        if not f.size:
+            raise ValidationError({"documents": f"材料“{name}”是空文件"})
+        if f.size > MAX_FILE_BYTES:
+            raise ValidationError({"documents": f"材料“{name}”超过 10 MB"})
+        f.seek(0)
+        head = f.read(8)
+        f.seek(0)
+        if not any(head.startswith(sig) for sig in _SIGNATURES[ext]):
+            raise ValidationError({"documents": f"材料“{name}”的内容与其类型（{ext}）不符"})
+
+
+def documents_save(model: type[models.Model], application: Any, files: Sequence[UploadedFile], actor: Any) -> None:
+    for f in files:
+        model.objects.create(
+            application=application,
+            file=f,
+            name=PurePath(f.name or "材料").name[:200],
+            size=f.size or 0,
+            uploaded_by=actor,
+        )
+
+
+def next_number(model: type[models.Model], prefix: str, year: int) -> str:
+    """ "DB2026-0007": the year's next number (the unique constraint stands behind a race)."""
+    start = f"{prefix}{year:04d}-"
+    last = model.objects.filter(number__startswith=start).order_by("-number").values_list("number", flat=True).first()
+    seq = int(last.rsplit("-", 1)[1]) + 1 if last else 1
+    return f"{start}{seq:04d}"
+
+
+def step_log(
+    model: type[models.Model],
+    application: Any,
+    *,
+    kind: str,
+    from_state: str,
+    actor: Any,
+    organisation: Organisation | None,
+    opinion: str = "",
+) -> None:
+    model.objects.create(
+        application=application,
+        kind=kind,
+        from_state=from_state,
+        to_state=application.state,
+        actor=actor,
+        acting_organisation=organisation,
+        opinion=opinion,
+    )
+
+
+def opinion_required(opinion: str, what: str) -> str:
+    opinion = (opinion or "").strip()
+    if not opinion:
+        raise ValidationError({"opinion": f"请填写{what}意见"})
+    return opinion[:2000]
+
+
+def require_process(actor: Any, organisation: Organisation, what: str) -> None:
+    if actor is None or not can_at(actor, Perm.ASSISTANCE_PROCESS, organisation):
+        raise PermissionDenied(f"您没有在“{organisation.name}”{what}的权限")
+
+
+def may_apply_for(actor: Any, person: Any) -> bool:
+    """A worker for themself (own records), or an officer holding assistance.apply over their union."""
+    if actor is None or not getattr(actor, "is_authenticated", False):
+        return False
+    if person.user_id is not None and person.user_id == actor.pk:
+        return True
+    return person.organisation is not None and can_at(actor, Perm.ASSISTANCE_APPLY, person.organisation)
+
+
+def programme_of(plugin_key: str, label: str) -> Programme:
+    programme = Programme.objects.filter(plugin_key=plugin_key, active=True).select_related("fund").first()
+    if programme is None:
+        raise ValidationError(f"尚未设置“{label}”资金项目，请联系帮扶中心")
+    return programme
+
+
+def params_on(programme: Programme, on: date) -> ParameterVersion:
+    version = programme.versions.filter(effective_from__lte=on).order_by("-effective_from").first()
+    if version is None:
+        raise ValidationError(f"“{programme.name}”在 {on:%Y-%m-%d} 没有生效的参数")
+    return version
+
+
+def today() -> date:
+    return timezone.localdate()
+
+
+def check_date(value: Any, label: str, *, not_future: bool = True, field: str = "") -> date:
+    if not isinstance(value, date):
+        raise ValidationError({field or "date": f"“{label}”应为日期，如 2026-03-01"})
+    if value.year < 2000:
+        raise ValidationError({field or "date": f"“{label}”年份无效：{value.year}"})
+    if not_future and value > today():
+        raise ValidationError({field or "date": f"“{label}”不能晚于今天"})
+    return value
