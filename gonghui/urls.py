@@ -13,7 +13,6 @@ urlpatterns = [
     path("activities/", include("activities.urls")),
     path("assessment/", include("assessment.urls")),
     path("programmes/", include("programmes.urls")),
-    path("assistance/", include("assistance.urls")),
     path("api/v1/", include("api.urls")),
 ]
 
