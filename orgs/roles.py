@@ -46,6 +46,13 @@ class Perm:
     FUND_APPROVE = "funds.approve"
     DONATION_MANAGE = "funds.donation_manage"
 
+    # activities.manage: organise an event (competition, training, member activity), register members,
+    # record attendance and results, report it held. activities.review: the union above accepts or
+    # returns that report. activities.register: a worker registers themself in the portal.
+    ACTIVITY_MANAGE = "activities.manage"
+    ACTIVITY_REVIEW = "activities.review"
+    ACTIVITY_REGISTER = "activities.register"
+
     @classmethod
     def all(cls) -> frozenset[str]:
         return frozenset(v for k, v in vars(cls).items() if k.isupper())
@@ -81,6 +88,8 @@ ROLE_PERMS: dict[str, frozenset[str]] = {
             P.MEMBER_IMPORT,
             P.MEMBER_EXPORT,
             P.MEMBER_VIEW_PII,
+            P.ACTIVITY_MANAGE,
+            P.ACTIVITY_REVIEW,
         }
     ),
     Role.RIGHTS_DEPT: frozenset(
@@ -96,7 +105,7 @@ ROLE_PERMS: dict[str, frozenset[str]] = {
             P.FUND_VIEW,
         }
     ),
-    Role.ECON_DEPT: frozenset({P.ORG_VIEW, P.MEMBER_VIEW, P.MEMBER_EXPORT}),
+    Role.ECON_DEPT: frozenset({P.ORG_VIEW, P.MEMBER_VIEW, P.MEMBER_EXPORT, P.ACTIVITY_MANAGE, P.ACTIVITY_REVIEW}),
     Role.FINANCE: frozenset(
         {
             P.ORG_VIEW,
@@ -123,6 +132,8 @@ ROLE_PERMS: dict[str, frozenset[str]] = {
             P.APPEAL_HANDLE,
             P.LIAISON_MANAGE,
             P.FUND_VIEW,
+            P.ACTIVITY_MANAGE,
+            P.ACTIVITY_REVIEW,
         }
     ),
     Role.GRASSROOTS_CHAIR: frozenset(
@@ -136,18 +147,21 @@ ROLE_PERMS: dict[str, frozenset[str]] = {
             P.APPEAL_VIEW,
             P.APPEAL_OFFICE,
             P.FUND_VIEW,
+            P.ACTIVITY_MANAGE,
         }
     ),
     Role.SOCIAL_WORKER: frozenset({P.ORG_VIEW, P.MEMBER_VIEW, P.APPEAL_VIEW, P.APPEAL_OFFICE, P.APPEAL_HANDLE}),
     Role.PARTNER_OFFICER: frozenset({P.ORG_VIEW, P.APPEAL_VIEW, P.APPEAL_OFFICE, P.APPEAL_HANDLE}),
     Role.AUDITOR: frozenset({P.ORG_VIEW, P.MEMBER_VIEW, P.FUND_VIEW, P.AUDIT_VIEW, P.APPEAL_VIEW, P.APPEAL_OFFICE}),
-    Role.WORKER: frozenset({P.MEMBER_VIEW, P.APPEAL_VIEW, P.APPEAL_SUBMIT}),
+    Role.WORKER: frozenset({P.MEMBER_VIEW, P.APPEAL_VIEW, P.APPEAL_SUBMIT, P.ACTIVITY_REGISTER}),
 }
 
 
 # What a grant over "own records only" (ScopeMode.SELF) can carry, whatever its role: seeing one's own
 # records and submitting requests. An officer action never comes from an own-records grant.
-SELF_SCOPE_PERMS: frozenset[str] = frozenset({Perm.MEMBER_VIEW, Perm.APPEAL_VIEW, Perm.APPEAL_SUBMIT})
+SELF_SCOPE_PERMS: frozenset[str] = frozenset(
+    {Perm.MEMBER_VIEW, Perm.APPEAL_VIEW, Perm.APPEAL_SUBMIT, Perm.ACTIVITY_REGISTER}
+)
 
 
 class ScopeMode(models.TextChoices):
