@@ -137,6 +137,12 @@ def event_create(
 # --- registration -------------------------------------------------------------------------------
 
 
+def _is_eligible(person: Person, eligible: Organisation) -> bool:
+    """An active member of a union in ``eligible``'s subtree."""
+    memberships = Membership.objects.active_on().filter(person=person)
+    return memberships.filter(subtree_q("organisation__path", eligible.path)).exists()
+
+
 def registration_refusal(activity: Activity, person: Person, *, today: date | None = None) -> str | None:
     """Why ``person`` may not register for ``activity`` now (None when they may): state, window,
     eligibility, duplicates and capacity, in that order. Read under the caller's lock."""
@@ -149,12 +155,7 @@ def registration_refusal(activity: Activity, person: Person, *, today: date | No
     if today > closes:
         return f"报名已截止（{closes:%Y-%m-%d}）"
     eligible = activity.eligible_org or activity.organisation
-    if (
-        not Membership.objects.active_on()
-        .filter(person=person)
-        .filter(subtree_q("organisation__path", eligible.path))
-        .exists()
-    ):
+    if not _is_eligible(person, eligible):
         return f"{person.name}不是{eligible.name}（含下级）的在册会员，不能报名"
     if Registration.objects.filter(activity=activity, person=person).exists():
         return f"{person.name}已报名该活动，不能重复报名"
@@ -234,15 +235,16 @@ def registrations_import(*, actor: Any, activity: Activity, filename: str, conte
     errors: list[str] = []
     with transaction.atomic():
         activity = _locked(activity)
+        eligible = activity.eligible_org or activity.organisation
         seen: set[int] = set()
         chosen: list[Person] = []
         for number, name, id_number in wanted:
             person = people.get(id_index(id_number)) if id_number else None
-            if person is None:
-                errors.append(f"第 {number} 行：身份证号未在会员库中找到")
-                continue
-            if person.name != name:
-                errors.append(f"第 {number} 行：姓名“{name}”与会员库中该身份证号的姓名不符")
+            # One message whether the ID number is unknown, names someone else or someone outside the
+            # event's range: the file must not tell an organiser about people outside their scope.
+            if person is None or person.name != name or not _is_eligible(person, eligible):
+                who = name or "（无姓名）"
+                errors.append(f"第 {number} 行：{who}不是{eligible.name}（含下级）的在册会员，或姓名与身份证号不符")
                 continue
             if person.pk in seen:
                 errors.append(f"第 {number} 行：{name}在本表中重复")
