@@ -71,10 +71,12 @@ def test_steps_on_the_event_page(client, district, tmp_path):
     assert "叉车技能大赛 一等奖（第 1 名）" in page.content.decode()
     detail = client.get(f"/activities/{event.pk}/").content.decode()
     assert "一等奖" in detail and "区团委" in detail
+    client.force_login(district.user("admin"))
     r = client.post(f"/members/{people[1].pk}/honours/{honour.pk}/delete/")
     assert (
         r.status_code == 302 and Honour.objects.filter(pk=honour.pk).exists()
     )  # an award's honour stays (refused, not a 500)
+    client.force_login(district.user("econ"))
     client.post(f"/activities/{event.pk}/report/", {})
     event.refresh_from_db()
     assert event.state == Activity.State.REPORTED and event.participants == 3
