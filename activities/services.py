@@ -38,7 +38,8 @@ def _manage(actor: Any, activity: Activity) -> None:
 
 def _locked(activity: Activity) -> Activity:
     """The event row re-read under a row lock: registrations and state changes queue behind it."""
-    return Activity.objects.select_for_update().select_related("organisation", "eligible_org").get(pk=activity.pk)
+    rows = Activity.objects.select_for_update(of=("self",)).select_related("organisation", "eligible_org")
+    return rows.get(pk=activity.pk)
 
 
 # --- a union reports an activity it held (no registration) -----------------------------------------

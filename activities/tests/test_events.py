@@ -9,31 +9,15 @@ from decimal import Decimal as D
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
-from hypothesis import given
-from hypothesis import strategies as st
 
 from activities import selectors, services
 from activities.models import Activity, Registration
-from activities.ranking import competition_ranks
 from activities.tests.factories import competition, held
 from members.models import Honour
 from members.tests.factories import member
 from members.tests.xlsx_helpers import write_rows
 
 pytestmark = pytest.mark.django_db
-
-
-def test_ranking_ties_share_a_rank_and_skip_the_next():
-    assert competition_ranks([D("90"), D("100"), D("95"), D("95")]) == [4, 1, 2, 2]
-    assert competition_ranks([]) == []
-    assert competition_ranks([D("1")] * 3) == [1, 1, 1]
-
-
-@given(st.lists(st.decimals(min_value=0, max_value=100, places=1), max_size=40))
-def test_ranking_is_one_plus_the_number_strictly_higher(scores):
-    ranks = competition_ranks(scores)
-    for score, rank in zip(scores, ranks, strict=True):
-        assert rank == 1 + sum(1 for other in scores if other > score)
 
 
 def test_event_create_checks_scope_partners_and_dates(district):
