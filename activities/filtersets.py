@@ -11,7 +11,7 @@ from core.filters import FilterSet, YearFilter
 from orgs.filtersets import OrganisationFilter, PickerFilterSetMixin
 from orgs.roles import Perm
 
-DATE = forms.DateInput(attrs={"type": "date"})
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 class ActivityFilterSet(PickerFilterSetMixin, FilterSet):

@@ -15,7 +15,7 @@ from orgs.models import Organisation
 from orgs.pickers import PickerScope
 from orgs.roles import Perm
 
-DATE = forms.DateInput(attrs={"type": "date"})
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 ORGANISER_KINDS = tuple(sorted(set(Organisation.Kind.values) - set(Organisation.PARTNER_KINDS)))
 
 
@@ -64,6 +64,7 @@ class EventForm(PickerFormMixin, StyledFormMixin, forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["co_organisers"].queryset = selectors.partner_organisations()
+        self.fields["co_organisers"].widget.attrs["class"] = "form-check-input me-2"  # boxes, not a text field
 
 
 class ImportForm(StyledFormMixin, forms.Form):

@@ -224,8 +224,8 @@ def activity_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
 
 class FiguresForm(PickerFormMixin, StyledFormMixin, BoundedForm):
     root = OrganisationChoiceField(label="统计范围（含下级）", scope=PickerScope(perm=Perm.ORG_VIEW, active_only=False))
-    start = forms.DateField(label="举办日期起", widget=forms.DateInput(attrs={"type": "date"}))
-    end = forms.DateField(label="举办日期止", widget=forms.DateInput(attrs={"type": "date"}))
+    start = forms.DateField(label="举办日期起", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    end = forms.DateField(label="举办日期止", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()

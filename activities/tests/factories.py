@@ -55,6 +55,8 @@ def competition(district: Any, *, organisation: Any = None, held_in_days: int = 
 def held(activity: Activity, days_ago: int = 1) -> Activity:
     """Moves an event into the past (tests of attendance and results after registration)."""
     when = timezone.localdate() - timedelta(days=days_ago)
-    Activity.objects.filter(pk=activity.pk).update(held_on=when, registration_closes=when, ends_on=None)
+    Activity.objects.filter(pk=activity.pk).update(
+        held_on=when, registration_opens=when - timedelta(days=7), registration_closes=when, ends_on=None
+    )
     activity.refresh_from_db()
     return activity
