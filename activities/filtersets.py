@@ -1,23 +1,74 @@
-"""Filters of the activity list (page and export)."""
+"""Filters of the event list and the participation list (pages, exports and the API)."""
 
 from __future__ import annotations
 
 import django_filters
+from django import forms
 from django.db.models import Q, QuerySet
 
-from activities.models import Activity
+from activities.models import Activity, Registration
 from core.filters import FilterSet, YearFilter
+from orgs.filtersets import OrganisationFilter, PickerFilterSetMixin
+from orgs.roles import Perm
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
-class ActivityFilterSet(FilterSet):
-    q = django_filters.CharFilter(method="filter_q", label="活动名称/工会")
+class ActivityFilterSet(PickerFilterSetMixin, FilterSet):
+    q = django_filters.CharFilter(method="filter_q", label="活动名称/工会/工种")
+    subtree = OrganisationFilter(perm=Perm.ORG_VIEW, path="organisation__path", label="举办工会（含下级）")
     kind = django_filters.ChoiceFilter(choices=Activity.Kind.choices, label="活动类型")
+    state = django_filters.ChoiceFilter(choices=Activity.State.choices, label="状态")
     year = YearFilter(field_name="held_on__year", label="年度")
+    held_from = django_filters.DateFilter(field_name="held_on", lookup_expr="gte", label="举办日期起", widget=DATE)
+    held_to = django_filters.DateFilter(field_name="held_on", lookup_expr="lte", label="举办日期止", widget=DATE)
+    grassroots = django_filters.BooleanFilter(method="filter_grassroots", label="基层工会举办")
 
     class Meta:
         model = Activity
-        fields = ["q", "kind", "year"]
+        fields = ["q", "subtree", "kind", "state", "year", "held_from", "held_to", "grassroots"]
 
     def filter_q(self, queryset: QuerySet[Activity], name: str, value: str) -> QuerySet[Activity]:
         text = value.strip()
-        return queryset.filter(Q(title__icontains=text) | Q(organisation__name__icontains=text)) if text else queryset
+        if not text:
+            return queryset
+        return queryset.filter(
+            Q(title__icontains=text) | Q(organisation__name__icontains=text) | Q(skill__icontains=text)
+        )
+
+    def filter_grassroots(self, queryset: QuerySet[Activity], name: str, value: bool | None) -> QuerySet[Activity]:
+        from orgs.models import Organisation
+
+        if value is None:
+            return queryset
+        kinds = Organisation.GRASSROOTS_KINDS
+        return (
+            queryset.filter(organisation__kind__in=kinds) if value else queryset.exclude(organisation__kind__in=kinds)
+        )
+
+
+class RegistrationFilterSet(PickerFilterSetMixin, FilterSet):
+    """The participations behind the counts: the same subtree, period and state as the event list."""
+
+    q = django_filters.CharFilter(method="filter_q", label="姓名/活动名称")
+    activity = django_filters.NumberFilter(field_name="activity_id", label="活动编号")
+    subtree = OrganisationFilter(perm=Perm.MEMBER_VIEW, path="activity__organisation__path", label="举办工会（含下级）")
+    state = django_filters.ChoiceFilter(field_name="activity__state", choices=Activity.State.choices, label="活动状态")
+    held_from = django_filters.DateFilter(
+        field_name="activity__held_on", lookup_expr="gte", label="举办日期起", widget=DATE
+    )
+    held_to = django_filters.DateFilter(
+        field_name="activity__held_on", lookup_expr="lte", label="举办日期止", widget=DATE
+    )
+    attended = django_filters.BooleanFilter(field_name="attended", label="到场")
+    awarded = django_filters.BooleanFilter(field_name="honour", lookup_expr="isnull", exclude=True, label="获奖")
+
+    class Meta:
+        model = Registration
+        fields = ["q", "activity", "subtree", "state", "held_from", "held_to", "attended", "awarded"]
+
+    def filter_q(self, queryset: QuerySet[Registration], name: str, value: str) -> QuerySet[Registration]:
+        text = value.strip()
+        return (
+            queryset.filter(Q(person__name__icontains=text) | Q(activity__title__icontains=text)) if text else queryset
+        )

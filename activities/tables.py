@@ -1,16 +1,37 @@
-"""The activity list's columns: the page and ``?export=xlsx`` alike."""
+"""The event and participation lists' columns: the page and ``?export=xlsx`` alike."""
 
 from __future__ import annotations
 
 import django_tables2 as tables
+from django.urls import reverse
 
-from core.lists import DateColumn, DateTimeColumn, Table
+from core.lists import DateColumn, DateTimeColumn, Table, YesNoColumn
 
 
 class ActivityTable(Table):
     organisation = tables.Column(verbose_name="举办工会", accessor="organisation__name")
-    title = tables.Column(verbose_name="活动名称")
+    title = tables.Column(
+        verbose_name="活动名称", linkify=lambda record: reverse("activities:detail", args=[record.pk])
+    )
     kind = tables.Column(verbose_name="类型")
+    skill = tables.Column(verbose_name="工种/项目", default="—")
     held_on = DateColumn(verbose_name="举办日期", orderable=True, order_by=("held_on", "id"))
     participants = tables.Column(verbose_name="参加人数", orderable=True, attrs={"td": {"class": "text-end"}})
+    state = tables.Column(verbose_name="状态")
     reported_at = DateTimeColumn(verbose_name="报送时间", format="Y-m-d", default="未报送")
+
+
+class RegistrationTable(Table):
+    person = tables.Column(verbose_name="姓名", accessor="person__name")
+    activity = tables.Column(
+        verbose_name="活动",
+        accessor="activity__title",
+        linkify=lambda record: reverse("activities:detail", args=[record.activity_id]),
+    )
+    organisation = tables.Column(verbose_name="举办工会", accessor="activity__organisation__name")
+    held_on = DateColumn(verbose_name="举办日期", accessor="activity__held_on", orderable=True)
+    channel = tables.Column(verbose_name="报名方式")
+    attended = YesNoColumn(verbose_name="到场", default="未记录")
+    score = tables.Column(verbose_name="成绩", default="—", attrs={"td": {"class": "text-end"}})
+    rank = tables.Column(verbose_name="名次", default="—", orderable=True, attrs={"td": {"class": "text-end"}})
+    award = tables.Column(verbose_name="奖项", default="—")

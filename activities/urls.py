@@ -3,4 +3,11 @@ from django.urls import path
 from activities import views
 
 app_name = "activities"
-urlpatterns = [path("", views.activity_list, name="list")]
+urlpatterns = [
+    path("", views.activity_list, name="list"),
+    path("new/", views.activity_create, name="create"),
+    path("registrations/", views.registration_list, name="registrations"),
+    path("figures/", views.figures, name="figures"),
+    path("<int:pk>/", views.activity_detail, name="detail"),
+    path("<int:pk>/<slug:step>/", views.activity_step, name="step"),
+]

@@ -30,4 +30,5 @@ urlpatterns = [
     path("", include("funds.api.urls")),
     path("", include("assistance.api.urls")),
     path("", include("assistance.api.urls_relief")),
+    path("", include("activities.api.urls")),
 ]

@@ -84,7 +84,9 @@ MENU: tuple[NavGroup, ...] = (
     NavGroup(
         "活动与考评",
         (
-            NavItem("活动报送", "activities:list", Perm.ORG_VIEW),
+            NavItem("活动与竞赛", "activities:list", Perm.ORG_VIEW),
+            NavItem("活动统计", "activities:figures", Perm.ORG_VIEW),
+            NavItem("活动参与明细", "activities:registrations", Perm.MEMBER_VIEW),
             NavItem("工会年度考评", "assessment:list", Perm.ORG_VIEW),
         ),
     ),

@@ -19,7 +19,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import ProtectedError, Q
 from django.utils import timezone
 
 from core.audit import audit_log
@@ -495,7 +495,11 @@ def honour_add(
 def honour_remove(*, actor: Any, honour: Honour) -> None:
     if honour.person.organisation is not None:
         _check(actor, Perm.MEMBER_CHANGE, honour.person.organisation)
-    honour.delete()
+    try:
+        with transaction.atomic():
+            honour.delete()
+    except ProtectedError as exc:  # an award of a competition result (activities) keeps its honour
+        raise ValidationError("该荣誉来自竞赛获奖记录，不能在会员档案中删除") from exc
 
 
 def person_pii_full_view(*, actor: Any, person: Person, request: Any = None) -> dict[str, str]:

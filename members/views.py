@@ -302,7 +302,7 @@ def honour_remove(request: HttpRequest, pk: int, honour_id: int) -> HttpResponse
     honour = get_object_or_404(Honour, pk=honour_id, person=person)
     try:
         services.honour_remove(actor=request.user, honour=honour)
-    except PermissionDenied as exc:
+    except (PermissionDenied, ValidationError) as exc:
         add_refusal_message(request, exc)
     else:
         messages.success(request, "荣誉已删除")

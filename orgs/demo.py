@@ -311,6 +311,10 @@ def build_tree(seed: int = 20171010) -> Organisation:
         ("SY-902", "北京市顺义区妇女联合会", K.WOMENS_FEDERATION),
         ("SY-903", "北京市顺义区人力资源和社会保障局", K.GOVERNMENT),
         ("SY-904", "北京市顺义区司法局（法律援助中心）", K.GOVERNMENT),
+        # co-organisers of skills competitions and trainings (区科委, 区社教中心, 区工商联)
+        ("SY-905", "北京市顺义区科学技术委员会", K.GOVERNMENT),
+        ("SY-906", "北京市顺义区社区教育中心", K.GOVERNMENT),
+        ("SY-907", "北京市顺义区工商业联合会", K.GOVERNMENT),
     ]
     for code, name, kind in partners:
         _get_or_create(root, code, name=name, kind=kind)

@@ -66,6 +66,12 @@ class Perm:
     CADRE_MANAGE = "cadres.manage"
     SOCIAL_WORKER_MANAGE = "cadres.social_workers"
     TRAINING_MANAGE = "cadres.training"
+    # activities.manage: organise an event (competition, training, member activity), register members,
+    # record attendance and results, report it held. activities.review: the union above accepts or
+    # returns that report. activities.register: a worker registers themself in the portal.
+    ACTIVITY_MANAGE = "activities.manage"
+    ACTIVITY_REVIEW = "activities.review"
+    ACTIVITY_REGISTER = "activities.register"
 
     @classmethod
     def all(cls) -> frozenset[str]:
@@ -107,6 +113,8 @@ ROLE_PERMS: dict[str, frozenset[str]] = {
             P.CADRE_MANAGE,
             P.SOCIAL_WORKER_MANAGE,
             P.TRAINING_MANAGE,
+            P.ACTIVITY_MANAGE,
+            P.ACTIVITY_REVIEW,
         }
     ),
     Role.RIGHTS_DEPT: frozenset(
@@ -129,7 +137,7 @@ ROLE_PERMS: dict[str, frozenset[str]] = {
             P.CADRE_VIEW,
         }
     ),
-    Role.ECON_DEPT: frozenset({P.ORG_VIEW, P.MEMBER_VIEW, P.MEMBER_EXPORT}),
+    Role.ECON_DEPT: frozenset({P.ORG_VIEW, P.MEMBER_VIEW, P.MEMBER_EXPORT, P.ACTIVITY_MANAGE, P.ACTIVITY_REVIEW}),
     Role.FINANCE: frozenset(
         {
             P.ORG_VIEW,
@@ -161,6 +169,8 @@ ROLE_PERMS: dict[str, frozenset[str]] = {
             P.CADRE_MANAGE,
             P.SOCIAL_WORKER_MANAGE,
             P.TRAINING_MANAGE,
+            P.ACTIVITY_MANAGE,
+            P.ACTIVITY_REVIEW,
         }
     ),
     Role.GRASSROOTS_CHAIR: frozenset(
@@ -177,12 +187,15 @@ ROLE_PERMS: dict[str, frozenset[str]] = {
             P.ASSISTANCE_STATUS,
             P.CADRE_VIEW,
             P.CADRE_MANAGE,
+            P.ACTIVITY_MANAGE,
         }
     ),
     Role.SOCIAL_WORKER: frozenset({P.ORG_VIEW, P.MEMBER_VIEW, P.APPEAL_VIEW, P.APPEAL_OFFICE, P.APPEAL_HANDLE}),
     Role.PARTNER_OFFICER: frozenset({P.ORG_VIEW, P.APPEAL_VIEW, P.APPEAL_OFFICE, P.APPEAL_HANDLE}),
     Role.AUDITOR: frozenset({P.ORG_VIEW, P.MEMBER_VIEW, P.FUND_VIEW, P.AUDIT_VIEW, P.APPEAL_VIEW, P.APPEAL_OFFICE}),
-    Role.WORKER: frozenset({P.MEMBER_VIEW, P.APPEAL_VIEW, P.APPEAL_SUBMIT, P.ASSISTANCE_VIEW, P.ASSISTANCE_APPLY}),
+    Role.WORKER: frozenset(
+        {P.MEMBER_VIEW, P.APPEAL_VIEW, P.APPEAL_SUBMIT, P.ASSISTANCE_VIEW, P.ASSISTANCE_APPLY, P.ACTIVITY_REGISTER}
+    ),
     # A union's (or a town's) hardship-assistance officer (帮扶专干): verifies at a grassroots union,
     # reviews at a town; sees whole files in scope but whole ID and account numbers only masked.
     Role.ASSISTANCE_OFFICER: frozenset(
@@ -199,10 +212,17 @@ ROLE_PERMS: dict[str, frozenset[str]] = {
 
 
 # What a grant over "own records only" (ScopeMode.SELF) can carry, whatever its role: seeing one's own
-# records, submitting requests and applying for hardship assistance. An officer action never comes
-# from an own-records grant.
+# records, submitting requests, applying for hardship assistance and registering for events. An officer
+# action never comes from an own-records grant.
 SELF_SCOPE_PERMS: frozenset[str] = frozenset(
-    {Perm.MEMBER_VIEW, Perm.APPEAL_VIEW, Perm.APPEAL_SUBMIT, Perm.ASSISTANCE_VIEW, Perm.ASSISTANCE_APPLY}
+    {
+        Perm.MEMBER_VIEW,
+        Perm.APPEAL_VIEW,
+        Perm.APPEAL_SUBMIT,
+        Perm.ASSISTANCE_VIEW,
+        Perm.ASSISTANCE_APPLY,
+        Perm.ACTIVITY_REGISTER,
+    }
 )
 
 

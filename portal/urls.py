@@ -9,4 +9,6 @@ urlpatterns = [
     path("appeals/new/", views.appeal_new, name="new"),
     path("appeals/<int:pk>/", views.appeal_detail, name="detail"),
     path("appeals/<int:pk>/rate/", views.appeal_rate, name="rate"),
+    path("activities/", views.activities_page, name="activities"),
+    path("activities/<int:pk>/register/", views.activity_register, name="activity_register"),
 ]

@@ -5,11 +5,13 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 from django_fsm import has_transition_perm
 
+from activities import selectors as activity_selectors
+from activities import services as activity_services
 from appeals import selectors, services
 from appeals.forms import PortalAppealForm, RateForm
 from appeals.models import Appeal
@@ -107,3 +109,37 @@ def appeal_rate(request: HttpRequest, pk: int) -> HttpResponse:
 def messages_page(request: HttpRequest) -> HttpResponse:
     """The worker's messages, inside the portal (the links lead to their requests' portal pages)."""
     return notification_page(request, template="portal/messages.html", url_name="portal:messages")
+
+
+# --- events: the worker registers on their phone ------------------------------------------------
+
+
+@perm_required(Perm.ACTIVITY_REGISTER, own_records=True)
+def activities_page(request: HttpRequest) -> HttpResponse:
+    """活动报名: the events open to the worker now, and their own registrations and awards."""
+    person = getattr(request.user, "person", None)
+    return render(
+        request,
+        "portal/activities.html",
+        {
+            "person": person,
+            "open_events": list(activity_selectors.open_events_for(person)[:50]),
+            "mine": list(activity_selectors.my_registrations(person)[:50]),
+        },
+    )
+
+
+@require_POST
+@perm_required(Perm.ACTIVITY_REGISTER, own_records=True)
+def activity_register(request: HttpRequest, pk: int) -> HttpResponse:
+    person = getattr(request.user, "person", None)
+    activity = activity_selectors.open_events_for(person).filter(pk=pk).first()
+    if activity is None:
+        raise Http404
+    try:
+        activity_services.registration_self(actor=request.user, activity=activity)
+    except (ValidationError, PermissionDenied) as exc:
+        add_refusal_message(request, exc)
+    else:
+        messages.success(request, f"已报名“{activity.title}”")
+    return redirect("portal:activities")

@@ -165,7 +165,7 @@ def _dues(root: Organisation, rng: random.Random, preparer) -> None:
         )
 
 
-def _pilot_activity(unions: list[Organisation], rng: random.Random, reporter) -> None:
+def _pilot_activity(unions: list[Organisation], rng: random.Random, reporter, reviewer) -> None:
     if Activity.objects.filter(organisation__in=unions).exists():
         return
     titles = ["职工健步走", "职工问卷调查", "插花技能培训", "消防设备使用培训", "送清凉慰问", "职工趣味运动会"]
@@ -182,6 +182,10 @@ def _pilot_activity(unions: list[Organisation], rng: random.Random, reporter) ->
                     participants=rng.randint(15, 120),
                     reported_by=reporter,
                     reported_at=timezone.make_aware(datetime.combine(held + timedelta(days=2), datetime.min.time())),
+                    # the union above has reviewed the report: only reviewed events count for the subsidy
+                    state=Activity.State.REVIEWED,
+                    reviewed_by=reviewer,
+                    reviewed_at=timezone.make_aware(datetime.combine(held + timedelta(days=4), datetime.min.time())),
                 )
             )
     Activity.objects.bulk_create(rows)
@@ -272,7 +276,7 @@ def build(options: dict) -> str:
         )
     _dues(root, rng, caiwu)
     rebates = _run(rebate, "2025", caiwu, caiwu2)
-    _pilot_activity(pilots, rng, _user("renhe"))
+    _pilot_activity(pilots, rng, _user("renhe"), _user("jingji"))
     joint_cycle = Cycle.objects.filter(programme=joint, period_key="2026-Q3").first()
     if joint_cycle is None:
         joint_cycle = _run(joint, "2026-Q3", caiwu, caiwu2)

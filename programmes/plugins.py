@@ -553,7 +553,7 @@ class JointUnionSubsidy:
                     organisation=OuterRef("pk"),
                     held_on__gte=period.start,
                     held_on__lte=period.end,
-                    reported_at__isnull=False,
+                    state=Activity.State.REVIEWED,  # only reports the union above accepted
                 )
             ),
             score=Subquery(

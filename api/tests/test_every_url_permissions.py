@@ -31,6 +31,7 @@ from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
 
+from activities.models import Registration
 from activities.services import activity_report
 from api.tests.test_hostile_input import walk
 from appeals import services as appeal_services
@@ -85,6 +86,9 @@ ROUTES: dict[str, Any] = {
     "accounts:user_list": Page(shows=("role",)),
     "accounts:user_create": Page(),
     "activities:list": Page(shows=("activity",)),
+    "activities:create": Page(),
+    "activities:figures": Page(),
+    "activities:registrations": Page(shows=("registration",)),
     "appeals:create": Page(),
     "appeals:liaisons": Page(shows=("liaison",)),
     "appeals:list": Page(shows=("appeal",)),
@@ -138,11 +142,15 @@ ROUTES: dict[str, Any] = {
     "assistance:my_relief": Page(owner="worker_a", shows=("relief", "scholarship")),
     "assistance:my_relief_new": Page(owner="worker_a"),
     "assistance:my_scholarship_new": Page(owner="worker_a"),
+    "portal:activities": Page(owner="worker_a"),
     "programmes:dues_import": Page(owner="finance", shows=("dues_import",)),
     "programmes:dues_list": Page(owner="finance", shows=("dues_record",)),
     "programmes:grant_list": Page(owner="finance", shows=("grant_usage",)),
     "api:me": Page(),
     "api:appeal-list": Page(shows=("appeal",)),
+    "api:activity-event-list": Page(shows=("activity",)),
+    "api:activity-registration-list": Page(shows=("registration",)),
+    "api:activity-honour-list": Page(shows=("honour",)),
     "api:member-list": Page(shows=("membership",)),
     "api:org-list": Page(shows=("org",)),
     "api:fund-account-list": Page(owner="finance", shows=("account",)),
@@ -165,6 +173,11 @@ ROUTES: dict[str, Any] = {
         get=False,
     ),
     "accounts:user_revoke": Obj({"pk": ("user", "pk"), "assignment_id": ("role", "pk")}, owner="admin", get=False),
+    "activities:detail": Obj({"pk": ("activity", "pk")}, also=("registration",)),
+    "activities:step": Obj(
+        {"pk": ("activity", "pk"), "step": ["import", "attendance", "results", "awards", "report", "review"]},
+        get=False,
+    ),
     "appeals:detail": Obj({"pk": ("appeal", "pk")}),
     "assistance:file_detail": Obj({"pk": ("file", "pk")}, owner="rights", also=("household", "step", "verification")),
     "assistance:file_edit": Obj({"pk": ("file", "pk")}, owner="rights"),
@@ -235,8 +248,14 @@ ROUTES: dict[str, Any] = {
     ),
     "assistance:my_scholarship_detail": Obj({"pk": ("scholarship", "pk")}, owner="worker_a"),
     "portal:rate": Obj({"pk": ("appeal", "pk")}, owner="worker_a", get=False),
+    "portal:activity_register": Obj({"pk": ("activity", "pk")}, owner="worker_a", get=False),
     "programmes:grant_detail": Obj({"pk": ("payment", "pk")}, owner="finance", also=("grant_usage",)),
     "api:appeal-detail": Obj({"pk": ("appeal", "pk")}),
+    "api:activity-event-detail": Obj({"pk": ("activity", "pk")}),
+    "api:activity-event-report": Obj({"pk": ("activity", "pk")}, get=False),
+    "api:activity-event-review": Obj({"pk": ("activity", "pk")}, get=False),
+    "api:activity-registration-detail": Obj({"pk": ("registration", "pk")}),
+    "api:activity-honour-detail": Obj({"pk": ("honour", "pk")}),
     "api:appeal-rate": Obj({"pk": ("appeal", "pk")}, owner="worker_a", get=False),
     "api:appeal-transition": Obj({"pk": ("appeal", "pk")}, get=False),
     "api:fund-account-detail": Obj({"code": ("account", "code")}, owner="finance"),
@@ -265,6 +284,7 @@ MODELS = {
     "membership": "members.Membership",
     "honour": "members.Honour",
     "activity": "activities.Activity",
+    "registration": "activities.Registration",
     "assessment": "assessment.OrganisationAssessment",
     "liaison": "appeals.LiaisonAssignment",
     "cadre": "cadres.Cadre",
@@ -392,6 +412,7 @@ def _side(district: Any, tmp_path: Any, side: str) -> dict[str, Any]:
     activity = activity_report(
         actor=admin, organisation=union, title=f"{tag}活动", kind="other", held_on=date(2026, 1, 5), participants=5
     )
+    registration = Registration.objects.create(activity=activity, person=person, channel="office", attended=True)
     assessment = assessment_record(actor=admin, organisation=union, year=2025, score=Decimal("90"), passed=True)
     cadres = cadres_side(district, a, tag)  # before the liaison below, which then replaces the worker's
     cadres["recruitment"].interviewers.add(district.user("social_a"))  # the score page's owner, in both towns
@@ -419,6 +440,7 @@ def _side(district: Any, tmp_path: Any, side: str) -> dict[str, Any]:
         "membership": m,
         "honour": honour,
         "activity": activity,
+        "registration": registration,
         "assessment": assessment,
         "liaison": liaison_row,
         "appeal": Appeal.objects.get(pk=appeal.pk),
@@ -654,6 +676,7 @@ def _shown_markers(entry: Page) -> list[str]:
         "person": "甲标记会员",
         "membership": "甲标记会员",
         "activity": "甲标记活动",
+        "registration": "甲标记会员",
         "appeal": "甲标记诉求",
         "payment": "甲标记新建工会",
         "cadre_post": "甲标记干部",

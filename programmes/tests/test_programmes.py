@@ -273,10 +273,17 @@ def test_joint_union_pilot_cycle(district, approver):
     add_members(ua, 42, joined_on=date(2025, 1, 1))
     add_members(ua, 5, joined_on=date(2026, 10, 1))  # after the quarter: not counted
     now = timezone.make_aware(datetime(2026, 9, 30, 12))
+    reviewed = Activity.State.REVIEWED
     for day in (1, 2, 3, 4, 5):
-        Activity.objects.create(organisation=ua, title="健步走", held_on=date(2026, 8, day), reported_at=now)
+        Activity.objects.create(
+            organisation=ua, title="健步走", held_on=date(2026, 8, day), reported_at=now, state=reviewed
+        )
     Activity.objects.create(organisation=ua, title="未报送", held_on=date(2026, 8, 9))
-    Activity.objects.create(organisation=ua, title="上季度", held_on=date(2026, 6, 30), reported_at=now)
+    # reported by the union itself but not yet reviewed by the town above: not counted
+    Activity.objects.create(
+        organisation=ua, title="未审核", held_on=date(2026, 8, 10), reported_at=now, state=Activity.State.REPORTED
+    )
+    Activity.objects.create(organisation=ua, title="上季度", held_on=date(2026, 6, 30), reported_at=now, state=reviewed)
     OrganisationAssessment.objects.create(organisation=ua, year=2026, score=D("86.5"), passed=True)
     programme = fund_programme(
         district=district.root,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand
 
+from activities import demo as activities_demo
 from appeals import demo as appeals_demo
 from assistance import demo as assistance_demo
 from assistance import demo_allowance as assistance_allowance_demo
@@ -31,6 +32,7 @@ class Command(BaseCommand):
             members_demo.build,
             programmes_demo.build,
             appeals_demo.build,
+            activities_demo.build,
             cadres_demo.build,
             assistance_demo.build,
             assistance_allowance_demo.build,

@@ -1,0 +1,100 @@
+from __future__ import annotations
+
+from rest_framework import serializers
+
+from activities.models import Activity, Registration
+from members.models import Honour
+
+
+class EventSerializer(serializers.ModelSerializer):
+    organisation = serializers.CharField(source="organisation.code", read_only=True)
+    organisation_name = serializers.CharField(source="organisation.name", read_only=True)
+    eligible_org = serializers.CharField(source="eligible_org.code", read_only=True, default=None)
+    co_organisers = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
+
+    class Meta:
+        model = Activity
+        fields = [
+            "id",
+            "organisation",
+            "organisation_name",
+            "co_organisers",
+            "title",
+            "kind",
+            "skill",
+            "place",
+            "held_on",
+            "ends_on",
+            "capacity",
+            "registration_opens",
+            "registration_closes",
+            "eligible_org",
+            "participants",
+            "state",
+            "reported_at",
+            "reviewed_at",
+            "review_note",
+        ]
+        read_only_fields = fields
+
+
+class EventCreateSerializer(serializers.Serializer):
+    organisation = serializers.CharField(max_length=40, help_text="举办工会编码")
+    title = serializers.CharField(max_length=120)
+    kind = serializers.ChoiceField(choices=Activity.Kind.choices)
+    skill = serializers.CharField(max_length=60, required=False, default="")
+    place = serializers.CharField(max_length=120, required=False, default="")
+    held_on = serializers.DateField()
+    ends_on = serializers.DateField(required=False, allow_null=True, default=None)
+    capacity = serializers.IntegerField(required=False, allow_null=True, default=None, min_value=1, max_value=100_000)
+    registration_opens = serializers.DateField(required=False, allow_null=True, default=None)
+    registration_closes = serializers.DateField(required=False, allow_null=True, default=None)
+    eligible_org = serializers.CharField(
+        max_length=40, required=False, default="", help_text="参加范围工会编码，空为举办工会"
+    )
+    co_organisers = serializers.ListField(child=serializers.CharField(max_length=40), required=False, default=list)
+
+
+class ReviewSerializer(serializers.Serializer):
+    approve = serializers.BooleanField()
+    note = serializers.CharField(max_length=200, required=False, default="", allow_blank=True)
+
+
+class ReportSerializer(serializers.Serializer):
+    participants = serializers.IntegerField(
+        required=False, allow_null=True, default=None, min_value=1, max_value=1_000_000
+    )
+
+
+class RegistrationSerializer(serializers.ModelSerializer):
+    activity_title = serializers.CharField(source="activity.title", read_only=True)
+    person_name = serializers.CharField(source="person.name", read_only=True)
+    honour = serializers.PrimaryKeyRelatedField(read_only=True)
+
+    class Meta:
+        model = Registration
+        fields = [
+            "id",
+            "activity",
+            "activity_title",
+            "person",
+            "person_name",
+            "channel",
+            "registered_at",
+            "attended",
+            "score",
+            "rank",
+            "award",
+            "honour",
+        ]
+        read_only_fields = fields
+
+
+class HonourSerializer(serializers.ModelSerializer):
+    person_name = serializers.CharField(source="person.name", read_only=True)
+    registration = serializers.PrimaryKeyRelatedField(read_only=True, default=None)
+
+    class Meta:
+        model = Honour
+        fields = ["id", "person", "person_name", "title", "level", "awarded_on", "awarded_by", "note", "registration"]
+        read_only_fields = fields

@@ -1,0 +1,125 @@
+"""The events API: events (list, detail, organise, report, review), registrations with results,
+and the honours awards became. Rows come from the same scoped selectors as the pages; writes call
+the services, whose refusals are JSON 400/403/404 like every API error."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from activities import selectors, services
+from activities.api.serializers import (
+    EventCreateSerializer,
+    EventSerializer,
+    HonourSerializer,
+    RegistrationSerializer,
+    ReportSerializer,
+    ReviewSerializer,
+)
+from activities.filtersets import ActivityFilterSet, RegistrationFilterSet
+from activities.models import Activity, Registration
+from members.models import Honour
+from orgs.api.permissions import holds
+from orgs.models import Organisation
+from orgs.roles import Perm
+from orgs.scope import scoped
+
+
+def _org(user, perm: str, code: str, field: str) -> Organisation:
+    org = scoped(user, perm, Organisation.objects.all()).filter(code=code.strip()).first()
+    if org is None:
+        raise ValidationError({field: [f"组织“{code}”不存在或不在您的管理范围内"]})
+    return org
+
+
+@extend_schema_view(
+    list=extend_schema(summary="活动与竞赛列表（按调用者范围）"),
+    retrieve=extend_schema(summary="活动详情"),
+    create=extend_schema(summary="组织活动/竞赛", request=EventCreateSerializer, responses={201: EventSerializer}),
+)
+class EventViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet):
+    serializer_class = EventSerializer
+    filterset_class = ActivityFilterSet
+
+    def get_permissions(self):
+        perms = {"create": Perm.ACTIVITY_MANAGE, "report": Perm.ACTIVITY_MANAGE, "review": Perm.ACTIVITY_REVIEW}
+        return [holds(perms.get(self.action, Perm.ORG_VIEW))()]
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Activity.objects.none()
+        return (
+            selectors.visible_activities(self.request.user)
+            .select_related("eligible_org")
+            .prefetch_related("co_organisers")
+        )
+
+    def create(self, request, *args, **kwargs):
+        data = EventCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        user = request.user
+        values["organisation"] = _org(user, Perm.ACTIVITY_MANAGE, values["organisation"], "organisation")
+        eligible = values.pop("eligible_org")
+        values["eligible_org"] = _org(user, Perm.ACTIVITY_MANAGE, eligible, "eligible_org") if eligible else None
+        codes = values.pop("co_organisers")
+        partners = list(selectors.partner_organisations().filter(code__in=codes))
+        if len(partners) != len(set(codes)):
+            raise ValidationError({"co_organisers": ["协办单位编码不存在，或不是协作单位"]})
+        activity = services.event_create(actor=user, co_organisers=partners, **values)
+        return Response(EventSerializer(activity).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(summary="报送活动（待上级工会审核）", request=ReportSerializer, responses=EventSerializer)
+    @action(detail=True, methods=["post"])
+    def report(self, request, pk=None, **kwargs):
+        activity = self.get_object()
+        data = ReportSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        activity = services.event_report(
+            actor=request.user, activity=activity, participants=data.validated_data["participants"]
+        )
+        return Response(EventSerializer(activity).data)
+
+    @extend_schema(summary="上级工会审核活动报送", request=ReviewSerializer, responses=EventSerializer)
+    @action(detail=True, methods=["post"])
+    def review(self, request, pk=None, **kwargs):
+        activity = self.get_object()
+        data = ReviewSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        activity = services.event_review(actor=request.user, activity=activity, **data.validated_data)
+        return Response(EventSerializer(activity).data)
+
+
+@extend_schema_view(
+    list=extend_schema(summary="报名、到场与成绩（按调用者范围）"), retrieve=extend_schema(summary="报名详情")
+)
+class RegistrationViewSet(viewsets.ReadOnlyModelViewSet):
+    serializer_class = RegistrationSerializer
+    filterset_class = RegistrationFilterSet
+
+    def get_permissions(self):
+        return [holds(Perm.MEMBER_VIEW)()]
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Registration.objects.none()
+        return selectors.visible_registrations(self.request.user).order_by("-activity__held_on", "activity_id", "pk")
+
+
+@extend_schema_view(
+    list=extend_schema(summary="会员荣誉（含竞赛获奖，按调用者范围）"), retrieve=extend_schema(summary="荣誉详情")
+)
+class HonourViewSet(viewsets.ReadOnlyModelViewSet):
+    serializer_class = HonourSerializer
+
+    def get_permissions(self):
+        return [holds(Perm.MEMBER_VIEW)()]
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Honour.objects.none()
+        rows = scoped(self.request.user, Perm.MEMBER_VIEW, Honour.objects.all())
+        return rows.select_related("person", "registration").order_by("-awarded_on", "pk")

@@ -1,0 +1,128 @@
+"""The demo district's events (``manage.py demo``): a district forklift competition co-organised with
+区人保局 (held, scored, awarded, reported and reviewed), a town's flower-arranging training with
+区社教中心, and a spraying competition of 仁和镇 whose registration is open now, for the worker
+account ``zhigong`` to register on a phone. Deterministic and idempotent: an event whose title
+exists is left as it is."""
+
+from __future__ import annotations
+
+import random
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+
+from activities import services
+from activities.models import Activity, Registration
+from core.models import User
+from members.models import Membership, Person
+from orgs.models import Organisation
+
+SEED = 13
+FORKLIFT = "2026年顺义区职工职业技能大赛（叉车）"
+FLOWERS = "仁和镇职工插花技能培训"
+SPRAYING = "仁和镇职工喷涂技能比赛"
+
+
+def _user(username: str) -> User | None:
+    return User.objects.filter(username=username).first()
+
+
+def _people(root: Organisation, count: int, rng: random.Random) -> list[Person]:
+    ids = list(
+        Membership.objects.active_on()
+        .filter(organisation__path__startswith=root.path)
+        .order_by("person_id")
+        .values_list("person_id", flat=True)[:400]
+    )
+    chosen = sorted(rng.sample(ids, min(count, len(ids))))
+    return list(Person.objects.filter(pk__in=chosen).order_by("pk"))
+
+
+def _held_event(
+    event: Activity, held_on: date, people: list[Person], officer: User, rng: random.Random, *, scored: bool
+) -> None:
+    """Members register while the event is ahead; then it is moved to its real (past) date and run."""
+    for person in people:
+        services.registration_add(actor=officer, activity=event, person=person)
+    event = _past(event, held_on)
+    regs = list(event.registrations.order_by("pk"))
+    present = [r.pk for r in regs if rng.random() < 0.92]
+    services.attendance_record(actor=officer, activity=event, attended=present)
+    if scored:
+        scores = {pk: Decimal(rng.randint(700, 990)) / 10 for pk in present}
+        services.results_record(actor=officer, activity=event, scores=scores)
+        ranked = sorted(Registration.objects.filter(pk__in=present), key=lambda r: r.rank)
+        awards = {r.pk: ("first" if r.rank == 1 else "second" if r.rank <= 3 else "third") for r in ranked[:6]}
+        awards |= {r.pk: "tech_expert" for r in ranked[6:8]}
+        services.award_grant(actor=officer, activity=event, awards=awards, awarded_on=event.held_on + timedelta(days=3))
+
+
+def _past(event: Activity, held_on: date) -> Activity:
+    """The demo's history: the event's date set to the day it was held (registration closed before)."""
+    Activity.objects.filter(pk=event.pk).update(held_on=held_on, registration_opens=None, registration_closes=None)
+    event.refresh_from_db()
+    return event
+
+
+@transaction.atomic  # an event is built whole or not at all (its title is the idempotency key)
+def build(options: dict) -> str:
+    rng = random.Random(SEED)
+    root = Organisation.objects.get(depth=1, code="SY")
+    renhe = Organisation.objects.get(code="SY-101")
+    partners = {o.code: o for o in Organisation.objects.filter(code__in=["SY-903", "SY-905", "SY-906", "SY-907"])}
+    jingji, renhe_officer, admin = _user("jingji"), _user("renhe"), _user("admin")
+    today = timezone.localdate()
+    made = []
+    if not Activity.objects.filter(title=FORKLIFT).exists():
+        event = services.event_create(
+            actor=jingji,
+            organisation=root,
+            title=FORKLIFT,
+            kind=Activity.Kind.COMPETITION,
+            skill="叉车",
+            place="顺义区职工技能实训基地",
+            held_on=today + timedelta(days=1),
+            capacity=40,
+            co_organisers=[partners["SY-903"]],
+        )
+        _held_event(event, date(2026, 9, 20), _people(root, 24, rng), jingji, rng, scored=True)
+        event.refresh_from_db()
+        services.event_report(actor=jingji, activity=event)
+        services.event_review(actor=admin, activity=event, approve=True)
+        made.append(FORKLIFT)
+    if not Activity.objects.filter(title=FLOWERS).exists():
+        event = services.event_create(
+            actor=renhe_officer,
+            organisation=renhe,
+            title=FLOWERS,
+            kind=Activity.Kind.TRAINING,
+            skill="插花",
+            place="仁和镇职工之家",
+            held_on=today + timedelta(days=1),
+            capacity=30,
+            co_organisers=[partners["SY-906"]],
+        )
+        _held_event(event, date(2026, 10, 15), _people(renhe, 18, rng), renhe_officer, rng, scored=False)
+        event.refresh_from_db()
+        services.event_report(actor=renhe_officer, activity=event)
+        services.event_review(actor=jingji, activity=event, approve=True)
+        made.append(FLOWERS)
+    if not Activity.objects.filter(title=SPRAYING).exists():
+        services.event_create(
+            actor=renhe_officer,
+            organisation=renhe,
+            title=SPRAYING,
+            kind=Activity.Kind.COMPETITION,
+            skill="喷涂",
+            place="仁和镇职工之家",
+            held_on=today + timedelta(days=21),
+            capacity=20,
+            registration_opens=today - timedelta(days=3),
+            registration_closes=today + timedelta(days=14),
+            co_organisers=[partners["SY-907"]],
+        )
+        made.append(SPRAYING)
+    awarded = Registration.objects.exclude(honour=None).count()
+    return f"活动与竞赛：新增 {len(made)} 项（{'、'.join(made) or '无'}），竞赛获奖记入会员荣誉共 {awarded} 项"
