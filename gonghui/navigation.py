@@ -64,7 +64,8 @@ MENU: tuple[NavGroup, ...] = (
         "活动与考评",
         (
             NavItem("活动报送", "activities:list", Perm.ORG_VIEW),
-            NavItem("工会年度考评", "assessment:list", Perm.ORG_VIEW),
+            NavItem("绩效考核结果", "assessment:list", Perm.ORG_VIEW),
+            NavItem("考核指标体系", "assessment:sets", Perm.ORG_VIEW),
         ),
     ),
     NavGroup(

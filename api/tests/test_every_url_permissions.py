@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import itertools
 from datetime import date
-from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -36,7 +35,8 @@ from api.tests.test_hostile_input import walk
 from appeals import services as appeal_services
 from appeals.models import Appeal
 from appeals.tests.factories import liaison, make_appeal, run_to
-from assessment.services import assessment_record
+from assessment import services as assessment_services
+from assessment.testing import DEFAULT_BANDS
 from conftest import make_user
 from core.models import AuditEvent
 from funds import services as fund_services
@@ -84,7 +84,9 @@ ROUTES: dict[str, Any] = {
     "appeals:list": Page(shows=("appeal",)),
     "appeals:notifications": Page(),
     "appeals:rates": Page(),
-    "assessment:list": Page(shows=("assessment",)),
+    "assessment:list": Page(shows=("assessment_result",)),
+    "assessment:sets": Page(shows=("indicator_set",)),
+    "assessment:set_create": Page(),
     "dashboard:home": Page(),
     "funds:account_list": Page(owner="finance", shows=("account",)),
     "funds:allocation_create": Page(owner="finance"),
@@ -159,9 +161,18 @@ ROUTES: dict[str, Any] = {
     "orgs:children": Obj({"code": ("org", "code")}),
     "orgs:close": Obj({"code": ("org", "code")}),
     "orgs:create": Obj({"code": ("org", "code")}),
-    "orgs:detail": Obj({"code": ("org", "code")}, also=("assessment", "activity")),
+    "orgs:detail": Obj({"code": ("org", "code")}, also=("activity",)),
     "orgs:edit": Obj({"code": ("org", "code")}),
     "orgs:move": Obj({"code": ("org", "code")}, owner="admin"),
+    "assessment:set_detail": Obj({"pk": ("indicator_set", "pk")}),
+    "assessment:set_compute": Obj({"pk": ("indicator_set", "pk")}, get=False),
+    "assessment:version": Obj({"pk": ("assessment_version", "pk")}, also=("assessment_event",)),
+    "assessment:version_action": Obj(
+        {"pk": ("assessment_version", "pk"), "action": ["review", "publish", "reopen"]}, get=False
+    ),
+    "assessment:result": Obj({"pk": ("assessment_result", "pk")}),
+    "assessment:line_rows": Obj({"pk": ("assessment_result", "pk"), "position": [1, 2]}, also=("manual_score",)),
+    "assessment:score": Obj({"pk": ("manual_indicator", "pk")}),
     "portal:detail": Obj({"pk": ("appeal", "pk")}, owner="worker_a"),
     "portal:rate": Obj({"pk": ("appeal", "pk")}, owner="worker_a", get=False),
     "programmes:grant_detail": Obj({"pk": ("payment", "pk")}, owner="finance", also=("grant_usage",)),
@@ -191,7 +202,12 @@ MODELS = {
     "membership": "members.Membership",
     "honour": "members.Honour",
     "activity": "activities.Activity",
-    "assessment": "assessment.OrganisationAssessment",
+    "indicator_set": "assessment.IndicatorSet",
+    "manual_indicator": "assessment.Indicator",
+    "assessment_version": "assessment.Assessment",
+    "assessment_result": "assessment.AssessmentResult",
+    "assessment_event": "assessment.AssessmentEvent",
+    "manual_score": "assessment.ManualScore",
     "liaison": "appeals.LiaisonAssignment",
     "appeal": "appeals.Appeal",
     "referral": "appeals.Referral",
@@ -283,7 +299,26 @@ def _side(district: Any, tmp_path: Any, side: str) -> dict[str, Any]:
     activity = activity_report(
         actor=admin, organisation=union, title=f"{tag}活动", kind="other", held_on=date(2026, 1, 5), participants=5
     )
-    assessment = assessment_record(actor=admin, organisation=union, year=2025, score=Decimal("90"), passed=True)
+    indicator_set = assessment_services.indicator_set_create(
+        actor=officer,
+        organisation=town,
+        year=2025,
+        assessee_kind="joint",
+        name=f"{tag}考核",
+        indicators=[
+            assessment_services.IndicatorSpec("开展活动次数", "50", "auto", "activities_held"),
+            assessment_services.IndicatorSpec("规范化建设", "50"),
+        ],
+        grade_bands=DEFAULT_BANDS,
+        reviewers=[officer],
+    )
+    manual_indicator = indicator_set.indicators.get(source="manual")
+    manual_score = assessment_services.manual_score_record(
+        actor=officer, indicator=manual_indicator, organisation=union, score="80", evidence=f"{tag}依据"
+    )
+    version = assessment_services.assessment_compute(actor=officer, indicator_set=indicator_set)
+    assessment_services.assessment_review(actor=admin, assessment=version)
+    version = assessment_services.assessment_publish(actor=admin, assessment=version)
     liaison_row = liaison(district, union, "social_a" if a else "admin")
     appeal = make_appeal(district, org=union, title=f"{tag}诉求", worker=person)
     appeal_services.attachment_add(
@@ -307,7 +342,12 @@ def _side(district: Any, tmp_path: Any, side: str) -> dict[str, Any]:
         "membership": m,
         "honour": honour,
         "activity": activity,
-        "assessment": assessment,
+        "indicator_set": indicator_set,
+        "manual_indicator": manual_indicator,
+        "manual_score": manual_score,
+        "assessment_version": version,
+        "assessment_result": version.results.get(organisation=union),
+        "assessment_event": version.events.first(),
         "liaison": liaison_row,
         "appeal": Appeal.objects.get(pk=appeal.pk),
         "attachment": appeal.attachments.get(),

@@ -17,7 +17,7 @@ S = Assessment.State
 
 
 def test_weights_not_summing_to_100_are_refused(district):
-    with pytest.raises(ValidationError, match="权重合计为 90.00 分，应为 100 分"):
+    with pytest.raises(ValidationError, match=r"权重合计为 90\.00 分，应为 100 分"):
         joint_set(district, indicators=[A("开展活动次数", "60", "auto", "activities_held"), A("规范化建设", "30")])
     with pytest.raises(ValidationError, match="第 1 项指标“新建基层工会数”不适用于此类考核对象"):
         joint_set(district, indicators=[A("新建基层工会数", "100", "auto", "unions_founded")])
@@ -48,7 +48,7 @@ def test_who_sets_up_and_scores(district):
             actor=district.user("admin"), indicator=manual, organisation=district.union_a, score="80", evidence="x"
         )
     reviewer = district.user("org_dept")
-    with pytest.raises(ValidationError, match="评分应在 0.00 到 100.00 之间"):
+    with pytest.raises(ValidationError, match=r"评分应在 0\.00 到 100\.00 之间"):
         services.manual_score_record(
             actor=reviewer, indicator=manual, organisation=district.union_a, score="101", evidence="x"
         )
