@@ -27,4 +27,5 @@ urlpatterns = [
     path("", include("members.api.urls")),
     path("", include("appeals.api.urls")),
     path("", include("funds.api.urls")),
+    path("", include("assessment.api.urls")),
 ]

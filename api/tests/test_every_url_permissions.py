@@ -124,6 +124,9 @@ ROUTES: dict[str, Any] = {
     "api:fund-payment-list": Page(owner="finance", shows=("payment",)),
     "api:fund-programme-list": Page(owner="finance", shows=("programme",)),
     "api:fund-trial-balance": Page(owner="finance", shows=("allocation",)),
+    "api:assessment-set-list": Page(shows=("indicator_set",)),
+    "api:assessment-version-list": Page(shows=("assessment_version",)),
+    "api:assessment-result-list": Page(shows=("assessment_result",)),
     # routes with an object: kwarg → (object of ``world``, attribute) or the literal values to try
     "accounts:user_detail": Obj({"pk": ("user", "pk")}, owner="admin"),
     "accounts:user_action": Obj(
@@ -191,6 +194,12 @@ ROUTES: dict[str, Any] = {
     "api:member-leave": Obj({"pk": ("membership", "pk")}, get=False),
     "api:member-transfer": Obj({"pk": ("membership", "pk")}, get=False),
     "api:org-detail": Obj({"code": ("org", "code")}),
+    "api:assessment-set-detail": Obj({"pk": ("indicator_set", "pk")}),
+    "api:assessment-set-compute": Obj({"pk": ("indicator_set", "pk")}, get=False),
+    "api:assessment-version-detail": Obj({"pk": ("assessment_version", "pk")}),
+    "api:assessment-version-review": Obj({"pk": ("assessment_version", "pk")}, get=False),
+    "api:assessment-version-publish": Obj({"pk": ("assessment_version", "pk")}, get=False),
+    "api:assessment-result-detail": Obj({"pk": ("assessment_result", "pk")}),
 }
 
 # the object key of ``world`` → its model (the meta-test checks every data_scope model is here)
