@@ -240,11 +240,16 @@ def line_rows(request: HttpRequest, pk: int, position: int) -> HttpResponse:
         if definition is None:
             headers = ["评分人", "评分", "评分依据", "评分时间"]
             page = paginate(request, queryset, 50)
-            rows = [[s.reviewer, s.score, s.evidence, s.scored_at.strftime("%Y-%m-%d %H:%M")] for s in page]
+            rows = [
+                list(
+                    zip([s.reviewer, s.score, s.evidence, s.scored_at.strftime("%Y-%m-%d %H:%M")], headers, strict=True)
+                )
+                for s in page
+            ]
         else:
             headers = [c.header for c in definition.row_columns]
             page = paginate(request, queryset, 50)
-            rows = [[_cell(r, c.accessor) for c in definition.row_columns] for r in page]
+            rows = [[(_cell(r, c.accessor), c.header) for c in definition.row_columns] for r in page]
     return render(
         request,
         "assessment/line_rows.html",
