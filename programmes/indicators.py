@@ -31,7 +31,7 @@ def _dues_by_owner(run: Run, year: int) -> dict[int, tuple[Decimal, list[int]]]:
         .order_by("pk")
     )
     out: dict[int, tuple[Decimal, list[int]]] = {}
-    for pk, path, paid in rows.iterator(chunk_size=10000):
+    for pk, path, paid in rows:
         owner = run.owner(path)
         if owner is not None:
             total, ids = out.get(owner, (Decimal(0), []))
