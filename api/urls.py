@@ -31,4 +31,5 @@ urlpatterns = [
     path("", include("assistance.api.urls")),
     path("", include("assistance.api.urls_relief")),
     path("", include("activities.api.urls")),
+    path("", include("assessment.api.urls")),
 ]

@@ -1,33 +1,75 @@
-"""Reading yearly assessments: always through orgs.scope."""
+"""Reading assessments: always through orgs.scope.
+
+Who sees what: the managers of the assessing union (ORG_VIEW over it) see its sets and every version;
+an assessee's officers see their own results of published versions only.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import QuerySet
+from django.apps import apps
+from django.db.models import Q, QuerySet
 
-from assessment.models import OrganisationAssessment
+from assessment.models import Assessment, AssessmentEvent, AssessmentResult, IndicatorSet, ManualScore
+from assessment.registry import get_indicator
 from orgs.models import Organisation
 from orgs.roles import Perm
 from orgs.scope import scoped
 
+S = Assessment.State
 
-def visible_assessments(user: Any) -> QuerySet[OrganisationAssessment]:
-    """The assessments of the unions the user may see, latest year first, in tree order."""
+
+def visible_sets(user: Any) -> QuerySet[IndicatorSet]:
+    return scoped(user, Perm.ORG_VIEW, IndicatorSet.objects.all()).select_related("organisation")
+
+
+def visible_versions(user: Any) -> QuerySet[Assessment]:
+    return scoped(user, Perm.ORG_VIEW, Assessment.objects.all()).select_related("indicator_set__organisation")
+
+
+def visible_results(user: Any) -> QuerySet[AssessmentResult]:
+    """The results of the user's scope: every version's for the assessing union's managers, the
+    published ones for the assessees."""
+    managed = visible_sets(user).values("pk")
     return (
-        scoped(user, Perm.ORG_VIEW, OrganisationAssessment.objects.all())
-        .select_related("organisation", "assessed_by")
-        .order_by("-year", "organisation__path")
+        scoped(user, Perm.ORG_VIEW, AssessmentResult.objects.all())
+        .filter(Q(assessment__state=S.PUBLISHED) | Q(assessment__indicator_set__in=managed))
+        .select_related("organisation", "assessment__indicator_set")
     )
 
 
-def assessable_unions(user: Any) -> QuerySet[Organisation]:
-    """Active grassroots unions below the user's own organisations (a union does not assess itself;
-    the service checks the parent)."""
-    return scoped(
-        user,
-        Perm.ORG_CHANGE,
-        Organisation.objects.filter(
-            kind__in=Organisation.GRASSROOTS_KINDS, status=Organisation.Status.ACTIVE, depth__gt=1
-        ),
-    ).order_by("path")
+def version_events(assessment: Assessment) -> QuerySet[AssessmentEvent]:
+    return assessment.events.select_related("actor")
+
+
+def published_results(year: int) -> QuerySet[AssessmentResult]:
+    """The results in force for a year (what the programmes read): of published versions only, so a
+    later data change or an unpublished recomputation changes nothing. An organisation assessed by
+    two sets in one year is taken from the highest assessing union."""
+    return AssessmentResult.objects.filter(
+        assessment__state=S.PUBLISHED, assessment__indicator_set__year=year
+    ).order_by("assessment__indicator_set__organisation__depth", "assessment__indicator_set_id")
+
+
+def line_rows(user: Any, result: AssessmentResult, position: str) -> tuple[dict[str, Any], QuerySet | None, Any]:
+    """One line of a result, the rows behind it the user may see (scoped with the indicator's
+    action; None when the user may not see that kind of row) and the indicator's definition."""
+    spec = next((s for s in result.assessment.indicators if str(s["position"]) == position), None)
+    if spec is None:
+        return {}, None, None
+    line = result.lines.get(position, {})
+    ids = line.get("rows", [])
+    if spec["source"] == "manual":
+        qs = scoped(user, Perm.ORG_VIEW, ManualScore.objects.filter(pk__in=ids)).select_related(
+            "reviewer", "organisation"
+        )
+        return spec, qs.order_by("reviewer_id"), None
+    definition = get_indicator(spec["key"])
+    if definition is None:
+        return spec, None, None
+    model = apps.get_model(definition.row_model)
+    qs = scoped(user, definition.row_perm, model.objects.filter(pk__in=ids))
+    if model is not Organisation:
+        qs = qs.select_related("organisation") if hasattr(model, "organisation") else qs
+    return spec, qs.order_by("pk"), definition

@@ -65,7 +65,8 @@ from django.test import override_settings  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from activities.models import Activity  # noqa: E402
-from assessment.models import OrganisationAssessment  # noqa: E402
+from assessment.models import AssesseeKind  # noqa: E402
+from assessment.testing import publish_scores  # noqa: E402
 from core.models import User  # noqa: E402
 from core.system import system_actor  # noqa: E402
 from funds import selectors, services  # noqa: E402
@@ -152,12 +153,17 @@ def build() -> tuple[Organisation, User, User]:
         ),
         batch_size=5000,
     )
-    OrganisationAssessment.objects.bulk_create(
-        (
-            OrganisationAssessment(organisation_id=u.pk, year=2026, score=Decimal(60 + i % 40), passed=True)
-            for i, u in enumerate(unions)
-        ),
-        batch_size=5000,
+    # the published 2026 assessment the subsidy's score bands read (set up through the assessment services)
+    assessors = [User.objects.create(username=name) for name in ("zuzhi", "zuzhi2")]
+    for user in assessors:
+        role_grant(actor=None, user=user, role=Role.ORG_DEPT, organisation=root)
+    publish_scores(
+        organisation=root,
+        year=2026,
+        kind=AssesseeKind.JOINT,
+        scores={u.pk: Decimal(60 + i % 40) for i, u in enumerate(unions)},
+        computer=assessors[0],
+        checker=assessors[1],
     )
     preparer = User.objects.create(username="caiwu")
     approver = User.objects.create(username="caiwu2")

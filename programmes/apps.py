@@ -15,7 +15,9 @@ class ProgrammesConfig(AppConfig):
 
     def ready(self) -> None:
         from funds.engine import register_programme
+        from programmes import indicators
         from programmes.plugins import PLUGINS
 
         for plugin in PLUGINS:
             register_programme(plugin.key, plugin)
+        indicators.register()  # the assessment's dues and start-up grant indicators

@@ -13,7 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from activities.models import Activity
-from assessment.models import OrganisationAssessment
+from assessment.demo import publish_joint_unions
 from core.models import User
 from core.money import format_yuan
 from core.system import system_actor
@@ -189,12 +189,6 @@ def _pilot_activity(unions: list[Organisation], rng: random.Random, reporter, re
                 )
             )
     Activity.objects.bulk_create(rows)
-    for org in unions:
-        OrganisationAssessment.objects.get_or_create(
-            organisation=org,
-            year=2026,
-            defaults={"score": Decimal(rng.randint(700, 980)) / 10, "passed": True, "assessed_by": reporter},
-        )
 
 
 @transaction.atomic
@@ -277,6 +271,7 @@ def build(options: dict) -> str:
     _dues(root, rng, caiwu)
     rebates = _run(rebate, "2025", caiwu, caiwu2)
     _pilot_activity(pilots, rng, _user("renhe"), _user("jingji"))
+    publish_joint_unions(root)  # the subsidy's score bands read the published 2026 assessment
     joint_cycle = Cycle.objects.filter(programme=joint, period_key="2026-Q3").first()
     if joint_cycle is None:
         joint_cycle = _run(joint, "2026-Q3", caiwu, caiwu2)

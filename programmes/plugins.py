@@ -343,7 +343,7 @@ class DuesRebate:
     def eligible(
         self, period: PeriodSpan, params: dict[str, Any], *, history: ParameterHistory | None = None
     ) -> Iterable[Organisation]:
-        from assessment.models import OrganisationAssessment
+        from assessment.selectors import published_results
         from programmes.models import DuesRecord
 
         year = period.year
@@ -359,8 +359,9 @@ class DuesRebate:
                 dues_y=Subquery(this_year.values("dues_paid")[:1], output_field=money),
                 dues_prev=Subquery(prior.values("dues_paid")[:1], output_field=money),
                 paid_earlier=Exists(earlier),
+                # the published assessment in force (assessment app), never a score typed by hand
                 assessment_passed=Subquery(
-                    OrganisationAssessment.objects.filter(organisation=OuterRef("pk"), year=year).values("passed")[:1]
+                    published_results(year).filter(organisation=OuterRef("pk")).values("passed")[:1]
                 ),
             )
             .order_by("path")
@@ -417,7 +418,7 @@ class DuesRebate:
             text = f"{head}；{year} 年首次缴纳，按留成 × {_pct(new_share)} = {format_yuan(amount)} 元"
         if params["require_assessment_pass"] and not org.assessment_passed:
             inputs["assessment_passed"] = bool(org.assessment_passed)
-            reason = "无考评结果" if org.assessment_passed is None else "考评未通过"
+            reason = "无已发布的考核结果" if org.assessment_passed is None else "考核不合格"
             return Decimal("0.00"), f"{text}；{year} 年{reason}，不予返还", inputs
         return amount, text, inputs
 
@@ -539,7 +540,8 @@ class JointUnionSubsidy:
 
     def eligible(self, period: PeriodSpan, params: dict[str, Any]) -> Iterable[Organisation]:
         from activities.models import Activity
-        from assessment.models import OrganisationAssessment
+        from assessment.models import AssessmentResult
+        from assessment.selectors import published_results
 
         qs = Organisation.objects.filter(
             kind__in=[K.VILLAGE_JOINT, K.COMMUNITY_JOINT], status=Organisation.Status.ACTIVE
@@ -556,11 +558,10 @@ class JointUnionSubsidy:
                     state=Activity.State.REVIEWED,  # only reports the union above accepted
                 )
             ),
+            # the published assessment in force: its total decides the score band
             score=Subquery(
-                OrganisationAssessment.objects.filter(organisation=OuterRef("pk"), year=period.year).values("score")[
-                    :1
-                ],
-                output_field=OrganisationAssessment._meta.get_field("score"),
+                published_results(period.year).filter(organisation=OuterRef("pk")).values("total")[:1],
+                output_field=AssessmentResult._meta.get_field("total"),
             ),
         ).order_by("path")
 
@@ -581,7 +582,7 @@ class JointUnionSubsidy:
         )
         capped = "（已达上限）" if ap < to_yuan(activity_rate * (org.activities_n or 0)) else ""
         score = None if org.score is None else Decimal(org.score).quantize(FEN)
-        score_text = "无考核结果 → 系数 0" if score is None else f"考核 {score} 分 → 系数 {coefficient}"
+        score_text = "无已发布的考核结果 → 系数 0" if score is None else f"已发布考核 {score} 分 → 系数 {coefficient}"
         explanation = (
             f"挂钩会员人数：会员 {org.members_n or 0} 人 × {format_yuan(member_rate)} 元 = {format_yuan(mp)} 元；"
             f"挂钩活动开展：活动 {org.activities_n or 0} 次 × {format_yuan(activity_rate)} 元，上限 "

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import itertools
 from datetime import date
-from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -37,7 +36,8 @@ from api.tests.test_hostile_input import walk
 from appeals import services as appeal_services
 from appeals.models import Appeal
 from appeals.tests.factories import liaison, make_appeal, run_to
-from assessment.services import assessment_record
+from assessment import services as assessment_services
+from assessment.testing import DEFAULT_BANDS
 from assistance.models import HardshipFile, LocalStandard
 from assistance.services.files import file_apply as svc_file_apply
 from assistance.services.files import standard_save
@@ -94,7 +94,6 @@ ROUTES: dict[str, Any] = {
     "appeals:list": Page(shows=("appeal",)),
     "appeals:notifications": Page(),
     "appeals:rates": Page(),
-    "assessment:list": Page(shows=("assessment",)),
     "cadres:posts": Page(shows=("cadre_post", "cadre")),
     "cadres:staffing": Page(shows=("org",)),
     "cadres:recruitments": Page(shows=("recruitment",)),
@@ -111,6 +110,9 @@ ROUTES: dict[str, Any] = {
     "assistance:my_file": Page(owner="worker_a", shows=("file",)),
     "assistance:standard_list": Page(owner="rights"),
     "assistance:status_list": Page(owner="chair_a", shows=("file",)),
+    "assessment:list": Page(shows=("assessment_result",)),
+    "assessment:sets": Page(shows=("indicator_set",)),
+    "assessment:set_create": Page(),
     "dashboard:home": Page(),
     "assistance:figures": Page(owner="rights"),
     "assistance:allowance_months": Page(owner="rights", shows=("allowance_month",)),
@@ -165,6 +167,9 @@ ROUTES: dict[str, Any] = {
     "api:fund-programme-list": Page(owner="finance", shows=("programme",)),
     "api:fund-trial-balance": Page(owner="finance", shows=("allocation",)),
     "api:assistance-file-list": Page(owner="rights", shows=("file",)),
+    "api:assessment-set-list": Page(shows=("indicator_set",)),
+    "api:assessment-version-list": Page(shows=("assessment_version",)),
+    "api:assessment-result-list": Page(shows=("assessment_result",)),
     # routes with an object: kwarg → (object of ``world``, attribute) or the literal values to try
     "accounts:user_detail": Obj({"pk": ("user", "pk")}, owner="admin"),
     "accounts:user_action": Obj(
@@ -229,9 +234,18 @@ ROUTES: dict[str, Any] = {
     "orgs:children": Obj({"code": ("org", "code")}),
     "orgs:close": Obj({"code": ("org", "code")}),
     "orgs:create": Obj({"code": ("org", "code")}),
-    "orgs:detail": Obj({"code": ("org", "code")}, also=("assessment", "activity")),
+    "orgs:detail": Obj({"code": ("org", "code")}, also=("activity",)),
     "orgs:edit": Obj({"code": ("org", "code")}),
     "orgs:move": Obj({"code": ("org", "code")}, owner="admin"),
+    "assessment:set_detail": Obj({"pk": ("indicator_set", "pk")}),
+    "assessment:set_compute": Obj({"pk": ("indicator_set", "pk")}, get=False),
+    "assessment:version": Obj({"pk": ("assessment_version", "pk")}, also=("assessment_event",)),
+    "assessment:version_action": Obj(
+        {"pk": ("assessment_version", "pk"), "action": ["review", "publish", "reopen"]}, get=False
+    ),
+    "assessment:result": Obj({"pk": ("assessment_result", "pk")}),
+    "assessment:line_rows": Obj({"pk": ("assessment_result", "pk"), "position": [1, 2]}, also=("manual_score",)),
+    "assessment:score": Obj({"pk": ("manual_indicator", "pk")}),
     "portal:detail": Obj({"pk": ("appeal", "pk")}, owner="worker_a"),
     "assistance:relief_detail": Obj({"pk": ("relief", "pk")}, owner="rights", also=("relief_step",)),
     "assistance:relief_action": Obj(
@@ -273,6 +287,12 @@ ROUTES: dict[str, Any] = {
     "api:member-leave": Obj({"pk": ("membership", "pk")}, get=False),
     "api:member-transfer": Obj({"pk": ("membership", "pk")}, get=False),
     "api:org-detail": Obj({"code": ("org", "code")}),
+    "api:assessment-set-detail": Obj({"pk": ("indicator_set", "pk")}),
+    "api:assessment-set-compute": Obj({"pk": ("indicator_set", "pk")}, get=False),
+    "api:assessment-version-detail": Obj({"pk": ("assessment_version", "pk")}),
+    "api:assessment-version-review": Obj({"pk": ("assessment_version", "pk")}, get=False),
+    "api:assessment-version-publish": Obj({"pk": ("assessment_version", "pk")}, get=False),
+    "api:assessment-result-detail": Obj({"pk": ("assessment_result", "pk")}),
 }
 
 # the object key of ``world`` → its model (the meta-test checks every data_scope model is here)
@@ -285,7 +305,12 @@ MODELS = {
     "honour": "members.Honour",
     "activity": "activities.Activity",
     "registration": "activities.Registration",
-    "assessment": "assessment.OrganisationAssessment",
+    "indicator_set": "assessment.IndicatorSet",
+    "manual_indicator": "assessment.Indicator",
+    "assessment_version": "assessment.Assessment",
+    "assessment_result": "assessment.AssessmentResult",
+    "assessment_event": "assessment.AssessmentEvent",
+    "manual_score": "assessment.ManualScore",
     "liaison": "appeals.LiaisonAssignment",
     "cadre": "cadres.Cadre",
     "cadre_post": "cadres.Post",
@@ -413,9 +438,28 @@ def _side(district: Any, tmp_path: Any, side: str) -> dict[str, Any]:
         actor=admin, organisation=union, title=f"{tag}活动", kind="other", held_on=date(2026, 1, 5), participants=5
     )
     registration = Registration.objects.create(activity=activity, person=person, channel="office", attended=True)
-    assessment = assessment_record(actor=admin, organisation=union, year=2025, score=Decimal("90"), passed=True)
     cadres = cadres_side(district, a, tag)  # before the liaison below, which then replaces the worker's
     cadres["recruitment"].interviewers.add(district.user("social_a"))  # the score page's owner, in both towns
+    indicator_set = assessment_services.indicator_set_create(
+        actor=officer,
+        organisation=town,
+        year=2025,
+        assessee_kind="joint",
+        name=f"{tag}考核",
+        indicators=[
+            assessment_services.IndicatorSpec("开展活动次数", "50", "auto", "activities_held"),
+            assessment_services.IndicatorSpec("规范化建设", "50"),
+        ],
+        grade_bands=DEFAULT_BANDS,
+        reviewers=[officer],
+    )
+    manual_indicator = indicator_set.indicators.get(source="manual")
+    manual_score = assessment_services.manual_score_record(
+        actor=officer, indicator=manual_indicator, organisation=union, score="80", evidence=f"{tag}依据"
+    )
+    version = assessment_services.assessment_compute(actor=officer, indicator_set=indicator_set)
+    assessment_services.assessment_review(actor=admin, assessment=version)
+    version = assessment_services.assessment_publish(actor=admin, assessment=version)
     liaison_row = liaison(district, union, "social_a" if a else "admin")
     appeal = make_appeal(district, org=union, title=f"{tag}诉求", worker=person)
     appeal_services.attachment_add(
@@ -441,7 +485,12 @@ def _side(district: Any, tmp_path: Any, side: str) -> dict[str, Any]:
         "honour": honour,
         "activity": activity,
         "registration": registration,
-        "assessment": assessment,
+        "indicator_set": indicator_set,
+        "manual_indicator": manual_indicator,
+        "manual_score": manual_score,
+        "assessment_version": version,
+        "assessment_result": version.results.get(organisation=union),
+        "assessment_event": version.events.first(),
         "liaison": liaison_row,
         "appeal": Appeal.objects.get(pk=appeal.pk),
         "attachment": appeal.attachments.get(),

@@ -11,7 +11,8 @@ from django.utils import timezone
 from python_calamine import CalamineWorkbook
 
 from activities.models import Activity
-from assessment.models import OrganisationAssessment
+from assessment.models import AssesseeKind
+from assessment.testing import publish_scores
 from conftest import make_user
 from core.validators import credit_code_check_char
 from funds import services
@@ -250,8 +251,14 @@ def test_dues_rebate_conditional_on_assessment(district, approver):
     _dues(
         district, [[district.firm_a.credit_code, "顺鑫", 2026, 0, 1000], [other.credit_code, "x", 2026, 0, 1000]], 2026
     )
-    OrganisationAssessment.objects.create(organisation=district.firm_a, year=2026, score=D("85"), passed=True)
-    OrganisationAssessment.objects.create(organisation=other, year=2026, score=D("50"), passed=False)
+    publish_scores(
+        organisation=district.root,
+        year=2026,
+        kind=AssesseeKind.GRASSROOTS,
+        scores={district.firm_a.pk: D("85"), other.pk: D("50")},  # pass mark 60
+        computer=district.user("admin"),
+        checker=district.user("org_dept"),
+    )
     programme = fund_programme(
         district=district.root,
         plugin_key="dues_rebate",
@@ -262,7 +269,7 @@ def test_dues_rebate_conditional_on_assessment(district, approver):
     cycle = run(district, programme, "2026")
     got = dict(Entitlement.objects.filter(cycle=cycle).values_list("beneficiary_org__code", "amount"))
     assert got == {"T-A-2": D("400.00"), "E-2": D("0.00")}
-    assert "考评未通过" in Entitlement.objects.get(cycle=cycle, beneficiary_org=other).explanation
+    assert "考核不合格" in Entitlement.objects.get(cycle=cycle, beneficiary_org=other).explanation
 
 
 # --- joint union ----------------------------------------------------------------------------
@@ -284,7 +291,14 @@ def test_joint_union_pilot_cycle(district, approver):
         organisation=ua, title="未审核", held_on=date(2026, 8, 10), reported_at=now, state=Activity.State.REPORTED
     )
     Activity.objects.create(organisation=ua, title="上季度", held_on=date(2026, 6, 30), reported_at=now, state=reviewed)
-    OrganisationAssessment.objects.create(organisation=ua, year=2026, score=D("86.5"), passed=True)
+    publish_scores(
+        organisation=district.root,
+        year=2026,
+        kind=AssesseeKind.JOINT,
+        scores={ua.pk: D("86.5")},
+        computer=district.user("admin"),
+        checker=district.user("org_dept"),
+    )
     programme = fund_programme(
         district=district.root,
         plugin_key="joint_union_subsidy",
@@ -305,7 +319,9 @@ def test_joint_union_pilot_cycle(district, approver):
     e = Entitlement.objects.get(cycle=cycle)
     assert e.beneficiary_org == ua and e.amount == D("8340.00")  # 840 + 2,500 + 5,000
     assert "挂钩会员人数：会员 42 人 × 20.00 元 = 840.00 元" in e.explanation
-    assert "挂钩活动开展：活动 5 次" in e.explanation and "挂钩考核结果：考核 86.50 分 → 系数 1.0" in e.explanation
+    assert (
+        "挂钩活动开展：活动 5 次" in e.explanation and "挂钩考核结果：已发布考核 86.50 分 → 系数 1.0" in e.explanation
+    )
     assert ub.code not in cycle.entitlements.values_list("beneficiary_org__code", flat=True)
 
 

@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand
 
 from activities import demo as activities_demo
 from appeals import demo as appeals_demo
+from assessment import demo as assessment_demo
 from assistance import demo as assistance_demo
 from assistance import demo_allowance as assistance_allowance_demo
 from cadres import demo as cadres_demo
@@ -36,6 +37,7 @@ class Command(BaseCommand):
             cadres_demo.build,
             assistance_demo.build,
             assistance_allowance_demo.build,
+            assessment_demo.build,
         ]
         for step in steps:
             self.stdout.write(step(options))
