@@ -85,6 +85,8 @@ INSTALLED_APPS = [
     "assessment",
     "appeals",
     "funds",
+    "surveys",
+    "reform",
     "programmes",
     "portal",
     "dashboard",

@@ -46,6 +46,18 @@ class Perm:
     FUND_APPROVE = "funds.approve"
     DONATION_MANAGE = "funds.donation_manage"
 
+    # surveys.view / surveys.manage: see and run questionnaires over an organisation's members;
+    # surveys.answer: a worker answers the questionnaires sent to them (own records only).
+    SURVEY_VIEW = "surveys.view"
+    SURVEY_MANAGE = "surveys.manage"
+    SURVEY_ANSWER = "surveys.answer"
+
+    # reform.view: the reform plans, task sheets, timetables; reform.manage: draw up plans and tasks;
+    # reform.report: report progress on a task one's organisation is responsible for.
+    REFORM_VIEW = "reform.view"
+    REFORM_MANAGE = "reform.manage"
+    REFORM_REPORT = "reform.report"
+
     @classmethod
     def all(cls) -> frozenset[str]:
         return frozenset(v for k, v in vars(cls).items() if k.isupper())
@@ -144,10 +156,24 @@ ROLE_PERMS: dict[str, frozenset[str]] = {
     Role.WORKER: frozenset({P.MEMBER_VIEW, P.APPEAL_VIEW, P.APPEAL_SUBMIT}),
 }
 
+# Surveys and reform tasks (issue 14), added to the roles above.
+_ISSUE_14_PERMS: dict[str, frozenset[str]] = {
+    Role.ORG_DEPT: frozenset({P.SURVEY_VIEW, P.SURVEY_MANAGE, P.REFORM_VIEW, P.REFORM_MANAGE, P.REFORM_REPORT}),
+    Role.RIGHTS_DEPT: frozenset({P.SURVEY_VIEW, P.SURVEY_MANAGE, P.REFORM_VIEW}),
+    Role.SUB_OFFICER: frozenset({P.SURVEY_VIEW, P.SURVEY_MANAGE, P.REFORM_VIEW, P.REFORM_REPORT}),
+    Role.GRASSROOTS_CHAIR: frozenset({P.SURVEY_VIEW, P.SURVEY_MANAGE, P.REFORM_VIEW, P.REFORM_REPORT}),
+    Role.AUDITOR: frozenset({P.SURVEY_VIEW, P.REFORM_VIEW}),
+    Role.WORKER: frozenset({P.SURVEY_ANSWER}),
+}
+for _role, _perms in _ISSUE_14_PERMS.items():
+    ROLE_PERMS[_role] = ROLE_PERMS[_role] | _perms
+
 
 # What a grant over "own records only" (ScopeMode.SELF) can carry, whatever its role: seeing one's own
 # records and submitting requests. An officer action never comes from an own-records grant.
-SELF_SCOPE_PERMS: frozenset[str] = frozenset({Perm.MEMBER_VIEW, Perm.APPEAL_VIEW, Perm.APPEAL_SUBMIT})
+SELF_SCOPE_PERMS: frozenset[str] = frozenset({Perm.MEMBER_VIEW, Perm.APPEAL_VIEW, Perm.APPEAL_SUBMIT}) | {
+    Perm.SURVEY_ANSWER
+}
 
 
 class ScopeMode(models.TextChoices):

@@ -1,0 +1,6 @@
+from django.urls import path
+
+from reform import views
+
+app_name = "reform"
+urlpatterns: list = []
