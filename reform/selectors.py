@@ -137,6 +137,24 @@ REPORT_HEADERS = [
 ]  # fmt: skip
 
 
+def report_cells(row: ReportRow) -> list[Any]:
+    """A report row as the workbook's cells, in ``REPORT_HEADERS`` order."""
+    return [
+        row.number,
+        row.title,
+        row.phase,
+        row.responsible_org,
+        row.responsible_person,
+        row.due_on,
+        row.state,
+        row.progress,
+        row.milestones,
+        row.latest_on,
+        row.latest_text,
+        row.overdue,
+    ]
+
+
 def plan_report(user: Any, plan: Plan, on: date) -> tuple[list[ReportRow], Decimal | None]:
     """The plan as it stood on ``on``: each task's state, progress (the roll-up rule), milestones
     done by then and its latest report up to that day; and the plan's progress. Three queries.

@@ -170,23 +170,7 @@ def plan_report(request: HttpRequest, pk: int) -> HttpResponse:
             what=f"改革进展报告：{plan.title}（截至{on:%Y-%m-%d}）",
             filename=f"改革进展报告-{plan.pk}-{on:%Y%m%d}.xlsx",
             headers=selectors.REPORT_HEADERS,
-            rows=[
-                [
-                    r.number,
-                    r.title,
-                    r.phase,
-                    r.responsible_org,
-                    r.responsible_person,
-                    r.due_on,
-                    r.state,
-                    r.progress,
-                    r.milestones,
-                    r.latest_on,
-                    r.latest_text,
-                    r.overdue,
-                ]
-                for r in rows
-            ],  # fmt: skip
+            rows=[selectors.report_cells(r) for r in rows],
             count=len(rows),
         )
     if request.GET.get("export"):

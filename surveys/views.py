@@ -160,7 +160,7 @@ def my_surveys(request: HttpRequest) -> HttpResponse:
 @perm_required(Perm.SURVEY_ANSWER, own_records=True)
 def survey_answer(request: HttpRequest, pk: int) -> HttpResponse:
     invitation = get_scoped_or_404(
-        request.user, Perm.SURVEY_ANSWER, selectors.my_invitations(request.user), survey_id=pk
+        request.user, Perm.SURVEY_ANSWER, selectors.my_invitations(request.user), survey__pk=pk
     )
     survey = invitation.survey
     questions = list(survey.questions.order_by("position"))

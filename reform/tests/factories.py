@@ -52,3 +52,34 @@ def reform_plan(district: Any, *, title: str = "2017年工会改革方案") -> t
         pilot_sites=[district.union_b],
     )
     return plan, a, b
+
+
+def town_plans(district: Any) -> tuple[Task, Task]:
+    """A plan of each town with one task (their markers 甲标记/乙标记): the scope battery's rows."""
+    actor = district.user("org_dept")
+    tasks = []
+    for tag, town, union in (
+        ("甲标记", district.town_a, district.union_a),
+        ("乙标记", district.town_b, district.union_b),
+    ):
+        plan = services.plan_create(
+            actor=actor,
+            organisation=town,
+            title=f"{tag}方案",
+            year=2017,
+            starts_on=date(2017, 1, 1),
+            ends_on=date(2017, 12, 31),
+        )
+        tasks.append(
+            services.task_add(
+                actor=actor,
+                plan=plan,
+                number="1",
+                title=f"{tag}任务",
+                responsible_org=union,
+                starts_on=date(2017, 1, 1),
+                due_on=date(2017, 6, 30),
+                pilot_sites=[union],
+            )
+        )
+    return tasks[0], tasks[1]

@@ -64,7 +64,7 @@ def test_a_town_plan_cannot_name_a_unit_of_another_town(district):
 
 def test_the_responsible_unit_reports_and_the_first_report_starts_the_task(district, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
-    _, a, b = reform_plan(district)
+    _, a, _b = reform_plan(district)
     with pytest.raises(PermissionDenied):
         services.progress_report(
             actor=district.user("town_b"), task=a, reported_on=date(2017, 5, 1), percent=10, text="x"
@@ -111,7 +111,7 @@ def test_completion_waits_for_milestones_and_only_a_manager_reopens(district):
 
 
 def test_the_progress_report_for_a_date(district):
-    plan, a, b = reform_plan(district)
+    plan, a, _b = reform_plan(district)
     town_a = district.user("town_a")
     services.progress_report(actor=town_a, task=a, reported_on=date(2017, 5, 1), percent=30, text="调研")
     services.progress_report(actor=town_a, task=a, reported_on=date(2017, 9, 1), percent=80, text="试点运行")
@@ -132,7 +132,7 @@ def test_the_progress_report_for_a_date(district):
 
 
 def test_overdue_tasks_and_milestones_reach_whoever_is_responsible(district):
-    _, a, b = reform_plan(district)
+    _, _a, b = reform_plan(district)
     services.milestone_add(actor=district.user("org_dept"), task=b, title="问卷回收", due_on=date(2017, 9, 1))
     today = date(2017, 10, 15)
     assert selectors.reform_todos(district.user("town_a"), today) == (1, 0)  # task A due 10-10
