@@ -27,4 +27,6 @@ urlpatterns = [
     path("", include("members.api.urls")),
     path("", include("appeals.api.urls")),
     path("", include("funds.api.urls")),
+    path("", include("surveys.api.urls")),
+    path("", include("reform.api.urls")),
 ]

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from core.lists import ListPage
-from core.views import add_refusal_message, add_validation_errors
+from core.views import add_refusal_message, form_submit
 from orgs.roles import Perm
 from orgs.scope import can_at, get_scoped_or_404
 from orgs.web import audited_export, perm_required
@@ -73,15 +73,14 @@ task_list = TaskList.as_view()
 @perm_required(Perm.REFORM_MANAGE)
 def plan_create(request: HttpRequest) -> HttpResponse:
     form = PlanForm(request.POST or None, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        try:
-            plan = services.plan_create(actor=request.user, **form.cleaned_data)
-        except (ValidationError, PermissionDenied) as exc:
-            add_validation_errors(form, exc)
-        else:
-            messages.success(request, "方案已创建，请添加阶段和任务")
-            return redirect("reform:plan_detail", pk=plan.pk)
-    return render(request, "reform/form.html", {"form": form, "title": "新建改革方案"})
+    done = form_submit(
+        request,
+        form,
+        lambda cd: services.plan_create(actor=request.user, **cd),
+        done="方案已创建，请添加阶段和任务",
+        to=lambda plan: reverse("reform:plan_detail", args=[plan.pk]),
+    )
+    return done or render(request, "reform/form.html", {"form": form, "title": "新建改革方案"})
 
 
 def _plan(request: HttpRequest, pk: int, perm: str = Perm.REFORM_VIEW) -> Plan:
@@ -125,15 +124,9 @@ def plan_detail(request: HttpRequest, pk: int, **forms: Any) -> HttpResponse:
 def phase_add(request: HttpRequest, pk: int) -> HttpResponse:
     plan = _plan(request, pk, Perm.REFORM_MANAGE)
     form = PhaseForm(request.POST)
-    if form.is_valid():
-        try:
-            services.phase_add(actor=request.user, plan=plan, **form.cleaned_data)
-        except (ValidationError, PermissionDenied) as exc:
-            add_validation_errors(form, exc)
-        else:
-            messages.success(request, "阶段已添加")
-            return redirect("reform:plan_detail", pk=plan.pk)
-    return plan_detail(request, pk, phase_form=form)
+    act = lambda cd: services.phase_add(actor=request.user, plan=plan, **cd)  # noqa: E731
+    done = form_submit(request, form, act, done="阶段已添加", to=lambda _: reverse("reform:plan_detail", args=[pk]))
+    return done or plan_detail(request, pk, phase_form=form)
 
 
 @require_POST
@@ -141,15 +134,14 @@ def phase_add(request: HttpRequest, pk: int) -> HttpResponse:
 def task_add(request: HttpRequest, pk: int) -> HttpResponse:
     plan = _plan(request, pk, Perm.REFORM_MANAGE)
     form = TaskForm(request.POST, plan=plan, user=request.user)
-    if form.is_valid():
-        try:
-            task = services.task_add(actor=request.user, plan=plan, **form.cleaned_data)
-        except (ValidationError, PermissionDenied) as exc:
-            add_validation_errors(form, exc)
-        else:
-            messages.success(request, f"任务 {task.number} 已添加")
-            return redirect(f"{reverse('reform:plan_detail', args=[plan.pk])}?view=sheet")
-    return plan_detail(request, pk, task_form=form)
+    done = form_submit(
+        request,
+        form,
+        lambda cd: services.task_add(actor=request.user, plan=plan, **cd),
+        done="任务已添加",
+        to=lambda _: f"{reverse('reform:plan_detail', args=[pk])}?view=sheet",
+    )
+    return done or plan_detail(request, pk, task_form=form)
 
 
 def _report_date(request: HttpRequest) -> tuple[ReportDateForm, date]:
@@ -226,23 +218,19 @@ def task_detail(request: HttpRequest, pk: int, **forms: Any) -> HttpResponse:
 def report_add(request: HttpRequest, pk: int) -> HttpResponse:
     task = _task(request, pk)
     form = ReportForm(request.POST, request.FILES)
-    if form.is_valid():
-        cd = form.cleaned_data
-        try:
-            services.progress_report(
-                actor=request.user,
-                task=task,
-                reported_on=cd["reported_on"],
-                percent=cd["percent"],
-                text=cd["text"],
-                files=cd["attachments"],
-            )
-        except (ValidationError, PermissionDenied) as exc:
-            add_validation_errors(form, exc)
-        else:
-            messages.success(request, "进展已填报")
-            return redirect("reform:task_detail", pk=task.pk)
-    return task_detail(request, pk, report_form=form)
+
+    def act(cd: dict[str, Any]) -> Any:
+        return services.progress_report(
+            actor=request.user,
+            task=task,
+            reported_on=cd["reported_on"],
+            percent=cd["percent"],
+            text=cd["text"],
+            files=cd["attachments"],
+        )
+
+    done = form_submit(request, form, act, done="进展已填报", to=lambda _: reverse("reform:task_detail", args=[pk]))
+    return done or task_detail(request, pk, report_form=form)
 
 
 @require_POST
@@ -250,15 +238,9 @@ def report_add(request: HttpRequest, pk: int) -> HttpResponse:
 def milestone_add(request: HttpRequest, pk: int) -> HttpResponse:
     task = _task(request, pk)
     form = MilestoneForm(request.POST)
-    if form.is_valid():
-        try:
-            services.milestone_add(actor=request.user, task=task, **form.cleaned_data)
-        except (ValidationError, PermissionDenied) as exc:
-            add_validation_errors(form, exc)
-        else:
-            messages.success(request, "节点已添加")
-            return redirect("reform:task_detail", pk=task.pk)
-    return task_detail(request, pk, milestone_form=form)
+    act = lambda cd: services.milestone_add(actor=request.user, task=task, **cd)  # noqa: E731
+    done = form_submit(request, form, act, done="节点已添加", to=lambda _: reverse("reform:task_detail", args=[pk]))
+    return done or task_detail(request, pk, milestone_form=form)
 
 
 @require_POST

@@ -7,10 +7,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from core.lists import ListPage
-from core.views import add_refusal_message, add_validation_errors
+from core.views import add_refusal_message, form_submit
 from orgs.roles import Perm
 from orgs.scope import can_at, get_scoped_or_404
 from orgs.web import audited_export, perm_required
@@ -45,15 +46,14 @@ survey_list = SurveyList.as_view()
 @perm_required(Perm.SURVEY_MANAGE)
 def survey_create(request: HttpRequest) -> HttpResponse:
     form = SurveyForm(request.POST or None, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        try:
-            survey = services.survey_create(actor=request.user, **form.cleaned_data)
-        except (ValidationError, PermissionDenied) as exc:
-            add_validation_errors(form, exc)
-        else:
-            messages.success(request, "问卷已创建，请添加题目后发放")
-            return redirect("surveys:detail", pk=survey.pk)
-    return render(request, "surveys/form.html", {"form": form})
+    done = form_submit(
+        request,
+        form,
+        lambda cd: services.survey_create(actor=request.user, **cd),
+        done="问卷已创建，请添加题目后发放",
+        to=lambda survey: reverse("surveys:detail", args=[survey.pk]),
+    )
+    return done or render(request, "surveys/form.html", {"form": form})
 
 
 def _survey(request: HttpRequest, pk: int) -> Survey:
@@ -91,15 +91,14 @@ def survey_detail(request: HttpRequest, pk: int, question_form: QuestionForm | N
 def question_add(request: HttpRequest, pk: int) -> HttpResponse:
     survey = get_scoped_or_404(request.user, Perm.SURVEY_MANAGE, Survey.objects.all(), pk=pk)
     form = QuestionForm(request.POST, survey=survey)
-    if form.is_valid():
-        try:
-            services.question_add(actor=request.user, survey=survey, **form.service_kwargs())
-        except (ValidationError, PermissionDenied) as exc:
-            add_validation_errors(form, exc)
-        else:
-            messages.success(request, "题目已添加")
-            return redirect("surveys:detail", pk=survey.pk)
-    return survey_detail(request, pk, question_form=form)
+    done = form_submit(
+        request,
+        form,
+        lambda _: services.question_add(actor=request.user, survey=survey, **form.service_kwargs()),
+        done="题目已添加",
+        to=lambda _: reverse("surveys:detail", args=[pk]),
+    )
+    return done or survey_detail(request, pk, question_form=form)
 
 
 ACTIONS = {"send": services.survey_send, "close": services.survey_close}

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from decimal import Decimal
 
-from hypothesis import given
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from reform.progress import bar, month_ticks, plan_progress, task_progress
@@ -13,6 +13,7 @@ from reform.progress import bar, month_ticks, plan_progress, task_progress
 days = st.dates(min_value=date(2000, 1, 1), max_value=date(2100, 12, 31))
 
 
+@settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.one_of(st.none(), days), st.one_of(st.none(), st.integers(0, 100)), days)
 def test_task_progress_is_a_percentage_and_100_once_completed(completed_on, percent, on):
     value = task_progress(completed_on, percent, on)
@@ -23,6 +24,7 @@ def test_task_progress_is_a_percentage_and_100_once_completed(completed_on, perc
         assert value == (percent or 0)
 
 
+@settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(st.integers(0, 100), min_size=1, max_size=50))
 def test_plan_progress_is_the_mean(values):
     result = plan_progress(values)
@@ -34,6 +36,7 @@ def test_a_plan_without_tasks_has_no_progress():
     assert plan_progress([]) is None
 
 
+@settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(days, st.integers(0, 400), days, st.integers(0, 800))
 def test_a_bar_lies_inside_the_window(start, length, window_start, window_length):
     end, window_end = start + timedelta(days=length), window_start + timedelta(days=window_length)

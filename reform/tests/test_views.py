@@ -138,3 +138,13 @@ def test_query_budget(client, district, name):
     n, response = count_queries(client, urls[name])
     assert response.status_code == 200
     assert n <= BUDGETS[name], f"{name}: {n} queries"
+
+
+def test_the_api_serves_the_task_sheet_and_the_report(client, district):
+    plan, _a, _b = reform_plan(district)
+    client.force_login(district.user("town_a"))
+    tasks = client.get("/api/v1/reform/tasks/").json()["results"]
+    assert [t["number"] for t in tasks] == ["1"] and tasks[0]["responsible_org_name"] == "仁和镇总工会"
+    report = client.get(f"/api/v1/reform/plans/{plan.pk}/report/?on=2017-12-01").json()
+    assert report["progress"] == "0.0" and report["tasks"][0]["超期"] is True
+    assert client.get(f"/api/v1/reform/plans/{plan.pk}/report/?on=0000-00-00").status_code == 400

@@ -128,3 +128,16 @@ def test_query_budget(client, district, name):
     n, response = count_queries(client, url)
     assert response.status_code == 200
     assert n <= BUDGETS[name], f"{name}: {n} queries"
+
+
+def test_the_api_lists_scoped_surveys_and_their_results(client, district):
+    workers(district.union_a, 1, "apia")
+    users = workers(district.union_b, 2, "apib")
+    a, b = two_surveys(district)
+    answer(b, users[0], score=5)
+    client.force_login(district.user("town_b"))
+    listed = client.get("/api/v1/surveys/").json()
+    assert [s["title"] for s in listed["results"]] == ["乙标记问卷"] and listed["results"][0]["response_rate"] == "50.0"
+    results = client.get(f"/api/v1/surveys/{b.pk}/results/").json()
+    assert results["responses"] == 1 and results["questions"][1]["mean"] == "5.00"
+    assert client.get(f"/api/v1/surveys/{a.pk}/results/").status_code == 404

@@ -9,6 +9,8 @@ from members import demo as members_demo
 from orgs import demo as orgs_demo
 from orgs.models import Organisation
 from programmes import demo as programmes_demo
+from reform import demo as reform_demo
+from surveys import demo as surveys_demo
 
 
 class Command(BaseCommand):
@@ -25,6 +27,7 @@ class Command(BaseCommand):
         self.stdout.write(f"演示区：{root.name}，共 {count} 个组织")
         # Each app's demo step, in dependency order (each is idempotent and prints one summary line).
         steps: list = [members_demo.build, programmes_demo.build, appeals_demo.build]
+        steps += [surveys_demo.build, reform_demo.build]
         for step in steps:
             self.stdout.write(step(options))
         if options["quiet"]:
