@@ -32,4 +32,6 @@ urlpatterns = [
     path("", include("assistance.api.urls_relief")),
     path("", include("activities.api.urls")),
     path("", include("assessment.api.urls")),
+    path("", include("surveys.api.urls")),
+    path("", include("reform.api.urls")),
 ]

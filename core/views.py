@@ -11,6 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
 
 PAGE_SIZES = (20, 50, 100)
 
@@ -73,3 +74,21 @@ def add_validation_errors(form: Any, exc: Refusal) -> None:
 def add_refusal_message(request: HttpRequest, exc: Refusal) -> None:
     """Show a service's refusal of an action that has no form (a button) as one error message."""
     messages.error(request, "；".join(refusal_messages(exc)))
+
+
+def form_submit(
+    request: HttpRequest, form: Any, act: Callable[[dict[str, Any]], Any], *, done: str, to: Callable[[Any], Any]
+) -> HttpResponse | None:
+    """A posted form run through its service: ``act(cleaned_data)``; on success the message ``done``
+    and the redirect to ``to(result)`` (a URL, or a model with ``get_absolute_url``). None when the page
+    must be shown again: the form is unbound or invalid, or the service refused (its messages are then
+    on the form, beside their fields)."""
+    if request.method != "POST" or not form.is_valid():
+        return None
+    try:
+        result = act(form.cleaned_data)
+    except (ValidationError, PermissionDenied) as exc:
+        add_validation_errors(form, exc)
+        return None
+    messages.success(request, done)
+    return redirect(to(result))

@@ -28,6 +28,7 @@ from orgs.registry import subtree_counters
 from orgs.roles import Perm
 from orgs.scope import perms_of, scoped
 from orgs.selectors import tree_top_nodes, visible_organisations
+from reform import selectors as reform
 
 # An import is news for a week after it ends.
 IMPORT_NEWS_DAYS = 7
@@ -199,6 +200,23 @@ def _assistance_todos(user: Any, perms: frozenset[str], today: date) -> list[Tod
     return out
 
 
+def _reform_todos(user: Any, perms: frozenset[str], today: date) -> list[Todo]:
+    """Overdue reform tasks and milestones of the tasks this user answers for (reform.selectors)."""
+    if Perm.REFORM_VIEW not in perms:
+        return []
+    tasks, milestones = reform.reform_todos(user, today)
+    return [
+        Todo("reform-overdue", "已超期的改革任务", tasks, _url("reform:task_list", overdue="true", mine="true"), "red"),
+        Todo(
+            "reform-milestones",
+            "已超期的改革任务节点",
+            milestones,
+            _url("reform:task_list", late_milestones="true", mine="true"),
+            "red",
+        ),
+    ]
+
+
 def todos(user: Any, *, today: date | None = None) -> list[Todo]:
     """What waits for this user, in the order they would work through it. An item with nothing to
     do is left out unless it is ``always`` shown."""
@@ -210,6 +228,7 @@ def todos(user: Any, *, today: date | None = None) -> list[Todo]:
     items += [
         Todo(k, label, n, _url(name, **params), tone) for k, label, n, name, params, tone in relief.relief_todos(user)
     ]
+    items += _reform_todos(user, perms, today)
     periods = list(funds.periods_to_close(user, today=today).values_list("code", flat=True))
     if periods:
         label = f"待结账的会计期间：{'、'.join(periods[:3])}{' 等' if len(periods) > 3 else ''}"

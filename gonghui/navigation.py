@@ -92,6 +92,14 @@ MENU: tuple[NavGroup, ...] = (
         ),
     ),
     NavGroup(
+        "改革与调查",
+        (
+            NavItem("改革方案", "reform:plan_list", Perm.REFORM_VIEW),
+            NavItem("任务单", "reform:task_list", Perm.REFORM_VIEW),
+            NavItem("问卷调查", "surveys:list", Perm.SURVEY_VIEW),
+        ),
+    ),
+    NavGroup(
         "系统",
         (
             NavItem("用户与角色", "accounts:user_list", Perm.USER_MANAGE),

@@ -87,6 +87,8 @@ INSTALLED_APPS = [
     "funds",
     "assistance",
     "assessment",
+    "surveys",
+    "reform",
     "programmes",
     "portal",
     "dashboard",

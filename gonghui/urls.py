@@ -13,6 +13,9 @@ urlpatterns = [
     path("activities/", include("activities.urls")),
     path("assessment/", include("assessment.urls")),
     path("programmes/", include("programmes.urls")),
+    path("surveys/", include("surveys.urls")),
+    path("portal/surveys/", include("surveys.portal_urls")),
+    path("reform/", include("reform.urls")),
     path("api/v1/", include("api.urls")),
 ]
 

@@ -73,6 +73,17 @@ class Perm:
     ACTIVITY_REVIEW = "activities.review"
     ACTIVITY_REGISTER = "activities.register"
 
+    # surveys.view / surveys.manage: see and run questionnaires over an organisation's members;
+    # surveys.answer: a worker answers the questionnaires sent to them (own records only).
+    SURVEY_VIEW = "surveys.view"
+    SURVEY_MANAGE = "surveys.manage"
+    SURVEY_ANSWER = "surveys.answer"
+    # reform.view: the reform plans, task sheets, timetables; reform.manage: draw up plans and tasks;
+    # reform.report: report progress on a task one's organisation is responsible for.
+    REFORM_VIEW = "reform.view"
+    REFORM_MANAGE = "reform.manage"
+    REFORM_REPORT = "reform.report"
+
     @classmethod
     def all(cls) -> frozenset[str]:
         return frozenset(v for k, v in vars(cls).items() if k.isupper())
@@ -115,6 +126,11 @@ ROLE_PERMS: dict[str, frozenset[str]] = {
             P.TRAINING_MANAGE,
             P.ACTIVITY_MANAGE,
             P.ACTIVITY_REVIEW,
+            P.SURVEY_VIEW,
+            P.SURVEY_MANAGE,
+            P.REFORM_VIEW,
+            P.REFORM_MANAGE,
+            P.REFORM_REPORT,
         }
     ),
     Role.RIGHTS_DEPT: frozenset(
@@ -135,6 +151,9 @@ ROLE_PERMS: dict[str, frozenset[str]] = {
             P.ASSISTANCE_PROCESS,
             P.ASSISTANCE_MANAGE,
             P.CADRE_VIEW,
+            P.SURVEY_VIEW,
+            P.SURVEY_MANAGE,
+            P.REFORM_VIEW,
         }
     ),
     Role.ECON_DEPT: frozenset({P.ORG_VIEW, P.MEMBER_VIEW, P.MEMBER_EXPORT, P.ACTIVITY_MANAGE, P.ACTIVITY_REVIEW}),
@@ -171,6 +190,10 @@ ROLE_PERMS: dict[str, frozenset[str]] = {
             P.TRAINING_MANAGE,
             P.ACTIVITY_MANAGE,
             P.ACTIVITY_REVIEW,
+            P.SURVEY_VIEW,
+            P.SURVEY_MANAGE,
+            P.REFORM_VIEW,
+            P.REFORM_REPORT,
         }
     ),
     Role.GRASSROOTS_CHAIR: frozenset(
@@ -188,13 +211,36 @@ ROLE_PERMS: dict[str, frozenset[str]] = {
             P.CADRE_VIEW,
             P.CADRE_MANAGE,
             P.ACTIVITY_MANAGE,
+            P.SURVEY_VIEW,
+            P.SURVEY_MANAGE,
+            P.REFORM_VIEW,
+            P.REFORM_REPORT,
         }
     ),
     Role.SOCIAL_WORKER: frozenset({P.ORG_VIEW, P.MEMBER_VIEW, P.APPEAL_VIEW, P.APPEAL_OFFICE, P.APPEAL_HANDLE}),
     Role.PARTNER_OFFICER: frozenset({P.ORG_VIEW, P.APPEAL_VIEW, P.APPEAL_OFFICE, P.APPEAL_HANDLE}),
-    Role.AUDITOR: frozenset({P.ORG_VIEW, P.MEMBER_VIEW, P.FUND_VIEW, P.AUDIT_VIEW, P.APPEAL_VIEW, P.APPEAL_OFFICE}),
+    Role.AUDITOR: frozenset(
+        {
+            P.ORG_VIEW,
+            P.MEMBER_VIEW,
+            P.FUND_VIEW,
+            P.AUDIT_VIEW,
+            P.APPEAL_VIEW,
+            P.APPEAL_OFFICE,
+            P.SURVEY_VIEW,
+            P.REFORM_VIEW,
+        }
+    ),
     Role.WORKER: frozenset(
-        {P.MEMBER_VIEW, P.APPEAL_VIEW, P.APPEAL_SUBMIT, P.ASSISTANCE_VIEW, P.ASSISTANCE_APPLY, P.ACTIVITY_REGISTER}
+        {
+            P.MEMBER_VIEW,
+            P.APPEAL_VIEW,
+            P.APPEAL_SUBMIT,
+            P.ASSISTANCE_VIEW,
+            P.ASSISTANCE_APPLY,
+            P.ACTIVITY_REGISTER,
+            P.SURVEY_ANSWER,
+        }
     ),
     # A union's (or a town's) hardship-assistance officer (帮扶专干): verifies at a grassroots union,
     # reviews at a town; sees whole files in scope but whole ID and account numbers only masked.
@@ -212,7 +258,7 @@ ROLE_PERMS: dict[str, frozenset[str]] = {
 
 
 # What a grant over "own records only" (ScopeMode.SELF) can carry, whatever its role: seeing one's own
-# records, submitting requests, applying for hardship assistance and registering for events. An officer
+# records, submitting requests, applying for hardship assistance, registering for events and answering surveys. An officer
 # action never comes from an own-records grant.
 SELF_SCOPE_PERMS: frozenset[str] = frozenset(
     {
@@ -222,6 +268,7 @@ SELF_SCOPE_PERMS: frozenset[str] = frozenset(
         Perm.ASSISTANCE_VIEW,
         Perm.ASSISTANCE_APPLY,
         Perm.ACTIVITY_REGISTER,
+        Perm.SURVEY_ANSWER,
     }
 )
 

@@ -58,6 +58,9 @@ from orgs.testing import Obj, Page, Public, response_text
 from programmes.models import DuesImport, DuesRecord
 from programmes.services import dues_import, grant_usage_record
 from programmes.tests.test_programmes import HEAD, xlsx
+from reform import services as reform_services
+from surveys.models import Answer, PendingResponse, Response
+from surveys.tests.factories import answer, satisfaction_survey, workers
 
 pytestmark = pytest.mark.django_db
 
@@ -293,6 +296,36 @@ ROUTES: dict[str, Any] = {
     "api:assessment-version-review": Obj({"pk": ("assessment_version", "pk")}, get=False),
     "api:assessment-version-publish": Obj({"pk": ("assessment_version", "pk")}, get=False),
     "api:assessment-result-detail": Obj({"pk": ("assessment_result", "pk")}),
+    # surveys and reform (issue 14)
+    "surveys:list": Page(shows=("survey",)),
+    "surveys:create": Page(),
+    "surveys:detail": Obj({"pk": ("survey", "pk")}, also=("question", "invitation", "response", "answer", "pending")),
+    "surveys:question_add": Obj({"pk": ("survey", "pk")}, get=False),
+    "surveys:export": Obj({"pk": ("survey", "pk")}),
+    "surveys:action": Obj({"pk": ("survey", "pk"), "action": ["send", "close"]}, get=False),
+    "survey_portal:list": Page(owner="worker_a", shows=("survey",)),
+    "survey_portal:answer": Obj({"pk": ("survey", "pk")}, owner="worker_a"),
+    "reform:plan_list": Page(shows=("plan",)),
+    "reform:plan_create": Page(owner="org_dept"),
+    "reform:task_list": Page(shows=("task",)),
+    "reform:plan_detail": Obj({"pk": ("plan", "pk")}, also=("phase",)),
+    "reform:phase_add": Obj({"pk": ("plan", "pk")}, get=False),
+    "reform:task_add": Obj({"pk": ("plan", "pk")}, get=False),
+    "reform:plan_report": Obj({"pk": ("plan", "pk")}),
+    "reform:task_detail": Obj({"pk": ("task", "pk")}, also=("milestone", "progress")),
+    "reform:report_add": Obj({"pk": ("task", "pk")}, get=False),
+    "reform:milestone_add": Obj({"pk": ("task", "pk")}, get=False),
+    "reform:milestone_done": Obj({"pk": ("task", "pk"), "milestone": ("milestone", "pk")}, get=False),
+    "reform:attachment": Obj({"pk": ("task", "pk"), "att": ("report_file", "pk")}),
+    "reform:task_action": Obj({"pk": ("task", "pk"), "action": ["complete", "reopen"]}, get=False),
+    "api:survey-list": Page(shows=("survey",)),
+    "api:survey-detail": Obj({"pk": ("survey", "pk")}),
+    "api:survey-results": Obj({"pk": ("survey", "pk")}),
+    "api:reform-plan-list": Page(shows=("plan",)),
+    "api:reform-plan-detail": Obj({"pk": ("plan", "pk")}),
+    "api:reform-plan-report": Obj({"pk": ("plan", "pk")}),
+    "api:reform-task-list": Page(shows=("task",)),
+    "api:reform-task-detail": Obj({"pk": ("task", "pk")}),
 }
 
 # the object key of ``world`` → its model (the meta-test checks every data_scope model is here)
@@ -354,6 +387,18 @@ MODELS = {
     "scholarship": "assistance.ScholarshipApplication",
     "scholarship_step": "assistance.ScholarshipStep",
     "scholarship_document": "assistance.ScholarshipDocument",
+    "survey": "surveys.Survey",
+    "question": "surveys.Question",
+    "invitation": "surveys.Invitation",
+    "response": "surveys.Response",
+    "answer": "surveys.Answer",
+    "pending": "surveys.PendingResponse",
+    "plan": "reform.Plan",
+    "phase": "reform.Phase",
+    "task": "reform.Task",
+    "milestone": "reform.Milestone",
+    "progress": "reform.ProgressReport",
+    "report_file": "reform.ReportAttachment",
 }
 
 # text that names town A's objects and must never reach town B's officer
@@ -369,6 +414,7 @@ A_MARKERS = [
     "甲标记培训班",
     "甲标记补助职工",
 ]
+A_MARKERS += ["甲标记问卷", "甲标记方案", "甲标记任务"]
 
 
 def scoped_models() -> list[str]:
@@ -476,6 +522,7 @@ def _side(district: Any, tmp_path: Any, side: str) -> dict[str, Any]:
     clerk = make_user(f"clerk_{side.lower()}")  # an account of the town to manage (not one the test signs in as)
     role_grant(actor=None, user=clerk, role=Role.SOCIAL_WORKER, organisation=town)
     return {
+        **_surveys_and_reform(district, side, union, town),
         "org": union,
         "role": clerk.role_assignments.get(),
         "user": clerk,
@@ -529,6 +576,49 @@ def _hardship(district: Any, union: Organisation, person: Any) -> dict[str, Any]
         "household": file.household.order_by("-id").first(),
         "step": file.steps.get(),
         "verification": earlier.verifications.get(),
+    }
+
+
+def _surveys_and_reform(district: Any, side: str, union: Organisation, town: Organisation) -> dict[str, Any]:
+    """A named survey of the union answered once, an anonymous one whose answer waits in the buffer,
+    and a plan of the town with a task of the union (milestone, progress report with a file)."""
+    tag = "甲标记" if side == "A" else "乙标记"
+    officer = "town_a" if side == "A" else "town_b"
+    (respondent,) = workers(union, 1, f"sv{side}")
+    survey = satisfaction_survey(district, organisation=union, actor_key=officer, title=f"{tag}问卷")
+    answer(survey, respondent)
+    anonymous = satisfaction_survey(district, organisation=union, actor_key=officer, title=f"{tag}匿名", anonymous=True)
+    answer(anonymous, respondent)
+    planner = district.user("org_dept")
+    plan = reform_services.plan_create(
+        actor=planner, organisation=town, title=f"{tag}方案", year=2017, starts_on=date(2017, 1, 1),
+        ends_on=date(2017, 12, 31),
+    )  # fmt: skip
+    phase = reform_services.phase_add(
+        actor=planner, plan=plan, name="试点", starts_on=date(2017, 1, 1), ends_on=date(2017, 6, 30)
+    )
+    task = reform_services.task_add(
+        actor=planner, plan=plan, phase=phase, number="1", title=f"{tag}任务", responsible_org=union,
+        starts_on=date(2017, 1, 1), due_on=date(2017, 6, 30), pilot_sites=[union],
+    )  # fmt: skip
+    milestone = reform_services.milestone_add(actor=planner, task=task, title="节点", due_on=date(2017, 3, 1))
+    progress = reform_services.progress_report(
+        actor=planner, task=task, reported_on=date(2017, 2, 1), percent=20, text="进展",
+        files=[SimpleUploadedFile(f"{tag}进展.pdf", b"%PDF-1.4\n%%EOF\n", content_type="application/pdf")],
+    )  # fmt: skip
+    return {
+        "survey": survey,
+        "question": survey.questions.first(),
+        "invitation": survey.invitations.first(),
+        "response": Response.objects.get(survey=survey),
+        "answer": Answer.objects.filter(response__survey=survey).first(),
+        "pending": PendingResponse.objects.get(survey=anonymous),
+        "plan": plan,
+        "phase": phase,
+        "task": task,
+        "milestone": milestone,
+        "progress": progress,
+        "report_file": progress.attachments.get(),
     }
 
 
@@ -735,6 +825,9 @@ def _shown_markers(entry: Page) -> list[str]:
         "file": "甲标记会员",
         "entitlement": "甲标记新建工会",
         "allowance_month": "甲标记补助职工",
+        "survey": "甲标记问卷",
+        "plan": "甲标记方案",
+        "task": "甲标记任务",
     }
     return [texts[k] for k in entry.shows if k in texts]
 

@@ -14,6 +14,8 @@ from members import demo as members_demo
 from orgs import demo as orgs_demo
 from orgs.models import Organisation
 from programmes import demo as programmes_demo
+from reform import demo as reform_demo
+from surveys import demo as surveys_demo
 
 
 class Command(BaseCommand):
@@ -38,6 +40,8 @@ class Command(BaseCommand):
             assistance_demo.build,
             assistance_allowance_demo.build,
             assessment_demo.build,
+            surveys_demo.build,
+            reform_demo.build,
         ]
         for step in steps:
             self.stdout.write(step(options))
