@@ -197,6 +197,8 @@ SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 if PRODUCTION:
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    # The load balancer probes the application directly over plain HTTP (core.health).
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
     SECURE_HSTS_SECONDS = 31536000
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
@@ -250,6 +252,9 @@ TASKS = {
         "BACKEND": os.environ.get("TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
     }
 }
+
+# /readyz fails when a due background task has waited longer than this (a dead or stuck worker).
+GONGHUI_READYZ_MAX_QUEUE_AGE = int(os.environ.get("GONGHUI_READYZ_MAX_QUEUE_AGE", "600"))
 
 # API tokens expire this long after they were issued (then a new one is obtained with the password).
 API_TOKEN_LIFETIME = timedelta(days=float(os.environ.get("API_TOKEN_LIFETIME_DAYS", "7")))
