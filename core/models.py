@@ -138,3 +138,27 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class KeyRotation(models.Model):
+    """One run of ``rotate_data_key`` toward a new data key, with its progress table by table.
+
+    ``progress`` maps a model label to ``{"after": <last primary key rewritten>, "rows": n,
+    "done": bool}``; each batch commits its rows and this record together, so a run stopped at any
+    point resumes after the last batch that committed. ``target`` is the new key's fingerprint
+    (``core.crypto.key_fingerprint``), never the key.
+    """
+
+    target = models.CharField("目标密钥指纹", max_length=16, db_index=True)
+    started_at = models.DateTimeField("开始时间", default=timezone.now)
+    finished_at = models.DateTimeField("完成时间", null=True, blank=True)
+    progress = models.JSONField("进度", default=dict, blank=True)
+
+    class Meta:
+        verbose_name = "数据密钥轮换"
+        verbose_name_plural = "数据密钥轮换"
+        ordering = ["-started_at", "-id"]
+
+    def __str__(self) -> str:
+        state = "已完成" if self.finished_at else "进行中"
+        return f"密钥轮换 {self.target}（{state}）"

@@ -56,6 +56,9 @@ CSRF_TRUSTED_ORIGINS = [o.strip() for o in os.environ.get("CSRF_TRUSTED_ORIGINS"
 
 # Personal data key: base64 of 32 bytes. Tests and the demo get one from scripts/run.py / conftest.
 GONGHUI_DATA_KEY = os.environ.get("GONGHUI_DATA_KEY", "")
+# During a key rotation (manage.py rotate_data_key): the retiring key(s), comma-separated, still
+# read (and searched) until every value is rewritten under GONGHUI_DATA_KEY; then removed.
+GONGHUI_DATA_KEYS_OLD = [k.strip() for k in os.environ.get("GONGHUI_DATA_KEYS_OLD", "").split(",") if k.strip()]
 
 INSTALLED_APPS = [
     "django.contrib.auth",
