@@ -162,3 +162,20 @@ class KeyRotation(models.Model):
     def __str__(self) -> str:
         state = "已完成" if self.finished_at else "进行中"
         return f"密钥轮换 {self.target}（{state}）"
+
+
+class TaskLogContext(models.Model):
+    """The request a queued background task came from, so the worker's log lines carry its
+    ``request_id`` (``core.logs``). Written when the task is queued, deleted when it finishes."""
+
+    task_id = models.CharField("任务", max_length=64, primary_key=True)
+    request_id = models.CharField("请求编号", max_length=64, blank=True)
+    user_id = models.BigIntegerField("用户", null=True, blank=True)
+    created_at = models.DateTimeField("时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "后台任务日志上下文"
+        verbose_name_plural = "后台任务日志上下文"
+
+    def __str__(self) -> str:
+        return f"{self.task_id} ← {self.request_id}"

@@ -103,6 +103,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # One JSON line per request (request id, user, status, duration, queries), core/logs.py.
+    "core.logs.RequestLogMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -177,7 +179,7 @@ AXES_LOCKOUT_TEMPLATE = "accounts/locked.html"
 # the TLS proxy set GONGHUI_TRUSTED_PROXY_COUNT to the number of proxies in front of the application
 # (1 for one nginx) and GONGHUI_TRUSTED_PROXIES to the addresses they connect from; each proxy must
 # append to X-Forwarded-For (nginx: proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for).
-# django-ipware, axes' own resolver, is not installed; axes calls ours instead.
+# axes calls ours instead of django-ipware (which django-structlog brings, unused: core.logs uses ours).
 GONGHUI_TRUSTED_PROXY_COUNT = int(os.environ.get("GONGHUI_TRUSTED_PROXY_COUNT", "0"))
 GONGHUI_TRUSTED_PROXIES = [
     p.strip() for p in os.environ.get("GONGHUI_TRUSTED_PROXIES", "127.0.0.1,::1").split(",") if p.strip()
@@ -293,14 +295,54 @@ GONGHUI_EMAIL_NOTIFICATIONS = env_bool("GONGHUI_EMAIL_NOTIFICATIONS", False)
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "gonghui@localhost")
 
+# Structured logs (core/logs.py): every line is one JSON object on stderr, for journald or a
+# log shipper; GONGHUI_LOG_FORMAT=console prints key=value lines for a person at a terminal.
+import structlog  # noqa: E402 — configured here, with the logging it feeds
+
+_LOG_PROCESSORS = [
+    structlog.contextvars.merge_contextvars,
+    structlog.stdlib.add_log_level,
+    structlog.stdlib.add_logger_name,
+    structlog.processors.TimeStamper(fmt="iso", utc=True),
+]
+structlog.configure(
+    processors=[
+        *_LOG_PROCESSORS,
+        structlog.stdlib.PositionalArgumentsFormatter(),
+        structlog.processors.StackInfoRenderer(),
+        structlog.stdlib.ProcessorFormatter.wrap_for_formatter,
+    ],
+    logger_factory=structlog.stdlib.LoggerFactory(),
+    wrapper_class=structlog.stdlib.BoundLogger,
+    cache_logger_on_first_use=True,
+)
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {
+        "structured": {
+            "()": structlog.stdlib.ProcessorFormatter,
+            "processors": [
+                structlog.stdlib.ProcessorFormatter.remove_processors_meta,
+                structlog.processors.format_exc_info,
+                structlog.dev.ConsoleRenderer(colors=False)
+                if os.environ.get("GONGHUI_LOG_FORMAT") == "console"
+                else structlog.processors.JSONRenderer(ensure_ascii=False),
+            ],
+            "foreign_pre_chain": _LOG_PROCESSORS,
+        }
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "structured"}},
     "root": {
         "handlers": ["console"],
         "level": os.environ.get("LOG_LEVEL", "INFO" if not DEBUG else "WARNING"),
     },
-    "loggers": {"axes": {"level": "WARNING"}},
+    "loggers": {
+        "axes": {"level": "WARNING"},
+        # the request lines come from django_structlog; Django's own server lines would repeat them
+        "django.server": {"level": "WARNING"},
+    },
 }
+DJANGO_STRUCTLOG_IP_LOGGING_ENABLED = False  # core.logs binds core.audit.client_ip (the trusted-proxy rule)
+DJANGO_STRUCTLOG_TRUST_UPSTREAM_REQUEST_ID = env_bool("GONGHUI_TRUST_REQUEST_ID", False)
 SILENCED_SYSTEM_CHECKS: list[str] = []
