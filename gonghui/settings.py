@@ -221,7 +221,7 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "/static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
@@ -285,6 +285,12 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # three models name their state machine "state": each enum gets its own name in the schema
+    "ENUM_NAME_OVERRIDES": {
+        "AppealStateEnum": "appeals.models.Appeal.State",
+        "ReferralStateEnum": "appeals.models.Referral.State",
+        "CycleStateEnum": "funds.models.Cycle.State",
+    },
 }
 
 FILTERS_EMPTY_CHOICE_LABEL = "全部"
