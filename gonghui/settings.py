@@ -105,6 +105,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # One JSON line per request (request id, user, status, duration, queries), core/logs.py.
     "core.logs.RequestLogMiddleware",
+    "core.replica.ReplicaStickinessMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -152,6 +153,17 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Tests use a file, not :memory:, so the live server's threads (browser tests) open their own
     # connections instead of sharing the test thread's one.
     DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / "test-db.sqlite3")}
+# A streaming read replica for the heavy reads (lists, workbench, rates), core/replica.py.
+GONGHUI_READ_REPLICA = ""
+if os.environ.get("DATABASE_REPLICA_URL"):
+    DATABASES["replica"] = dj_database_url.parse(
+        os.environ["DATABASE_REPLICA_URL"], conn_max_age=int(os.environ.get("DB_CONN_MAX_AGE", "60"))
+    )
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}  # tests point the alias at the standby themselves
+    GONGHUI_READ_REPLICA = "replica"
+DATABASE_ROUTERS = ["core.replica.ReplicaRouter"]
+# After a user writes, their reads stay on the primary this long (read-your-writes over replica lag).
+GONGHUI_REPLICA_STICKY_SECONDS = float(os.environ.get("GONGHUI_REPLICA_STICKY_SECONDS", "10"))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "core.User"
