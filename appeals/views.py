@@ -42,6 +42,7 @@ from appeals.tables import AppealTable
 from core.forms import DATE_MAX, DATE_MIN, ID_MAX, finite_decimal, form_error_text, ids_from
 from core.lists import ListPage
 from core.models import Notification, User
+from core.replica import heavy_read_view
 from core.views import add_refusal_message, add_validation_errors, paginate, query_without
 from orgs.models import Organisation
 from orgs.roles import Perm, ScopeMode
@@ -387,6 +388,7 @@ def _rate_params(request: HttpRequest) -> tuple[selectors.RateParams, list[str]]
 
 
 @back_office
+@heavy_read_view
 def rates(request: HttpRequest) -> HttpResponse:
     org = _anchor_org(request)
     flt, values, errors = _rate_filter(request)

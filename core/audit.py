@@ -14,6 +14,7 @@ from django.contrib.auth.signals import user_logged_in, user_logged_out, user_lo
 from django.db import models
 from django.dispatch import receiver
 
+from core.logs import current_request_id, security_event
 from core.models import AuditEvent
 
 
@@ -71,7 +72,11 @@ def audit_log(
 ) -> AuditEvent:
     if user is not None and not getattr(user, "is_authenticated", False):
         user = None
-    return AuditEvent.objects.create(
+    detail = dict(detail or {})
+    request_id = current_request_id()
+    if request_id:
+        detail.setdefault("request_id", request_id)  # the request's log lines, found from the audit entry
+    event = AuditEvent.objects.create(
         kind=kind,
         user=user,
         username=username or (user.get_username() if user is not None else ""),
@@ -79,8 +84,12 @@ def audit_log(
         object_type=obj._meta.label_lower if obj is not None else "",
         object_id=str(obj.pk) if obj is not None else "",
         summary=summary[:500],
-        detail=detail or {},
+        detail=detail,
     )
+    security_event(
+        kind, user_id=user.pk if user is not None else None, object_type=event.object_type, object_id=event.object_id
+    )
+    return event
 
 
 @receiver(user_logged_in)

@@ -7,6 +7,13 @@
   with the same digits from sharing an index value.
 - Both keys are derived with HKDF-SHA256 from ``settings.GONGHUI_DATA_KEY`` (base64 of 32 random
   bytes, kept apart from ``SECRET_KEY``); the encryption key and the index key are independent.
+- Key rotation (``manage.py rotate_data_key``, docs/operations.md): ``GONGHUI_DATA_KEY`` is the key
+  every new value is written with; ``GONGHUI_DATA_KEYS_OLD`` (a list) holds the keys being retired,
+  tried in turn for reading until the rotation has rewritten every value. A search during a
+  rotation asks for every key's index value (``blind_index_candidates``), so a row not yet
+  rewritten is still found.
+- ``BlindIndexField`` declares an index column with its source field and purpose, so the rotation
+  rebuilds every index of every app without a list of models.
 - ``mask_*``: what a user without the full-view permission sees.
 """
 
@@ -32,9 +39,11 @@ from django.db import models
 from django.db.models.lookups import Exact, IsNull
 
 __all__ = [
+    "BlindIndexField",
     "DecryptionError",
     "EncryptedTextField",
     "blind_index",
+    "blind_index_candidates",
     "decrypt",
     "encrypt",
     "mask_address",
@@ -89,6 +98,41 @@ def _keys() -> tuple[AESGCM, bytes]:
     return _derive_keys(key_setting)
 
 
+def old_key_settings() -> list[str]:
+    """The retiring keys (``GONGHUI_DATA_KEYS_OLD``), without blanks and without the current key."""
+    current = getattr(settings, "GONGHUI_DATA_KEY", "")
+    raw = getattr(settings, "GONGHUI_DATA_KEYS_OLD", ())
+    if isinstance(raw, str):
+        raw = raw.split(",")
+    out: list[str] = []
+    for key in raw:
+        key = key.strip()
+        if key and key != current and key not in out:
+            out.append(key)
+    return out
+
+
+def _key_ring() -> list[tuple[AESGCM, bytes]]:
+    """The current key first, then each retiring key: what reading and searching may use."""
+    return [_keys(), *(_derive_keys(k) for k in old_key_settings())]
+
+
+def key_fingerprint(key_setting: str | None = None) -> str:
+    """A public name for a key (16 hex characters of an HMAC under its index key): it tells keys
+    apart in a rotation record or a backup manifest and reveals nothing of the key itself."""
+    _, index_key = _derive_keys(getattr(settings, "GONGHUI_DATA_KEY", "") if key_setting is None else key_setting)
+    return hmac.new(index_key, b"gonghui-key-fingerprint", hashlib.sha256).hexdigest()[:16]
+
+
+def encrypted_under_current_key(token: str) -> bool:
+    """True when ``token`` opens with the current key alone (the rotation's final check)."""
+    try:
+        _open(token, [_keys()])
+    except DecryptionError:
+        return False
+    return True
+
+
 def encrypt(text: str) -> str:
     """Encrypt ``text`` with AES-256-GCM and a fresh random nonce."""
     if not isinstance(text, str):
@@ -100,7 +144,12 @@ def encrypt(text: str) -> str:
 
 
 def decrypt(token: str) -> str:
-    """Decrypt a token made by :func:`encrypt`; raise ``DecryptionError`` if it is damaged or foreign."""
+    """Decrypt a token made by :func:`encrypt` under the current or a retiring key; raise
+    ``DecryptionError`` if it is damaged or foreign."""
+    return _open(token, _key_ring())
+
+
+def _open(token: str, ring: list[tuple[AESGCM, bytes]]) -> str:
     if not isinstance(token, str) or not token.startswith(TOKEN_PREFIX):
         raise DecryptionError("not an encrypted value (missing 'v1:' prefix)")
     body = token[len(TOKEN_PREFIX) :]
@@ -110,12 +159,13 @@ def decrypt(token: str) -> str:
         raise DecryptionError("encrypted value is not valid base64") from None
     if len(raw) < _NONCE_BYTES + _TAG_BYTES:
         raise DecryptionError("encrypted value is too short")
-    cipher, _ = _keys()
-    try:
-        plain = cipher.decrypt(raw[:_NONCE_BYTES], raw[_NONCE_BYTES:], None)
-    except InvalidTag:
-        raise DecryptionError("encrypted value was modified or made with another key") from None
-    return plain.decode("utf-8")
+    for cipher, _ in ring:
+        try:
+            plain = cipher.decrypt(raw[:_NONCE_BYTES], raw[_NONCE_BYTES:], None)
+        except InvalidTag:
+            continue
+        return plain.decode("utf-8")
+    raise DecryptionError("encrypted value was modified or made with another key")
 
 
 def normalize_for_index(text: str) -> str:
@@ -136,7 +186,25 @@ def blind_index(text: str, *, purpose: str) -> str:
         raise TypeError(f"blind_index() takes str, not {type(text).__name__}")
     if not purpose or "\x00" in purpose:
         raise ValueError("purpose must be a non-empty string without NUL")
-    _, index_key = _keys()
+    return _index_with(_keys()[1], text, purpose)
+
+
+def blind_index_candidates(text: str, *, purpose: str) -> list[str]:
+    """The index values ``text`` may be stored under: the current key's first, then one per
+    retiring key. Outside a rotation this is ``[blind_index(text, purpose=purpose)]``; search with
+    ``field__in=...`` so that, during one, rows not yet rewritten are found too."""
+    if not isinstance(text, str):
+        raise TypeError(f"blind_index_candidates() takes str, not {type(text).__name__}")
+    blind_index(text, purpose=purpose)  # the same argument checks
+    out: list[str] = []
+    for _, index_key in _key_ring():
+        value = _index_with(index_key, text, purpose)
+        if value not in out:
+            out.append(value)
+    return out
+
+
+def _index_with(index_key: bytes, text: str, purpose: str) -> str:
     message = (purpose + "\x00" + normalize_for_index(text)).encode("utf-8")
     return hmac.new(index_key, message, hashlib.sha256).hexdigest()
 
@@ -182,6 +250,49 @@ class EncryptedTextField(models.TextField):
         if lookup_name == "isnull":
             return IsNull
         return None
+
+
+class BlindIndexField(models.CharField):
+    """The blind-index column of an encrypted field: ``blind_index(<source>, purpose=<purpose>)``,
+    or ``""`` when the source is blank.
+
+    Declaring it (rather than a plain ``CharField``) lets ``rotate_data_key`` find and rebuild every
+    index of every app; the system check ``gonghui.E010`` refuses a ``<field>_index`` column beside
+    an encrypted ``<field>`` that is not declared so. Services still compute the value (with
+    :meth:`value_for`) where they validate the source.
+    """
+
+    description = "盲索引"
+    # source and purpose say how the value is made, not how the column is stored: changing them
+    # (or turning a CharField into a BlindIndexField) alters no table.
+    non_db_attrs = (*models.CharField.non_db_attrs, "source", "purpose")
+
+    def __init__(self, *args: Any, source: str = "", purpose: str = "", **kwargs: Any) -> None:
+        if not source or not purpose:
+            raise ImproperlyConfigured("BlindIndexField needs source= (the encrypted field) and purpose=")
+        self.source = source
+        self.purpose = purpose
+        kwargs.setdefault("max_length", 64)
+        kwargs.setdefault("editable", False)
+        super().__init__(*args, **kwargs)
+
+    def deconstruct(self) -> Any:
+        name, path, args, kwargs = super().deconstruct()
+        kwargs["source"] = self.source
+        kwargs["purpose"] = self.purpose
+        if kwargs.get("max_length") == 64:
+            del kwargs["max_length"]
+        if kwargs.get("editable") is False:
+            del kwargs["editable"]
+        return name, path, args, kwargs
+
+    def value_for(self, plaintext: str | None) -> str:
+        """The index of ``plaintext`` under the current key (``""`` for a blank source)."""
+        return blind_index(plaintext, purpose=self.purpose) if plaintext else ""
+
+    def candidates_for(self, plaintext: str) -> list[str]:
+        """What to search this column for: :func:`blind_index_candidates` of ``plaintext``."""
+        return blind_index_candidates(plaintext, purpose=self.purpose)
 
 
 # --- masking ----------------------------------------------------------------------------------

@@ -50,6 +50,7 @@ from django_tables2.rows import BoundRow
 
 from core.filters import FilterSet, filter_queryset
 from core.money import format_yuan
+from core.replica import heavy_read_view
 from core.views import PAGE_SIZES, add_validation_errors
 from orgs.scope import has_perm
 from orgs.web import audited_export, perm_required
@@ -318,6 +319,7 @@ class ListPage:
         page = cls()
 
         @cls.guard
+        @heavy_read_view  # a GET of a list may be read from the replica (core/replica.py)
         def view(request: HttpRequest) -> HttpResponse:
             return page.dispatch(request)
 

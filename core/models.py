@@ -138,3 +138,44 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class KeyRotation(models.Model):
+    """One run of ``rotate_data_key`` toward a new data key, with its progress table by table.
+
+    ``progress`` maps a model label to ``{"after": <last primary key rewritten>, "rows": n,
+    "done": bool}``; each batch commits its rows and this record together, so a run stopped at any
+    point resumes after the last batch that committed. ``target`` is the new key's fingerprint
+    (``core.crypto.key_fingerprint``), never the key.
+    """
+
+    target = models.CharField("目标密钥指纹", max_length=16, db_index=True)
+    started_at = models.DateTimeField("开始时间", default=timezone.now)
+    finished_at = models.DateTimeField("完成时间", null=True, blank=True)
+    progress = models.JSONField("进度", default=dict, blank=True)
+
+    class Meta:
+        verbose_name = "数据密钥轮换"
+        verbose_name_plural = "数据密钥轮换"
+        ordering = ["-started_at", "-id"]
+
+    def __str__(self) -> str:
+        state = "已完成" if self.finished_at else "进行中"
+        return f"密钥轮换 {self.target}（{state}）"
+
+
+class TaskLogContext(models.Model):
+    """The request a queued background task came from, so the worker's log lines carry its
+    ``request_id`` (``core.logs``). Written when the task is queued, deleted when it finishes."""
+
+    task_id = models.CharField("任务", max_length=64, primary_key=True)
+    request_id = models.CharField("请求编号", max_length=64, blank=True)
+    user_id = models.BigIntegerField("用户", null=True, blank=True)
+    created_at = models.DateTimeField("时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "后台任务日志上下文"
+        verbose_name_plural = "后台任务日志上下文"
+
+    def __str__(self) -> str:
+        return f"{self.task_id} ← {self.request_id}"

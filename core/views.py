@@ -10,8 +10,11 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
+from django.views.decorators.http import require_safe
+
+from core.health import readiness
 
 PAGE_SIZES = (20, 50, 100)
 
@@ -92,3 +95,23 @@ def form_submit(
         return None
     messages.success(request, done)
     return redirect(to(result))
+
+
+# --- probes for the load balancer and the monitor (public, nothing personal) -------------------
+
+
+@require_safe
+def healthz(request: HttpRequest) -> HttpResponse:
+    """Liveness: the process answers. No database, so a database outage does not restart workers."""
+    return JsonResponse({"status": "ok"}, headers={"Cache-Control": "no-store"})
+
+
+@require_safe
+def readyz(request: HttpRequest) -> HttpResponse:
+    """Readiness: database, migrations, cache, task queue and calendar; 503 when any fails."""
+    ok, checks = readiness()
+    return JsonResponse(
+        {"status": "ok" if ok else "fail", "checks": checks},
+        status=200 if ok else 503,
+        headers={"Cache-Control": "no-store"},
+    )

@@ -56,6 +56,9 @@ CSRF_TRUSTED_ORIGINS = [o.strip() for o in os.environ.get("CSRF_TRUSTED_ORIGINS"
 
 # Personal data key: base64 of 32 bytes. Tests and the demo get one from scripts/run.py / conftest.
 GONGHUI_DATA_KEY = os.environ.get("GONGHUI_DATA_KEY", "")
+# During a key rotation (manage.py rotate_data_key): the retiring key(s), comma-separated, still
+# read (and searched) until every value is rewritten under GONGHUI_DATA_KEY; then removed.
+GONGHUI_DATA_KEYS_OLD = [k.strip() for k in os.environ.get("GONGHUI_DATA_KEYS_OLD", "").split(",") if k.strip()]
 
 INSTALLED_APPS = [
     "django.contrib.auth",
@@ -104,6 +107,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # One JSON line per request (request id, user, status, duration, queries), core/logs.py.
+    "core.logs.RequestLogMiddleware",
+    "core.replica.ReplicaStickinessMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -151,6 +157,17 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Tests use a file, not :memory:, so the live server's threads (browser tests) open their own
     # connections instead of sharing the test thread's one.
     DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / "test-db.sqlite3")}
+# A streaming read replica for the heavy reads (lists, workbench, rates), core/replica.py.
+GONGHUI_READ_REPLICA = ""
+if os.environ.get("DATABASE_REPLICA_URL"):
+    DATABASES["replica"] = dj_database_url.parse(
+        os.environ["DATABASE_REPLICA_URL"], conn_max_age=int(os.environ.get("DB_CONN_MAX_AGE", "60"))
+    )
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}  # tests point the alias at the standby themselves
+    GONGHUI_READ_REPLICA = "replica"
+DATABASE_ROUTERS = ["core.replica.ReplicaRouter"]
+# After a user writes, their reads stay on the primary this long (read-your-writes over replica lag).
+GONGHUI_REPLICA_STICKY_SECONDS = float(os.environ.get("GONGHUI_REPLICA_STICKY_SECONDS", "10"))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "core.User"
@@ -178,7 +195,7 @@ AXES_LOCKOUT_TEMPLATE = "accounts/locked.html"
 # the TLS proxy set GONGHUI_TRUSTED_PROXY_COUNT to the number of proxies in front of the application
 # (1 for one nginx) and GONGHUI_TRUSTED_PROXIES to the addresses they connect from; each proxy must
 # append to X-Forwarded-For (nginx: proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for).
-# django-ipware, axes' own resolver, is not installed; axes calls ours instead.
+# axes calls ours instead of django-ipware (which django-structlog brings, unused: core.logs uses ours).
 GONGHUI_TRUSTED_PROXY_COUNT = int(os.environ.get("GONGHUI_TRUSTED_PROXY_COUNT", "0"))
 GONGHUI_TRUSTED_PROXIES = [
     p.strip() for p in os.environ.get("GONGHUI_TRUSTED_PROXIES", "127.0.0.1,::1").split(",") if p.strip()
@@ -201,6 +218,8 @@ SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 if PRODUCTION:
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    # The load balancer probes the application directly over plain HTTP (core.health).
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
     SECURE_HSTS_SECONDS = 31536000
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
@@ -218,7 +237,7 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "/static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
@@ -255,6 +274,9 @@ TASKS = {
     }
 }
 
+# /readyz fails when a due background task has waited longer than this (a dead or stuck worker).
+GONGHUI_READYZ_MAX_QUEUE_AGE = int(os.environ.get("GONGHUI_READYZ_MAX_QUEUE_AGE", "600"))
+
 # API tokens expire this long after they were issued (then a new one is obtained with the password).
 API_TOKEN_LIFETIME = timedelta(days=float(os.environ.get("API_TOKEN_LIFETIME_DAYS", "7")))
 
@@ -279,6 +301,12 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # three models name their state machine "state": each enum gets its own name in the schema
+    "ENUM_NAME_OVERRIDES": {
+        "AppealStateEnum": "appeals.models.Appeal.State",
+        "ReferralStateEnum": "appeals.models.Referral.State",
+        "CycleStateEnum": "funds.models.Cycle.State",
+    },
 }
 
 FILTERS_EMPTY_CHOICE_LABEL = "全部"
@@ -289,14 +317,54 @@ GONGHUI_EMAIL_NOTIFICATIONS = env_bool("GONGHUI_EMAIL_NOTIFICATIONS", False)
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "gonghui@localhost")
 
+# Structured logs (core/logs.py): every line is one JSON object on stderr, for journald or a
+# log shipper; GONGHUI_LOG_FORMAT=console prints key=value lines for a person at a terminal.
+import structlog  # noqa: E402 — configured here, with the logging it feeds
+
+_LOG_PROCESSORS = [
+    structlog.contextvars.merge_contextvars,
+    structlog.stdlib.add_log_level,
+    structlog.stdlib.add_logger_name,
+    structlog.processors.TimeStamper(fmt="iso", utc=True),
+]
+structlog.configure(
+    processors=[
+        *_LOG_PROCESSORS,
+        structlog.stdlib.PositionalArgumentsFormatter(),
+        structlog.processors.StackInfoRenderer(),
+        structlog.stdlib.ProcessorFormatter.wrap_for_formatter,
+    ],
+    logger_factory=structlog.stdlib.LoggerFactory(),
+    wrapper_class=structlog.stdlib.BoundLogger,
+    cache_logger_on_first_use=True,
+)
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {
+        "structured": {
+            "()": structlog.stdlib.ProcessorFormatter,
+            "processors": [
+                structlog.stdlib.ProcessorFormatter.remove_processors_meta,
+                structlog.processors.format_exc_info,
+                structlog.dev.ConsoleRenderer(colors=False)
+                if os.environ.get("GONGHUI_LOG_FORMAT") == "console"
+                else structlog.processors.JSONRenderer(ensure_ascii=False),
+            ],
+            "foreign_pre_chain": _LOG_PROCESSORS,
+        }
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "structured"}},
     "root": {
         "handlers": ["console"],
         "level": os.environ.get("LOG_LEVEL", "INFO" if not DEBUG else "WARNING"),
     },
-    "loggers": {"axes": {"level": "WARNING"}},
+    "loggers": {
+        "axes": {"level": "WARNING"},
+        # the request lines come from django_structlog; Django's own server lines would repeat them
+        "django.server": {"level": "WARNING"},
+    },
 }
+DJANGO_STRUCTLOG_IP_LOGGING_ENABLED = False  # core.logs binds core.audit.client_ip (the trusted-proxy rule)
+DJANGO_STRUCTLOG_TRUST_UPSTREAM_REQUEST_ID = env_bool("GONGHUI_TRUST_REQUEST_ID", False)
 SILENCED_SYSTEM_CHECKS: list[str] = []

@@ -1,5 +1,7 @@
 from django.urls import include, path
 
+from core.views import healthz, readyz
+
 urlpatterns = [
     path("", include("dashboard.urls")),
     path("accounts/", include("accounts.urls")),
@@ -17,6 +19,8 @@ urlpatterns = [
     path("portal/surveys/", include("surveys.portal_urls")),
     path("reform/", include("reform.urls")),
     path("api/v1/", include("api.urls")),
+    path("healthz", healthz, name="healthz"),
+    path("readyz", readyz, name="readyz"),
 ]
 
 # Under /api/ every error is JSON, 404 and 500 included (DRF answers the errors it raises itself).

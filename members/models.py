@@ -15,7 +15,7 @@ from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
-from core.crypto import EncryptedTextField
+from core.crypto import BlindIndexField, EncryptedTextField
 from orgs.models import Organisation
 from orgs.scopespec import ScopeSpec
 
@@ -54,11 +54,11 @@ class Person(models.Model):
 
     name = models.CharField("姓名", max_length=50, db_index=True)
     id_number = EncryptedTextField("身份证号")
-    id_number_index = models.CharField("身份证号索引", max_length=64, unique=True, editable=False)
+    id_number_index = BlindIndexField("身份证号索引", source="id_number", purpose="id_number", unique=True)
     sex = models.CharField("性别", max_length=1, choices=Sex.choices)
     birth_date = models.DateField("出生日期")
     mobile = EncryptedTextField("手机号", blank=True, default="")
-    mobile_index = models.CharField("手机号索引", max_length=64, blank=True, db_index=True, editable=False)
+    mobile_index = BlindIndexField("手机号索引", source="mobile", purpose="mobile", blank=True, db_index=True)
     # A landline (or any contact number) as offices' rosters keep it in 联系电话, beside the mobile.
     phone = EncryptedTextField("联系电话", blank=True, default="")
     address = EncryptedTextField("住址", blank=True, default="")

@@ -108,15 +108,15 @@ def classify_search(text: str) -> tuple[str, str]:
 
 def member_search(queryset: QuerySet[Membership], text: str) -> QuerySet[Membership]:
     """Exact ID number or mobile (via the blind index), exact member number, or part of a name."""
-    from members.services import id_index, mobile_index
+    from members.services import id_index_candidates, mobile_index_candidates
 
     kind, value = classify_search(text)
     if not value:
         return queryset
     if kind == "id_number":
-        return queryset.filter(person__id_number_index=id_index(value))
+        return queryset.filter(person__id_number_index__in=id_index_candidates(value))
     if kind == "mobile":
-        return queryset.filter(person__mobile_index=mobile_index(value))
+        return queryset.filter(person__mobile_index__in=mobile_index_candidates(value))
     return queryset.filter(Q(member_no=value.upper()) | Q(member_no=value) | Q(person__name__contains=value))
 
 

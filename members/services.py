@@ -23,7 +23,7 @@ from django.db.models import ProtectedError, Q
 from django.utils import timezone
 
 from core.audit import audit_log
-from core.crypto import blind_index, mask_address, mask_id_number, mask_landline, mask_phone
+from core.crypto import blind_index, blind_index_candidates, mask_address, mask_id_number, mask_landline, mask_phone
 from core.models import AuditEvent
 from core.validators import parse_id_number, validate_mobile, validate_phone
 from members.models import Honour, Membership, Person
@@ -70,6 +70,16 @@ def id_index(value: str) -> str:
 
 def mobile_index(value: str) -> str:
     return blind_index(value, purpose=MOBILE_PURPOSE) if value else ""
+
+
+def id_index_candidates(value: str) -> list[str]:
+    """What to look an ID number up by (``id_number_index__in``): during a data-key rotation a row
+    not yet rewritten carries the retiring key's index value."""
+    return blind_index_candidates(value, purpose=ID_PURPOSE)
+
+
+def mobile_index_candidates(value: str) -> list[str]:
+    return blind_index_candidates(value, purpose=MOBILE_PURPOSE)
 
 
 def _check(user: Any, perm: str, organisation: Organisation) -> None:
@@ -274,7 +284,9 @@ def member_register(
     if joined_on < clean["birth_date"]:
         raise ValidationError({"joined_on": ["入会日期不能早于出生日期"]})
     member_no = _check_member_no(member_no) or next_member_numbers(organisation, 1)[0]
-    person = Person.objects.select_for_update().filter(id_number_index=clean["id_number_index"]).first()
+    person = (
+        Person.objects.select_for_update().filter(id_number_index__in=id_index_candidates(clean["id_number"])).first()
+    )
     created = person is None
     if person is not None:
         active = person.memberships.active_on().select_related("organisation").first()
@@ -373,7 +385,9 @@ def person_update(*, actor: Any, person: Person, data: dict[str, Any]) -> Person
     if (
         new_index
         and new_index != person.id_number_index
-        and Person.objects.filter(id_number_index=new_index).exclude(pk=person.pk).exists()
+        and Person.objects.filter(id_number_index__in=id_index_candidates(clean["id_number"]))
+        .exclude(pk=person.pk)
+        .exists()
     ):
         raise ValidationError({"id_number": ["该身份证号码已登记为另一人"]})
     changed = [k for k, v in clean.items() if getattr(person, k) != v]

@@ -6,6 +6,8 @@ from typing import Any
 
 import django_filters
 from django.db.models import QuerySet
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 
 from core.filters import FilterSet
 from orgs.forms import OrganisationChoiceField, bind_pickers
@@ -15,6 +17,7 @@ from orgs.roles import Perm
 from orgs.selectors import search_q
 
 
+@extend_schema_field(OpenApiTypes.STR)  # an organisation code; it has no model field to read a type from
 class OrganisationFilter(django_filters.Filter):
     """A subtree filter whose organisation is picked (orgs.pickers), by code so that links read well
     (``?subtree=T-A-1``). The choice is validated against the user's scope for ``perm``: an unknown or

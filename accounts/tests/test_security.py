@@ -124,7 +124,8 @@ def test_production_profile_passes_check_deploy():
         "DATABASE_URL": "sqlite:////tmp/gonghui-deploy-check.sqlite3",
     }
     result = subprocess.run(
-        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING", "--tag", "security"],
+        # every tag: the security checks and the API schema's (drf-spectacular warns there too)
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         cwd=ROOT,
         env=env,
         capture_output=True,

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import fields as drf_fields
 from rest_framework import viewsets
 from rest_framework.decorators import action, api_view, permission_classes
 from rest_framework.exceptions import ValidationError as ApiValidationError
@@ -118,7 +119,29 @@ def _dates(request):
     return [form.cleaned_data.get("start"), form.cleaned_data.get("end")]
 
 
-@extend_schema(summary="试算平衡表（end 为截止日期，可省略）", parameters=[OpenApiParameter("end", str)])
+@extend_schema(
+    summary="试算平衡表（end 为截止日期，可省略）",
+    parameters=[OpenApiParameter("end", str)],
+    responses=inline_serializer(
+        "TrialBalance",
+        {
+            "end": drf_fields.DateField(allow_null=True),
+            "balanced": drf_fields.BooleanField(),
+            "debit": drf_fields.CharField(),
+            "credit": drf_fields.CharField(),
+            "rows": inline_serializer(
+                "TrialBalanceRow",
+                {
+                    "account": drf_fields.CharField(),
+                    "name": drf_fields.CharField(),
+                    "debit": drf_fields.CharField(),
+                    "credit": drf_fields.CharField(),
+                },
+                many=True,
+            ),
+        },
+    ),
+)
 @api_view(["GET"])
 @permission_classes([holds(Perm.FUND_VIEW)])
 def trial_balance(request):

@@ -9,6 +9,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from core.crypto import old_key_settings
 from members.importing.columns import (
     CHUNK,
     ERROR_HEADER,
@@ -23,7 +24,7 @@ from members.importing.columns import (
 from members.importing.reading import Table
 from members.importing.validating import _field_problems, _row_parser
 from members.models import Membership, Person
-from members.services import clean_person_data
+from members.services import clean_person_data, id_index_candidates
 from orgs.models import Organisation
 from orgs.roles import Perm
 from orgs.scope import can_at
@@ -161,12 +162,20 @@ def plan_import(table: Table, *, actor: Any, progress: Progress = _no_progress) 
 
     progress(0.7, "与会员库比对")
     indexes = [v["clean"]["id_number_index"] for _, v in parsed]
+    # During a data-key rotation a person not yet rewritten carries the retiring key's index value:
+    # look it up too, and file the person under the current key's value.
+    current_of: dict[str, str] = {}
+    if old_key_settings():
+        for _, v in parsed:
+            current, *older = id_index_candidates(v["clean"]["id_number"])
+            current_of.update(dict.fromkeys(older, current))
+        indexes += list(current_of)
     people: dict[str, Person] = {}
     active: dict[int, Membership] = {}
     for start in range(0, len(indexes), CHUNK):
         chunk = indexes[start : start + CHUNK]
         for p in Person.objects.filter(id_number_index__in=chunk):
-            people[p.id_number_index] = p
+            people[current_of.get(p.id_number_index, p.id_number_index)] = p
     person_ids = [p.pk for p in people.values()]
     for start in range(0, len(person_ids), CHUNK):
         for m in (
