@@ -1,6 +1,7 @@
 """Set everything up and run the whole test suite: lint, migrations check, then pytest on SQLite and,
-when a PostgreSQL server is reachable (always in CI), again on PostgreSQL; browser tests run in
-Debian's headless Chromium (/usr/bin/chromium).
+when a PostgreSQL server is reachable (always in CI), on PostgreSQL at the same time (each run has its
+own database and MEDIA_ROOT; its output is printed when it ends); browser tests run in Debian's
+headless Chromium (/usr/bin/chromium), in the SQLite run.
 
 Usage: python3 scripts/test.py [extra pytest arguments]
 Environment: TEST_POSTGRES_URL (default postgres://postgres@127.0.0.1:5432/gonghui) selects the
@@ -13,6 +14,9 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
+import time
+from pathlib import Path
 from urllib.parse import urlparse
 
 from bootstrap import ROOT, VENV, VENV_PYTHON, bootstrap, say
@@ -35,16 +39,52 @@ def step(label: str, cmd: list[str], env: dict[str, str] | None = None) -> int:
     return subprocess.run(cmd, cwd=ROOT, env=env).returncode
 
 
-def pytest_run(label: str, database_url: str | None, extra: list[str]) -> int:
-    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+def pytest_env(database_url: str | None, media: Path) -> dict[str, str]:
+    env = {**os.environ, "PYTHONUNBUFFERED": "1", "MEDIA_ROOT": str(media)}
     env.pop("DATABASE_URL", None)
     if database_url:
         env["DATABASE_URL"] = database_url
-    rc = step(label, [str(VENV_PYTHON), "-m", "pytest", "-q", *extra], env=env)
-    if rc == 5:
-        print("pytest collected no tests: that is a failure", flush=True)
-        return 1
-    return rc
+    return env
+
+
+def pytest_runs(runs: list[tuple[str, str | None, list[str]]]) -> list[str]:
+    """Run the pytest runs side by side (the SQLite and the PostgreSQL run share nothing: each has its
+    own database and its own MEDIA_ROOT), each into its own log, printed whole when it ends; returns the
+    labels of the runs that failed. pytest's exit code 5 (no test collected) is a failure."""
+    work = Path(tempfile.mkdtemp(prefix="gonghui-test-"))
+    started: list[tuple[str, subprocess.Popen, Path, float]] = []
+    for i, (label, database_url, args) in enumerate(runs):
+        log = work / f"run{i}.log"
+        media = work / f"media{i}"
+        media.mkdir()
+        say(f"{label}: started (log {log})")
+        with log.open("wb") as out:
+            proc = subprocess.Popen(
+                [str(VENV_PYTHON), "-m", "pytest", "-q", *args],
+                cwd=ROOT,
+                env=pytest_env(database_url, media),
+                stdout=out,
+                stderr=subprocess.STDOUT,
+            )
+        started.append((label, proc, log, time.monotonic()))
+    failures: list[str] = []
+    pending = list(started)
+    while pending:
+        time.sleep(5)
+        for item in list(pending):
+            label, proc, log, t0 = item
+            rc = proc.poll()
+            if rc is None:
+                continue
+            pending.remove(item)
+            say(f"{label}: finished in {time.monotonic() - t0:.0f} s, exit code {rc}")
+            sys.stdout.write(log.read_text(encoding="utf-8", errors="replace"))
+            sys.stdout.flush()
+            if rc == 5:
+                print("pytest collected no tests: that is a failure", flush=True)
+            if rc != 0:
+                failures.append(label)
+    return failures
 
 
 def main() -> int:
@@ -58,16 +98,17 @@ def main() -> int:
         failures.append("ruff format")
     if step("migrations are complete", [str(VENV_PYTHON), "manage.py", "makemigrations", "--check", "--dry-run"]):
         failures.append("makemigrations --check")
-    if pytest_run("pytest on SQLite", None, extra) != 0:
-        failures.append("pytest on SQLite")
+    # The two databases' runs go side by side, one a core: together they take about as long as the
+    # longer one alone.
+    runs: list[tuple[str, str | None, list[str]]] = [("pytest on SQLite", None, extra)]
     if reachable(POSTGRES_URL):
-        if pytest_run(f"pytest on PostgreSQL ({POSTGRES_URL})", POSTGRES_URL, [*extra, "-m", "not browser"]) != 0:
-            failures.append("pytest on PostgreSQL")
+        runs.insert(0, (f"pytest on PostgreSQL ({POSTGRES_URL})", POSTGRES_URL, [*extra, "-m", "not browser"]))
     elif IN_CI:
         print(f"PostgreSQL is not reachable at {POSTGRES_URL}: CI must test on it", flush=True)
         failures.append("PostgreSQL unreachable")
     else:
         say(f"NOTE: PostgreSQL not reachable at {POSTGRES_URL}; only SQLite was tested (CI tests both)")
+    failures += pytest_runs(runs)
     if failures:
         say("FAILED: " + ", ".join(failures))
         return 1
