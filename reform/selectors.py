@@ -221,10 +221,10 @@ def responsible_tasks(user: Any) -> QuerySet[Task]:
 
 
 def reform_todos(user: Any, today: date) -> tuple[int, int]:
-    """(overdue tasks, overdue milestones of unfinished tasks) the user answers for. Two queries."""
-    tasks = responsible_tasks(user)
-    overdue_tasks = tasks.filter(overdue_q(today)).count()
-    overdue_milestones = Milestone.objects.filter(
-        task__in=tasks.exclude(state=Task.State.DONE), done_on__isnull=True, due_on__lt=today
-    ).count()
-    return overdue_tasks, overdue_milestones
+    """(overdue tasks, overdue milestones of unfinished tasks) the user answers for. One query."""
+    late_milestone = Q(milestones__done_on__isnull=True, milestones__due_on__lt=today) & ~Q(state=Task.State.DONE)
+    counts = responsible_tasks(user).aggregate(
+        tasks=Count("pk", filter=overdue_q(today), distinct=True),
+        milestones=Count("milestones", filter=late_milestone, distinct=True),
+    )
+    return counts["tasks"], counts["milestones"]
