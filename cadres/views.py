@@ -56,18 +56,24 @@ from orgs.roles import Perm
 from orgs.scope import can_at, get_scoped_or_404, has_perm, scoped
 from orgs.web import perm_required
 
+
+class CadreList(ListPage):
+    """The cadres lists: opened and exported by whoever holds ``cadres.view`` (rows scoped by it)."""
+
+    perm = Perm.CADRE_VIEW
+    export_perm = Perm.CADRE_VIEW
+
+
 # --- posts -------------------------------------------------------------------------------------------
 
 
-class PostList(ListPage):
+class PostList(CadreList):
     """工会干部任职: every post of the user's scope (dated history), and the form recording one."""
 
     title = "工会干部任职"
     noun = "任职记录"
     table_class = PostTable
     filterset_class = PostFilterSet
-    perm = Perm.CADRE_VIEW
-    export_perm = Perm.CADRE_VIEW
     filter_defaults = {"current": "true"}
     ordering = ("organisation__path", "role", "started_on", "pk")
     side_form_title = "登记任职"
@@ -115,7 +121,7 @@ def post_end(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "cadres/post_end.html", {"post": post, "form": form, "may_end": may_end, "history": history})
 
 
-class StaffingList(ListPage):
+class StaffingList(CadreList):
     """干部配备: the unions of the scope with the required posts and the full-time vice-chair rule."""
 
     title = "干部配备情况"
@@ -123,8 +129,6 @@ class StaffingList(ListPage):
     unit = "个"
     table_class = StaffingTable
     filterset_class = StaffingFilterSet
-    perm = Perm.CADRE_VIEW
-    export_perm = Perm.CADRE_VIEW
     filter_defaults = {"problem": "vacant"}
     testid = "staffing-table"
 
@@ -137,14 +141,12 @@ staffing_list = StaffingList.as_view()
 # --- social workers ------------------------------------------------------------------------------
 
 
-class RecruitmentList(ListPage):
+class RecruitmentList(CadreList):
     title = "社工招聘"
     noun = "招聘"
     unit = "次"
     table_class = RecruitmentTable
     filterset_class = RecruitmentFilterSet
-    perm = Perm.CADRE_VIEW
-    export_perm = Perm.CADRE_VIEW
     ordering = ("-opened_on", "-pk")
     side_form_title = "发布招聘"
     side_form_submit = "发布"
@@ -299,14 +301,12 @@ def recruitment_score(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-class WorkerList(ListPage):
+class WorkerList(CadreList):
     title = "专职工会社会工作者"
     noun = "社工"
     unit = "名"
     table_class = WorkerTable
     filterset_class = WorkerFilterSet
-    perm = Perm.CADRE_VIEW
-    export_perm = Perm.CADRE_VIEW
     ordering = ("organisation__path", "name", "pk")
     testid = "worker-table"
 
@@ -412,14 +412,12 @@ def _worker_post(request: HttpRequest, worker: SocialWorker, grades: QuerySet[Pa
 # --- training ------------------------------------------------------------------------------------
 
 
-class ClassList(ListPage):
+class ClassList(CadreList):
     title = "干部教育培训"
     noun = "培训班"
     unit = "个"
     table_class = ClassTable
     filterset_class = ClassFilterSet
-    perm = Perm.CADRE_VIEW
-    export_perm = Perm.CADRE_VIEW
     ordering = ("-starts_on", "-pk")
     side_form_title = "登记培训班"
     side_form_submit = "登记"
@@ -507,13 +505,11 @@ def class_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-class RecordList(ListPage):
+class RecordList(CadreList):
     title = "干部培训记录"
     noun = "培训记录"
     table_class = RecordTable
     filterset_class = RecordFilterSet
-    perm = Perm.CADRE_VIEW
-    export_perm = Perm.CADRE_VIEW
     ordering = ("-training_class__starts_on", "organisation__path", "pk")
     testid = "record-table"
 
@@ -524,7 +520,7 @@ class RecordList(ListPage):
 record_list = RecordList.as_view()
 
 
-class CoverageList(ListPage):
+class CoverageList(CadreList):
     """每名基层工会干部每年培训一次: who of the year and subtree is trained, who not yet."""
 
     title = "年度培训覆盖"
@@ -532,8 +528,6 @@ class CoverageList(ListPage):
     unit = "名"
     table_class = CoverageTable
     filterset_class = CoverageFilterSet
-    perm = Perm.CADRE_VIEW
-    export_perm = Perm.CADRE_VIEW
     ordering = ("organisation__path", "cadre__name", "pk")
     template_name = "cadres/coverage.html"
     testid = "coverage-table"

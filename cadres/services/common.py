@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any, NoReturn
+from collections.abc import Callable
+from typing import Any, NoReturn, TypeVar
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
 
 from orgs.models import Organisation
 from orgs.scope import can_at
@@ -17,3 +19,15 @@ def require(actor: Any, perm: str, organisation: Organisation, what: str) -> Non
 
 def refuse(message: str | dict[str, str]) -> NoReturn:
     raise ValidationError(message)
+
+
+T = TypeVar("T")
+
+
+def create_or_refuse(create: Callable[[], T], message: str | dict[str, str]) -> T:
+    """Run ``create`` in a savepoint; a uniqueness constraint it trips becomes the Chinese refusal."""
+    try:
+        with transaction.atomic():
+            return create()
+    except IntegrityError:
+        refuse(message)

@@ -5,12 +5,12 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from cadres.models import Cadre, Post
 from cadres.rules import UNION_KINDS
-from cadres.services.common import refuse, require
+from cadres.services.common import create_or_refuse, refuse, require
 from members.models import Person
 from orgs.models import Organisation
 from orgs.roles import Perm
@@ -86,23 +86,14 @@ def post_start(
         refuse({"rank": "职级与职数单列只适用于专职副主席"})
     if role == Post.Role.CHAIR and Post.objects.filter(organisation=organisation, role=role, ended_on=None).exists():
         refuse({"role": f"“{organisation.name}”已有在任主席，请先办理现任主席离任"})
-    try:
-        with transaction.atomic():
-            post = Post.objects.create(
-                organisation=organisation,
-                cadre=cadre,
-                role=role,
-                full_time=full_time,
-                rank=rank,
-                separate_quota=separate_quota,
-                selection=selection,
-                term_start=term_start,
-                term_end=term_end,
-                started_on=started_on,
-                recorded_by=actor,
-            )
-    except IntegrityError:
-        refuse({"role": f"“{cadre.name}”在“{organisation.name}”已担任{Post.Role(role).label}"})
+    values = {
+        "full_time": full_time, "rank": rank, "separate_quota": separate_quota, "selection": selection,
+        "term_start": term_start, "term_end": term_end, "started_on": started_on,
+    }  # fmt: skip
+    post = create_or_refuse(
+        lambda: Post.objects.create(organisation=organisation, cadre=cadre, role=role, recorded_by=actor, **values),
+        {"role": f"“{cadre.name}”在“{organisation.name}”已担任{Post.Role(role).label}"},
+    )
     if cadre.organisation_id != organisation.pk:
         cadre.organisation = organisation
         cadre.save(update_fields=["organisation"])

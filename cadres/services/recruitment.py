@@ -9,13 +9,13 @@ from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 from django_fsm import can_proceed
 
 from cadres import formulas
 from cadres.models import Application, InterviewScore, Recruitment, SocialWorker
-from cadres.services.common import refuse, require
+from cadres.services.common import create_or_refuse, refuse, require
 from orgs.models import Organisation
 from orgs.roles import Perm
 
@@ -202,11 +202,10 @@ def interview_score_submit(*, actor: Any, application: Application, score: Any) 
         if not application.in_interview:
             refuse(f"“{application.name}”未进入面试")
         value = _score(score, "score", f"“{application.name}”的面试评分")
-    try:
-        with transaction.atomic():
-            return InterviewScore.objects.create(application=application, interviewer=actor, score=value)
-    except IntegrityError:
-        refuse(f"您已为“{application.name}”评分，评分提交后不能修改")
+    return create_or_refuse(
+        lambda: InterviewScore.objects.create(application=application, interviewer=actor, score=value),
+        f"您已为“{application.name}”评分，评分提交后不能修改",
+    )
 
 
 @transaction.atomic

@@ -7,14 +7,14 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 from django_fsm import can_proceed
 
 from appeals.models import LiaisonAssignment
 from appeals.services import liaison_assign, liaison_end
 from cadres.models import Assignment, Evaluation, PayGrade, SocialWorker
-from cadres.services.common import refuse, require
+from cadres.services.common import create_or_refuse, refuse, require
 from orgs.models import Organisation
 from orgs.roles import Perm
 
@@ -66,20 +66,14 @@ def pay_grade_define(
         refuse({"monthly_pay": "月薪酬标准须为正数"})
     if not 0 <= annual_leave_days <= 60:
         refuse({"annual_leave_days": "年休假天数须在 0 到 60 之间"})
-    try:
-        with transaction.atomic():
-            return PayGrade.objects.create(
-                organisation=organisation,
-                code=code[:20],
-                name=name[:50],
-                monthly_pay=monthly_pay.quantize(Decimal("0.01")),
-                valid_from=valid_from,
-                social_insurance=social_insurance,
-                housing_fund=housing_fund,
-                annual_leave_days=annual_leave_days,
-            )
-    except IntegrityError:
-        refuse({"code": f"等级代码“{code}”已存在"})
+    values = {
+        "code": code[:20], "name": name[:50], "monthly_pay": monthly_pay.quantize(Decimal("0.01")),
+        "valid_from": valid_from, "social_insurance": social_insurance, "housing_fund": housing_fund,
+        "annual_leave_days": annual_leave_days,
+    }  # fmt: skip
+    return create_or_refuse(
+        lambda: PayGrade.objects.create(organisation=organisation, **values), {"code": f"等级代码“{code}”已存在"}
+    )
 
 
 @transaction.atomic
@@ -208,16 +202,10 @@ def evaluation_record(
         refuse({"source": "来源无效"})
     if score is not None and (not score.is_finite() or not Decimal(0) <= score <= Decimal(100)):
         refuse({"score": "得分须在 0 到 100 之间"})
-    try:
-        with transaction.atomic():
-            return Evaluation.objects.create(
-                social_worker=worker,
-                year=year,
-                result=result,
-                score=score,
-                note=(note or "").strip()[:300],
-                source=source,
-                recorded_by=actor,
-            )
-    except IntegrityError:
-        refuse({"year": f"“{worker.name}”{year} 年度已有评价结果"})
+    note = (note or "").strip()[:300]
+    return create_or_refuse(
+        lambda: Evaluation.objects.create(
+            social_worker=worker, year=year, result=result, score=score, note=note, source=source, recorded_by=actor
+        ),
+        {"year": f"“{worker.name}”{year} 年度已有评价结果"},
+    )

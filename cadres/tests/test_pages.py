@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from django.urls import reverse
 
 from appeals.models import LiaisonAssignment
+from cadres import selectors
 from cadres.models import Application, Attendance, InterviewScore, Post, Recruitment, TrainingClass
 from cadres.tests.factories import cadre, post, side, training_class
 from core.models import Notification
@@ -226,3 +227,20 @@ def test_coverage_page_counts_and_filters(client, district, world):
     assert "应训 2 名，已训 1 名，未训" in text
     assert client.get("/cadres/training/coverage/?year=0").status_code == 200
     assert "筛选条件有误" in client.get("/cadres/training/coverage/?year=99999").content.decode()
+
+
+def test_workbench_todos_count_and_link_to_their_rows(client, district):
+    today = date(2026, 12, 2)
+    post(district, district.town_a, cadre(district, district.town_a, "兼职镇主席"), Post.Role.CHAIR)
+    who = cadre(district, district.union_a, "将届满")
+    post(district, district.union_a, who, Post.Role.AUDIT, term_end=today + timedelta(days=30))
+    counts = selectors.cadre_todos(district.user("town_a"), today=today)
+    # town A, union A, firm A: none has both chair and 经审; 仁和镇 has a part-time chair and no vice
+    assert counts == {"vacant": 3, "expiring": 1, "part_time": 1, "untrained": 1}
+    client.force_login(district.user("town_a"))
+    home = client.get("/").content.decode()
+    assert 'data-testid="todo-cadres-vacant"' in home and "/cadres/staffing/?problem=vacant" in home
+    assert "/cadres/training/coverage/?year=" in home
+    staffing = client.get("/cadres/staffing/?problem=vacant")
+    assert staffing.context["table"].paginator.count == 3
+    assert client.get("/cadres/staffing/?problem=part_time").context["table"].paginator.count == 1

@@ -119,15 +119,22 @@ def test_steps_out_of_order_are_refused_and_change_nothing(district):
     assert Recruitment.objects.get(pk=r.pk).state == S.REVIEW
 
 
-def test_ranking_waits_for_every_interviewer(district):
+def at_interview(district: Any, interviewers: int) -> tuple[Recruitment, Application]:
+    """A recruitment of town A with one candidate (张三, written 75), at the interview."""
     admin = district.user("admin")
-    r = opened(district, district.town_a, interviewers=2)
+    r = opened(district, district.town_a, interviewers=interviewers)
     a = services.application_add(actor=admin, recruitment=r, name="张三", mobile="13800000001")
     services.applications_close(actor=admin, recruitment=r)
     services.eligibility_review(actor=admin, application=a, eligible=True)
     services.written_test_start(actor=admin, recruitment=r)
     services.written_score_record(actor=admin, application=a, score="75")
     services.interview_start(actor=admin, recruitment=r)
+    return r, a
+
+
+def test_ranking_waits_for_every_interviewer(district):
+    admin = district.user("admin")
+    r, a = at_interview(district, interviewers=2)
     first, _second = r.interviewers.order_by("pk")
     services.interview_score_submit(actor=first, application=a, score="80")
     with pytest.raises(ValidationError, match="已评 1 / 2"):
@@ -137,13 +144,7 @@ def test_ranking_waits_for_every_interviewer(district):
 
 def test_interview_scores_are_independent_and_final(district):
     admin = district.user("admin")
-    r = opened(district, district.town_a, interviewers=2)
-    a = services.application_add(actor=admin, recruitment=r, name="张三", mobile="13800000001")
-    services.applications_close(actor=admin, recruitment=r)
-    services.eligibility_review(actor=admin, application=a, eligible=True)
-    services.written_test_start(actor=admin, recruitment=r)
-    services.written_score_record(actor=admin, application=a, score="75")
-    services.interview_start(actor=admin, recruitment=r)
+    r, a = at_interview(district, interviewers=2)
     first, second = r.interviewers.order_by("pk")
     services.interview_score_submit(actor=first, application=a, score="88")
     # the second interviewer sees neither the score nor who scored before submitting

@@ -97,43 +97,23 @@ def test_failed_probation_dismisses_and_assessment_can_record(district):
     assert e.source == Evaluation.Source.ASSESSMENT
 
 
+def _grade(district, actor_key="admin", org=None, **extra):
+    data = {"code": "A1", "name": "一级", "monthly_pay": Decimal("6500"), "valid_from": date(2026, 1, 1), **extra}
+    return services.pay_grade_define(actor=district.user(actor_key), organisation=org or district.root, **data)
+
+
 def test_pay_grades(district):
     admin = district.user("admin")
-    grade = services.pay_grade_define(
-        actor=admin,
-        organisation=district.root,
-        code="A1",
-        name="一级",
-        monthly_pay=Decimal("6500"),
-        valid_from=date(2026, 1, 1),
-    )
+    grade = _grade(district)
     with pytest.raises(ValidationError, match="已存在"):
-        services.pay_grade_define(
-            actor=admin,
-            organisation=district.root,
-            code="A1",
-            name="一级",
-            monthly_pay=Decimal("1"),
-            valid_from=date(2026, 1, 1),
-        )
+        _grade(district, monthly_pay=Decimal("1"))
     with pytest.raises(ValidationError, match="正数"):
-        services.pay_grade_define(
-            actor=admin,
-            organisation=district.root,
-            code="A2",
-            name="二级",
-            monthly_pay=Decimal("NaN"),
-            valid_from=date(2026, 1, 1),
-        )
+        _grade(district, code="A2", monthly_pay=Decimal("NaN"))
     worker = social_worker(district, district.town_a)
     services.social_worker_update(actor=admin, worker=worker, pay_grade=grade)
     assert SocialWorker.objects.get(pk=worker.pk).pay_grade == grade
     with pytest.raises(PermissionDenied):
-        services.pay_grade_define(
-            actor=district.user("town_a"),
-            organisation=district.root,
-            code="B",
-            name="b",
-            monthly_pay=Decimal("1"),
-            valid_from=date(2026, 1, 1),
-        )
+        _grade(district, "town_a", code="B")
+    town_grade = _grade(district, org=district.town_b, code="B1")
+    with pytest.raises(ValidationError, match="聘用单位或其上级"):
+        services.social_worker_update(actor=admin, worker=worker, pay_grade=town_grade)
