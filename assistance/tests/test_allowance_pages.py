@@ -83,7 +83,7 @@ def test_figures_export_is_audited_and_holds_every_figure(client, district, paid
     assert response.status_code == 200
     sheet = rows(response)
     assert sheet[0][:4] == ["项目", "指标", "数值", "单位"]
-    assert ["生活补助", "发放人月", 5.0, "人月"] == sheet[2][:4]
+    assert sheet[2][:4] == ["生活补助", "发放人月", 5.0, "人月"]
     assert AuditEvent.objects.filter(kind=AuditEvent.Kind.EXPORT).count() == before + 1
 
 

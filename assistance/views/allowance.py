@@ -191,4 +191,8 @@ def my_allowance(request: HttpRequest) -> HttpResponse:
     months = selectors.my_allowance_months(request.user)
     page = paginate(request, months, default_size=20)
     total = months.aggregate(s=Sum("amount"))["s"]
-    return render(request, "assistance/allowance/my_allowance.html", {"page": page, "total": total, "query": query_without(request, "page")})
+    return render(
+        request,
+        "assistance/allowance/my_allowance.html",
+        {"page": page, "total": total, "query": query_without(request, "page")},
+    )
