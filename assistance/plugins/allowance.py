@@ -281,7 +281,7 @@ def _claims_insert(claims: list[tuple[Any, ...]]) -> None:
             file_id,
             person_id,
             month_field.get_db_prep_value(month, connection),
-            connection.ops.adapt_decimalfield_value(amount, amount_field.max_digits, amount_field.decimal_places),
+            amount_field.get_db_prep_value(amount, connection),  # money is stored in fen (core.money)
             arrears,
             programme_id,
             cycle_id,
