@@ -106,7 +106,9 @@ def test_missed_month_paid_as_named_arrears_and_never_again(district):
         {"file_id": file.pk, "file_no": file.file_no, "month": "2026-02", "amount": "200.00", "arrears": True},
         {"file_id": file.pk, "file_no": file.file_no, "month": "2026-03", "amount": "200.00", "arrears": False},
     ]
-    assert AllowanceMonth.objects.get(file=file, month=date(2026, 2, 1)).arrears
+    february = AllowanceMonth.objects.get(file=file, month=date(2026, 2, 1))
+    assert february.arrears and february.amount == D("200.00")
+    assert AllowanceMonth.objects.get(file=file, month=date(2026, 3, 1)).amount == D("200.00")
     # February run late: nothing left to pay for this file
     feb = compute(district, programme, "2026-02")
     assert entitlement_of(feb, file.person) is None
