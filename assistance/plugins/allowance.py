@@ -188,6 +188,17 @@ class MonthlyAllowance:
             file__in=file_ids, valid_until__gte=window_start, done_on__lte=month
         ).values_list("file_id", "done_on", "valid_until"):
             spans[file_id].append((done_on, valid_until))
+        # A month whose own cycle is still open (computed, reviewed, approving) is that cycle's to
+        # pay: a later cycle does not take it as arrears (once that cycle is paid, what it left out is).
+        held = {
+            date.fromisoformat(f"{key}-01")
+            for key in Cycle.objects.filter(programme__plugin_key=self.key)
+            .exclude(state__in=[Cycle.State.PAID, Cycle.State.FAILED])
+            .exclude(period_key=period.key)
+            .values_list("period_key", flat=True)
+            if len(key) == 7
+        }
+        months = [m for m in months if m == month or m not in held]
         paid: set[tuple[int, date]] = set(
             AllowanceMonth.objects.filter(file__in=file_ids, month__gte=window_start, month__lte=month).values_list(
                 "file_id", "month"

@@ -115,6 +115,20 @@ def test_missed_month_paid_as_named_arrears_and_never_again(district):
     assert Payment.objects.filter(beneficiary_person=file.person).count() == 1
 
 
+def test_a_month_whose_own_cycle_is_open_is_not_taken_as_arrears_until_it_is_paid(district):
+    programme = allowance_programme(district)
+    file = hardship_file(person(district), approved_on=date(2026, 1, 10))
+    run(district, programme, "2026-02")
+    march = compute(district, programme, "2026-03")  # waiting for review
+    april = compute(district, programme, "2026-04")
+    assert [m["month"] for m in entitlement_of(april, file.person).inputs["months"]] == ["2026-04"]
+    march_file = hardship_file(person(district), approved_on=date(2026, 2, 20))  # approved after March was computed
+    pay(district, march)
+    pay(district, services.cycle_recompute(actor=district.user("finance"), cycle=april))
+    assert months_of(file) == ["2026-02", "2026-03", "2026-04"]
+    assert months_of(march_file) == ["2026-03", "2026-04"]  # March as arrears, once March's cycle was paid
+
+
 def test_arrears_reach_back_only_as_far_as_the_parameter(district):
     programme = allowance_programme(district, arrears_months=2)
     file = hardship_file(person(district), approved_on=date(2025, 10, 5))
