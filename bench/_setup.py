@@ -66,3 +66,21 @@ def timed(fn: Callable[[], object], repeat: int) -> list[float]:
 
 def p95(samples: list[float]) -> float:
     return statistics.quantiles(samples, n=20)[-1] if len(samples) >= 2 else samples[0]
+
+
+def run_each_database(script: str, args: list[str], databases: dict[str, str]) -> dict[str, dict | None]:
+    """Run ``script`` once per database (name → DATABASE_URL), each in its own process with
+    ``BENCH_JSON=1``; return each run's last ``RESULT {json}`` line (None, with its output printed,
+    when it failed)."""
+    import json
+    import subprocess
+
+    results: dict[str, dict | None] = {}
+    for name, url in databases.items():
+        env = {**os.environ, "DATABASE_URL": url, "BENCH_JSON": "1"}
+        proc = subprocess.run([sys.executable, script, *args], env=env, capture_output=True, text=True, check=False)
+        lines = [ln for ln in proc.stdout.splitlines() if ln.startswith("RESULT ")]
+        results[name] = json.loads(lines[-1].removeprefix("RESULT ")) if lines else None
+        if not lines:
+            print(f"{name} failed:\n{proc.stdout[-2000:]}\n{proc.stderr[-2000:]}")
+    return results

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
 import sys
 import time
 from datetime import date
@@ -26,27 +25,26 @@ LIMIT_S = 10.0  # compute + approve and post, each database (issue 12)
 
 
 def run_both() -> None:
-    pg_url = os.environ.get("ALLOWANCE_BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432/gh_assistance_bench")
-    sqlite_url = f"sqlite:////tmp/gonghui-bench-assistance_allowance-{os.getpid()}.sqlite3"
-    results = {}
-    for name, url in (("SQLite", sqlite_url), ("PostgreSQL", pg_url)):
-        env = {**os.environ, "DATABASE_URL": url, "ALLOWANCE_BENCH_JSON": "1"}
-        proc = subprocess.run([sys.executable, __file__, str(N)], env=env, capture_output=True, text=True, check=False)
-        lines = [ln for ln in proc.stdout.splitlines() if ln.startswith("RESULT ")]
-        results[name] = json.loads(lines[-1].removeprefix("RESULT ")) if lines else None
-        if not lines:
-            print(f"{name} failed:\n{proc.stdout[-2000:]}\n{proc.stderr[-2000:]}")
+    from _setup import run_each_database
+
+    results = run_each_database(
+        __file__,
+        [str(N)],
+        {
+            "SQLite": f"sqlite:////tmp/gonghui-bench-assistance_allowance-{os.getpid()}.sqlite3",
+            "PostgreSQL": os.environ.get(
+                "ALLOWANCE_BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432/gh_assistance_bench"
+            ),
+        },
+    )
+    sqlite, pg = results["SQLite"], results["PostgreSQL"]
     print(f"monthly living allowance, {N:,} active files, one month + one arrears month each (seconds)")
     print(f"{'':24}{'SQLite':>10}{'PostgreSQL':>12}   reference")
-    for label, key, ref in (
-        ("compute entitlements", "compute", ""),
-        ("approve + post ledger", "post", ""),
-        ("total", "total", f"≤ {LIMIT_S:.0f} s each"),
-    ):
-        cells = [f"{r[key]:.2f}" if r else "failed" for r in (results["SQLite"], results["PostgreSQL"])]
+    for label, key in (("compute entitlements", "compute"), ("approve + post ledger", "post"), ("total", "total")):
+        cells = [f"{r[key]:.2f}" if r else "failed" for r in (sqlite, pg)]
+        ref = f"≤ {LIMIT_S:.0f} s each" if key == "total" else ""
         print(f"{label:24}{cells[0]:>10}{cells[1]:>12}   {ref}")
-    ok = all(r and r["total"] <= LIMIT_S for r in results.values())
-    print("reference met" if ok else "reference NOT met")
+    print("reference met" if all(r and r["total"] <= LIMIT_S for r in (sqlite, pg)) else "reference NOT met")
 
 
 if __name__ == "__main__" and "DATABASE_URL" not in os.environ:
@@ -164,7 +162,7 @@ def main() -> None:
         f"  total                  {total:6.2f} s   reference ≤ {LIMIT_S:.0f} s  {'OK' if total <= LIMIT_S else 'TOO SLOW'}"
     )
     print(f"  cycle total {cycle.total:,} 元; ledger debits = credits = {debit:,} 元; second run: {again.lines()[1]}")
-    if os.environ.get("ALLOWANCE_BENCH_JSON"):
+    if os.environ.get("BENCH_JSON"):
         print("RESULT " + json.dumps({"compute": compute_s, "post": post_s, "total": total}))
 
 

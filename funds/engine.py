@@ -10,7 +10,8 @@ A plug-in is any object with:
   naming the parameter by its label (a dict keyed by the parameter's name puts the message beside
   its field), return the normalised parameters;
 - ``eligible(period: PeriodSpan, params: dict) -> Iterable``: the beneficiaries (Organisation or
-  Person rows; a queryset may carry annotations that ``compute`` reads, so that a cycle of 50,000
+  Person rows — or, for persons, any object with the person's ``pk`` and their name as ``str()``,
+  so a large cycle need not build model instances; a queryset may carry annotations that ``compute`` reads, so that a cycle of 50,000
   costs a handful of queries, not one per beneficiary);
 - ``compute(beneficiary, period: PeriodSpan, params: dict) -> (Decimal, str, dict)``: amount in
   yuan, a human-readable explanation ("会员 42 人 × 100.00 元 = 4,200.00 元") and the inputs;

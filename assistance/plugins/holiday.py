@@ -9,6 +9,7 @@ not paid). A person is paid once per campaign, whichever cycle of whichever prog
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -19,9 +20,22 @@ from assistance.plugins._params import date_param, money_param, refuse
 from core.money import format_yuan
 from funds.engine import Param, ParamKind, PeriodSpan
 from funds.models import Payment
-from members.models import Person
 
 Category = HardshipFile.Category
+
+
+@dataclass(slots=True)
+class HolidayBeneficiary:
+    """A person the campaign pays (``pk`` and a name, as the engine needs) with the file it pays."""
+
+    pk: int
+    name: str
+    file_id: int
+    file_no: str
+    category: str
+
+    def __str__(self) -> str:
+        return self.name
 
 
 def holiday_amount(category: str, amounts: dict[str, str]) -> Decimal:
@@ -73,7 +87,7 @@ class HolidayRelief:
             out[category] = str(value)
         return {"campaign": campaign, "as_of": as_of.isoformat(), "amounts": out}
 
-    def eligible(self, period: PeriodSpan, params: dict[str, Any]) -> Iterable[Person]:
+    def eligible(self, period: PeriodSpan, params: dict[str, Any]) -> Iterable[HolidayBeneficiary]:
         as_of = params["as_of"]
         covered = Verification.objects.filter(file=OuterRef("pk"), done_on__lte=as_of, valid_until__gte=as_of)
         already = Payment.objects.filter(
@@ -93,18 +107,16 @@ class HolidayRelief:
             .order_by("organisation__path", "file_no")
             .values_list("pk", "file_no", "person_id", "person__name", "category")
         )
-        out, seen = [], set()
+        out: dict[int, HolidayBeneficiary] = {}
         for file_id, file_no, person_id, name, category in files.iterator(chunk_size=2000):
-            if person_id in seen:
-                continue
-            seen.add(person_id)
-            person = Person(pk=person_id, name=name)
-            person.holiday_file = (file_id, file_no, category)
-            out.append(person)
-        return out
+            if person_id not in out:
+                out[person_id] = HolidayBeneficiary(person_id, name, file_id, file_no, category)
+        return list(out.values())
 
-    def compute(self, person: Person, period: PeriodSpan, params: dict[str, Any]) -> tuple[Decimal, str, dict]:
-        file_id, file_no, category = person.holiday_file
+    def compute(
+        self, person: HolidayBeneficiary, period: PeriodSpan, params: dict[str, Any]
+    ) -> tuple[Decimal, str, dict]:
+        file_id, file_no, category = person.file_id, person.file_no, person.category
         amount = holiday_amount(category, params["amounts"])
         label = Category(category).label
         explanation = (

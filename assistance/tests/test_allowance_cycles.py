@@ -106,11 +106,27 @@ def test_missed_month_paid_as_named_arrears_and_never_again(district):
         {"file_id": file.pk, "file_no": file.file_no, "month": "2026-02", "amount": "200.00", "arrears": True},
         {"file_id": file.pk, "file_no": file.file_no, "month": "2026-03", "amount": "200.00", "arrears": False},
     ]
-    assert AllowanceMonth.objects.get(file=file, month=date(2026, 2, 1)).arrears
+    february = AllowanceMonth.objects.get(file=file, month=date(2026, 2, 1))
+    assert february.arrears and february.amount == D("200.00")
+    assert AllowanceMonth.objects.get(file=file, month=date(2026, 3, 1)).amount == D("200.00")
     # February run late: nothing left to pay for this file
     feb = compute(district, programme, "2026-02")
     assert entitlement_of(feb, file.person) is None
     assert Payment.objects.filter(beneficiary_person=file.person).count() == 1
+
+
+def test_a_month_whose_own_cycle_is_open_is_not_taken_as_arrears_until_it_is_paid(district):
+    programme = allowance_programme(district)
+    file = hardship_file(person(district), approved_on=date(2026, 1, 10))
+    run(district, programme, "2026-02")
+    march = compute(district, programme, "2026-03")  # waiting for review
+    april = compute(district, programme, "2026-04")
+    assert [m["month"] for m in entitlement_of(april, file.person).inputs["months"]] == ["2026-04"]
+    march_file = hardship_file(person(district), approved_on=date(2026, 2, 20))  # approved after March was computed
+    pay(district, march)
+    pay(district, services.cycle_recompute(actor=district.user("finance"), cycle=april))
+    assert months_of(file) == ["2026-02", "2026-03", "2026-04"]
+    assert months_of(march_file) == ["2026-03", "2026-04"]  # March as arrears, once March's cycle was paid
 
 
 def test_arrears_reach_back_only_as_far_as_the_parameter(district):

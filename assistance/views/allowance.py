@@ -10,6 +10,7 @@ from django import forms
 from django.db.models import OuterRef, QuerySet, Subquery, Sum
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 
 from assistance.figures import figure_groups
 from assistance.filtersets_allowance import AllowanceMonthFilterSet, HolidayPaymentFilterSet
@@ -139,7 +140,7 @@ class FiguresForm(PickerFormMixin, StyledFormMixin, forms.Form):
         elif year:
             data["start"], data["end"] = date(year, 1, 1), date(year, 12, 31)
         elif not self.errors:
-            today = date.today()
+            today = timezone.localdate()
             data["start"], data["end"] = date(today.year, 1, 1), today
         return data
 
@@ -148,7 +149,7 @@ def _figures(request: HttpRequest) -> tuple[FiguresForm, list[dict[str, Any]], A
     params = request.GET if request.GET else None
     form = FiguresForm(params, user=request.user)
     if params is None:
-        form = FiguresForm({"year": str(date.today().year)}, user=request.user)
+        form = FiguresForm({"year": str(timezone.localdate().year)}, user=request.user)
     if not form.is_valid():
         return form, [], None
     data = form.cleaned_data
