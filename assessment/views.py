@@ -75,14 +75,10 @@ class ResultList(ListPage):
         return selectors.visible_results(request.user)
 
 
-class VersionResults(ListPage):
+class VersionResults(ResultList):
     """One version's page: its state, signers, differences and audit trail above its ranked results."""
 
-    title = "考核结果"
-    noun = "考核结果"
-    table_class = ResultTable
     filterset_class = VersionResultFilterSet
-    perm = export_perm = Perm.ORG_VIEW
     ordering = ("rank", "organisation__path")
     template_name = "assessment/version_detail.html"
     testid = "version-results"
@@ -92,7 +88,7 @@ class VersionResults(ListPage):
         self.title = f"{version}考核结果"
 
     def rows(self, request: HttpRequest, perm: str) -> QuerySet[AssessmentResult]:
-        return selectors.visible_results(request.user).filter(assessment=self.version)
+        return super().rows(request, perm).filter(assessment=self.version)
 
     def extra_context(self, request: HttpRequest) -> dict[str, Any]:
         version = self.version

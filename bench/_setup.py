@@ -66,3 +66,14 @@ def timed(fn: Callable[[], object], repeat: int) -> list[float]:
 
 def p95(samples: list[float]) -> float:
     return statistics.quantiles(samples, n=20)[-1] if len(samples) >= 2 else samples[0]
+
+
+def tree_step(n: int) -> str:
+    """The ``n``-th step of a treebeard path (for trees bulk-built without ``add_child``)."""
+    from orgs.models import Organisation
+
+    step = ""
+    for _ in range(Organisation.steplen):
+        n, r = divmod(n, len(Organisation.alphabet))
+        step = Organisation.alphabet[r] + step
+    return step
