@@ -198,6 +198,15 @@ class Assessment(FSMModelMixin, models.Model):
     def supersede(self) -> None: ...
 
 
+class LinesField(models.JSONField):
+    """A JSONField bulk-inserted row by row placeholder: PostgreSQL's UNNEST bulk insert (Django 5.2)
+    escapes every JSON string as an array element — 40 s of regex for 20,000 results' lines; a field
+    with ``get_placeholder`` takes the plain ``VALUES`` path instead (2 s)."""
+
+    def get_placeholder(self, value: object, compiler: object, connection: object) -> str:
+        return "%s"
+
+
 class AssessmentResult(models.Model):
     """One assessee's frozen result in one version: total, rank within the kind, grade, and per
     indicator the value, score, points and the ids of the rows behind it."""
@@ -211,7 +220,7 @@ class AssessmentResult(models.Model):
     grade = models.CharField("等次", max_length=20, blank=True)
     passed = models.BooleanField("合格", default=False)
     # {indicator position: {"value": str|None, "score": str|None, "points": str, "rows": [ids], "note": str}}
-    lines = models.JSONField("分项", default=dict)
+    lines = LinesField("分项", default=dict)
 
     data_scope = ScopeSpec(paths=("organisation__path",))
 

@@ -4,6 +4,7 @@ selectors scope, the services decide."""
 
 from __future__ import annotations
 
+from datetime import date, datetime
 from typing import Any
 
 from django.contrib import messages
@@ -11,6 +12,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 from django_fsm import can_proceed
 
@@ -75,14 +77,10 @@ class ResultList(ListPage):
         return selectors.visible_results(request.user)
 
 
-class VersionResults(ListPage):
+class VersionResults(ResultList):
     """One version's page: its state, signers, differences and audit trail above its ranked results."""
 
-    title = "考核结果"
-    noun = "考核结果"
-    table_class = ResultTable
     filterset_class = VersionResultFilterSet
-    perm = export_perm = Perm.ORG_VIEW
     ordering = ("rank", "organisation__path")
     template_name = "assessment/version_detail.html"
     testid = "version-results"
@@ -92,7 +90,7 @@ class VersionResults(ListPage):
         self.title = f"{version}考核结果"
 
     def rows(self, request: HttpRequest, perm: str) -> QuerySet[AssessmentResult]:
-        return selectors.visible_results(request.user).filter(assessment=self.version)
+        return super().rows(request, perm).filter(assessment=self.version)
 
     def extra_context(self, request: HttpRequest) -> dict[str, Any]:
         version = self.version
@@ -223,6 +221,10 @@ def _cell(row: Any, accessor: str) -> Any:
             return "—"
     if isinstance(value, bool):
         return "是" if value else "否"
+    if isinstance(value, datetime):
+        return timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
+    if isinstance(value, date):
+        return value.isoformat()
     return value
 
 

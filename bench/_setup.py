@@ -84,3 +84,14 @@ def run_each_database(script: str, args: list[str], databases: dict[str, str]) -
         if not lines:
             print(f"{name} failed:\n{proc.stdout[-2000:]}\n{proc.stderr[-2000:]}")
     return results
+
+
+def tree_step(n: int) -> str:
+    """The ``n``-th step of a treebeard path (for trees bulk-built without ``add_child``)."""
+    from orgs.models import Organisation
+
+    step = ""
+    for _ in range(Organisation.steplen):
+        n, r = divmod(n, len(Organisation.alphabet))
+        step = Organisation.alphabet[r] + step
+    return step

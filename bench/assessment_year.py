@@ -56,7 +56,7 @@ if __name__ == "__main__" and "DATABASE_URL" not in os.environ:
     run_both()
     sys.exit(0)
 
-from _setup import django_setup  # noqa: E402
+from _setup import django_setup, tree_step  # noqa: E402
 
 BACKEND = django_setup("assessment_year")
 
@@ -77,7 +77,6 @@ from programmes.models import DuesImport, DuesRecord  # noqa: E402
 
 TOWNS = 25
 K = Organisation.Kind
-ALPHA = Organisation.alphabet
 Spec = services.IndicatorSpec
 INDICATORS = [
     Spec("组织会员人数", "10", "auto", "members_organised", floor="0", target="5"),
@@ -93,19 +92,11 @@ INDICATORS = [
 ]
 
 
-def key(n: int) -> str:
-    s = ""
-    for _ in range(Organisation.steplen):
-        n, r = divmod(n, len(ALPHA))
-        s = ALPHA[r] + s
-    return s
-
-
 def build() -> tuple[Organisation, list[User], list[int]]:
     root = organisation_create_root(name="基准区总工会", code="B")
     towns = [
         Organisation(
-            path=root.path + key(i + 1),
+            path=root.path + tree_step(i + 1),
             depth=2,
             numchild=N // TOWNS,
             code=f"B-{i + 1}",
@@ -119,7 +110,7 @@ def build() -> tuple[Organisation, list[User], list[int]]:
     Organisation.objects.bulk_create(
         (
             Organisation(
-                path=towns[i % TOWNS].path + key(i // TOWNS + 1),
+                path=towns[i % TOWNS].path + tree_step(i // TOWNS + 1),
                 depth=3,
                 numchild=0,
                 code=f"B-U{i}",
