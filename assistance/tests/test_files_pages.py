@@ -295,3 +295,15 @@ def test_workbench_todos_count_the_rows_their_links_open(district, setup, login)
     town = {t.key: t for t in todos(district.user("assist_town_a"))}
     assert "files-verify" in town  # the town may verify for a union without an officer
     assert not {k for k in (t.key for t in todos(district.user("chair_a"))) if k.startswith("files-")}
+
+
+def test_the_member_page_shows_the_file_state_to_status_holders(district, setup, login):
+    file, _ = setup
+    url = reverse("members:detail", args=[file.person.pk])
+    text = login(district.user("chair_a")).get(url).content.decode()
+    assert "困难职工档案" in text and "沙坨村工会联合会：在档" in text
+    assert reverse("assistance:file_detail", args=[file.pk]) not in text  # the chair may not open it
+    text = login(district.user("assist_a")).get(url).content.decode()
+    assert reverse("assistance:file_detail", args=[file.pk]) in text
+    text = login(district.user("org_dept")).get(url).content.decode()
+    assert "困难职工档案" not in text  # no assistance action: not even that a file exists
