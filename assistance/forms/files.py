@@ -8,6 +8,7 @@ from typing import Any
 from django import forms
 
 from assistance.models import Cause, HardshipFile, HouseholdMember
+from assistance.services.files import FILE_FIELDS
 from core.forms import StyledFormMixin
 
 F = HardshipFile
@@ -56,26 +57,8 @@ class ApplyForm(FileForm):
     own_income = _money("本人月收入（元）", initial=0)
     own_insurance = forms.ChoiceField(label="本人医疗保险", choices=HouseholdMember.Insurance.choices)
 
-    field_order = [
-        "own_occupation",
-        "own_workplace",
-        "own_income",
-        "own_insurance",
-        "category",
-        "main_cause",
-        "secondary_causes",
-        "health",
-        "disability",
-        "housing",
-        "single_parent",
-        "zero_employment",
-        "model_worker",
-        "monthly_rigid_expenses",
-        "situation",
-        "bank_name",
-        "bank_account_holder",
-        "bank_account",
-    ]
+    # The worker's own line first, then the file's fields in the services' order.
+    field_order = ["own_occupation", "own_workplace", "own_income", "own_insurance", *FILE_FIELDS]
 
 
 class OfficerApplyForm(ApplyForm):

@@ -4,7 +4,6 @@ of the browser test). Screenshots at 1440 and 390 px go to /tmp (looked at, neve
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 
 import pytest
@@ -12,6 +11,7 @@ from playwright.sync_api import expect
 
 from assistance.models import HardshipFile
 from assistance.services import files as svc
+from assistance.tests.factories import local_standard
 from conftest import BROWSER_LOCALE
 from members.tests.factories import member
 
@@ -29,9 +29,7 @@ def shot(page, name: str) -> None:
 @pytest.fixture
 def file_district(browser_district):
     d = browser_district
-    svc.standard_save(
-        actor=None, district=d.root, effective_from=date(2025, 9, 1), dibao_monthly="1450", relative_multiple="1.5"
-    )
+    local_standard(d)
     person = member(d.union_a, name="张伟").person
     person.user = d.user("worker_a")
     person.save()

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from assistance.models import HardshipFile
 from assistance.services import files as svc
-from assistance.tests.factories import hardship_file, household_member
+from assistance.tests.factories import hardship_file, household_member, local_standard
 from conftest import make_user
 from core.models import AuditEvent
 from members import fake
@@ -24,13 +24,7 @@ ACCOUNT = "6222020200112233445"
 
 @pytest.fixture
 def setup(district):
-    svc.standard_save(
-        actor=None,
-        district=district.root,
-        effective_from=date(2025, 9, 1),
-        dibao_monthly="1450",
-        relative_multiple="1.5",
-    )
+    local_standard(district)
     person = member(district.union_a, name="王困难").person
     person.user = district.user("worker_a")
     person.save()
@@ -186,13 +180,7 @@ def test_household_form_validates_id_numbers(district, setup, login):
 
 
 def test_the_worker_applies_and_follows_in_the_portal(district, login):
-    svc.standard_save(
-        actor=None,
-        district=district.root,
-        effective_from=date(2025, 9, 1),
-        dibao_monthly="1450",
-        relative_multiple="1.5",
-    )
+    local_standard(district)
     person = member(district.union_a, name="王职工").person
     person.user = district.user("worker_a")
     person.save()

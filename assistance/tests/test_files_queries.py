@@ -3,13 +3,10 @@ steps and spans (budgets in query_counts.json)."""
 
 from __future__ import annotations
 
-from datetime import date
-
 import pytest
 from django.urls import reverse
 
-from assistance.services import files as svc
-from assistance.tests.factories import hardship_file, household_member
+from assistance.tests.factories import hardship_file, household_member, local_standard
 from members.tests.factories import member
 from orgs.testing import count_queries, load_budgets
 
@@ -28,13 +25,7 @@ def _more(district, n: int) -> list:
 
 
 def test_page_query_budgets(client, district):
-    svc.standard_save(
-        actor=None,
-        district=district.root,
-        effective_from=date(2025, 9, 1),
-        dibao_monthly="1450",
-        relative_multiple="1.5",
-    )
+    local_standard(district)
     client.force_login(district.user("rights"))
     worker = member(district.union_a, name="王职工").person
     worker.user = district.user("worker_a")
