@@ -490,8 +490,9 @@ def household_recompute(file: HardshipFile) -> None:
     incomes = list(file.household.values_list("monthly_income", flat=True))
     size = max(len(incomes), 1)
     per_head = income_per_head(incomes, file.monthly_rigid_expenses, size)
-    HardshipFile.objects.filter(pk=file.pk).update(household_size=size, income_per_head=per_head)
-    file.household_size, file.income_per_head = size, per_head
+    if (file.household_size, file.income_per_head) != (size, per_head):
+        file.household_size, file.income_per_head = size, per_head
+        file.save(update_fields=["household_size", "income_per_head", "updated_at"])  # kept in its history
 
 
 @transaction.atomic
