@@ -16,10 +16,13 @@ class AssistanceConfig(AppConfig):
 
     def ready(self) -> None:
         from accounts.history import register_history_model
+        from assistance.selectors.files import person_file_panel
+        from members.panels import register_person_panel
 
         register_history_model("hardship_file", "困难职工档案", "assistance.HardshipFile")
         register_history_model("household_member", "困难职工家庭成员", "assistance.HouseholdMember")
         register_history_model("local_standard", "低保与认定标准", "assistance.LocalStandard")
+        register_person_panel(person_file_panel)
 
         from assistance import figures_allowance
         from assistance.plugins import allowance, holiday

@@ -28,6 +28,7 @@ from members.forms import (
 from members.importing import write_template
 from members.jobs import import_job_confirm, import_job_create, job_with_live_progress
 from members.models import Honour, ImportJob, Membership, Person
+from members.panels import person_panels
 from members.tables import MemberTable
 from orgs.models import Organisation
 from orgs.roles import Perm
@@ -111,6 +112,7 @@ def _detail(request: HttpRequest, person: Person, *, revealed: dict[str, str] | 
             "history": selectors.person_history_visible(request.user, person)[:20],
             "can_pii": _can_pii(request.user, person),
             "can_change": can_change,
+            "panels": person_panels(request.user, person),
             "honour_form": HonourForm() if can_change else None,
         },
     )

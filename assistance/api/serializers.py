@@ -7,6 +7,7 @@ from rest_framework import serializers
 
 from assistance.models import Cause, FileStep, HardshipFile, HouseholdMember, Verification
 from assistance.selectors.files import mask_account
+from assistance.services.files import FILE_FIELDS
 from core.crypto import mask_id_number
 
 
@@ -55,35 +56,10 @@ class FileSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = HardshipFile
-        fields = [
-            "id",
-            "file_no",
-            "person",
-            "person_name",
-            "organisation",
-            "organisation_name",
-            "state",
-            "category",
-            "main_cause",
-            "secondary_causes",
-            "health",
-            "disability",
-            "housing",
-            "single_parent",
-            "zero_employment",
-            "model_worker",
-            "monthly_rigid_expenses",
-            "household_size",
-            "income_per_head",
-            "bank_name",
-            "bank_account_holder",
-            "bank_account_masked",
-            "applied_on",
-            "applied_in_portal",
-            "approved_on",
-            "exited_on",
-            "exit_reason",
-        ]
+        shown = [f for f in FILE_FIELDS if f not in ("bank_account", "situation")]
+        fields = ["id", "file_no", "person", "person_name", "organisation", "organisation_name", "state", *shown]
+        fields += ["household_size", "income_per_head", "bank_account_masked", "applied_on", "applied_in_portal"]
+        fields += ["approved_on", "exited_on", "exit_reason"]
 
     def get_bank_account_masked(self, obj: HardshipFile) -> str:
         return mask_account(obj.bank_account)

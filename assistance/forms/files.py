@@ -8,6 +8,7 @@ from typing import Any
 from django import forms
 
 from assistance.models import Cause, HardshipFile, HouseholdMember
+from assistance.services.files import FILE_FIELDS
 from core.forms import StyledFormMixin
 
 F = HardshipFile
@@ -27,7 +28,11 @@ class FileForm(StyledFormMixin, forms.Form):
     )
     main_cause = forms.ChoiceField(label="主要致困原因", choices=Cause.choices)
     secondary_causes = forms.MultipleChoiceField(
-        label="次要致困原因", choices=Cause.choices, required=False, widget=forms.CheckboxSelectMultiple
+        label="次要致困原因",
+        choices=Cause.choices,
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 4}),
+        help_text="可多选（电脑上按住 Ctrl 点选）",
     )
     health = forms.ChoiceField(label="本人健康状况", choices=F.Health.choices)
     disability = forms.ChoiceField(label="残疾等级", choices=F.Disability.choices, required=False)
@@ -52,26 +57,8 @@ class ApplyForm(FileForm):
     own_income = _money("本人月收入（元）", initial=0)
     own_insurance = forms.ChoiceField(label="本人医疗保险", choices=HouseholdMember.Insurance.choices)
 
-    field_order = [
-        "own_occupation",
-        "own_workplace",
-        "own_income",
-        "own_insurance",
-        "category",
-        "main_cause",
-        "secondary_causes",
-        "health",
-        "disability",
-        "housing",
-        "single_parent",
-        "zero_employment",
-        "model_worker",
-        "monthly_rigid_expenses",
-        "situation",
-        "bank_name",
-        "bank_account_holder",
-        "bank_account",
-    ]
+    # The worker's own line first, then the file's fields in the services' order.
+    field_order = ["own_occupation", "own_workplace", "own_income", "own_insurance", *FILE_FIELDS]
 
 
 class OfficerApplyForm(ApplyForm):
@@ -94,17 +81,21 @@ class HouseholdForm(StyledFormMixin, forms.Form):
 
 class StepForm(StyledFormMixin, forms.Form):
     opinion = forms.CharField(label="意见", widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
-    on = forms.DateField(label="日期", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    on = forms.DateField(
+        label="日期", required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
 
 
 class ExitForm(StyledFormMixin, forms.Form):
     reason = forms.ChoiceField(label="脱困原因", choices=F.ExitReason.choices)
-    on = forms.DateField(label="脱困日期", widget=forms.DateInput(attrs={"type": "date"}))
+    on = forms.DateField(label="脱困日期", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     note = forms.CharField(label="说明", max_length=300, required=False)
 
 
 class StandardForm(StyledFormMixin, forms.Form):
-    effective_from = forms.DateField(label="生效日期", widget=forms.DateInput(attrs={"type": "date"}))
+    effective_from = forms.DateField(
+        label="生效日期", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
     dibao_monthly = forms.DecimalField(label="低保标准（元/人·月）", max_digits=10, decimal_places=2, min_value=0)
     relative_multiple = forms.DecimalField(label="相对困难倍数", max_digits=4, decimal_places=2, min_value=1)
     note = forms.CharField(label="依据", max_length=200, required=False)

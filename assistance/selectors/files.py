@@ -132,6 +132,23 @@ def todo_counts(user: Any, *, today: date | None = None) -> dict[str, int]:
     return {**{kind: len(rows) for kind, rows in waiting.items()}, "due": figures["due"], "lapsed": figures["lapsed"]}
 
 
+def person_file_panel(user: Any, person: Any) -> Any:
+    """The member page's 困难帮扶 section: whether the person has a file and its state, for holders of
+    assistance.status (or view) over the file's union; the link only for those who may open the file."""
+    from django.urls import reverse
+
+    from members.panels import PersonPanel
+
+    files = list(status_rows(user).filter(person=person).order_by("-applied_on", "-id")[:3])
+    if not files:
+        return None
+    latest = files[0]
+    lines = [f"{f.organisation.name}：{f.get_state_display()}" for f in files]
+    viewable = can_at(user, Perm.ASSISTANCE_VIEW, latest.organisation)
+    url = reverse("assistance:file_detail", args=[latest.pk]) if viewable else ""
+    return PersonPanel("困难职工档案", tuple(lines), url)
+
+
 def payments_of(file: HardshipFile) -> QuerySet:
     """Every payment to the file's person through the programme engine (allowance, relief,
     scholarships, holiday relief): read after the file itself was found in the reader's scope."""

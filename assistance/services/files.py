@@ -490,8 +490,9 @@ def household_recompute(file: HardshipFile) -> None:
     incomes = list(file.household.values_list("monthly_income", flat=True))
     size = max(len(incomes), 1)
     per_head = income_per_head(incomes, file.monthly_rigid_expenses, size)
-    HardshipFile.objects.filter(pk=file.pk).update(household_size=size, income_per_head=per_head)
-    file.household_size, file.income_per_head = size, per_head
+    if (file.household_size, file.income_per_head) != (size, per_head):
+        file.household_size, file.income_per_head = size, per_head
+        file.save(update_fields=["household_size", "income_per_head", "updated_at"])  # kept in its history
 
 
 @transaction.atomic
@@ -533,32 +534,30 @@ def household_remove(*, actor: Any, member: HouseholdMember) -> None:
 # --- the three decisions, rejection -----------------------------------------------------------------
 
 
+def _forward(file: HardshipFile, actor: Any, opinion: str, today: date, *, kind: str, what: str) -> HardshipFile:
+    """Verify or review: the step's checks, the transition, its record."""
+    file = _lock(file)
+    step = file.t_verify if kind == K.VERIFY else file.t_review
+    _require_step(file, step, actor, kind=kind, what=what)
+    text = _opinion(opinion, what)
+    _require_category(file, today)
+    before = file.state
+    step()
+    file.save()
+    _step(file, kind=kind, before=before, actor=actor, opinion=text)
+    return file
+
+
 @transaction.atomic
 def file_verify(*, actor: Any, file: HardshipFile, opinion: str, today: date | None = None) -> HardshipFile:
     """基层工会核实 at the file's grassroots union."""
-    today = _today(today)
-    file = _lock(file)
-    _require_step(file, file.t_verify, actor, kind=K.VERIFY, what="核实")
-    text = _opinion(opinion, "核实")
-    _require_category(file, today)
-    file.t_verify()
-    file.save()
-    _step(file, kind=K.VERIFY, before=S.APPLIED, actor=actor, opinion=text)
-    return file
+    return _forward(file, actor, opinion, _today(today), kind=K.VERIFY, what="核实")
 
 
 @transaction.atomic
 def file_review(*, actor: Any, file: HardshipFile, opinion: str, today: date | None = None) -> HardshipFile:
     """镇街/功能区/系统工会审核 at the union above the file's."""
-    today = _today(today)
-    file = _lock(file)
-    _require_step(file, file.t_review, actor, kind=K.REVIEW, what="审核")
-    text = _opinion(opinion, "审核")
-    _require_category(file, today)
-    file.t_review()
-    file.save()
-    _step(file, kind=K.REVIEW, before=S.VERIFIED, actor=actor, opinion=text)
-    return file
+    return _forward(file, actor, opinion, _today(today), kind=K.REVIEW, what="审核")
 
 
 @transaction.atomic

@@ -7,7 +7,7 @@ import itertools
 from datetime import date, timedelta
 from decimal import Decimal
 
-from assistance.models import HardshipFile, HouseholdMember, Verification
+from assistance.models import HardshipFile, HouseholdMember, LocalStandard, Verification
 from members.fake import id_number as fake_id_number
 from members.models import Person
 from members.services import id_index
@@ -78,4 +78,17 @@ def household_member(
         monthly_income=monthly_income,
         medical_insurance=fields.pop("medical_insurance", HouseholdMember.Insurance.RESIDENT),
         **fields,
+    )
+
+
+def local_standard(district) -> LocalStandard:
+    """The demo's (illustrative) Beijing standard: 1,450 yuan a month from 2025-09-01, multiple 1.5."""
+    from assistance.services.files import standard_save
+
+    return standard_save(
+        actor=None,
+        district=district.root,
+        effective_from=date(2025, 9, 1),
+        dibao_monthly="1450",
+        relative_multiple="1.5",
     )

@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 from assistance.models import FileStep, HardshipFile, HouseholdMember, LocalStandard
 from assistance.selectors import files as selectors
 from assistance.services import files as svc
+from assistance.tests.factories import local_standard
 from members import fake
 from members.tests.factories import member
 
@@ -25,13 +26,7 @@ DATA = {"category": "deep", "main_cause": "illness", "housing": "owned", "monthl
 
 @pytest.fixture
 def standard(district) -> LocalStandard:
-    return svc.standard_save(
-        actor=None,
-        district=district.root,
-        effective_from=date(2025, 9, 1),
-        dibao_monthly="1450",
-        relative_multiple="1.5",
-    )
+    return local_standard(district)
 
 
 @pytest.fixture

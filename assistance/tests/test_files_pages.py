@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from assistance.models import HardshipFile
 from assistance.services import files as svc
-from assistance.tests.factories import hardship_file, household_member
+from assistance.tests.factories import hardship_file, household_member, local_standard
 from conftest import make_user
 from core.models import AuditEvent
 from members import fake
@@ -24,13 +24,7 @@ ACCOUNT = "6222020200112233445"
 
 @pytest.fixture
 def setup(district):
-    svc.standard_save(
-        actor=None,
-        district=district.root,
-        effective_from=date(2025, 9, 1),
-        dibao_monthly="1450",
-        relative_multiple="1.5",
-    )
+    local_standard(district)
     person = member(district.union_a, name="王困难").person
     person.user = district.user("worker_a")
     person.save()
@@ -186,13 +180,7 @@ def test_household_form_validates_id_numbers(district, setup, login):
 
 
 def test_the_worker_applies_and_follows_in_the_portal(district, login):
-    svc.standard_save(
-        actor=None,
-        district=district.root,
-        effective_from=date(2025, 9, 1),
-        dibao_monthly="1450",
-        relative_multiple="1.5",
-    )
+    local_standard(district)
     person = member(district.union_a, name="王职工").person
     person.user = district.user("worker_a")
     person.save()
@@ -295,3 +283,15 @@ def test_workbench_todos_count_the_rows_their_links_open(district, setup, login)
     town = {t.key: t for t in todos(district.user("assist_town_a"))}
     assert "files-verify" in town  # the town may verify for a union without an officer
     assert not {k for k in (t.key for t in todos(district.user("chair_a"))) if k.startswith("files-")}
+
+
+def test_the_member_page_shows_the_file_state_to_status_holders(district, setup, login):
+    file, _ = setup
+    url = reverse("members:detail", args=[file.person.pk])
+    text = login(district.user("chair_a")).get(url).content.decode()
+    assert "困难职工档案" in text and "沙坨村工会联合会：在档" in text
+    assert reverse("assistance:file_detail", args=[file.pk]) not in text  # the chair may not open it
+    text = login(district.user("assist_a")).get(url).content.decode()
+    assert reverse("assistance:file_detail", args=[file.pk]) in text
+    text = login(district.user("org_dept")).get(url).content.decode()
+    assert "困难职工档案" not in text  # no assistance action: not even that a file exists
