@@ -103,7 +103,8 @@ class ReplicaStickinessMiddleware:
             wrote_at = float(request.COOKIES.get(COOKIE, "0"))
         except ValueError:
             wrote_at = 0.0
-        pinned = _pinned.set(0 <= time.time() - wrote_at < window)
+        # the cookie keeps milliseconds: a read in the same millisecond may look a little "before" it
+        pinned = _pinned.set(-1 < time.time() - wrote_at < window)
         wrote = _wrote.set(False)
         try:
             response = self.get_response(request)
