@@ -26,7 +26,7 @@ from django.db.models import Q
 from django_fsm import FSMField, FSMModelMixin, transition
 from simple_history.models import HistoricalRecords
 
-from core.crypto import EncryptedTextField
+from core.crypto import BlindIndexField, EncryptedTextField
 from core.money import MoneyField
 from members.models import Person
 from orgs.models import Organisation
@@ -316,7 +316,7 @@ class HouseholdMember(models.Model):
     id_number = EncryptedTextField("身份证号")
     # Keyed fingerprint of the ID number: finds the same child across files and years (one
     # scholarship per child per year) without decrypting.
-    id_number_index = models.CharField("身份证号索引", max_length=64, db_index=True, editable=False)
+    id_number_index = BlindIndexField("身份证号索引", source="id_number", purpose="id_number", db_index=True)
     birth_date = models.DateField("出生日期")
     health = models.CharField("健康状况", max_length=12, choices=HardshipFile.Health.choices)
     occupation = models.CharField("就业或就学", max_length=12, choices=Occupation.choices)
@@ -324,7 +324,7 @@ class HouseholdMember(models.Model):
     monthly_income = MoneyField("月收入", default=Decimal("0.00"))
     medical_insurance = models.CharField("医疗保险", max_length=10, choices=Insurance.choices)
 
-    history = HistoricalRecords(excluded_fields=["id_number"])
+    history = HistoricalRecords(excluded_fields=["id_number", "id_number_index"])
 
     data_scope = ScopeSpec(paths=("file__organisation__path",), owner="file__person__user")
 
