@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.core.management.base import BaseCommand
 
 from appeals import demo as appeals_demo
+from assistance import demo_relief as assistance_relief_demo
 from members import demo as members_demo
 from orgs import demo as orgs_demo
 from orgs.models import Organisation
@@ -25,6 +26,7 @@ class Command(BaseCommand):
         self.stdout.write(f"演示区：{root.name}，共 {count} 个组织")
         # Each app's demo step, in dependency order (each is idempotent and prints one summary line).
         steps: list = [members_demo.build, programmes_demo.build, appeals_demo.build]
+        steps.append(assistance_relief_demo.build)  # 大病救助, 金秋助学 (after the files' demo, when merged)
         for step in steps:
             self.stdout.write(step(options))
         if options["quiet"]:
