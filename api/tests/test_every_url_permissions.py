@@ -425,7 +425,7 @@ def _relief(district: Any, world: dict[str, dict[str, Any]]) -> None:
     for side, data in world.items():
         person = data["person"]
         relief = relief_apply(
-            actor=district.user("rights"),
+            actor=district.user("admin"),
             person=person,
             illness=f"{side}标记疾病",
             hospital="顺义区医院",
