@@ -412,11 +412,10 @@ def _funds(district: Any, world: dict[str, dict[str, Any]]) -> None:
 
 def _relief(district: Any, world: dict[str, dict[str, Any]]) -> None:
     """A relief application and a scholarship application of each side's member (town A's is
-    worker_a, who follows theirs in the portal), entered by the district centre."""
-    from assistance.services.relief import relief_apply
+    worker_a, who follows theirs in the portal); the relief is paid, entered by the administrator and approved by the centre."""
+    from assistance.services.relief import relief_apply, relief_approve, relief_verify
     from assistance.services.scholarship import scholarship_apply
     from assistance.tests.factories import hardship_file, household_member
-    from assistance.services.relief import relief_approve, relief_verify
     from assistance.tests.relief_helpers import pay_cycle, pdf, relief_programme, scholarship_programme
 
     relief_programme(district)
