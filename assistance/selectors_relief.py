@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Q, QuerySet, Sum
 
 from assistance.models import ReliefApplication, ScholarshipApplication
 from assistance.models.applications import ApplicationState
 from core.money import format_yuan
-from funds.models import Account, Payment, Programme
-from funds.selectors import account_balance
+from funds.models import ZERO, Account, JournalLine, Payment, Programme
+from funds.selectors import signed
 from orgs.models import Organisation
 from orgs.roles import Perm
 from orgs.scope import can_at, grants_with, scoped
@@ -60,14 +60,12 @@ def district_of_programme(plugin_key: str) -> Organisation | None:
     return programme.organisation if programme else None
 
 
-def waiting_at_my_steps(user: Any, model: type, plugin_key: str) -> QuerySet:
+def waiting_at_my_steps(user: Any, model: type, district: Organisation | None) -> QuerySet:
     """Applications waiting for a step this user may take: verification at a union in their reach,
-    approval when they process for the district."""
-    grants = grants_with(user, Perm.ASSISTANCE_PROCESS)
-    if not grants:
+    approval when they process for the district (the programme's organisation)."""
+    if not grants_with(user, Perm.ASSISTANCE_PROCESS):
         return model.objects.none()
     rows = scoped(user, Perm.ASSISTANCE_PROCESS, model.objects.all())
-    district = district_of_programme(plugin_key)
     q = Q(state=S.APPLIED)
     if district is not None and can_at(user, Perm.ASSISTANCE_PROCESS, district):
         q |= Q(state=S.VERIFIED)
@@ -85,22 +83,29 @@ def relief_todos(user: Any) -> list[tuple[str, str, int, str, dict[str, str], st
     from assistance.services.relief import fund_position
 
     out = []
+    if not grants_with(user, Perm.ASSISTANCE_VIEW):
+        return out
+    districts = {
+        p.plugin_key: p.organisation
+        for p in Programme.objects.filter(plugin_key__in=["relief", "scholarship"], active=True).select_related(
+            "organisation"
+        )
+    }
     for model, key, noun, url in (
         (ReliefApplication, "relief", "大病救助申请", "assistance:relief_list"),
         (ScholarshipApplication, "scholarship", "金秋助学申请", "assistance:scholarship_list"),
     ):
-        waiting = waiting_at_my_steps(user, model, key)
+        waiting = waiting_at_my_steps(user, model, districts.get(key))
         counts = dict(waiting.values_list("state").annotate(n=Count("pk")).values_list("state", "n"))
         if counts.get(S.APPLIED):
             out.append((f"{key}-verify", f"待核实的{noun}", counts[S.APPLIED], url, {"state": S.APPLIED}, "primary"))
         if counts.get(S.VERIFIED):
             out.append((f"{key}-approve", f"待审批的{noun}", counts[S.VERIFIED], url, {"state": S.VERIFIED}, "primary"))
-    if grants_with(user, Perm.ASSISTANCE_VIEW):
-        n = relief_rows(user).filter(state=S.APPROVED, cycle__isnull=True, amount__gt=0).count()
-        position = fund_position() if n else None
-        if n and position is not None:
-            label = f"已批准、待资金的大病救助（温暖基金尚缺 {format_yuan(position.shortfall)} 元）"
-            out.append(("relief-waiting-funds", label, n, "assistance:relief_list", {"payment": "waiting"}, "red"))
+    n = relief_rows(user).filter(state=S.APPROVED, cycle__isnull=True, amount__gt=0).count()
+    position = fund_position() if n else None
+    if n and position is not None:
+        label = f"已批准、待资金的大病救助（温暖基金尚缺 {format_yuan(position.shortfall)} 元）"
+        out.append(("relief-waiting-funds", label, n, "assistance:relief_list", {"payment": "waiting"}, "red"))
     return out
 
 
@@ -108,9 +113,16 @@ def assistance_fund_balances(user: Any) -> list[tuple[str, str, str]]:
     """(label, balance, account code) of the three assistance funds, for those who see funds or run assistance."""
     if not (grants_with(user, Perm.FUND_VIEW) or grants_with(user, Perm.ASSISTANCE_MANAGE)):
         return []
-    accounts = {a.code: a for a in Account.objects.filter(code__in=[c for c, _ in FUND_CODES])}
+    codes = [c for c, _ in FUND_CODES]
+    accounts = {a.code: a for a in Account.objects.filter(code__in=codes)}
+    sums = {
+        r["account__code"]: (r["d"] or ZERO, r["c"] or ZERO)
+        for r in JournalLine.objects.filter(account__code__in=codes)
+        .values("account__code")
+        .annotate(d=Sum("debit"), c=Sum("credit"))
+    }
     return [
-        (f"{label}余额", format_yuan(account_balance(accounts[code])), code)
+        (f"{label}余额", format_yuan(signed(accounts[code], *sums.get(code, (ZERO, ZERO)))), code)
         for code, label in FUND_CODES
         if code in accounts
     ]

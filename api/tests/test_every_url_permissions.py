@@ -716,7 +716,7 @@ def _allowance(district: Any, world: dict[str, dict[str, Any]]) -> None:
 
 def _relief(district: Any, world: dict[str, dict[str, Any]]) -> None:
     """A relief application and a scholarship application of each side's member (town A's is
-    worker_a, who follows theirs in the portal), entered by the district centre."""
+    worker_a, who follows theirs in the portal); the relief is paid, entered by the administrator and approved by the centre."""
     from assistance.services.relief import relief_apply, relief_approve, relief_verify
     from assistance.services.scholarship import scholarship_apply
     from assistance.tests.factories import hardship_file, household_member
@@ -728,7 +728,7 @@ def _relief(district: Any, world: dict[str, dict[str, Any]]) -> None:
     for side, data in world.items():
         person = data["person"]
         relief = relief_apply(
-            actor=district.user("rights"),
+            actor=district.user("admin"),
             person=person,
             illness=f"{side}标记疾病",
             hospital="顺义区医院",

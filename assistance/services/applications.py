@@ -138,3 +138,72 @@ def check_date(value: Any, label: str, *, not_future: bool = True, field: str = 
     if not_future and value > today():
         raise ValidationError({field or "date": f"“{label}”不能晚于今天"})
     return value
+
+
+def state_refused(application: Any, what: str) -> ValidationError:
+    return ValidationError(f"申请 {application.number} 当前状态为“{application.get_state_display()}”，不能{what}")
+
+
+def verify_locked(application: Any, *, actor: Any, opinion: str, step_model: type[models.Model], noun: str) -> Any:
+    """核实 at the union: ``application`` is already locked by the caller's transaction."""
+    from assistance.models.applications import ApplicationState, StepKind
+
+    require_process(actor, application.organisation, f"核实{noun}")
+    if application.state != ApplicationState.APPLIED:
+        raise state_refused(application, "核实")
+    if application.person.user_id == actor.pk:
+        raise PermissionDenied("不能核实本人的申请")
+    opinion = opinion_required(opinion, "核实")
+    application.verify()
+    application.verified_by = actor
+    application.save()
+    step_log(
+        step_model,
+        application,
+        kind=StepKind.VERIFY,
+        from_state=ApplicationState.APPLIED,
+        actor=actor,
+        organisation=application.organisation,
+        opinion=opinion,
+    )
+    return application
+
+
+def approve_check(application: Any, *, actor: Any, district: Organisation, noun: str) -> None:
+    """Who may approve for the district, in which state, with four eyes."""
+    from assistance.models.applications import ApplicationState
+
+    require_process(actor, district, f"审批{noun}")
+    if application.state != ApplicationState.VERIFIED:
+        raise state_refused(application, "审批")
+    if actor.pk in (application.verified_by_id, application.applied_by_id, application.person.user_id):
+        raise PermissionDenied("审批人不能是申请人、录入人或核实人")
+
+
+def reject_locked(
+    application: Any, *, actor: Any, opinion: str, step_model: type[models.Model], district: Any, noun: str
+) -> Any:
+    """不予通过 at the level of the current step (``district``: a callable giving the district)."""
+    from assistance.models.applications import ApplicationState, StepKind
+
+    if application.state == ApplicationState.APPLIED:
+        level = application.organisation
+    elif application.state == ApplicationState.VERIFIED:
+        level = district()
+    else:
+        raise state_refused(application, "退回")
+    require_process(actor, level, f"办理{noun}")
+    opinion = opinion_required(opinion, "不予通过的")
+    before = application.state
+    application.reject()
+    application.save()
+    step_log(
+        step_model,
+        application,
+        kind=StepKind.REJECT,
+        from_state=before,
+        actor=actor,
+        organisation=level,
+        opinion=opinion,
+    )
+    return application

@@ -32,6 +32,7 @@ from assistance.models import HardshipFile, ReliefApplication, ReliefDocument, R
 from assistance.models.applications import StepKind
 from assistance.plugins.relief import KEY, relief_amount, relief_explanation
 from assistance.services.applications import (
+    approve_check,
     check_date,
     documents_check,
     documents_save,
@@ -40,9 +41,10 @@ from assistance.services.applications import (
     opinion_required,
     params_on,
     programme_of,
-    require_process,
+    reject_locked,
     step_log,
     today,
+    verify_locked,
 )
 from core.money import format_yuan, to_yuan
 from core.system import system_actor
@@ -161,32 +163,9 @@ def _lock(application: ReliefApplication) -> ReliefApplication:
     return ReliefApplication.objects.select_for_update().select_related("organisation", "person").get(pk=application.pk)
 
 
-def _state_refused(application: ReliefApplication, what: str) -> ValidationError:
-    return ValidationError(f"申请 {application.number} 当前状态为“{application.get_state_display()}”，不能{what}")
-
-
 @transaction.atomic
 def relief_verify(*, actor: Any, application: ReliefApplication, opinion: str) -> ReliefApplication:
-    application = _lock(application)
-    require_process(actor, application.organisation, "核实大病救助申请")
-    if application.state != S.APPLIED:
-        raise _state_refused(application, "核实")
-    if application.person.user_id == actor.pk:
-        raise PermissionDenied("不能核实本人的申请")
-    opinion = opinion_required(opinion, "核实")
-    application.verify()
-    application.verified_by = actor
-    application.save()
-    step_log(
-        ReliefStep,
-        application,
-        kind=StepKind.VERIFY,
-        from_state=S.APPLIED,
-        actor=actor,
-        organisation=application.organisation,
-        opinion=opinion,
-    )
-    return application
+    return verify_locked(_lock(application), actor=actor, opinion=opinion, step_model=ReliefStep, noun="大病救助申请")
 
 
 def granted_in_year(person: Person, year: int, *, excluding: int | None = None) -> Decimal:
@@ -218,11 +197,7 @@ def relief_quote(application: ReliefApplication, on: date) -> tuple[Decimal, str
 def relief_approve(*, actor: Any, application: ReliefApplication, opinion: str) -> ReliefApplication:
     programme = programme_of(KEY, LABEL)
     application = _lock(application)
-    require_process(actor, programme.organisation, "审批大病救助申请")
-    if application.state != S.VERIFIED:
-        raise _state_refused(application, "审批")
-    if actor.pk in (application.verified_by_id, application.applied_by_id, application.person.user_id):
-        raise PermissionDenied("审批人不能是申请人、录入人或核实人")
+    approve_check(application, actor=actor, district=programme.organisation, noun="大病救助申请")
     opinion = opinion_required(opinion, "审批")
     # The yearly cap counts every approval of the person's year: lock their rows so two approvals
     # at once cannot both fit under it.
@@ -251,28 +226,14 @@ def relief_approve(*, actor: Any, application: ReliefApplication, opinion: str) 
 
 @transaction.atomic
 def relief_reject(*, actor: Any, application: ReliefApplication, opinion: str) -> ReliefApplication:
-    application = _lock(application)
-    if application.state == S.APPLIED:
-        level = application.organisation
-    elif application.state == S.VERIFIED:
-        level = programme_of(KEY, LABEL).organisation
-    else:
-        raise _state_refused(application, "退回")
-    require_process(actor, level, "办理大病救助申请")
-    opinion = opinion_required(opinion, "不予通过的")
-    before = application.state
-    application.reject()
-    application.save()
-    step_log(
-        ReliefStep,
-        application,
-        kind=StepKind.REJECT,
-        from_state=before,
+    return reject_locked(
+        _lock(application),
         actor=actor,
-        organisation=level,
         opinion=opinion,
+        step_model=ReliefStep,
+        district=lambda: programme_of(KEY, LABEL).organisation,
+        noun="大病救助申请",
     )
-    return application
 
 
 def reserved(programme: Programme) -> Decimal:

@@ -30,6 +30,7 @@ from assistance.models import (
 from assistance.models.applications import StepKind
 from assistance.plugins.scholarship import KEY, scholarship_amount
 from assistance.services.applications import (
+    approve_check,
     documents_check,
     documents_save,
     may_apply_for,
@@ -37,9 +38,10 @@ from assistance.services.applications import (
     opinion_required,
     params_on,
     programme_of,
-    require_process,
+    reject_locked,
     step_log,
     today,
+    verify_locked,
 )
 from core.money import format_yuan
 from funds.models import Cycle, Programme
@@ -150,43 +152,18 @@ def _lock(application: ScholarshipApplication) -> ScholarshipApplication:
     )
 
 
-def _refused(application: ScholarshipApplication, what: str) -> ValidationError:
-    return ValidationError(f"申请 {application.number} 当前状态为“{application.get_state_display()}”，不能{what}")
-
-
 @transaction.atomic
 def scholarship_verify(*, actor: Any, application: ScholarshipApplication, opinion: str) -> ScholarshipApplication:
-    application = _lock(application)
-    require_process(actor, application.organisation, "核实金秋助学申请")
-    if application.state != S.APPLIED:
-        raise _refused(application, "核实")
-    if application.person.user_id == actor.pk:
-        raise PermissionDenied("不能核实本人的申请")
-    opinion = opinion_required(opinion, "核实")
-    application.verify()
-    application.verified_by = actor
-    application.save()
-    step_log(
-        ScholarshipStep,
-        application,
-        kind=StepKind.VERIFY,
-        from_state=S.APPLIED,
-        actor=actor,
-        organisation=application.organisation,
-        opinion=opinion,
+    return verify_locked(
+        _lock(application), actor=actor, opinion=opinion, step_model=ScholarshipStep, noun="金秋助学申请"
     )
-    return application
 
 
 @transaction.atomic
 def scholarship_approve(*, actor: Any, application: ScholarshipApplication, opinion: str) -> ScholarshipApplication:
     programme = programme_of(KEY, LABEL)
     application = _lock(application)
-    require_process(actor, programme.organisation, "审批金秋助学申请")
-    if application.state != S.VERIFIED:
-        raise _refused(application, "审批")
-    if actor.pk in (application.verified_by_id, application.applied_by_id, application.person.user_id):
-        raise PermissionDenied("审批人不能是申请人、录入人或核实人")
+    approve_check(application, actor=actor, district=programme.organisation, noun="金秋助学申请")
     if year_closed(programme, application.year):
         raise ValidationError(f"{application.year} 年度金秋助学已发放完毕，不能再审批")
     opinion = opinion_required(opinion, "审批")
@@ -214,25 +191,11 @@ def scholarship_approve(*, actor: Any, application: ScholarshipApplication, opin
 
 @transaction.atomic
 def scholarship_reject(*, actor: Any, application: ScholarshipApplication, opinion: str) -> ScholarshipApplication:
-    application = _lock(application)
-    if application.state == S.APPLIED:
-        level = application.organisation
-    elif application.state == S.VERIFIED:
-        level = programme_of(KEY, LABEL).organisation
-    else:
-        raise _refused(application, "退回")
-    require_process(actor, level, "办理金秋助学申请")
-    opinion = opinion_required(opinion, "不予通过的")
-    before = application.state
-    application.reject()
-    application.save()
-    step_log(
-        ScholarshipStep,
-        application,
-        kind=StepKind.REJECT,
-        from_state=before,
+    return reject_locked(
+        _lock(application),
         actor=actor,
-        organisation=level,
         opinion=opinion,
+        step_model=ScholarshipStep,
+        district=lambda: programme_of(KEY, LABEL).organisation,
+        noun="金秋助学申请",
     )
-    return application

@@ -9,6 +9,7 @@ from appeals import demo as appeals_demo
 from assessment import demo as assessment_demo
 from assistance import demo as assistance_demo
 from assistance import demo_allowance as assistance_allowance_demo
+from assistance import demo_relief as assistance_relief_demo
 from cadres import demo as cadres_demo
 from members import demo as members_demo
 from orgs import demo as orgs_demo
@@ -39,6 +40,7 @@ class Command(BaseCommand):
             cadres_demo.build,
             assistance_demo.build,
             assistance_allowance_demo.build,
+            assistance_relief_demo.build,
             assessment_demo.build,
             surveys_demo.build,
             reform_demo.build,
