@@ -75,54 +75,37 @@ def build(options: dict) -> str:
     jingji, renhe_officer, admin = _user("jingji"), _user("renhe"), _user("admin")
     today = timezone.localdate()
     made = []
-    if not Activity.objects.filter(title=FORKLIFT).exists():
+    # (title, organiser, organiser's officer, reviewer, kind, skill, place, capacity, partner, held on,
+    #  registrants, scored): a held date of None is an event still open for registration.
+    held_events = [
+        (FORKLIFT, root, jingji, admin, Activity.Kind.COMPETITION, "叉车", "顺义区职工技能实训基地", 40, "SY-903",
+         date(2026, 9, 20), 24, True),
+        (FLOWERS, renhe, renhe_officer, jingji, Activity.Kind.TRAINING, "插花", "仁和镇职工之家", 30, "SY-906",
+         date(2026, 10, 15), 18, False),
+        (SPRAYING, renhe, renhe_officer, None, Activity.Kind.COMPETITION, "喷涂", "仁和镇职工之家", 20, "SY-907",
+         None, 0, True),
+    ]  # fmt: skip
+    for title, org, officer, reviewer, kind, skill, place, capacity, partner, held_on, n, scored in held_events:
+        if Activity.objects.filter(title=title).exists():
+            continue
         event = services.event_create(
-            actor=jingji,
-            organisation=root,
-            title=FORKLIFT,
-            kind=Activity.Kind.COMPETITION,
-            skill="叉车",
-            place="顺义区职工技能实训基地",
-            held_on=today + timedelta(days=1),
-            capacity=40,
-            co_organisers=[partners["SY-903"]],
+            actor=officer,
+            organisation=org,
+            title=title,
+            kind=kind,
+            skill=skill,
+            place=place,
+            held_on=today + timedelta(days=1 if held_on else 21),
+            capacity=capacity,
+            registration_opens=None if held_on else today - timedelta(days=3),
+            registration_closes=None if held_on else today + timedelta(days=14),
+            co_organisers=[partners[partner]],
         )
-        _held_event(event, date(2026, 9, 20), _people(root, 24, rng), jingji, rng, scored=True)
-        event.refresh_from_db()
-        services.event_report(actor=jingji, activity=event)
-        services.event_review(actor=admin, activity=event, approve=True)
-        made.append(FORKLIFT)
-    if not Activity.objects.filter(title=FLOWERS).exists():
-        event = services.event_create(
-            actor=renhe_officer,
-            organisation=renhe,
-            title=FLOWERS,
-            kind=Activity.Kind.TRAINING,
-            skill="插花",
-            place="仁和镇职工之家",
-            held_on=today + timedelta(days=1),
-            capacity=30,
-            co_organisers=[partners["SY-906"]],
-        )
-        _held_event(event, date(2026, 10, 15), _people(renhe, 18, rng), renhe_officer, rng, scored=False)
-        event.refresh_from_db()
-        services.event_report(actor=renhe_officer, activity=event)
-        services.event_review(actor=jingji, activity=event, approve=True)
-        made.append(FLOWERS)
-    if not Activity.objects.filter(title=SPRAYING).exists():
-        services.event_create(
-            actor=renhe_officer,
-            organisation=renhe,
-            title=SPRAYING,
-            kind=Activity.Kind.COMPETITION,
-            skill="喷涂",
-            place="仁和镇职工之家",
-            held_on=today + timedelta(days=21),
-            capacity=20,
-            registration_opens=today - timedelta(days=3),
-            registration_closes=today + timedelta(days=14),
-            co_organisers=[partners["SY-907"]],
-        )
-        made.append(SPRAYING)
+        if held_on is not None:
+            _held_event(event, held_on, _people(org, n, rng), officer, rng, scored=scored)
+            event.refresh_from_db()
+            services.event_report(actor=officer, activity=event)
+            services.event_review(actor=reviewer, activity=event, approve=True)
+        made.append(title)
     awarded = Registration.objects.exclude(honour=None).count()
     return f"活动与竞赛：新增 {len(made)} 项（{'、'.join(made) or '无'}），竞赛获奖记入会员荣誉共 {awarded} 项"

@@ -130,7 +130,7 @@ def event_figures(user: Any, *, root: Organisation, start: date, end: date) -> E
         headcount=Coalesce(Sum("participants"), 0),
     )
     people = Registration.objects.filter(activity__in=events.values("pk"), attended=True).aggregate(
-        participations=Count("pk"), persons=Count("person", distinct=True)
+        participations=Count("*"), persons=Count("person", distinct=True)
     )
     return EventFigures(
         events=totals["events"],

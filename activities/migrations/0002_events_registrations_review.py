@@ -134,7 +134,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name='registration',
-            index=models.Index(fields=['activity', 'attended'], name='activities_reg_attended'),
+            index=models.Index(fields=['activity', 'attended', 'person'], name='activities_reg_attended'),
         ),
         migrations.AddConstraint(
             model_name='registration',

@@ -15,7 +15,7 @@ from members.models import Honour
 from members.tests.factories import member
 from members.tests.xlsx_helpers import write_rows
 from orgs.roles import Perm
-from orgs.testing import EXPORT, LIST, ScopedRoute, check_route
+from orgs.testing import EXPORT, LIST, ScopedRoute, check_route, count_queries, load_budgets
 
 pytestmark = pytest.mark.django_db
 
@@ -170,3 +170,38 @@ def test_registration_scope_matrix(client, district, route):
     inside = {"admin": ra, "econ": rb, "town_a": ra, "chair_a": ra}
     outside = {"town_a": rb, "town_b": ra, "chair_a": rb}
     assert check_route(client, district, route, inside=inside, outside=outside) == []
+
+
+BUDGETS = load_budgets(__file__)
+
+
+@pytest.mark.parametrize("key", sorted(BUDGETS))
+def test_query_budget_constant(client, district, key):
+    """Every page costs the same number of queries with 3 or 30 events and registrations."""
+    event = competition(district, capacity=None)
+    urls = {
+        "list": "/activities/",
+        "registrations": "/activities/registrations/",
+        "detail": f"/activities/{event.pk}/",
+        "figures": f"/activities/figures/?root={district.town_a.pk}&start=2026-01-01&end=2026-12-31",
+        "portal": "/portal/activities/",
+        "api_events": "/api/v1/activities/events/",
+        "api_registrations": "/api/v1/activities/registrations/",
+    }
+    worker = member(district.union_a).person
+    worker.user = district.user("worker_a")
+    worker.save()
+    counts = []
+    for target in (3, 30):
+        while event.registrations.count() < target:
+            services.registration_add(
+                actor=district.user("econ"), activity=event, person=member(district.union_a).person
+            )
+            competition(district, capacity=None, title=f"活动{event.registrations.count()}")
+            services.registration_self(actor=district.user("worker_a"), activity=Activity.objects.latest("pk"))
+        client.force_login(district.user("worker_a" if key == "portal" else "econ"))
+        client.get(urls[key])  # warm up process-wide caches
+        n, response = count_queries(client, urls[key])
+        assert response.status_code == 200, key
+        counts.append(n)
+    assert counts[0] == counts[1] <= BUDGETS[key], counts
