@@ -3,7 +3,7 @@
 Each part (the allowance, holiday relief, illness relief, scholarships, donations) registers a
 ``FigureGroup`` in ``AssistanceConfig.ready()``; the figures page shows the groups in ``order``, for
 the organisation and period chosen, and exports them. A group computes its figures from the rows the
-user may see (``orgs.scope.scoped``) under ``organisation``'s subtree, for the dates ``start`` through
+user may see (``orgs.scope.scoped``) under ``organisation``'s subtree (``None``: all of them), for the dates ``start`` through
 ``end``; each figure links to the list of exactly the rows that make it (drill-down).
 """
 

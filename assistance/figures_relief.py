@@ -31,9 +31,14 @@ def _url(name: str, **params: Any) -> str:
 
 
 def _approved(rows: Any, organisation: Any, start: date, end: date) -> Any:
-    return rows.filter(subtree_q("organisation__path", organisation.path)).filter(
-        state=ApplicationState.APPROVED, approved_at__date__gte=start, approved_at__date__lte=end
-    )
+    """Approved in the period, under ``organisation`` (None: everything the user may see)."""
+    if organisation is not None:
+        rows = rows.filter(subtree_q("organisation__path", organisation.path))
+    return rows.filter(state=ApplicationState.APPROVED, approved_at__date__gte=start, approved_at__date__lte=end)
+
+
+def _subtree(organisation: Any) -> dict[str, str]:
+    return {"subtree": organisation.code} if organisation is not None else {}
 
 
 def relief_figures(user: Any, organisation: Any, start: date, end: date) -> list[Figure]:
@@ -41,7 +46,7 @@ def relief_figures(user: Any, organisation: Any, start: date, end: date) -> list
     agg = rows.aggregate(n=Count("pk"), people=Count("person", distinct=True), yuan=Sum("amount"))
     paid = rows.filter(cycle__state="paid").aggregate(yuan=Sum("amount"))["yuan"] or ZERO
     waiting = rows.filter(cycle__isnull=True, amount__gt=0).aggregate(n=Count("pk"), yuan=Sum("amount"))
-    params = {"subtree": organisation.code, "state": "approved", "approved_from": start, "approved_to": end}
+    params = {**_subtree(organisation), "state": "approved", "approved_from": start, "approved_to": end}
     url = _url("assistance:relief_list", **params)
     return [
         Figure("救助件数", agg["n"], "件", url),
@@ -59,7 +64,7 @@ def scholarship_figures(user: Any, organisation: Any, start: date, end: date) ->
     agg = rows.aggregate(n=Count("pk"), yuan=Sum("amount"))
     url = _url(
         "assistance:scholarship_list",
-        subtree=organisation.code,
+        **_subtree(organisation),
         state="approved",
         approved_from=start,
         approved_to=end,
@@ -68,7 +73,7 @@ def scholarship_figures(user: Any, organisation: Any, start: date, end: date) ->
 
 
 def donation_figures(user: Any, organisation: Any, start: date, end: date) -> list[Figure]:
-    if organisation.depth != 1:  # the warmth fund is the district's: not a subtree's figure
+    if organisation is not None and organisation.depth != 1:  # the warmth fund is the district's, not a subtree's
         return []
     rows = scoped(user, Perm.FUND_VIEW, Donation.objects.filter(fund__code="3105")).filter(
         received_on__gte=start, received_on__lte=end
