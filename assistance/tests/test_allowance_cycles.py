@@ -313,3 +313,29 @@ def test_a_short_fund_refuses_the_approval_and_pays_nothing(district):
         pay(district, cycle)
     assert not AllowanceMonth.objects.exists()
     assert date(2026, 2, 1) - timedelta(days=1) == date(2026, 1, 31)
+
+
+def test_months_claimed_in_the_database_keep_every_fen_and_arrears_flag(district):
+    # after_payment reads the months out of the inputs JSON in SQL (json_each / jsonb_array_elements)
+    programme = allowance_programme(district, monthly_amount="199.99")
+    services.parameter_version_add(
+        actor=system_actor(),
+        programme=programme,
+        effective_from=date(2026, 3, 1),
+        params={"monthly_amount": "0.07", "arrears_months": 12},
+    )
+    file = hardship_file(person(district), approved_on=date(2025, 12, 31))
+    mar = run(district, programme, "2026-03")
+    claimed = list(
+        AllowanceMonth.objects.filter(file=file)
+        .order_by("month")
+        .values_list("month", "amount", "arrears", "person_id", "cycle_id", "programme_id")
+    )
+    assert claimed == [
+        (date(2026, 1, 1), D("199.99"), True, file.person_id, mar.pk, programme.pk),
+        (date(2026, 2, 1), D("199.99"), True, file.person_id, mar.pk, programme.pk),
+        (date(2026, 3, 1), D("0.07"), False, file.person_id, mar.pk, programme.pk),
+    ]
+    payment = Payment.objects.get(cycle=mar)
+    assert payment.amount == D("400.05")
+    assert set(AllowanceMonth.objects.filter(file=file).values_list("payment_id", flat=True)) == {payment.pk}
