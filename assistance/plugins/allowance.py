@@ -33,9 +33,9 @@ from django.urls import reverse
 
 from assistance.models import AllowanceMonth, HardshipFile, Verification
 from assistance.plugins._params import int_param, money_param, refuse
-from core.money import format_yuan
+from core.money import format_yuan, from_fen
 from funds.engine import Param, ParameterHistory, ParamKind, PeriodSpan
-from funds.models import Cycle, Payment
+from funds.models import Cycle, Entitlement, Payment
 
 DEFAULT_MONTHLY_AMOUNT = Decimal("200.00")  # the report: 每人每月 200 元
 DEFAULT_ARREARS_MONTHS = 12
@@ -240,69 +240,72 @@ class MonthlyAllowance:
 
     def after_payment(self, cycle: Cycle) -> None:
         """Claim every month the cycle's payments paid (in the approval's transaction): a month some
-        other cycle paid meanwhile makes the approval fail whole, naming the file and month."""
-        claims: list[tuple[Any, ...]] = []
-        for payment_id, person_id, name, paid, inputs in Payment.objects.filter(cycle=cycle).values_list(
-            "pk", "beneficiary_person_id", "beneficiary_name", "amount", "entitlement__inputs"
-        ):
-            lines = (inputs or {}).get("months", ())
-            owed = sum((Decimal(line["amount"]) for line in lines), Decimal("0.00"))
-            if paid != owed:
-                # A month is paid whole or not at all: the months' ledger must agree with the money.
-                raise ValidationError(
-                    f"生活补助按月核定：{name} 的核定金额 {format_yuan(paid)} 元与所列月份合计 "
-                    f"{format_yuan(owed)} 元不符；如需暂缓发放，请将其金额调整为 0（该月份以后补发）"
-                )
-            for line in lines:
-                claims.append(
-                    (
-                        line["file_id"],
-                        person_id,
-                        date.fromisoformat(f"{line['month']}-01"),
-                        Decimal(line["amount"]),
-                        bool(line["arrears"]),
-                        cycle.programme_id,
-                        cycle.pk,
-                        payment_id,
-                    )
-                )
+        other cycle paid meanwhile makes the approval fail whole, naming the file and month.
+
+        Set-based: the months are read out of each paid entitlement's ``inputs`` inside the database
+        (``json_each`` / ``jsonb_array_elements``), checked against the payments in one query and
+        claimed with one ``INSERT … SELECT`` — no row becomes a Python object."""
+        months_sql, params = _paid_months_sql(cycle)
+        qn = connection.ops.quote_name
+        payment = qn(Payment._meta.db_table)
+        with connection.cursor() as cursor:
+            # A month is paid whole or not at all: the months' ledger must agree with the money.
+            cursor.execute(
+                f"SELECT p.beneficiary_name, p.amount, COALESCE(SUM(m.amount), 0) FROM {payment} p "
+                f"LEFT JOIN ({months_sql}) m ON m.payment_id = p.id WHERE p.cycle_id = %s "
+                f"GROUP BY p.id, p.beneficiary_name, p.amount HAVING p.amount <> COALESCE(SUM(m.amount), 0) "
+                f"ORDER BY p.id LIMIT 1",
+                [*params, cycle.pk],
+            )
+            mismatch = cursor.fetchone()
+        if mismatch:
+            name, paid, owed = mismatch
+            raise ValidationError(
+                f"生活补助按月核定：{name} 的核定金额 {format_yuan(from_fen(paid))} 元与所列月份合计 "
+                f"{format_yuan(from_fen(owed))} 元不符；如需暂缓发放，请将其金额调整为 0（该月份以后补发）"
+            )
+        table = qn(AllowanceMonth._meta.db_table)
+        columns = ", ".join(qn(c) for c in CLAIM_COLUMNS)
         try:
-            with transaction.atomic():
-                _claims_insert(claims)
+            with transaction.atomic(), connection.cursor() as cursor:
+                cursor.execute(
+                    f"INSERT INTO {table} ({columns}) SELECT file_id, person_id, month, amount, arrears, %s, %s, "
+                    f"payment_id FROM ({months_sql}) m ORDER BY payment_id, month",
+                    [cycle.programme_id, cycle.pk, *params],
+                )
         except IntegrityError:
-            raise ValidationError(_already_paid_message(claims)) from None
+            raise ValidationError(_already_paid_message(months_sql, params)) from None
 
 
 CLAIM_COLUMNS = ("file_id", "person_id", "month", "amount", "arrears", "programme_id", "cycle_id", "payment_id")
 
 
-def _claims_insert(claims: list[tuple[Any, ...]]) -> None:
-    """The months as one parameterised INSERT run over every row: tens of thousands of rows without
-    building a model instance each (the unique constraints still guard every one)."""
-    if not claims:
-        return
+def _paid_months_sql(cycle: Cycle) -> tuple[str, list[Any]]:
+    """A SELECT of one row per month listed in the ``inputs`` of each payment of ``cycle``:
+    payment_id, person_id, file_id, month (its first day), amount (fen, as money is stored) and arrears."""
     qn = connection.ops.quote_name
-    table = qn(AllowanceMonth._meta.db_table)
-    columns = ", ".join(qn(c) for c in CLAIM_COLUMNS)
-    marks = ", ".join(["%s"] * len(CLAIM_COLUMNS))
-    amount_field = AllowanceMonth._meta.get_field("amount")
-    month_field = AllowanceMonth._meta.get_field("month")
-    rows = [
-        (
-            file_id,
-            person_id,
-            month_field.get_db_prep_value(month, connection),
-            amount_field.get_db_prep_value(amount, connection),  # money is stored in fen (core.money)
-            arrears,
-            programme_id,
-            cycle_id,
-            payment_id,
+    payment, entitlement = qn(Payment._meta.db_table), qn(Entitlement._meta.db_table)
+    joined = f"FROM {payment} p JOIN {entitlement} e ON e.id = p.entitlement_id"
+    if connection.vendor == "postgresql":
+        sql = (
+            "SELECT p.id AS payment_id, p.beneficiary_person_id AS person_id, (j->>'file_id')::bigint AS file_id, "
+            "((j->>'month') || '-01')::date AS month, round((j->>'amount')::numeric * 100)::bigint AS amount, "
+            "(j->>'arrears')::boolean AS arrears "
+            f"{joined} CROSS JOIN LATERAL jsonb_array_elements(COALESCE(e.inputs->'months', '[]'::jsonb)) j "
+            "WHERE p.cycle_id = %s"
         )
-        for file_id, person_id, month, amount, arrears, programme_id, cycle_id, payment_id in claims
-    ]
-    with connection.cursor() as cursor:
-        for start in range(0, len(rows), BATCH * 5):
-            cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({marks})", rows[start : start + BATCH * 5])
+    else:
+        # The amounts are two-decimal strings ("200.00"): × 100 as a double is exact after rounding
+        # for any amount below 2^53 fen.
+        sql = (
+            "SELECT p.id AS payment_id, p.beneficiary_person_id AS person_id, "
+            "CAST(json_extract(j.value, '$.file_id') AS INTEGER) AS file_id, "
+            "json_extract(j.value, '$.month') || '-01' AS month, "
+            "CAST(ROUND(CAST(json_extract(j.value, '$.amount') AS REAL) * 100) AS INTEGER) AS amount, "
+            "CASE WHEN json_extract(j.value, '$.arrears') THEN 1 ELSE 0 END AS arrears "
+            f"{joined}, json_each(e.inputs, '$.months') j WHERE p.cycle_id = %s"
+        )
+    return sql, [cycle.pk]
 
 
 def _amount_on(first_day: date, params: dict[str, Any], history: ParameterHistory | None) -> Decimal | None:
@@ -313,10 +316,13 @@ def _amount_on(first_day: date, params: dict[str, Any], history: ParameterHistor
     return Decimal(in_force[1]["monthly_amount"]) if in_force else None
 
 
-def _already_paid_message(claims: list[tuple[Any, ...]]) -> str:
-    months = {c[2] for c in claims}
+def _already_paid_message(months_sql: str, params: list[Any]) -> str:
+    """Name (up to five of) the files and months another cycle has paid (the refused claim's failure path)."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT DISTINCT file_id, month FROM ({months_sql}) m", params)
+        claims = cursor.fetchall()
     taken = (
-        AllowanceMonth.objects.filter(file_id__in={c[0] for c in claims}, month__in=months)
+        AllowanceMonth.objects.filter(file_id__in={c[0] for c in claims}, month__in={c[1] for c in claims})
         .select_related("file")
         .order_by("file__file_no", "month")[:5]
     )

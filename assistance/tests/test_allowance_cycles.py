@@ -39,6 +39,16 @@ def months_of(file) -> list[str]:
     ]
 
 
+def amount_from_march(programme, amount: str) -> None:
+    """A new 每月补助标准 in force from 2026-03-01."""
+    services.parameter_version_add(
+        actor=system_actor(),
+        programme=programme,
+        effective_from=date(2026, 3, 1),
+        params={"monthly_amount": amount, "arrears_months": 12},
+    )
+
+
 def entitlement_of(cycle, p) -> Entitlement | None:
     return Entitlement.objects.filter(cycle=cycle, beneficiary_person=p).first()
 
@@ -138,12 +148,7 @@ def test_arrears_reach_back_only_as_far_as_the_parameter(district):
 
 def test_each_month_at_the_amount_in_force_on_its_first_day(district):
     programme = allowance_programme(district)
-    services.parameter_version_add(
-        actor=system_actor(),
-        programme=programme,
-        effective_from=date(2026, 3, 1),
-        params={"monthly_amount": "300", "arrears_months": 12},
-    )
+    amount_from_march(programme, "300")
     file = hardship_file(person(district), approved_on=date(2026, 1, 10))
     mar = run(district, programme, "2026-03")
     line = entitlement_of(mar, file.person)
@@ -313,3 +318,24 @@ def test_a_short_fund_refuses_the_approval_and_pays_nothing(district):
         pay(district, cycle)
     assert not AllowanceMonth.objects.exists()
     assert date(2026, 2, 1) - timedelta(days=1) == date(2026, 1, 31)
+
+
+def test_months_claimed_in_the_database_keep_every_fen_and_arrears_flag(district):
+    # after_payment reads the months out of the inputs JSON in SQL (json_each / jsonb_array_elements)
+    programme = allowance_programme(district, monthly_amount="199.99")
+    amount_from_march(programme, "0.07")
+    file = hardship_file(person(district), approved_on=date(2025, 12, 31))
+    mar = run(district, programme, "2026-03")
+    claimed = list(
+        AllowanceMonth.objects.filter(file=file)
+        .order_by("month")
+        .values_list("month", "amount", "arrears", "person_id", "cycle_id", "programme_id")
+    )
+    assert claimed == [
+        (date(2026, 1, 1), D("199.99"), True, file.person_id, mar.pk, programme.pk),
+        (date(2026, 2, 1), D("199.99"), True, file.person_id, mar.pk, programme.pk),
+        (date(2026, 3, 1), D("0.07"), False, file.person_id, mar.pk, programme.pk),
+    ]
+    payment = Payment.objects.get(cycle=mar)
+    assert payment.amount == D("400.05")
+    assert set(AllowanceMonth.objects.filter(file=file).values_list("payment_id", flat=True)) == {payment.pk}
