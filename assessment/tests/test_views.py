@@ -187,7 +187,7 @@ def test_query_budgets(client, district, published, page):
 
 
 def test_the_new_indicators_drill_down_to_their_rows_in_a_fixed_number_of_queries(client, district):
-    """沙坨村 in 2026: 2 trained cadres of 3, two hardship files re-verified on time (one a week late),
+    """沙坨村 in 2026: 2 trained cadres of 3, two of three hardship files re-verified by their due day 1 March (one a week late),
     a survey. Each line's rows page shows its columns, scoped, and costs the same whatever its rows."""
     from datetime import date
 
@@ -243,7 +243,7 @@ def test_the_new_indicators_drill_down_to_their_rows_in_a_fixed_number_of_querie
     client.force_login(district.user("admin"))
     expect = {
         1: ("张三", "李四", "王五", "沙坨村工会联合会"),
-        2: ("年度复核", "2026-02-28"),
+        2: ("初次认定", "2026-02-28"),
         3: ("职工之家满意度",),
         4: (),
     }
