@@ -1,8 +1,8 @@
-"""The automatic indicators read from the apps above this one (appeals, members, activities, orgs).
+"""The automatic indicators read from the apps above this one (appeals, members, activities, orgs,
+cadres, assistance, surveys).
 
 Dues and start-up grants live in ``programmes`` (below this app), so their indicators are registered
-there (``programmes/indicators.py``). Hardship files re-verified on time, cadres trained and survey
-response/satisfaction are registered when those apps land (docs/assessment.md).
+there (``programmes/indicators.py``).
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
+from django.db import models
 from django.db.models import BooleanField, ExpressionWrapper
 from django.utils import timezone
 
@@ -19,10 +20,15 @@ from appeals.models import Appeal
 from appeals.selectors import METRICS, RateParams, rates_from_counts
 from assessment.models import AssesseeKind
 from assessment.registry import IndicatorDef, Measure, RowColumn, Run, register_indicator
+from assistance.models import Verification
+from cadres.models import Post
+from cadres.selectors import coverage_of
 from members.models import Membership
 from orgs.models import Organisation
 from orgs.roles import Perm
 from orgs.scope import subtree_q
+from surveys.models import Invitation, Response
+from surveys.selectors import SurveyFigures, rate, survey_figures
 
 ALL_KINDS = frozenset(AssesseeKind.values)
 # The indicators read their rows as one plain fetch, not ``.iterator()``: on PostgreSQL a server-side
@@ -132,13 +138,13 @@ def activities_held(run: Run) -> dict[int, Measure]:
             subtree_q("organisation__path", run.root_path),
             held_on__gte=run.start,
             held_on__lte=run.end,
-            reported_at__isnull=False,
+            state=Activity.State.REVIEWED,
         )
         .values_list("pk", "organisation__path")
         .order_by("pk")
     )
     return {
-        owner: Measure(Decimal(len(ids)), ids, f"期内举办并报送活动 {len(ids)} 次")
+        owner: Measure(Decimal(len(ids)), ids, f"期内举办且报告经上级审核通过的活动 {len(ids)} 次")
         for owner, ids in run.group(rows).items()
     }
 
@@ -160,11 +166,148 @@ def unions_founded(run: Run) -> dict[int, Measure]:
     }
 
 
+PCT = Decimal("0.1")
+
+
+def _share(part: int, whole: int) -> Decimal:
+    return (Decimal(part) * 100 / whole).quantize(PCT)
+
+
+def cadres_trained(run: Run) -> dict[int, Measure]:
+    """The cadres app's coverage rule (one row per grassroots cadre of the year, their latest post)
+    over the whole subtree in one query, split by assessee."""
+    rows = (
+        coverage_of(Post.objects.filter(subtree_q("organisation__path", run.root_path)), run.year)
+        .values_list("pk", "organisation__path", "trained")
+        .order_by("pk")
+    )
+    found: dict[int, tuple[list[int], list[int]]] = {}
+    for pk, path, trained in rows:
+        owner = run.owner(path)
+        if owner is None:
+            continue
+        every, done = found.setdefault(owner, ([], []))
+        every.append(pk)
+        if trained:
+            done.append(pk)
+    return {
+        owner: Measure(
+            _share(len(done), len(every)),
+            every,
+            f"{run.year} 年应培训基层工会干部 {len(every)} 人，已完成培训 {len(done)} 人",
+        )
+        for owner, (every, done) in found.items()
+    }
+
+
+def reverified_on_time(run: Run) -> dict[int, Measure]:
+    """A span ending on E makes the file due for re-verification on E + 1 (the first day it would
+    not be covered). Due in the period: E + 1 within the period and not after today, the file not
+    exited while still covered. On time: a later span of the same file begun no later than E + 1."""
+    last_due = min(run.end, timezone.localdate())
+    due = Verification.objects.filter(
+        subtree_q("file__organisation__path", run.root_path),
+        valid_until__gte=run.start - timedelta(days=1),
+        valid_until__lte=last_due - timedelta(days=1),
+    ).exclude(file__exited_on__lte=models.F("valid_until"))
+    later: dict[int, list[date]] = {}
+    for file_id, done_on in (
+        Verification.objects.filter(file__in=due.values("file"), done_on__gte=run.start - timedelta(days=366))
+        .values_list("file_id", "done_on")
+        .order_by("file_id", "done_on")
+    ):
+        later.setdefault(file_id, []).append(done_on)
+    found: dict[int, tuple[list[int], int]] = {}
+    for pk, path, file_id, done_on, valid_until in due.values_list(
+        "pk", "file__organisation__path", "file_id", "done_on", "valid_until"
+    ).order_by("pk"):
+        owner = run.owner(path)
+        if owner is None:
+            continue
+        on_time = any(done_on < d <= valid_until + timedelta(days=1) for d in later.get(file_id, ()))
+        spans, punctual = found.get(owner, ([], 0))
+        spans.append(pk)
+        found[owner] = (spans, punctual + on_time)
+    return {
+        owner: Measure(_share(punctual, len(spans)), spans, f"期内到期应复核 {len(spans)} 件，按期复核 {punctual} 件")
+        for owner, (spans, punctual) in found.items()
+    }
+
+
+def _survey_rollup(run: Run) -> dict[int, SurveyFigures]:
+    """``surveys.selectors.survey_figures`` per organisation, summed over each assessee's subtree."""
+    if "surveys" in run.cache:
+        return run.cache["surveys"]
+    figures = survey_figures(run.start, run.end)
+    paths = dict(
+        Organisation.objects.filter(subtree_q("path", run.root_path), pk__in=list(figures)).values_list("pk", "path")
+    )
+    out: dict[int, SurveyFigures] = {}
+    for org_id, f in figures.items():
+        owner = run.owner(paths[org_id]) if org_id in paths else None
+        if owner is None:
+            continue
+        t = out.get(owner, SurveyFigures())
+        out[owner] = SurveyFigures(
+            t.sent + f.sent,
+            t.answered + f.answered,
+            t.satisfaction_answers + f.satisfaction_answers,
+            None,
+            t.satisfaction_points + f.satisfaction_points,
+        )
+    run.cache["surveys"] = out
+    return out
+
+
+def _surveys_behind(run: Run, model: type[Invitation] | type[Response]) -> dict[int, list[int]]:
+    """The surveys sent in the period with invitations (or responses) of each assessee's unions."""
+    rows = (
+        model.objects.filter(
+            subtree_q("organisation__path", run.root_path),
+            survey__sent_on__gte=run.start,
+            survey__sent_on__lte=run.end,
+        )
+        .values_list("survey_id", "organisation__path")
+        .distinct()
+        .order_by("survey_id")
+    )
+    return {owner: sorted(set(ids)) for owner, ids in run.group(rows).items()}
+
+
+def surveys_response(run: Run) -> dict[int, Measure]:
+    behind = _surveys_behind(run, Invitation)
+    return {
+        owner: Measure(rate(f.answered, f.sent), behind.get(owner, []), f"邀请 {f.sent} 人次，作答 {f.answered} 人次")
+        for owner, f in _survey_rollup(run).items()
+        if f.sent
+    }
+
+
+def surveys_satisfaction(run: Run) -> dict[int, Measure]:
+    behind = _surveys_behind(run, Response)
+    return {
+        owner: Measure(
+            (f.satisfaction_points / f.satisfaction_answers).quantize(PCT),
+            behind.get(owner, []),
+            f"量表题作答 {f.satisfaction_answers} 个，折算百分制平均 {(f.satisfaction_points / f.satisfaction_answers).quantize(PCT)} 分",
+        )
+        for owner, f in _survey_rollup(run).items()
+        if f.satisfaction_answers
+    }
+
+
 MEMBER_COLUMNS = (
     RowColumn("会员编号", "member_no"),
     RowColumn("工会", "organisation__name"),
     RowColumn("入会日期", "joined_on"),
     RowColumn("终止日期", "ended_on"),
+)
+
+SURVEY_COLUMNS = (
+    RowColumn("问卷名称", "title"),
+    RowColumn("发起工会", "organisation__name"),
+    RowColumn("发放日期", "sent_on"),
+    RowColumn("匿名", "anonymous"),
 )
 
 INDICATORS = (
@@ -210,7 +353,7 @@ INDICATORS = (
     IndicatorDef(
         "activities_held",
         "开展活动次数",
-        "期内举办并已报送的活动次数（含下属工会）；活动审核上线后只计审核通过的活动",
+        "期内举办、活动报告经上级工会审核通过的活动次数（含下属工会；未报送、待审核、被退回的不计）",
         "次",
         ALL_KINDS,
         activities_held,
@@ -266,6 +409,71 @@ INDICATORS = (
         Decimal("0"),
         Decimal("20"),
         absent_is_zero=True,
+    ),
+    IndicatorDef(
+        "cadres_trained",
+        "基层工会干部培训覆盖率",
+        "本年度在任（任职期与本年有交集）的基层工会干部中，本年内完成至少一次培训的比例（已培训 ÷ 应培训，%；每人按其本年最后一个基层职务计入所在工会）；无基层干部的不计此项",
+        "%",
+        ALL_KINDS,
+        cadres_trained,
+        "cadres.Post",
+        Perm.CADRE_VIEW,
+        (
+            RowColumn("姓名", "cadre__name"),
+            RowColumn("工会", "organisation__name"),
+            RowColumn("职务", "get_role_display"),
+            RowColumn("任职日期", "started_on"),
+        ),
+        Decimal("60"),
+        Decimal("100"),
+    ),
+    IndicatorDef(
+        "hardship_reverified",
+        "困难职工档案按期复核率",
+        "期内到期应复核的困难职工档案中按期复核的比例（%）：认定或复核有效期至某日，次日即到期；到期日在期内且不晚于今天、"
+        "档案未在有效期内脱困的为应复核；到期日当天或之前办理了下一次复核的为按期；无到期档案的不计此项",
+        "%",
+        ALL_KINDS,
+        reverified_on_time,
+        "assistance.Verification",
+        Perm.ASSISTANCE_VIEW,
+        (
+            RowColumn("档案编号", "file__file_no"),
+            RowColumn("所属工会", "file__organisation__name"),
+            RowColumn("类型", "get_kind_display"),
+            RowColumn("认定/复核日期", "done_on"),
+            RowColumn("有效期至", "valid_until"),
+        ),
+        Decimal("60"),
+        Decimal("100"),
+    ),
+    IndicatorDef(
+        "surveys_response",
+        "问卷调查参与率",
+        "期内发放的问卷中，本工会及下属工会会员被邀请后作答的比例（作答人次 ÷ 邀请人次，%）；期内无人被邀请的不计此项",
+        "%",
+        ALL_KINDS,
+        surveys_response,
+        "surveys.Survey",
+        Perm.SURVEY_VIEW,
+        SURVEY_COLUMNS,
+        Decimal("30"),
+        Decimal("90"),
+    ),
+    IndicatorDef(
+        "surveys_satisfaction",
+        "问卷满意度",
+        "期内发放问卷的量表题（满意度）作答折算百分制 (得分 − 最低分) ÷ (最高分 − 最低分) × 100 后的平均分；"
+        "匿名问卷不足 5 份答卷的组不计；无量表题作答的不计此项",
+        "分",
+        ALL_KINDS,
+        surveys_satisfaction,
+        "surveys.Survey",
+        Perm.SURVEY_VIEW,
+        SURVEY_COLUMNS,
+        Decimal("60"),
+        Decimal("100"),
     ),
 )
 

@@ -9,11 +9,11 @@ from __future__ import annotations
 from typing import Any
 
 from django.apps import apps
+from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Q, QuerySet
 
 from assessment.models import Assessment, AssessmentEvent, AssessmentResult, IndicatorSet, ManualScore
 from assessment.registry import get_indicator
-from orgs.models import Organisation
 from orgs.roles import Perm
 from orgs.scope import scoped
 
@@ -70,6 +70,25 @@ def line_rows(user: Any, result: AssessmentResult, position: str) -> tuple[dict[
         return spec, None, None
     model = apps.get_model(definition.row_model)
     qs = scoped(user, definition.row_perm, model.objects.filter(pk__in=ids))
-    if model is not Organisation:
-        qs = qs.select_related("organisation") if hasattr(model, "organisation") else qs
-    return spec, qs.order_by("pk"), definition
+    related = _related_paths(model, [c.accessor for c in definition.row_columns])
+    return spec, (qs.select_related(*related) if related else qs).order_by("pk"), definition
+
+
+def _related_paths(model: Any, accessors: list[str]) -> list[str]:
+    """The foreign keys the drill-down columns step through ("file__organisation__name" →
+    "file__organisation"), so a page of rows is one query, not one per row and column."""
+    paths = set()
+    for accessor in accessors:
+        current, steps = model, []
+        for step in accessor.split("__"):
+            try:
+                field = current._meta.get_field(step)
+            except FieldDoesNotExist:
+                break
+            if not (field.many_to_one or field.one_to_one):
+                break
+            steps.append(step)
+            current = field.related_model
+        if steps:
+            paths.add("__".join(steps))
+    return sorted(paths)

@@ -186,13 +186,19 @@ def _posts_in_year(year: int) -> Q:
 def coverage(user: Any, year: int) -> QuerySet[Post]:
     """One row per grassroots cadre to train in ``year`` (their latest grassroots post of the year, in
     the user's scope), with ``trained`` and ``trained_on`` (their last completion in the year)."""
+    return coverage_of(scoped(user, Perm.CADRE_VIEW, Post.objects.all()), year)
+
+
+def coverage_of(posts: QuerySet[Post], year: int) -> QuerySet[Post]:
+    """The coverage rule over ``posts`` (already narrowed by the caller: a user's scope, or the subtree
+    an assessment reads — one set-based query either way)."""
     in_year = _posts_in_year(year)
     latest = Post.objects.filter(in_year, cadre=OuterRef("cadre")).order_by("-started_on", "-pk").values("pk")[:1]
     completed = Attendance.objects.filter(
         cadre=OuterRef("cadre"), status=Attendance.Status.COMPLETED, completed_on__year=year
     )
     return (
-        scoped(user, Perm.CADRE_VIEW, Post.objects.filter(in_year))
+        posts.filter(in_year)
         .filter(pk=Subquery(latest))
         .select_related("organisation", "cadre")
         .annotate(

@@ -173,6 +173,8 @@ class SurveyFigures:
     answered: int = 0
     satisfaction_answers: int = 0
     satisfaction: Decimal | None = None
+    # The unrounded sum of the normalised answers: a subtree's mean is Σ points ÷ Σ answers.
+    satisfaction_points: Decimal = Decimal(0)
 
     @property
     def rate(self) -> Decimal | None:
@@ -230,5 +232,5 @@ def survey_figures(start: date, end: date, organisation_ids: Iterable[int] | Non
     for org in set(counts) | set(ns):
         sent, answered = counts.get(org, (0, 0))
         mean = (sums[org] / ns[org]).quantize(PCT, rounding=ROUND_HALF_UP) if ns[org] else None
-        figures[org] = SurveyFigures(sent, answered, ns[org], mean)
+        figures[org] = SurveyFigures(sent, answered, ns[org], mean, sums[org])
     return figures

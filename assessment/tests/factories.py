@@ -21,19 +21,27 @@ A = services.IndicatorSpec
 
 def small_world(district: Any) -> dict[str, Any]:
     """沙坨村 (union_a) in 2026: 12 members at the start of the year, 13 at its end (2 left, 3
-    joined); 3 reported activities in the year (plus one unreported and one of 2025); 4 requests of
+    joined); 3 activities in the year whose reports were reviewed (plus one unreported, one awaiting
+    review, one returned and a reviewed one of 2025); 4 requests of
     2026 (plus one of 2025). 西泗上村 (union_b) has no data at all."""
     ua = district.union_a
     stay = add_members(ua, 10, joined_on=date(2025, 1, 1))
     left = add_members(ua, 2, joined_on=date(2025, 6, 1), ended_on=date(2026, 3, 1))
     joined = add_members(ua, 3, joined_on=date(2026, 5, 1))
     now = timezone.make_aware(datetime(2026, 9, 30, 12))
+    reviewed = Activity.State.REVIEWED
     held = [
-        Activity.objects.create(organisation=ua, title=f"活动{d}", held_on=date(2026, 4, d), reported_at=now)
+        Activity.objects.create(
+            organisation=ua, title=f"活动{d}", held_on=date(2026, 4, d), reported_at=now, state=reviewed
+        )
         for d in (1, 2, 3)
     ]
     Activity.objects.create(organisation=ua, title="未报送", held_on=date(2026, 4, 9))
-    Activity.objects.create(organisation=ua, title="上年度", held_on=date(2025, 12, 30), reported_at=now)
+    for title, state in (("待审核", Activity.State.REPORTED), ("被退回", Activity.State.RETURNED)):
+        Activity.objects.create(organisation=ua, title=title, held_on=date(2026, 4, 10), reported_at=now, state=state)
+    Activity.objects.create(
+        organisation=ua, title="上年度", held_on=date(2025, 12, 30), reported_at=now, state=reviewed
+    )
     appeals = [make_appeal(district, org=ua, when=at(2026, 3, d)) for d in (1, 2, 3, 4)]
     make_appeal(district, org=ua, when=at(2025, 12, 30))
     flags = [

@@ -84,12 +84,13 @@ def test_a_published_result_is_frozen_and_a_recomputation_is_a_new_version(distr
     score_both(district, s)
     v1 = publish(district, s)
     assert v1.state == S.PUBLISHED
-    # the data changes: one more reported activity
+    # the data changes: one more activity, its report reviewed late
     Activity.objects.create(
         organisation=district.union_a,
         title="迟到的报送",
         held_on=date(2026, 11, 1),
         reported_at=timezone.make_aware(datetime(2026, 11, 2)),
+        state=Activity.State.REVIEWED,
     )
     frozen = selectors.published_results(2026).get(organisation=district.union_a)
     assert frozen.total == D("75.00") and frozen.assessment == v1

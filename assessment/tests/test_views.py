@@ -184,3 +184,75 @@ def test_query_budgets(client, district, published, page):
     assert response.status_code == 200
     assert n <= BUDGETS[page], f"{page}: {n} queries"
     assert AssessmentResult.objects.count() == 2
+
+
+def test_the_new_indicators_drill_down_to_their_rows_in_a_fixed_number_of_queries(client, district):
+    """沙坨村 in 2026: 2 trained cadres of 3, two of three hardship files re-verified by their due day 1 March (one a week late),
+    a survey. Each line's rows page shows its columns, scoped, and costs the same whatever its rows."""
+    from datetime import date
+
+    from assessment import services
+    from assessment.testing import DEFAULT_BANDS
+    from assistance.models import Verification
+    from assistance.tests.factories import hardship_file
+    from cadres import services as cadres_services
+    from cadres.models import Attendance
+    from cadres.tests.factories import cadre, post, training_class
+    from members.tests.factories import member
+    from surveys.tests.factories import answer, satisfaction_survey, workers
+
+    ua = district.union_a
+    spring = training_class(district, district.root, "春训班", date(2026, 3, 1), date(2026, 3, 5))
+    for i, name in enumerate(("张三", "李四", "王五")):
+        who = cadre(district, ua, name)
+        post(district, ua, who, ("chair", "vice_chair", "committee")[i])
+        if i < 2:
+            cadres_services.attendance_record(
+                actor=district.user("admin"), training_class=spring, cadre=who, status=Attendance.Status.COMPLETED
+            )
+    for i, renewed in enumerate((date(2026, 2, 27), date(2026, 3, 7), date(2026, 2, 20))):
+        file = hardship_file(member(ua, name=f"困难{i}").person, approved_on=date(2025, 3, 1))
+        Verification.objects.create(
+            file=file, kind=Verification.Kind.YEARLY, done_on=renewed, valid_until=date(2027, 2, 19)
+        )
+    users = workers(ua, 2, "dv")
+    survey = satisfaction_survey(district, organisation=ua, actor_key="town_a", title="职工之家满意度")
+    answer(survey, users[0], score=5)
+    s = services.indicator_set_create(
+        actor=district.user("admin"),
+        organisation=district.root,
+        year=2026,
+        assessee_kind="joint",
+        name="2026 年度联合会专项考核",
+        indicators=[
+            services.IndicatorSpec("干部培训", "25", "auto", "cadres_trained"),
+            services.IndicatorSpec("按期复核", "25", "auto", "hardship_reverified"),
+            services.IndicatorSpec("问卷参与", "25", "auto", "surveys_response"),
+            services.IndicatorSpec("问卷满意度", "25", "auto", "surveys_satisfaction"),
+        ],
+        grade_bands=DEFAULT_BANDS,
+        pass_score="60",
+        reviewers=[],
+    )
+    version = services.assessment_compute(actor=district.user("admin"), indicator_set=s)
+    result = version.results.get(organisation=ua)
+    lines = {spec["key"]: result.lines[str(spec["position"])] for spec in version.indicators}
+    assert lines["cadres_trained"]["value"] == "66.7" and lines["hardship_reverified"]["value"] == "66.7"
+    # 1 of the union's 5 members answered (the three hardship files' holders are members too)
+    assert lines["surveys_response"]["value"] == "20.0" and lines["surveys_satisfaction"]["value"] == "100.0"
+    client.force_login(district.user("admin"))
+    expect = {
+        1: ("张三", "李四", "王五", "沙坨村工会联合会"),
+        2: ("初次认定", "2026-02-28"),
+        3: ("职工之家满意度",),
+        4: (),
+    }
+    for position, texts in expect.items():
+        n, response = count_queries(client, f"/assessment/results/{result.pk}/lines/{position}/")
+        page = response.content.decode()
+        assert response.status_code == 200 and n <= BUDGETS["rows_of_new_indicators"], f"line {position}: {n} queries"
+        assert all(t in page for t in texts), position
+    # the hardship rows are personal: a union chair without the assistance action sees none of them
+    client.force_login(district.user("chair_a"))
+    page = client.get(f"/assessment/results/{result.pk}/lines/2/").content.decode()
+    assert "2026-02-28" not in page
