@@ -165,3 +165,6 @@ class Registration(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person} · {self.activity}"
+
+
+from activities.craftsmen import CraftsmanSelection, Nomination, NominationScore, Objection  # noqa: E402,F401
