@@ -11,13 +11,24 @@ Models only; every change goes through ``activities.craftsmen_services``.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django_fsm import FSMField, FSMModelMixin, transition
 
 from members.models import Honour, Person
 from orgs.models import Organisation
+from orgs.roles import Perm, ScopeMode
 from orgs.scopespec import ScopeSpec
+
+
+def _district_wide(grant: Any, perm: str) -> models.Q | None:
+    """A year's selection is announced to every union: any officer who may view organisations sees
+    it (to nominate); the nominations, scores and objections inside stay scoped."""
+    if perm == Perm.ORG_VIEW and grant.mode != ScopeMode.SELF:
+        return models.Q(year__isnull=False)
+    return None
 
 
 class CraftsmanSelection(FSMModelMixin, models.Model):
@@ -44,7 +55,7 @@ class CraftsmanSelection(FSMModelMixin, models.Model):
     closed_at = models.DateTimeField("推荐截止操作时间", null=True, blank=True)
     published_at = models.DateTimeField("公示发布时间", null=True, blank=True)
 
-    data_scope = ScopeSpec(paths=("organiser__path",))
+    data_scope = ScopeSpec(paths=("organiser__path",), extra=_district_wide)
 
     class Meta:
         verbose_name = "顺义工匠评选"

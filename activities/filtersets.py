@@ -6,7 +6,7 @@ import django_filters
 from django import forms
 from django.db.models import Q, QuerySet
 
-from activities.models import Activity, Registration
+from activities.models import Activity, Nomination, Registration
 from core.filters import FilterSet, YearFilter
 from orgs.filtersets import OrganisationFilter, PickerFilterSetMixin
 from orgs.roles import Perm
@@ -71,4 +71,23 @@ class RegistrationFilterSet(PickerFilterSetMixin, FilterSet):
         text = value.strip()
         return (
             queryset.filter(Q(person__name__icontains=text) | Q(activity__title__icontains=text)) if text else queryset
+        )
+
+
+class NominationFilterSet(PickerFilterSetMixin, FilterSet):
+    q = django_filters.CharFilter(method="filter_q", label="姓名/工会/工种")
+    subtree = OrganisationFilter(perm=Perm.ORG_VIEW, path="union__path", label="推荐工会（含下级）")
+    year = YearFilter(field_name="selection__year", label="评选年度")
+    outcome = django_filters.ChoiceFilter(choices=Nomination.Outcome.choices, label="结果")
+
+    class Meta:
+        model = Nomination
+        fields = ["q", "subtree", "year", "outcome"]
+
+    def filter_q(self, queryset: QuerySet[Nomination], name: str, value: str) -> QuerySet[Nomination]:
+        text = value.strip()
+        if not text:
+            return queryset
+        return queryset.filter(
+            Q(person__name__icontains=text) | Q(union__name__icontains=text) | Q(trade__icontains=text)
         )

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from activities import views
+from activities import craftsmen_views, views
 
 app_name = "activities"
 urlpatterns = [
@@ -10,4 +10,7 @@ urlpatterns = [
     path("figures/", views.figures, name="figures"),
     path("<int:pk>/", views.activity_detail, name="detail"),
     path("<int:pk>/<slug:step>/", views.activity_step, name="step"),
+    path("craftsmen/", craftsmen_views.nomination_list, name="craftsmen"),
+    path("craftsmen/<int:pk>/", craftsmen_views.selection_detail, name="selection"),
+    path("craftsmen/<int:pk>/<slug:step>/", craftsmen_views.selection_step, name="selection_step"),
 ]
