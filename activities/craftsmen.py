@@ -23,11 +23,12 @@ from orgs.roles import Perm, ScopeMode
 from orgs.scopespec import ScopeSpec
 
 
-def _district_wide(grant: Any, perm: str) -> models.Q | None:
-    """A year's selection is announced to every union: any officer who may view organisations sees
-    it (to nominate); the nominations, scores and objections inside stay scoped."""
+def _open_call(grant: Any, perm: str) -> models.Q | None:
+    """While nominations are open the year's call is announced to every union: any officer who may
+    view organisations sees the selection (to nominate). Once closed, only the organiser's subtree
+    (the district) sees it; the nominations inside are always scoped by the nominating union."""
     if perm == Perm.ORG_VIEW and grant.mode != ScopeMode.SELF:
-        return models.Q(year__isnull=False)
+        return models.Q(state="nominating")
     return None
 
 
@@ -55,7 +56,7 @@ class CraftsmanSelection(FSMModelMixin, models.Model):
     closed_at = models.DateTimeField("推荐截止操作时间", null=True, blank=True)
     published_at = models.DateTimeField("公示发布时间", null=True, blank=True)
 
-    data_scope = ScopeSpec(paths=("organiser__path",), extra=_district_wide)
+    data_scope = ScopeSpec(paths=("organiser__path",), extra=_open_call)
 
     class Meta:
         verbose_name = "顺义工匠评选"

@@ -122,8 +122,8 @@ nomination_list = NominationList.as_view()
 
 
 def _selection(request: HttpRequest, pk: int) -> CraftsmanSelection:
-    """Selections are district-wide (``CraftsmanSelection.data_scope``); the nominations inside are
-    shown by the viewer's scope (a town sees its own nominees), scores only to reviewers."""
+    """The district sees its selections; every union sees one while it calls for nominations
+    (``CraftsmanSelection.data_scope``). Nominations are shown by the viewer's scope."""
     return get_scoped_or_404(request.user, Perm.ORG_VIEW, CraftsmanSelection.objects.select_related("organiser"), pk=pk)
 
 
