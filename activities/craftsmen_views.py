@@ -77,7 +77,7 @@ class AwardDateForm(StyledFormMixin, forms.Form):
 
 def nominating_unions(user: Any) -> QuerySet[Organisation]:
     """The unions the user may nominate for (their ``activities.manage`` scope, no partners)."""
-    rows = scoped(user, Perm.ACTIVITY_MANAGE, Organisation.objects.filter(is_active=True))
+    rows = scoped(user, Perm.ACTIVITY_MANAGE, Organisation.objects.filter(status=Organisation.Status.ACTIVE))
     return rows.exclude(kind__in=Organisation.PARTNER_KINDS).order_by("path")
 
 

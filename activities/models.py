@@ -168,3 +168,4 @@ class Registration(models.Model):
 
 
 from activities.craftsmen import CraftsmanSelection, Nomination, NominationScore, Objection  # noqa: E402,F401
+from activities.studios import Studio, StudioOutput  # noqa: E402,F401

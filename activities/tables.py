@@ -50,3 +50,15 @@ class NominationTable(Table):
     rank = tables.Column(verbose_name="名次", default="—", orderable=True, attrs={"td": {"class": "text-end"}})
     outcome = tables.Column(verbose_name="结果")
     nominated_at = DateTimeColumn(verbose_name="推荐时间", format="Y-m-d")
+
+
+class StudioTable(Table):
+    name = tables.Column(
+        verbose_name="工作室名称", linkify=lambda record: reverse("activities:studio", args=[record.pk])
+    )
+    kind = tables.Column(verbose_name="类型")
+    union = tables.Column(verbose_name="所属工会", accessor="union__name")
+    leader = tables.Column(verbose_name="领办人", accessor="leader__name")
+    level = tables.Column(verbose_name="级别")
+    plaque_on = DateColumn(verbose_name="授牌日期", orderable=True)
+    field = tables.Column(verbose_name="专业领域", default="—")

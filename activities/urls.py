@@ -1,6 +1,6 @@
 from django.urls import path
 
-from activities import craftsmen_views, views
+from activities import craftsmen_views, studios_views, views
 
 app_name = "activities"
 urlpatterns = [
@@ -13,4 +13,6 @@ urlpatterns = [
     path("craftsmen/", craftsmen_views.nomination_list, name="craftsmen"),
     path("craftsmen/<int:pk>/", craftsmen_views.selection_detail, name="selection"),
     path("craftsmen/<int:pk>/<slug:step>/", craftsmen_views.selection_step, name="selection_step"),
+    path("studios/", studios_views.studio_list, name="studios"),
+    path("studios/<int:pk>/", studios_views.studio_detail, name="studio"),
 ]

@@ -32,6 +32,7 @@ from django.utils import timezone
 
 from activities.models import Registration
 from activities.services import activity_report
+from activities.studios_services import output_record, studio_create
 from api.tests.test_hostile_input import walk
 from appeals import services as appeal_services
 from appeals.models import Appeal
@@ -95,6 +96,7 @@ ROUTES: dict[str, Any] = {
     "activities:figures": Page(),
     "activities:registrations": Page(shows=("registration",)),
     "activities:craftsmen": Page(shows=("nomination",)),
+    "activities:studios": Page(shows=("studio",)),
     "appeals:create": Page(),
     "appeals:liaisons": Page(shows=("liaison",)),
     "appeals:list": Page(shows=("appeal",)),
@@ -188,6 +190,7 @@ ROUTES: dict[str, Any] = {
     "accounts:user_revoke": Obj({"pk": ("user", "pk"), "assignment_id": ("role", "pk")}, owner="admin", get=False),
     "activities:detail": Obj({"pk": ("activity", "pk")}, also=("registration",)),
     "activities:selection": Obj({"pk": ("selection", "pk")}, owner="econ", also=("nomination", "score", "objection")),
+    "activities:studio": Obj({"pk": ("studio", "pk")}, also=("studio_output",)),
     "activities:selection_step": Obj(
         {"pk": ("selection", "pk"), "step": ["nominate", "close", "score", "publish", "objection", "decide", "award"]},
         owner="econ",
@@ -355,6 +358,8 @@ MODELS = {
     "nomination": "activities.Nomination",
     "score": "activities.NominationScore",
     "objection": "activities.Objection",
+    "studio": "activities.Studio",
+    "studio_output": "activities.StudioOutput",
     "indicator_set": "assessment.IndicatorSet",
     "manual_indicator": "assessment.Indicator",
     "assessment_version": "assessment.Assessment",
@@ -501,6 +506,11 @@ def _side(district: Any, tmp_path: Any, side: str) -> dict[str, Any]:
         actor=admin, organisation=union, title=f"{tag}活动", kind="other", held_on=date(2026, 1, 5), participants=5
     )
     registration = Registration.objects.create(activity=activity, person=person, channel="office", attended=True)
+    studio = studio_create(
+        actor=admin, union=union, kind="innovation", name=f"{tag}工作室", leader=person, level="district",
+        plaque_on=date(2024, 4, 28),
+    )  # fmt: skip
+    studio_output = output_record(actor=admin, studio=studio, year=2025, innovations=2, trainees=5, patents=1)
     cadres = cadres_side(district, a, tag)  # before the liaison below, which then replaces the worker's
     cadres["recruitment"].interviewers.add(district.user("social_a"))  # the score page's owner, in both towns
     indicator_set = assessment_services.indicator_set_create(
@@ -549,6 +559,8 @@ def _side(district: Any, tmp_path: Any, side: str) -> dict[str, Any]:
         "honour": honour,
         "activity": activity,
         "registration": registration,
+        "studio": studio,
+        "studio_output": studio_output,
         "indicator_set": indicator_set,
         "manual_indicator": manual_indicator,
         "manual_score": manual_score,
@@ -793,7 +805,9 @@ def _relief(district: Any, world: dict[str, dict[str, Any]]) -> None:
         relief_verify(actor=district.user("admin"), application=relief, opinion="属实")
         relief = relief_approve(actor=district.user("rights"), application=relief, opinion="同意")
         pay_cycle(district, relief.cycle)
-        file = hardship_file(person, approved_on=today.replace(month=1, day=1))
+        # the scholarship's parent: another member (the side's person already has an open file)
+        parent = member(data["org"], name=f"{'甲' if side == 'A' else '乙'}标记家长").person
+        file = hardship_file(parent, approved_on=today.replace(month=1, day=1))
         child = household_member(file, name=f"{side}标记子女")
         scholarship = scholarship_apply(
             actor=district.user("rights"),
@@ -874,6 +888,7 @@ def _shown_markers(entry: Page) -> list[str]:
         "activity": "甲标记活动",
         "registration": "甲标记会员",
         "nomination": "甲标记工匠",
+        "studio": "甲标记工作室",
         "appeal": "甲标记诉求",
         "payment": "甲标记新建工会",
         "cadre_post": "甲标记干部",
