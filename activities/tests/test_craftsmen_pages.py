@@ -58,7 +58,8 @@ def test_a_town_nominates_on_the_open_call_and_a_wrong_id_changes_nothing(client
     wrong = client.post(f"/activities/craftsmen/{selection.pk}/nominate/", {**form, "name": "李师傅"}, follow=True)
     assert "姓名与身份证号不符" in _messages(wrong)
     assert not Nomination.objects.exists()
-    client.post(f"/activities/craftsmen/{selection.pk}/nominate/", form)
+    done = client.post(f"/activities/craftsmen/{selection.pk}/nominate/", form, follow=True)
+    assert "已推荐张师傅" in _messages(done)
     assert Nomination.objects.get().person == person
     # town B sees the call but not town A's nominee
     client.force_login(district.user("town_b"))
