@@ -6,8 +6,9 @@ import django_filters
 from django import forms
 from django.db.models import Q, QuerySet
 
-from activities.models import Activity, Registration
+from activities.models import Activity, Nomination, Registration, Studio
 from core.filters import FilterSet, YearFilter
+from members.models import Honour
 from orgs.filtersets import OrganisationFilter, PickerFilterSetMixin
 from orgs.roles import Perm
 
@@ -71,4 +72,43 @@ class RegistrationFilterSet(PickerFilterSetMixin, FilterSet):
         text = value.strip()
         return (
             queryset.filter(Q(person__name__icontains=text) | Q(activity__title__icontains=text)) if text else queryset
+        )
+
+
+class NominationFilterSet(PickerFilterSetMixin, FilterSet):
+    q = django_filters.CharFilter(method="filter_q", label="姓名/工会/工种")
+    subtree = OrganisationFilter(perm=Perm.ORG_VIEW, path="union__path", label="推荐工会（含下级）")
+    year = YearFilter(field_name="selection__year", label="评选年度")
+    outcome = django_filters.ChoiceFilter(choices=Nomination.Outcome.choices, label="结果")
+
+    class Meta:
+        model = Nomination
+        fields = ["q", "subtree", "year", "outcome"]
+
+    def filter_q(self, queryset: QuerySet[Nomination], name: str, value: str) -> QuerySet[Nomination]:
+        text = value.strip()
+        if not text:
+            return queryset
+        return queryset.filter(
+            Q(person__name__icontains=text) | Q(union__name__icontains=text) | Q(trade__icontains=text)
+        )
+
+
+class StudioFilterSet(PickerFilterSetMixin, FilterSet):
+    q = django_filters.CharFilter(method="filter_q", label="名称/工会/领办人")
+    subtree = OrganisationFilter(perm=Perm.ORG_VIEW, path="union__path", label="所属工会（含下级）")
+    kind = django_filters.ChoiceFilter(choices=Studio.Kind.choices, label="类型")
+    level = django_filters.ChoiceFilter(choices=Honour.Level.choices, label="级别")
+    plaqued_by = YearFilter(field_name="plaque_on__year", lookup_expr="lte", label="授牌不晚于（年）")
+
+    class Meta:
+        model = Studio
+        fields = ["q", "subtree", "kind", "level", "plaqued_by"]
+
+    def filter_q(self, queryset: QuerySet[Studio], name: str, value: str) -> QuerySet[Studio]:
+        text = value.strip()
+        if not text:
+            return queryset
+        return queryset.filter(
+            Q(name__icontains=text) | Q(union__name__icontains=text) | Q(leader__name__icontains=text)
         )

@@ -165,3 +165,7 @@ class Registration(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person} · {self.activity}"
+
+
+from activities.craftsmen import CraftsmanSelection, Nomination, NominationScore, Objection  # noqa: E402,F401
+from activities.studios import Studio, StudioOutput  # noqa: E402,F401

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 
 def competition_ranks(scores: Sequence[Decimal]) -> list[int]:
@@ -18,3 +18,17 @@ def competition_ranks(scores: Sequence[Decimal]) -> list[int]:
         else:
             ranks[i] = position + 1
     return ranks
+
+
+TRIM_FROM = 5  # with this many reviewers or more, one highest and one lowest score are dropped
+CENT = Decimal("0.01")
+
+
+def combined_score(scores: Sequence[Decimal]) -> Decimal:
+    """A nominee's combined score from the reviewers' scores: the arithmetic mean, rounded half up to
+    two decimals; with five reviewers or more, one highest and one lowest score are dropped first
+    (去掉一个最高分和一个最低分). Needs at least one score."""
+    if not scores:
+        raise ValueError("no scores")
+    kept = sorted(scores)[1:-1] if len(scores) >= TRIM_FROM else list(scores)
+    return (sum(kept, Decimal(0)) / len(kept)).quantize(CENT, rounding=ROUND_HALF_UP)

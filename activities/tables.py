@@ -35,3 +35,30 @@ class RegistrationTable(Table):
     score = tables.Column(verbose_name="成绩", default="—", attrs={"td": {"class": "text-end"}})
     rank = tables.Column(verbose_name="名次", default="—", orderable=True, attrs={"td": {"class": "text-end"}})
     award = tables.Column(verbose_name="奖项", default="—")
+
+
+class NominationTable(Table):
+    year = tables.Column(verbose_name="评选年度", accessor="selection__year", orderable=True)
+    person = tables.Column(
+        verbose_name="被推荐人",
+        accessor="person__name",
+        linkify=lambda record: reverse("activities:selection", args=[record.selection_id]),
+    )
+    union = tables.Column(verbose_name="推荐工会", accessor="union__name")
+    trade = tables.Column(verbose_name="工种/岗位")
+    combined_score = tables.Column(verbose_name="综合得分", default="—", attrs={"td": {"class": "text-end"}})
+    rank = tables.Column(verbose_name="名次", default="—", orderable=True, attrs={"td": {"class": "text-end"}})
+    outcome = tables.Column(verbose_name="结果")
+    nominated_at = DateTimeColumn(verbose_name="推荐时间", format="Y-m-d")
+
+
+class StudioTable(Table):
+    name = tables.Column(
+        verbose_name="工作室名称", linkify=lambda record: reverse("activities:studio", args=[record.pk])
+    )
+    kind = tables.Column(verbose_name="类型")
+    union = tables.Column(verbose_name="所属工会", accessor="union__name")
+    leader = tables.Column(verbose_name="领办人", accessor="leader__name")
+    level = tables.Column(verbose_name="级别")
+    plaque_on = DateColumn(verbose_name="授牌日期", orderable=True)
+    field = tables.Column(verbose_name="专业领域", default="—")

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from activities import views
+from activities import craftsmen_views, studios_views, views
 
 app_name = "activities"
 urlpatterns = [
@@ -10,4 +10,9 @@ urlpatterns = [
     path("figures/", views.figures, name="figures"),
     path("<int:pk>/", views.activity_detail, name="detail"),
     path("<int:pk>/<slug:step>/", views.activity_step, name="step"),
+    path("craftsmen/", craftsmen_views.nomination_list, name="craftsmen"),
+    path("craftsmen/<int:pk>/", craftsmen_views.selection_detail, name="selection"),
+    path("craftsmen/<int:pk>/<slug:step>/", craftsmen_views.selection_step, name="selection_step"),
+    path("studios/", studios_views.studio_list, name="studios"),
+    path("studios/<int:pk>/", studios_views.studio_detail, name="studio"),
 ]

@@ -87,6 +87,8 @@ MENU: tuple[NavGroup, ...] = (
             NavItem("活动与竞赛", "activities:list", Perm.ORG_VIEW),
             NavItem("活动统计", "activities:figures", Perm.ORG_VIEW),
             NavItem("活动参与明细", "activities:registrations", Perm.MEMBER_VIEW),
+            NavItem("顺义工匠评选", "activities:craftsmen", Perm.ORG_VIEW),
+            NavItem("创新/劳模工作室", "activities:studios", Perm.ORG_VIEW),
             NavItem("绩效考核结果", "assessment:list", Perm.ORG_VIEW),
             NavItem("考核指标体系", "assessment:sets", Perm.ORG_VIEW),
         ),

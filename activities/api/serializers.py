@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
+from activities.craftsmen import CraftsmanSelection, Nomination
 from activities.models import Activity, Registration
 from members.models import Honour
 
@@ -93,8 +94,67 @@ class RegistrationSerializer(serializers.ModelSerializer):
 class HonourSerializer(serializers.ModelSerializer):
     person_name = serializers.CharField(source="person.name", read_only=True)
     registration = serializers.PrimaryKeyRelatedField(read_only=True, default=None)
+    craftsman_nomination = serializers.PrimaryKeyRelatedField(read_only=True, default=None)
 
     class Meta:
         model = Honour
-        fields = ["id", "person", "person_name", "title", "level", "awarded_on", "awarded_by", "note", "registration"]
+        fields = [
+            "id",
+            "person",
+            "person_name",
+            "title",
+            "level",
+            "awarded_on",
+            "awarded_by",
+            "note",
+            "registration",
+            "craftsman_nomination",
+        ]
+        read_only_fields = fields
+
+
+class SelectionSerializer(serializers.ModelSerializer):
+    organiser_code = serializers.CharField(source="organiser.code", read_only=True)
+
+    class Meta:
+        model = CraftsmanSelection
+        fields = [
+            "id",
+            "year",
+            "organiser",
+            "organiser_code",
+            "quota",
+            "nominations_close",
+            "notice_starts",
+            "notice_ends",
+            "awarded_on",
+            "state",
+        ]
+        read_only_fields = fields
+
+
+class NominationSerializer(serializers.ModelSerializer):
+    year = serializers.IntegerField(source="selection.year", read_only=True)
+    union_code = serializers.CharField(source="union.code", read_only=True)
+    person_name = serializers.CharField(source="person.name", read_only=True)
+    honour = serializers.PrimaryKeyRelatedField(read_only=True)
+
+    class Meta:
+        model = Nomination
+        fields = [
+            "id",
+            "selection",
+            "year",
+            "union",
+            "union_code",
+            "person",
+            "person_name",
+            "trade",
+            "deeds",
+            "nominated_at",
+            "combined_score",
+            "rank",
+            "outcome",
+            "honour",
+        ]
         read_only_fields = fields

@@ -15,11 +15,14 @@ from activities.api.serializers import (
     EventCreateSerializer,
     EventSerializer,
     HonourSerializer,
+    NominationSerializer,
     RegistrationSerializer,
     ReportSerializer,
     ReviewSerializer,
+    SelectionSerializer,
 )
-from activities.filtersets import ActivityFilterSet, RegistrationFilterSet
+from activities.craftsmen import CraftsmanSelection, Nomination
+from activities.filtersets import ActivityFilterSet, NominationFilterSet, RegistrationFilterSet
 from activities.models import Activity, Registration
 from members.models import Honour
 from orgs.api.permissions import holds
@@ -122,4 +125,40 @@ class HonourViewSet(viewsets.ReadOnlyModelViewSet):
         if getattr(self, "swagger_fake_view", False):
             return Honour.objects.none()
         rows = scoped(self.request.user, Perm.MEMBER_VIEW, Honour.objects.all())
-        return rows.select_related("person", "registration").order_by("-awarded_on", "pk")
+        rows = rows.select_related("person", "registration", "craftsman_nomination")
+        return rows.order_by("-awarded_on", "pk")
+
+
+@extend_schema_view(
+    list=extend_schema(summary="顺义工匠年度评选（区总工会；推荐中的评选各级工会可见）"),
+    retrieve=extend_schema(summary="评选详情"),
+)
+class SelectionViewSet(viewsets.ReadOnlyModelViewSet):
+    serializer_class = SelectionSerializer
+
+    def get_permissions(self):
+        return [holds(Perm.ORG_VIEW)()]
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return CraftsmanSelection.objects.none()
+        rows = scoped(self.request.user, Perm.ORG_VIEW, CraftsmanSelection.objects.select_related("organiser"))
+        return rows.order_by("-year")
+
+
+@extend_schema_view(
+    list=extend_schema(summary="顺义工匠推荐、综合得分、名次与结果（按推荐工会范围）"),
+    retrieve=extend_schema(summary="推荐详情"),
+)
+class NominationViewSet(viewsets.ReadOnlyModelViewSet):
+    serializer_class = NominationSerializer
+    filterset_class = NominationFilterSet
+
+    def get_permissions(self):
+        return [holds(Perm.MEMBER_VIEW)()]
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Nomination.objects.none()
+        rows = Nomination.objects.select_related("selection", "union", "person")
+        return scoped(self.request.user, Perm.MEMBER_VIEW, rows).order_by("-selection__year", "rank", "pk")

@@ -18,7 +18,7 @@ that it takes none (a list or a form), or that it is public. A route missing fro
 from __future__ import annotations
 
 import itertools
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
@@ -32,6 +32,7 @@ from django.utils import timezone
 
 from activities.models import Registration
 from activities.services import activity_report
+from activities.studios_services import output_record, studio_create
 from api.tests.test_hostile_input import walk
 from appeals import services as appeal_services
 from appeals.models import Appeal
@@ -94,6 +95,8 @@ ROUTES: dict[str, Any] = {
     "activities:create": Page(),
     "activities:figures": Page(),
     "activities:registrations": Page(shows=("registration",)),
+    "activities:craftsmen": Page(shows=("nomination",)),
+    "activities:studios": Page(shows=("studio",)),
     "appeals:create": Page(),
     "appeals:liaisons": Page(shows=("liaison",)),
     "appeals:list": Page(shows=("appeal",)),
@@ -158,6 +161,8 @@ ROUTES: dict[str, Any] = {
     "api:activity-event-list": Page(shows=("activity",)),
     "api:activity-registration-list": Page(shows=("registration",)),
     "api:activity-honour-list": Page(shows=("honour",)),
+    "api:activity-selection-list": Page(owner="econ", shows=("selection",)),
+    "api:activity-nomination-list": Page(shows=("nomination",)),
     "api:member-list": Page(shows=("membership",)),
     "api:org-list": Page(shows=("org",)),
     "api:fund-account-list": Page(owner="finance", shows=("account",)),
@@ -184,6 +189,13 @@ ROUTES: dict[str, Any] = {
     ),
     "accounts:user_revoke": Obj({"pk": ("user", "pk"), "assignment_id": ("role", "pk")}, owner="admin", get=False),
     "activities:detail": Obj({"pk": ("activity", "pk")}, also=("registration",)),
+    "activities:selection": Obj({"pk": ("selection", "pk")}, owner="econ", also=("nomination", "score", "objection")),
+    "activities:studio": Obj({"pk": ("studio", "pk")}, also=("studio_output",)),
+    "activities:selection_step": Obj(
+        {"pk": ("selection", "pk"), "step": ["nominate", "close", "score", "publish", "objection", "decide", "award"]},
+        owner="econ",
+        get=False,
+    ),
     "activities:step": Obj(
         {"pk": ("activity", "pk"), "step": ["import", "attendance", "results", "awards", "report", "review"]},
         get=False,
@@ -278,6 +290,8 @@ ROUTES: dict[str, Any] = {
     "api:activity-event-review": Obj({"pk": ("activity", "pk")}, get=False),
     "api:activity-registration-detail": Obj({"pk": ("registration", "pk")}),
     "api:activity-honour-detail": Obj({"pk": ("honour", "pk")}),
+    "api:activity-selection-detail": Obj({"pk": ("selection", "pk")}, owner="econ"),
+    "api:activity-nomination-detail": Obj({"pk": ("nomination", "pk")}),
     "api:appeal-rate": Obj({"pk": ("appeal", "pk")}, owner="worker_a", get=False),
     "api:appeal-transition": Obj({"pk": ("appeal", "pk")}, get=False),
     "api:fund-account-detail": Obj({"code": ("account", "code")}, owner="finance"),
@@ -343,6 +357,12 @@ MODELS = {
     "honour": "members.Honour",
     "activity": "activities.Activity",
     "registration": "activities.Registration",
+    "selection": "activities.CraftsmanSelection",
+    "nomination": "activities.Nomination",
+    "score": "activities.NominationScore",
+    "objection": "activities.Objection",
+    "studio": "activities.Studio",
+    "studio_output": "activities.StudioOutput",
     "indicator_set": "assessment.IndicatorSet",
     "manual_indicator": "assessment.Indicator",
     "assessment_version": "assessment.Assessment",
@@ -489,6 +509,11 @@ def _side(district: Any, tmp_path: Any, side: str) -> dict[str, Any]:
         actor=admin, organisation=union, title=f"{tag}活动", kind="other", held_on=date(2026, 1, 5), participants=5
     )
     registration = Registration.objects.create(activity=activity, person=person, channel="office", attended=True)
+    studio = studio_create(
+        actor=admin, union=union, kind="innovation", name=f"{tag}工作室", leader=person, level="district",
+        plaque_on=date(2024, 4, 28),
+    )  # fmt: skip
+    studio_output = output_record(actor=admin, studio=studio, year=2025, innovations=2, trainees=5, patents=1)
     cadres = cadres_side(district, a, tag)  # before the liaison below, which then replaces the worker's
     cadres["recruitment"].interviewers.add(district.user("social_a"))  # the score page's owner, in both towns
     indicator_set = assessment_services.indicator_set_create(
@@ -537,6 +562,8 @@ def _side(district: Any, tmp_path: Any, side: str) -> dict[str, Any]:
         "honour": honour,
         "activity": activity,
         "registration": registration,
+        "studio": studio,
+        "studio_output": studio_output,
         "indicator_set": indicator_set,
         "manual_indicator": manual_indicator,
         "manual_score": manual_score,
@@ -554,6 +581,45 @@ def _side(district: Any, tmp_path: Any, side: str) -> dict[str, Any]:
             ("cadre_post" if k == "post" else "sw_assignment" if k == "assignment" else k): v for k, v in cadres.items()
         },
     }
+
+
+def _craftsmen(district: Any, world: dict[str, dict[str, Any]]) -> None:
+    """The district's selection (one for both sides, as the funds), published for its notice
+    period: a nominee of each side's union, scored by three reviewers, with an objection each."""
+    from activities import craftsmen_services as craftsmen
+
+    deeds = "长期扎根一线岗位，技术革新成果显著，带徒传技培养骨干多名。"
+    selection = craftsmen.selection_open(
+        actor=district.user("econ"), organiser=district.root, year=2026, quota=2,
+        nominations_close=timezone.localdate(),
+    )  # fmt: skip
+    nominations = {}
+    for side in world:
+        a = side == "A"
+        union = district.union_a if a else district.union_b
+        person = member(union, name=f"{'甲' if a else '乙'}标记工匠").person
+        nominations[side] = craftsmen.nomination_add(
+            actor=district.user("town_a" if a else "town_b"), selection=selection, union=union, person=person,
+            trade="钳工", deeds=deeds,
+        )  # fmt: skip
+    craftsmen.nominations_close(actor=district.user("econ"), selection=selection)
+    for nomination in nominations.values():
+        for key in ("admin", "econ", "org_dept"):
+            craftsmen.score_record(actor=district.user(key), nomination=nomination, score="90")
+    today = timezone.localdate()
+    craftsmen.shortlist_publish(
+        actor=district.user("econ"), selection=selection, notice_starts=today, notice_ends=today + timedelta(days=6)
+    )
+    for side, data in world.items():
+        nomination = nominations[side]
+        data.update(
+            selection=selection,
+            nomination=nomination,
+            score=nomination.scores.first(),
+            objection=craftsmen.objection_record(
+                actor=district.user("econ"), nomination=nomination, received_on=today, objector="", content="异议"
+            ),
+        )
 
 
 def _hardship(district: Any, union: Organisation, person: Any) -> dict[str, Any]:
@@ -785,6 +851,7 @@ def world(district, tmp_path, settings):
         _funds(district, data)
         _allowance(district, data)
         _relief(district, data)
+        _craftsmen(district, data)
     return data
 
 
@@ -835,6 +902,8 @@ def _shown_markers(entry: Page) -> list[str]:
         "membership": "甲标记会员",
         "activity": "甲标记活动",
         "registration": "甲标记会员",
+        "nomination": "甲标记工匠",
+        "studio": "甲标记工作室",
         "appeal": "甲标记诉求",
         "payment": "甲标记新建工会",
         "cadre_post": "甲标记干部",
