@@ -148,11 +148,12 @@ class Page:
 class Obj:
     """A route about one object. ``kwargs`` maps each URL parameter to (object key, attribute)
     of the test world, or to a list of literal values to try (e.g. every action); ``owner`` is the
-    role that reaches town A's object; ``get`` False for POST-only actions; ``also`` names the
-    other objects the page shows (their models count as exercised)."""
+    role that reaches town A's object (None: no role opens it as the world leaves it, e.g. a worker's
+    own edit page for a file that is by then in force); ``get`` False for POST-only actions; ``also``
+    names the other objects the page shows (their models count as exercised)."""
 
     kwargs: dict[str, Any]
-    owner: str = "town_a"
+    owner: str | None = "town_a"
     get: bool = True
     also: tuple[str, ...] = ()
 

@@ -210,10 +210,10 @@ ROUTES: dict[str, Any] = {
     "assistance:household_remove": Obj(
         {"pk": ("file", "pk"), "member": ("household", "pk")}, owner="rights", get=False
     ),
-    # No owner check: by the end of the world, worker_a's application is approved for the scholarship
+    # owner=None: by the end of the world worker_a's application is approved for the scholarship
     # (``_active_file_of``) and a file in force is no longer the worker's to edit; the portal household
     # page on an application is tested in assistance/tests/test_files_pages.py.
-    "assistance:my_household": Obj({"pk": ("file", "pk")}),
+    "assistance:my_household": Obj({"pk": ("file", "pk")}, owner=None),
     "api:assistance-file-detail": Obj({"pk": ("file", "pk")}, owner="rights"),
     "appeals:action": Obj({"pk": ("appeal", "pk"), "action": APPEAL_ACTIONS}, get=False),
     "appeals:attachment": Obj({"pk": ("appeal", "pk"), "att": ("attachment", "pk")}),
