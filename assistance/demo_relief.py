@@ -118,7 +118,7 @@ def _scholarships(root: Organisation, rng: random.Random, centre: User, finance:
         verifier = _verifier(root)
         children = HouseholdMember.objects.filter(
             relation=HouseholdMember.Relation.CHILD, file__state=HardshipFile.State.ACTIVE
-        ).select_related("file__person")[:30]
+        ).select_related("file__person")[:20]  # at most 249,000 yuan: within the demo's 300,000 budget
         for child in children:
             age = year - child.birth_date.year
             level = (
