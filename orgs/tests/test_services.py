@@ -79,7 +79,7 @@ def test_move_keeps_everything_under_it(district):
     town_b = type(chair).objects.get(username="town_b")
     assert not can_at(town_a, Perm.ORG_VIEW, child)
     assert can_at(town_b, Perm.ORG_VIEW, child)
-    assert RoleAssignment.objects.filter(organisation=union).count() == 2  # chair_a and worker_a
+    assert RoleAssignment.objects.filter(organisation=union).count() == 3  # chair_a, worker_a, assist_a
 
 
 def test_move_into_own_subtree_is_refused(district):
