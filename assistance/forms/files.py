@@ -26,7 +26,8 @@ class FileForm(StyledFormMixin, forms.Form):
         choices=F.Category.choices,
         help_text="深度困难：人均收入低于低保标准；相对困难：低于低保标准的倍数；意外致困：因意外、疾病、灾害致困",
     )
-    main_cause = forms.ChoiceField(label="主要致困原因", choices=Cause.choices)
+    # No cause chosen in advance: the officer (or worker) picks one (and no key shows as a value).
+    main_cause = forms.ChoiceField(label="主要致困原因", choices=[("", "请选择"), *Cause.choices])
     secondary_causes = forms.MultipleChoiceField(
         label="次要致困原因",
         choices=Cause.choices,
