@@ -18,6 +18,25 @@ PASSWORD = "Test@Pass123"
 K = Organisation.Kind
 
 
+def _database_order(item: pytest.Item) -> int:
+    """0: rolled-back tests, 1: transactional ones (they flush every table, the migrations' rows
+    included), 2: tests without a database — pytest-django's order."""
+    marker = item.get_closest_marker("django_db")
+    fixtures = getattr(item, "fixturenames", [])
+    transactional = bool(marker and (marker.kwargs.get("transaction") or marker.kwargs.get("reset_sequences")))
+    if transactional or "transactional_db" in fixtures or "live_server" in fixtures:
+        return 1
+    return 0 if marker or "db" in fixtures else 2
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    # pytest-django sorts first, then pytest groups the tests of a session-scoped parameter (the
+    # browser tests' `browser_name`) together, which put the flushing browser tests in the middle
+    # of the rolled-back ones: every test after them found the seeded categories and calendar gone.
+    items.sort(key=_database_order)
+
+
 @pytest.fixture(autouse=True)
 def _test_settings(settings):
     settings.GONGHUI_DATA_KEY = TEST_DATA_KEY

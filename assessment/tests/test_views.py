@@ -169,8 +169,8 @@ def test_manual_scoring_page(client, district):
     assert client.get(f"/assessment/indicators/{auto.pk}/score/").status_code == 404
 
 
-@pytest.mark.parametrize("page", ["results", "sets", "version", "result", "rows"])
-def test_query_budgets(client, district, published, page):
+@pytest.mark.parametrize("page_name", ["results", "sets", "version", "result", "rows"])
+def test_query_budgets(client, district, published, page_name):
     version, a, _ = published
     url = {
         "results": "/assessment/",
@@ -178,11 +178,11 @@ def test_query_budgets(client, district, published, page):
         "version": f"/assessment/versions/{version.pk}/",
         "result": f"/assessment/results/{a.pk}/",
         "rows": f"/assessment/results/{a.pk}/lines/2/",
-    }[page]
+    }[page_name]
     client.force_login(district.user("admin"))
     n, response = count_queries(client, url)
     assert response.status_code == 200
-    assert n <= BUDGETS[page], f"{page}: {n} queries"
+    assert n <= BUDGETS[page_name], f"{page_name}: {n} queries"
     assert AssessmentResult.objects.count() == 2
 
 
