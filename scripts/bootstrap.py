@@ -24,8 +24,6 @@ VENV_PYTHON = VENV / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
 ASSETS = {
     "node_modules/@tabler/core/dist/css": ("tabler/css", ("tabler.min.css", "tabler.min.css.map")),
     "node_modules/@tabler/core/dist/js": ("tabler/js", ("tabler.min.js", "tabler.min.js.map")),
-    # The dashboard's charts (echarts.min.js carries no sourceMappingURL, so it needs no .map).
-    "node_modules/echarts/dist": ("echarts", ("echarts.min.js",)),
 }
 
 
