@@ -195,12 +195,21 @@ def new_context(browser, browser_context_args):
         context.close()
 
 
+def reseed_migration_rows() -> None:
+    """Put back the rows the migrations seed (request categories, the working-day calendar): a
+    transactional test starts from the tables an earlier one flushed, those rows included."""
+    from appeals.defaults import seed_categories
+    from appeals.models import Category
+    from core.workdays import seed_calendar_from_package
+
+    seed_categories(Category)
+    seed_calendar_from_package()
+
+
 @pytest.fixture
 def browser_district(transactional_db) -> District:
     """The test district in a transactional database, visible to the live server's thread."""
-    from core.workdays import seed_calendar_from_package
-
-    seed_calendar_from_package()  # a transactional test starts from empty tables, migrations' data included
+    reseed_migration_rows()
     return build_district()
 
 

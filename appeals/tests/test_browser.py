@@ -8,8 +8,7 @@ import pytest
 from playwright.sync_api import expect
 
 from appeals import services
-from appeals.defaults import seed_categories
-from appeals.models import Appeal, Category
+from appeals.models import Appeal
 from appeals.tests.factories import make_appeal, make_person
 from conftest import BROWSER_LOCALE
 
@@ -27,7 +26,6 @@ def shot(page, name: str) -> None:
 @pytest.fixture
 def loop_district(browser_district, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
-    seed_categories(Category)
     d = browser_district
     make_person(d.union_a, user=d.user("worker_a"), name="张伟")
     services.liaison_assign(actor=d.user("rights"), organisation=d.union_a, liaison=d.user("social_a"))

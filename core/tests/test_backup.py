@@ -17,11 +17,11 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.db import connection
 
-from appeals.defaults import seed_categories
-from appeals.models import Appeal, Attachment, Category
+from appeals.models import Appeal, Attachment
 from appeals.selectors import appeal_rates
 from appeals.services import attachment_add
 from appeals.tests.factories import make_appeal, run_to
+from conftest import reseed_migration_rows
 from core.backup import MANIFEST, BackupError, check_restorable, create_backup, read_manifest, restore_backup
 from core.crypto import key_fingerprint
 from funds.selectors import trial_balance
@@ -38,7 +38,7 @@ OTHER_KEY = base64.b64encode(b"not-the-key-of-this-backup-32by!").decode()
 @pytest.fixture
 def platform(district, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
-    seed_categories(Category)  # a transactional test before this one flushed the migrations' rows
+    reseed_migration_rows()
     roster = [member(district.union_a) for _ in range(4)] + [member(district.union_b)]
     fund_programme(district=district.root, plugin_key=KEY, fund_code="3103", code="BK", params={"amounts": {}})
     closed = run_to(district, make_appeal(district), Appeal.State.FED_BACK)

@@ -14,8 +14,7 @@ import pytest
 from playwright.sync_api import expect
 
 from appeals import services as appeal_services
-from appeals.defaults import seed_categories
-from appeals.models import Appeal, Category
+from appeals.models import Appeal
 from appeals.tests.factories import make_appeal, make_person, run_to
 from conftest import make_user
 from funds import services
@@ -52,7 +51,6 @@ def busy_district(browser_district, settings, tmp_path):
     referred to 妇联), a paid cycle and one awaiting the second finance officer, a worker's message."""
     settings.MEDIA_ROOT = tmp_path
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
-    seed_categories(Category)
     d = browser_district
     d.users["finance2"] = make_user("finance2")
     role_grant(actor=None, user=d.users["finance2"], role=Role.FINANCE, organisation=d.root)
