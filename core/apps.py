@@ -7,3 +7,6 @@ class CoreConfig(AppConfig):
 
     def ready(self) -> None:
         from core import audit, checks  # noqa: F401  (connect signals, register checks)
+        from core.fsm import skip_transitions_in_migration_states
+
+        skip_transitions_in_migration_states()
