@@ -44,7 +44,7 @@ class RefuseNulMiddleware:
             "multipart/form-data",
         ):
             data.append(request.POST)
-        if any("\x00" in k or any("\x00" in v for v in q.getlist(k)) for q in data for k in q):
+        if any("\x00" in k or any("\x00" in v for v in values) for q in data for k, values in q.lists()):
             message = "请求参数含有非法字符（NUL），已拒绝"
             if request.path.startswith("/api/"):
                 return JsonResponse({"detail": message}, status=400)

@@ -155,8 +155,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     # Tests use a file, not :memory:, so the live server's threads (browser tests) open their own
-    # connections instead of sharing the test thread's one.
-    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / "test-db.sqlite3")}
+    # connections instead of sharing the test thread's one; one file per test process, so that two
+    # runs in one checkout do not delete each other's database.
+    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / f"test-db-{os.getpid()}.sqlite3")}
 # A streaming read replica for the heavy reads (lists, workbench, rates), core/replica.py.
 GONGHUI_READ_REPLICA = ""
 if os.environ.get("DATABASE_REPLICA_URL"):
