@@ -15,6 +15,8 @@ from orgs.services import organisation_create, organisation_create_root, role_gr
 
 TEST_DATA_KEY = base64.b64encode(b"gonghui-test-key-32-bytes-long!!").decode()
 PASSWORD = "Test@Pass123"
+# Real hashing costs ~0.2 s a password; tests check behaviour, not hash strength.
+TEST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 K = Organisation.Kind
 
 
@@ -40,8 +42,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 @pytest.fixture(autouse=True)
 def _test_settings(settings):
     settings.GONGHUI_DATA_KEY = TEST_DATA_KEY
-    # Real hashing costs ~0.2 s a password; tests check behaviour, not hash strength.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.PASSWORD_HASHERS = TEST_HASHERS
 
 
 @dataclass
