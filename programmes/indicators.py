@@ -12,7 +12,7 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from assessment.models import AssesseeKind
+from assessment.models import ORG_ASSESSEE_KINDS
 from assessment.registry import IndicatorDef, Measure, RowColumn, Run, register_indicator
 from core.money import format_yuan
 from funds.models import Payment
@@ -20,7 +20,7 @@ from orgs.roles import Perm
 from orgs.scope import subtree_q
 from programmes.models import DuesRecord, GrantUsage
 
-ALL_KINDS = frozenset(AssesseeKind.values)
+ALL_KINDS = ORG_ASSESSEE_KINDS  # organisations only: dues and grants are no social worker's
 PCT = Decimal("0.1")
 
 
