@@ -16,6 +16,7 @@ from appeals.models import Appeal
 from appeals.tests.factories import at, make_appeal
 from assessment import selectors, services
 from assessment.models import Assessment, AssessmentResult, EvaluationWrite
+from assessment.testing import WORKER_BANDS
 from assessment.tests.factories import A
 from cadres import services as cadres_services
 from cadres.models import Assignment, Attendance, Evaluation
@@ -27,12 +28,6 @@ from orgs.services import role_grant
 
 pytestmark = pytest.mark.django_db
 S = Assessment.State
-WORKER_BANDS = [
-    {"min_score": "90", "grade": "优秀"},
-    {"min_score": "75", "grade": "称职"},
-    {"min_score": "60", "grade": "基本称职"},
-    {"min_score": "0", "grade": "不称职"},
-]
 INDICATORS = [
     A("诉求响应率", "20", "auto", "appeals_response", floor="0", target="100"),
     A("诉求解决率", "20", "auto", "appeals_resolution", floor="0", target="100"),
