@@ -22,6 +22,7 @@ from django.utils import timezone
 from activities.models import Activity
 from appeals.models import Appeal
 from appeals.selectors import METRICS, RateParams, rates_from_counts
+from assessment.formulas import q1
 from assessment.models import ORG_ASSESSEE_KINDS, AssesseeKind
 from assessment.registry import IndicatorDef, Measure, RowColumn, Run, register_indicator
 from assistance.models import Verification
@@ -169,7 +170,7 @@ def members_growth(run: Run) -> dict[int, Measure]:
         if not b:
             out[owner] = Measure(None, joined, f"期初无会员，期末 {len(a)} 人（不计增长率）")
             continue
-        growth = ((Decimal(len(a)) - b) * 100 / b).quantize(Decimal("0.1"))
+        growth = q1((Decimal(len(a)) - b) * 100 / b)
         out[owner] = Measure(growth, joined, f"期初 {b} 人，期末 {len(a)} 人，增长 {growth}%（明细为期内新增会员）")
     return out
 
@@ -208,11 +209,8 @@ def unions_founded(run: Run) -> dict[int, Measure]:
     }
 
 
-PCT = Decimal("0.1")
-
-
 def _share(part: int, whole: int) -> Decimal:
-    return (Decimal(part) * 100 / whole).quantize(PCT)
+    return q1(Decimal(part) * 100 / whole)
 
 
 def cadres_trained(run: Run) -> dict[int, Measure]:
@@ -329,9 +327,9 @@ def surveys_satisfaction(run: Run) -> dict[int, Measure]:
     behind = _surveys_behind(run, Response)
     return {
         owner: Measure(
-            (f.satisfaction_points / f.satisfaction_answers).quantize(PCT),
+            q1(f.satisfaction_points / f.satisfaction_answers),
             behind.get(owner, []),
-            f"量表题作答 {f.satisfaction_answers} 个，折算百分制平均 {(f.satisfaction_points / f.satisfaction_answers).quantize(PCT)} 分",
+            f"量表题作答 {f.satisfaction_answers} 个，折算百分制平均 {q1(f.satisfaction_points / f.satisfaction_answers)} 分",
         )
         for owner, f in _survey_rollup(run).items()
         if f.satisfaction_answers
