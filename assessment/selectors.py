@@ -22,7 +22,7 @@ from assessment.models import (
 )
 from assessment.registry import get_indicator
 from orgs.roles import Perm
-from orgs.scope import scoped
+from orgs.scope import scope_q, scoped
 
 S = Assessment.State
 
@@ -37,11 +37,24 @@ def visible_versions(user: Any) -> QuerySet[Assessment]:
 
 def visible_results(user: Any) -> QuerySet[AssessmentResult]:
     """The results of the user's scope: every version's for the assessing union's managers, the
-    published ones for the assessees (a social worker's also for the unions they served that year)."""
+    published ones for the assessees (a social worker's also for the unions they served that year).
+
+    An organisation's result needs ORG_VIEW; a social worker's — a personnel record, their yearly
+    evaluation — needs CADRE_VIEW (as the worker's page in ``cadres`` does), so a fellow worker or a
+    member holding ORG_VIEW at the union does not see it. A worker sees their own published result."""
     managed = visible_sets(user).values("pk")
+    of_org, of_worker = (scope_q(user, perm, AssessmentResult) for perm in (Perm.ORG_VIEW, Perm.CADRE_VIEW))
+    published = Q(assessment__state=S.PUBLISHED)
+    where = Q(pk__in=[])
+    if user.pk is not None:
+        where |= Q(social_worker__user_id=user.pk) & published
+    if of_org is not None:
+        where |= Q(social_worker__isnull=True) & of_org
+    if of_worker is not None:
+        where |= Q(social_worker__isnull=False) & of_worker
     return (
-        scoped(user, Perm.ORG_VIEW, AssessmentResult.objects.all())
-        .filter(Q(assessment__state=S.PUBLISHED) | Q(assessment__indicator_set__in=managed))
+        AssessmentResult.objects.filter(where)
+        .filter(published | Q(assessment__indicator_set__in=managed))
         .select_related("organisation", "social_worker", "assessment__indicator_set")
     )
 

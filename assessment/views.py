@@ -188,7 +188,8 @@ def version_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             messages.success(request, f"第 {version.version} 版已审核，可以发布")
         elif action == "publish":
             services.assessment_publish(actor=request.user, assessment=version)
-            messages.success(request, f"第 {version.version} 版已发布：结果冻结，资金项目按此结果计算")
+            uses = "已写入各社工的年度评价" if version.indicator_set.of_persons else "资金项目按此结果计算"
+            messages.success(request, f"第 {version.version} 版已发布：结果冻结，{uses}")
         elif action == "reopen":
             form = ReopenForm(request.POST)
             reason = form.cleaned_data["reason"] if form.is_valid() else ""

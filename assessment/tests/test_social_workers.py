@@ -18,6 +18,7 @@ from assessment import selectors, services
 from assessment.models import Assessment, AssessmentResult, EvaluationWrite
 from assessment.testing import WORKER_BANDS
 from assessment.tests.factories import A
+from assessment.tests.test_views import _set_post
 from cadres import services as cadres_services
 from cadres.models import Assignment, Attendance, Evaluation
 from cadres.tests.factories import cadre, training_class
@@ -310,3 +311,72 @@ def _bytes(response: Any) -> Any:
     from io import BytesIO
 
     return BytesIO(b"".join(response.streaming_content) if response.streaming else response.content)
+
+
+NINES = "9" * 30
+
+
+def test_hostile_users_and_input_change_nothing_and_see_no_personnel_score(district, client, login):
+    """A fellow worker, a neighbouring town, an auditor; 30-digit ids, NaN, year 0: a 404 or a Chinese
+    refusal, never a 500, and the published results and evaluations do not move."""
+    world = workers_world(district)
+    jia, yi = world["jia"], world["yi"]
+    indicator_set = worker_set(district)
+    score(district, indicator_set, jia, ("80", "90"))
+    version = services.assessment_compute(actor=district.user("admin"), indicator_set=indicator_set)
+    r_jia, r_yi = version.results.get(social_worker=jia), version.results.get(social_worker=yi)
+    # a worker does not see even their own draft; once published, their own result and no colleague's
+    login(yi.user)
+    assert client.get(f"/assessment/results/{r_yi.pk}/").status_code == 404
+    services.assessment_review(actor=district.user("org_dept"), assessment=version)
+    services.assessment_publish(actor=district.user("org_dept"), assessment=version)
+    assert set(selectors.visible_results(yi.user)) == {r_yi}  # ORG_VIEW over the town is not CADRE_VIEW
+    assert client.get(f"/assessment/results/{r_yi.pk}/").status_code == 200
+    for url in (f"/assessment/results/{r_jia.pk}/", f"/assessment/results/{r_jia.pk}/lines/1/"):
+        assert client.get(url).status_code == 404
+    assert "社工甲" not in client.get("/assessment/?kind=social_worker").content.decode()
+    assert client.get(f"/api/v1/assessment/results/{r_jia.pk}/").status_code == 404
+    before = {e.pk: (e.result, e.score, e.source) for e in Evaluation.objects.all()}
+    assert len(before) == 2
+    # the auditor (a named reviewer, ORG_VIEW over the district) and a worker hold no ORG_CHANGE: refused
+    # for their role (403); a neighbouring town's officer, who does, does not find the version (404)
+    for user, expected in ((district.user("auditor"), 403), (district.user("town_b"), 404), (yi.user, 403)):
+        login(user)
+        for action in ("review", "reopen", "publish"):
+            assert client.post(f"/assessment/versions/{version.pk}/{action}/").status_code == expected
+        assert client.post(f"/assessment/sets/{indicator_set.pk}/compute/").status_code in (403, 404)
+    assert Assessment.objects.get(pk=version.pk).state == S.PUBLISHED and indicator_set.assessments.count() == 1
+    # town B: not 乙's rows either (乙 never served there)
+    login(district.user("town_b"))
+    assert client.get(f"/assessment/results/{r_yi.pk}/lines/1/").status_code == 404
+    # 30-digit ids and bad numbers: 404 or a Chinese message
+    login(district.user("admin"))
+    for url in (
+        f"/assessment/results/{NINES}/",
+        f"/assessment/results/{r_jia.pk}/lines/{NINES}/",
+        f"/assessment/versions/{NINES}/",
+        f"/assessment/indicators/{NINES}/score/",
+        f"/api/v1/assessment/results/{NINES}/",
+    ):
+        assert client.get(url).status_code == 404, url
+    for query in (f"social_worker={NINES}", "year=0", "year=NaN", f"year={NINES}", "kind=nonsense"):
+        assert client.get(f"/assessment/?{query}").status_code == 200, query
+        assert client.get(f"/api/v1/assessment/results/?{query}").status_code in (200, 400), query
+    # a hand entry over the published year, year 0, a NaN score, through the worker's page: the page
+    # again (200) with a Chinese refusal
+    for bad, message in (
+        ({"year": "2026", "result": "excellent", "score": "99"}, "来自已发布的绩效考核，不能手工录入覆盖"),
+        ({"year": "0", "result": "excellent", "score": "99"}, "确保该值大于或等于2000"),
+        ({"year": "2026", "result": "excellent", "score": "NaN"}, "输入一个数字"),
+    ):
+        page = client.post(f"/cadres/social-workers/{jia.pk}/", {"action": "evaluate", **bad})
+        assert page.status_code == 200 and message in page.content.decode(), bad
+    # a workers' set for year 0 or with a NaN weight is refused on the form
+    for year, weight, message in (("0", "50", "确保该值大于或等于2000"), ("2026", "NaN", "输入一个数字")):
+        data = {**_set_post(("50", weight)), "organisation": district.root.pk, "year": year}
+        data.update({"assessee_kind": "social_worker", "grade_bands": "90 优秀\n75 称职\n60 基本称职\n0 不称职"})
+        data.update({"ind-0-source": "appeals_handled", "ind-0-label": "处理诉求件数", "name": "坏数据"})
+        page = client.post("/assessment/sets/new/", data)
+        assert page.status_code == 200 and message in page.content.decode(), year
+    assert indicator_set.organisation.indicator_sets.count() == 1
+    assert {e.pk: (e.result, e.score, e.source) for e in Evaluation.objects.all()} == before
