@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import django_filters
+from django.db.models import Q, QuerySet
 
 from assessment.models import AssesseeKind, Assessment, AssessmentResult, IndicatorSet
 from core.filters import FilterSet, YearFilter
@@ -18,8 +19,13 @@ class IndicatorSetFilterSet(FilterSet):
         fields = ["q", "year", "assessee_kind"]
 
 
+def _assessee_named(queryset: QuerySet, name: str, value: str) -> QuerySet:
+    """A union's name, or a social worker's (or their employer's)."""
+    return queryset.filter(Q(organisation__name__icontains=value) | Q(social_worker__name__icontains=value))
+
+
 class ResultFilterSet(FilterSet):
-    q = django_filters.CharFilter(field_name="organisation__name", lookup_expr="icontains", label="工会名称")
+    q = django_filters.CharFilter(method=_assessee_named, label="工会或社工姓名")
     year = YearFilter(field_name="assessment__indicator_set__year", label="年度")
     kind = django_filters.ChoiceFilter(
         field_name="assessment__indicator_set__assessee_kind", choices=AssesseeKind.choices, label="考核对象"
@@ -34,7 +40,7 @@ class ResultFilterSet(FilterSet):
 
 
 class VersionResultFilterSet(FilterSet):
-    q = django_filters.CharFilter(field_name="organisation__name", lookup_expr="icontains", label="工会名称")
+    q = django_filters.CharFilter(method=_assessee_named, label="工会或社工姓名")
     grade = django_filters.CharFilter(field_name="grade", label="等次")
     passed = django_filters.BooleanFilter(field_name="passed", label="合格")
 

@@ -6,10 +6,12 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django import forms
+from django.db.models import QuerySet
 
 from assessment.models import AssesseeKind, IndicatorSet
 from assessment.registry import all_indicators
 from assessment.services import IndicatorSpec
+from cadres.models import SocialWorker
 from core.forms import StyledFormMixin
 from core.models import User
 from orgs.forms import OrganisationChoiceField, PickerFormMixin
@@ -41,7 +43,7 @@ class IndicatorSetForm(PickerFormMixin, StyledFormMixin, forms.Form):
         label="等次分档",
         widget=forms.Textarea(attrs={"rows": 4}),
         initial="90 优秀\n75 良好\n60 合格\n0 不合格",
-        help_text="每行一档：分数下限 等次名称",
+        help_text="每行一档：分数下限 等次名称；考核社工时等次即年度评价结果，如“90 优秀 / 75 称职 / 60 基本称职 / 0 不称职”",
     )
     reviewers = forms.CharField(
         label="评分人账号", required=False, max_length=500, help_text="人工评分指标的评分人，多个账号用空格或逗号分隔"
@@ -113,6 +115,21 @@ class ManualScoreForm(PickerFormMixin, StyledFormMixin, forms.Form):
     def __init__(self, *args: Any, kinds: tuple[str, ...], **kwargs: Any) -> None:
         self.picker_changes = {"organisation": {"kinds": kinds}}
         super().__init__(*args, **kwargs)
+
+
+class WorkerScoreForm(StyledFormMixin, forms.Form):
+    """A reviewer's score of one social worker (the set's assessees only)."""
+
+    social_worker = forms.ModelChoiceField(label="被考核社工", queryset=SocialWorker.objects.none())
+    score = forms.DecimalField(label="评分", decimal_places=2, max_digits=7)
+    evidence = forms.CharField(label="评分依据", widget=forms.Textarea(attrs={"rows": 3}), max_length=4000)
+
+    def __init__(self, *args: Any, workers: QuerySet[SocialWorker], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["social_worker"]
+        field.queryset = workers.select_related("organisation").order_by("organisation__path", "name", "pk")
+        field.label_from_instance = lambda w: f"{w.name}（{w.organisation.name}）"
+        field.error_messages["invalid_choice"] = "请选择本指标体系考核的社工"
 
 
 class ReopenForm(StyledFormMixin, forms.Form):

@@ -8,10 +8,17 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 CENT = Decimal("0.01")
+TENTH = Decimal("0.1")
 
 
 def q2(value: Decimal) -> Decimal:
     return value.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def q1(value: Decimal) -> Decimal:
+    """An indicator's percentage to one decimal, rounded half up (四舍五入, as the appeals' rates):
+    20.05 % is 20.1, not the decimal module's default half-even 20.0."""
+    return value.quantize(TENTH, rounding=ROUND_HALF_UP)
 
 
 def linear_score(value: Decimal, *, floor: Decimal, target: Decimal, low: Decimal, high: Decimal) -> Decimal:

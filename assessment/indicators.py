@@ -1,6 +1,10 @@
 """The automatic indicators read from the apps above this one (appeals, members, activities, orgs,
 cadres, assistance, surveys).
 
+Social workers are assessed on the rows of the unions they served, on the days they served them
+(``Run.owner(path, on)``): the request rates, the requests handled and the activities; and on the
+training classes they completed (through the cadre record linked to their account).
+
 Dues and start-up grants live in ``programmes`` (below this app), so their indicators are registered
 there (``programmes/indicators.py``).
 """
@@ -18,10 +22,11 @@ from django.utils import timezone
 from activities.models import Activity
 from appeals.models import Appeal
 from appeals.selectors import METRICS, RateParams, rates_from_counts
-from assessment.models import AssesseeKind
+from assessment.formulas import q1
+from assessment.models import ORG_ASSESSEE_KINDS, AssesseeKind
 from assessment.registry import IndicatorDef, Measure, RowColumn, Run, register_indicator
 from assistance.models import Verification
-from cadres.models import Post
+from cadres.models import Attendance, Post, SocialWorker
 from cadres.selectors import coverage_of
 from members.models import Membership
 from orgs.models import Organisation
@@ -30,7 +35,9 @@ from orgs.scope import subtree_q
 from surveys.models import Invitation, Response
 from surveys.selectors import SurveyFigures, rate, survey_figures
 
-ALL_KINDS = frozenset(AssesseeKind.values)
+ALL_KINDS = ORG_ASSESSEE_KINDS  # every kind of organisation assessed
+WITH_WORKERS = ORG_ASSESSEE_KINDS | {AssesseeKind.SOCIAL_WORKER}
+WORKERS = frozenset({AssesseeKind.SOCIAL_WORKER})
 # The indicators read their rows as one plain fetch, not ``.iterator()``: on PostgreSQL a server-side
 # cursor is planned for the first rows and turned the 20,000-union members query from 0.4 s into 66 s
 # (bench/assessment_year.py).
@@ -51,6 +58,11 @@ def _bounds(run: Run) -> tuple[datetime, datetime]:
     return datetime.combine(run.start, time.min, tzinfo=tz), datetime.combine(run.end, time.max, tzinfo=tz)
 
 
+def _day(run: Run, moment: datetime) -> date | None:
+    """The local day of a row's timestamp, needed only when rows are attributed by date (workers)."""
+    return timezone.localtime(moment).date() if run.by_date else None
+
+
 def _appeal_counts(run: Run) -> dict[int, tuple[dict[str, int], dict[str, list[int]]]]:
     """Per assessee: the rate counts (the appeals app's METRICS filters) and the ids behind each —
     one query over every request registered in the period, shared by the three rates."""
@@ -62,12 +74,12 @@ def _appeal_counts(run: Run) -> dict[int, tuple[dict[str, int], dict[str, list[i
         Appeal.objects.filter(subtree_q("organisation__path", run.root_path), registered_at__gte=low)
         .filter(registered_at__lte=high)
         .annotate(**{f"f_{k}": e for k, e in flags.items()})
-        .values_list("pk", "organisation__path", *(f"f_{k}" for k in APPEAL_FLAGS))
+        .values_list("pk", "organisation__path", "registered_at", *(f"f_{k}" for k in APPEAL_FLAGS))
         .order_by("pk")
     )
     out: dict[int, tuple[dict[str, int], dict[str, list[int]]]] = {}
-    for pk, path, *values in rows:
-        owner = run.owner(path)
+    for pk, path, registered, *values in rows:
+        owner = run.owner(path, _day(run, registered))
         if owner is None:
             continue
         counts, ids = out.setdefault(owner, (dict.fromkeys(METRICS, 0), {"all": [], "valid": [], "rated": []}))
@@ -91,6 +103,37 @@ def _rate_indicator(attr: str, rows_key: str, note: str) -> Callable[[Run], dict
         return out
 
     return compute
+
+
+def appeals_handled(run: Run) -> dict[int, Measure]:
+    return {
+        owner: Measure(Decimal(counts["all"]), ids["all"], f"服务期间登记的职工诉求 {counts['all']} 件")
+        for owner, (counts, ids) in _appeal_counts(run).items()
+    }
+
+
+def trainings_attended(run: Run) -> dict[int, Measure]:
+    """Training classes each worker completed (已结业) in the period, through the cadre record linked
+    to the worker's account — any organiser, whichever union the worker then served."""
+    accounts = dict(
+        SocialWorker.objects.filter(pk__in=[a.pk for a in run.assessees], user__isnull=False).values_list(
+            "user_id", "pk"
+        )
+    )
+    rows = (
+        Attendance.objects.filter(
+            cadre__user_id__in=list(accounts),
+            status=Attendance.Status.COMPLETED,
+            completed_on__gte=run.start,
+            completed_on__lte=run.end,
+        )
+        .values_list("pk", "cadre__user_id")
+        .order_by("pk")
+    )
+    found: dict[int, list[int]] = {}
+    for pk, user_id in rows:
+        found.setdefault(accounts[user_id], []).append(pk)
+    return {owner: Measure(Decimal(len(ids)), ids, f"期内结业的培训 {len(ids)} 次") for owner, ids in found.items()}
 
 
 def members_at(run: Run, on: date) -> dict[int, list[int]]:
@@ -127,7 +170,7 @@ def members_growth(run: Run) -> dict[int, Measure]:
         if not b:
             out[owner] = Measure(None, joined, f"期初无会员，期末 {len(a)} 人（不计增长率）")
             continue
-        growth = ((Decimal(len(a)) - b) * 100 / b).quantize(Decimal("0.1"))
+        growth = q1((Decimal(len(a)) - b) * 100 / b)
         out[owner] = Measure(growth, joined, f"期初 {b} 人，期末 {len(a)} 人，增长 {growth}%（明细为期内新增会员）")
     return out
 
@@ -140,7 +183,7 @@ def activities_held(run: Run) -> dict[int, Measure]:
             held_on__lte=run.end,
             state=Activity.State.REVIEWED,
         )
-        .values_list("pk", "organisation__path")
+        .values_list("pk", "organisation__path", "held_on")
         .order_by("pk")
     )
     return {
@@ -166,11 +209,8 @@ def unions_founded(run: Run) -> dict[int, Measure]:
     }
 
 
-PCT = Decimal("0.1")
-
-
 def _share(part: int, whole: int) -> Decimal:
-    return (Decimal(part) * 100 / whole).quantize(PCT)
+    return q1(Decimal(part) * 100 / whole)
 
 
 def cadres_trained(run: Run) -> dict[int, Measure]:
@@ -287,14 +327,50 @@ def surveys_satisfaction(run: Run) -> dict[int, Measure]:
     behind = _surveys_behind(run, Response)
     return {
         owner: Measure(
-            (f.satisfaction_points / f.satisfaction_answers).quantize(PCT),
+            q1(f.satisfaction_points / f.satisfaction_answers),
             behind.get(owner, []),
-            f"量表题作答 {f.satisfaction_answers} 个，折算百分制平均 {(f.satisfaction_points / f.satisfaction_answers).quantize(PCT)} 分",
+            f"量表题作答 {f.satisfaction_answers} 个，折算百分制平均 {q1(f.satisfaction_points / f.satisfaction_answers)} 分",
         )
         for owner, f in _survey_rollup(run).items()
         if f.satisfaction_answers
     }
 
+
+WORKER_INDICATORS = (
+    IndicatorDef(
+        "appeals_handled",
+        "处理诉求件数",
+        "社工服务的工会在其服务期间（按指派的起止日期）登记的职工诉求件数，即其作为点对点联络人承接的诉求",
+        "件",
+        WORKERS,
+        appeals_handled,
+        "appeals.Appeal",
+        Perm.APPEAL_VIEW,
+        APPEAL_COLUMNS,
+        Decimal("0"),
+        Decimal("20"),
+        absent_is_zero=True,
+    ),
+    IndicatorDef(
+        "trainings_attended",
+        "参加培训次数",
+        "社工期内完成（已结业，结业日期在期内）的干部培训班次数，按其平台账号关联的干部记录统计",
+        "次",
+        WORKERS,
+        trainings_attended,
+        "cadres.Attendance",
+        Perm.CADRE_VIEW,
+        (
+            RowColumn("培训班", "training_class__title"),
+            RowColumn("主办单位", "training_class__organisation__name"),
+            RowColumn("结业日期", "completed_on"),
+            RowColumn("学时", "training_class__hours"),
+        ),
+        Decimal("0"),
+        Decimal("2"),
+        absent_is_zero=True,
+    ),
+)
 
 MEMBER_COLUMNS = (
     RowColumn("会员编号", "member_no"),
@@ -314,9 +390,10 @@ INDICATORS = (
     IndicatorDef(
         "appeals_response",
         "诉求响应率",
-        "期内登记的职工诉求中按时联系的比例（按时联系 ÷ 诉求总数，%）；期内无诉求的不计此项",
+        "期内登记的职工诉求中按时联系的比例（按时联系 ÷ 诉求总数，%）；期内无诉求的不计此项。"
+        "社工：其服务的工会在其服务期间登记的诉求（即其任联络人的诉求）",
         "%",
-        ALL_KINDS,
+        WITH_WORKERS,
         _rate_indicator("response", "all", "按时联系 {contacted_in_time} 件 / 诉求 {all} 件"),
         "appeals.Appeal",
         Perm.APPEAL_VIEW,
@@ -329,7 +406,7 @@ INDICATORS = (
         "诉求解决率",
         "期内登记的有效诉求中已解决的比例（已解决 ÷ 有效诉求，%；无效诉求不计）；无有效诉求的不计此项",
         "%",
-        ALL_KINDS,
+        WITH_WORKERS,
         _rate_indicator("resolution", "valid", "已解决 {resolved} 件 / 有效诉求 {valid} 件"),
         "appeals.Appeal",
         Perm.APPEAL_VIEW,
@@ -342,7 +419,7 @@ INDICATORS = (
         "诉求满意率",
         "期内登记并已评价的诉求中（满意 + 基本满意 × 折算系数）÷ 已评价，%；无评价的不计此项",
         "%",
-        ALL_KINDS,
+        WITH_WORKERS,
         _rate_indicator("satisfaction", "rated", "满意 {satisfied} 件、基本满意 {basic} 件 / 已评价 {rated} 件"),
         "appeals.Appeal",
         Perm.APPEAL_VIEW,
@@ -353,9 +430,10 @@ INDICATORS = (
     IndicatorDef(
         "activities_held",
         "开展活动次数",
-        "期内举办、活动报告经上级工会审核通过的活动次数（含下属工会；未报送、待审核、被退回的不计）",
+        "期内举办、活动报告经上级工会审核通过的活动次数（含下属工会；未报送、待审核、被退回的不计）；"
+        "社工：其服务的工会在其服务期间举办的",
         "次",
-        ALL_KINDS,
+        WITH_WORKERS,
         activities_held,
         "activities.Activity",
         Perm.ORG_VIEW,
@@ -479,5 +557,5 @@ INDICATORS = (
 
 
 def register() -> None:
-    for definition in INDICATORS:
+    for definition in (*INDICATORS, *WORKER_INDICATORS):
         register_indicator(definition)

@@ -12,10 +12,12 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django_fsm import FSMField, FSMModelMixin, transition
 
+from cadres.models import Assignment, Evaluation, SocialWorker
 from orgs.models import Organisation
+from orgs.scope import subtree_q
 from orgs.scopespec import ScopeSpec
 
 K = Organisation.Kind
@@ -25,14 +27,19 @@ class AssesseeKind(models.TextChoices):
     SUB_FEDERATION = "sub_federation", "镇（街道、功能区、系统）工会"
     GRASSROOTS = "grassroots", "基层工会"
     JOINT = "joint", "工会联合会（联合工会）"
+    SOCIAL_WORKER = "social_worker", "工会社会工作者"
 
 
-# Which organisations each kind of assessee is (social workers are assessed once `cadres` lands).
+# Which organisations each kind of assessee is. Social workers are persons (``cadres.SocialWorker``),
+# not organisations: their results and manual scores carry the worker beside their employer.
 ASSESSEE_ORG_KINDS: dict[str, frozenset[str]] = {
     AssesseeKind.SUB_FEDERATION: frozenset(Organisation.SUB_FEDERATION_KINDS),
     AssesseeKind.GRASSROOTS: frozenset({K.ENTERPRISE, K.INSTITUTION, K.OTHER}),
     AssesseeKind.JOINT: frozenset(Organisation.JOINT_UNION_KINDS),
 }
+ORG_ASSESSEE_KINDS = frozenset(ASSESSEE_ORG_KINDS)
+PERSON_KINDS = frozenset({AssesseeKind.SOCIAL_WORKER})
+ALL_ASSESSEE_KINDS = frozenset(AssesseeKind.values)
 
 
 class IndicatorSet(models.Model):
@@ -80,7 +87,11 @@ class IndicatorSet(models.Model):
 
     @property
     def org_kinds(self) -> frozenset[str]:
-        return ASSESSEE_ORG_KINDS[self.assessee_kind]
+        return ASSESSEE_ORG_KINDS.get(self.assessee_kind, frozenset())
+
+    @property
+    def of_persons(self) -> bool:
+        return self.assessee_kind in PERSON_KINDS
 
 
 class Indicator(models.Model):
@@ -207,13 +218,40 @@ class LinesField(models.JSONField):
         return "%s"
 
 
+def _assigned_in_grant(grant: object, perm: str) -> Q | None:
+    """A social worker's result is seen by the officers of the unions the worker served in the
+    assessment's year (a town officer sees the workers assigned in its subtree), though the worker's
+    employer — the result's ``organisation`` — is above them."""
+    mode, path = getattr(grant, "mode", ""), getattr(grant, "path", "")
+    if mode == "subtree":
+        where = subtree_q("organisation__path", path)
+    elif mode == "org":
+        where = Q(organisation__path=path)
+    else:
+        return None
+    year = OuterRef("assessment__indicator_set__year")
+    served = Assignment.objects.filter(social_worker=OuterRef("social_worker"), started_on__year__lte=year).filter(
+        Q(ended_on__isnull=True) | Q(ended_on__year__gte=year), where
+    )
+    return Q(social_worker__isnull=False) & Q(Exists(served))
+
+
 class AssessmentResult(models.Model):
     """One assessee's frozen result in one version: total, rank within the kind, grade, and per
-    indicator the value, score, points and the ids of the rows behind it."""
+    indicator the value, score, points and the ids of the rows behind it. For a social worker
+    (``social_worker`` set) ``organisation`` is the worker's employer (聘用单位)."""
 
     assessment = models.ForeignKey(Assessment, verbose_name="版本", on_delete=models.CASCADE, related_name="results")
     organisation = models.ForeignKey(
         Organisation, verbose_name="被考核工会", on_delete=models.PROTECT, related_name="assessment_results"
+    )
+    social_worker = models.ForeignKey(
+        SocialWorker,
+        verbose_name="被考核社工",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="assessment_results",
     )
     total = models.DecimalField("总分", max_digits=5, decimal_places=2)
     rank = models.PositiveIntegerField("名次")
@@ -222,7 +260,7 @@ class AssessmentResult(models.Model):
     # {indicator position: {"value": str|None, "score": str|None, "points": str, "rows": [ids], "note": str}}
     lines = LinesField("分项", default=dict)
 
-    data_scope = ScopeSpec(paths=("organisation__path",))
+    data_scope = ScopeSpec(paths=("organisation__path",), extra=_assigned_in_grant)
 
     class Meta:
         verbose_name = "考核结果"
@@ -231,7 +269,14 @@ class AssessmentResult(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["assessment", "organisation"],
+                condition=Q(social_worker__isnull=True),
                 name="assessment_one_result_per_org",
+                violation_error_message="重复的考核结果",
+            ),
+            models.UniqueConstraint(
+                fields=["assessment", "social_worker"],
+                condition=Q(social_worker__isnull=False),
+                name="assessment_one_result_per_worker",
                 violation_error_message="重复的考核结果",
             ),
             models.CheckConstraint(condition=Q(total__gte=0) & Q(total__lte=100), name="assessment_total_0_100"),
@@ -239,7 +284,11 @@ class AssessmentResult(models.Model):
         indexes = [models.Index(fields=["organisation", "assessment"], name="assessment_result_org")]
 
     def __str__(self) -> str:
-        return f"{self.organisation} {self.total} 分"
+        return f"{self.assessee_name} {self.total} 分"
+
+    @property
+    def assessee_name(self) -> str:
+        return self.social_worker.name if self.social_worker_id else self.organisation.name
 
 
 class ManualScore(models.Model):
@@ -250,6 +299,10 @@ class ManualScore(models.Model):
     )
     organisation = models.ForeignKey(
         Organisation, verbose_name="被考核工会", on_delete=models.PROTECT, related_name="manual_scores"
+    )
+    # A social worker scored (their employer in ``organisation``).
+    social_worker = models.ForeignKey(
+        SocialWorker, verbose_name="被考核社工", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     reviewer = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name="评分人", on_delete=models.PROTECT, related_name="+"
@@ -267,13 +320,20 @@ class ManualScore(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["indicator", "organisation", "reviewer"],
+                condition=Q(social_worker__isnull=True),
                 name="assessment_one_score_per_reviewer",
                 violation_error_message="该评分人已对此工会此指标评分",
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["indicator", "social_worker", "reviewer"],
+                condition=Q(social_worker__isnull=False),
+                name="assessment_one_worker_score_per_reviewer",
+                violation_error_message="该评分人已对此社工此指标评分",
+            ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.indicator.label} {self.organisation} {self.score}"
+        return f"{self.indicator.label} {self.social_worker or self.organisation} {self.score}"
 
 
 class AssessmentEvent(models.Model):
@@ -305,3 +365,31 @@ class AssessmentEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.summary}"
+
+
+class EvaluationWrite(models.Model):
+    """The history of what a published social-worker assessment wrote to a worker's yearly evaluation
+    (``cadres.Evaluation``, one per worker and year): each publication of a version writes its result
+    there, and the row keeps what the evaluation said before (a reviewer's entry or the previous
+    version's result), so nothing is replaced silently."""
+
+    assessment = models.ForeignKey(
+        Assessment, verbose_name="发布版本", on_delete=models.PROTECT, related_name="evaluation_writes"
+    )
+    result = models.ForeignKey(
+        AssessmentResult, verbose_name="考核结果", on_delete=models.PROTECT, related_name="evaluation_writes"
+    )
+    evaluation = models.ForeignKey(Evaluation, verbose_name="年度评价", on_delete=models.PROTECT, related_name="+")
+    # {"result": label, "score": str|None, "source": label, "recorded_by": str, "recorded_at": iso, "note": str}
+    before = models.JSONField("写入前", null=True, blank=True)
+    written_at = models.DateTimeField("写入时间", auto_now_add=True)
+
+    data_scope = ScopeSpec(paths=("result__organisation__path",))
+
+    class Meta:
+        verbose_name = "社工年度评价写入记录"
+        verbose_name_plural = "社工年度评价写入记录"
+        ordering = ["written_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.result} → {self.evaluation}"

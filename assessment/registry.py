@@ -28,26 +28,49 @@ class Assessee:
     name: str
 
 
+@dataclass(frozen=True)
+class Span:
+    """A social worker serving one union from ``start`` through ``end`` (inclusive, clipped to the period)."""
+
+    start: date
+    end: date
+    worker: int
+
+
 @dataclass
 class Run:
     """What every indicator of one computation shares: the period, the assessees, the subtree the
     data is read from, and a cache so indicators reading the same rows (the three appeal rates)
-    query them once."""
+    query them once.
+
+    Organisations own the rows of their subtree. Social workers (``spans`` set: per served union's
+    path, the assignments of the period) own the rows of the unions they served, on the days they
+    served them — so a row is attributed by its organisation *and its date*; a row without a date
+    belongs to no worker."""
 
     start: date
     end: date
     root_path: str
     assessees: Sequence[Assessee]
     cache: dict[str, Any] = field(default_factory=dict)
+    spans: dict[str, list[Span]] | None = None
     _owner: dict[str, int] | None = None
 
     @property
     def year(self) -> int:
         return self.end.year
 
-    def owner(self, path: str) -> int | None:
-        """The assessee whose subtree holds the organisation at ``path`` (an assessee counts its own
-        rows and those of the organisations below it)."""
+    @property
+    def by_date(self) -> bool:
+        """Whether rows are attributed by their date too (the assessees are social workers)."""
+        return self.spans is not None
+
+    def owner(self, path: str, on: date | None = None) -> int | None:
+        """The assessee owning a row of the organisation at ``path`` dated ``on``: the organisation
+        whose subtree holds it, or the worker serving that union on that day (on a changeover day,
+        the worker who started then)."""
+        if self.spans is not None:
+            return self._worker_at(path, on)
         if self._owner is None:
             self._owner = {a.path: a.pk for a in self.assessees}
         for length in range(len(path), 0, -STEP):
@@ -56,11 +79,23 @@ class Run:
                 return found
         return None
 
-    def group(self, rows: Iterable[tuple[int, str]]) -> dict[int, list[int]]:
-        """(row id, organisation path) pairs → row ids per assessee."""
+    def _worker_at(self, path: str, on: date | None) -> int | None:
+        if on is None or self.spans is None:
+            return None
+        for length in range(len(path), 0, -STEP):
+            best: Span | None = None
+            for span in self.spans.get(path[:length], ()):
+                if span.start <= on <= span.end and (best is None or span.start > best.start):
+                    best = span
+            if best is not None:
+                return best.worker
+        return None
+
+    def group(self, rows: Iterable[tuple[Any, ...]]) -> dict[int, list[int]]:
+        """(row id, organisation path[, date]) tuples → row ids per assessee."""
         out: dict[int, list[int]] = {}
-        for pk, path in rows:
-            owner = self.owner(path)
+        for pk, path, *day in rows:
+            owner = self.owner(path, day[0] if day else None)
             if owner is not None:
                 out.setdefault(owner, []).append(pk)
         return out

@@ -12,10 +12,17 @@ from django.apps import apps
 from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Q, QuerySet
 
-from assessment.models import Assessment, AssessmentEvent, AssessmentResult, IndicatorSet, ManualScore
+from assessment.models import (
+    Assessment,
+    AssessmentEvent,
+    AssessmentResult,
+    EvaluationWrite,
+    IndicatorSet,
+    ManualScore,
+)
 from assessment.registry import get_indicator
 from orgs.roles import Perm
-from orgs.scope import scoped
+from orgs.scope import scope_q, scoped
 
 S = Assessment.State
 
@@ -30,13 +37,35 @@ def visible_versions(user: Any) -> QuerySet[Assessment]:
 
 def visible_results(user: Any) -> QuerySet[AssessmentResult]:
     """The results of the user's scope: every version's for the assessing union's managers, the
-    published ones for the assessees."""
+    published ones for the assessees (a social worker's also for the unions they served that year).
+
+    An organisation's result needs ORG_VIEW; a social worker's — a personnel record, their yearly
+    evaluation — needs CADRE_VIEW (as the worker's page in ``cadres`` does), so a fellow worker or a
+    member holding ORG_VIEW at the union does not see it. A worker sees their own published result."""
     managed = visible_sets(user).values("pk")
+    of_org, of_worker = (scope_q(user, perm, AssessmentResult) for perm in (Perm.ORG_VIEW, Perm.CADRE_VIEW))
+    published = Q(assessment__state=S.PUBLISHED)
+    where = Q(pk__in=[])
+    if user.pk is not None:
+        where |= Q(social_worker__user_id=user.pk) & published
+    if of_org is not None:
+        where |= Q(social_worker__isnull=True) & of_org
+    if of_worker is not None:
+        where |= Q(social_worker__isnull=False) & of_worker
     return (
-        scoped(user, Perm.ORG_VIEW, AssessmentResult.objects.all())
-        .filter(Q(assessment__state=S.PUBLISHED) | Q(assessment__indicator_set__in=managed))
-        .select_related("organisation", "assessment__indicator_set")
+        AssessmentResult.objects.filter(where)
+        .filter(published | Q(assessment__indicator_set__in=managed))
+        .select_related("organisation", "social_worker", "assessment__indicator_set")
     )
+
+
+def evaluation_history(result: AssessmentResult) -> QuerySet[EvaluationWrite]:
+    """What published versions wrote to this social worker's evaluation of the result's year, and
+    what it said before each write (oldest first)."""
+    return EvaluationWrite.objects.filter(
+        result__social_worker_id=result.social_worker_id,
+        evaluation__year=result.assessment.indicator_set.year,
+    ).select_related("assessment__indicator_set", "result")
 
 
 def version_events(assessment: Assessment) -> QuerySet[AssessmentEvent]:
@@ -46,9 +75,10 @@ def version_events(assessment: Assessment) -> QuerySet[AssessmentEvent]:
 def published_results(year: int) -> QuerySet[AssessmentResult]:
     """The results in force for a year (what the programmes read): of published versions only, so a
     later data change or an unpublished recomputation changes nothing. An organisation assessed by
-    two sets in one year is taken from the highest assessing union."""
+    two sets in one year is taken from the highest assessing union. Social workers' results (whose
+    ``organisation`` is the employer) are not the organisation's."""
     return AssessmentResult.objects.filter(
-        assessment__state=S.PUBLISHED, assessment__indicator_set__year=year
+        assessment__state=S.PUBLISHED, assessment__indicator_set__year=year, social_worker__isnull=True
     ).order_by("assessment__indicator_set__organisation__depth", "assessment__indicator_set_id")
 
 
@@ -62,7 +92,7 @@ def line_rows(user: Any, result: AssessmentResult, position: str) -> tuple[dict[
     ids = line.get("rows", [])
     if spec["source"] == "manual":
         qs = scoped(user, Perm.ORG_VIEW, ManualScore.objects.filter(pk__in=ids)).select_related(
-            "reviewer", "organisation"
+            "reviewer", "organisation", "social_worker"
         )
         return spec, qs.order_by("reviewer_id"), None
     definition = get_indicator(spec["key"])

@@ -22,15 +22,19 @@ from django_fsm import can_proceed
 
 from assessment import formulas
 from assessment.models import (
-    ASSESSEE_ORG_KINDS,
+    ALL_ASSESSEE_KINDS,
+    AssesseeKind,
     Assessment,
     AssessmentEvent,
     AssessmentResult,
+    EvaluationWrite,
     Indicator,
     IndicatorSet,
     ManualScore,
 )
-from assessment.registry import Assessee, Measure, Run, get_indicator
+from assessment.registry import Assessee, Measure, Run, Span, get_indicator
+from cadres.models import Assignment, Evaluation, SocialWorker
+from cadres.services import evaluation_record
 from orgs.models import Organisation
 from orgs.roles import Perm
 from orgs.scope import can_at, subtree_q
@@ -124,6 +128,23 @@ def indicators_check(kind: str, specs: Sequence[IndicatorSpec]) -> list[dict[str
     return rows
 
 
+# A social worker's grade is their yearly evaluation's result, so their sets grade with its labels.
+EVALUATION_BY_LABEL = {label: value for value, label in Evaluation.Result.choices}
+
+
+def _worker_bands_check(bands: list[dict[str, str]]) -> None:
+    wrong = [b["grade"] for b in bands if b["grade"] not in EVALUATION_BY_LABEL]
+    if wrong:
+        raise ValidationError(
+            {
+                "grade_bands": f"社工考核的等次即年度评价结果，应为{'、'.join(EVALUATION_BY_LABEL)}之一："
+                f"“{'、'.join(wrong)}”不是"
+            }
+        )
+    if min(Decimal(b["min_score"]) for b in bands) != 0:
+        raise ValidationError({"grade_bands": "社工考核的最低一档应从 0 分起（每名社工都须有评价结果）"})
+
+
 def grade_bands_check(bands: Any) -> list[dict[str, str]]:
     if not isinstance(bands, list) or not bands:
         raise ValidationError({"grade_bands": "请填写等次分档：至少一档，如 90 分以上为优秀"})
@@ -159,7 +180,7 @@ def indicator_set_create(
     _require_manager(actor, organisation)
     if organisation.kind not in RUNNING_KINDS:
         raise ValidationError({"organisation": "考核单位应为区总工会或镇（街道、功能区、系统）工会"})
-    if assessee_kind not in ASSESSEE_ORG_KINDS:
+    if assessee_kind not in ALL_ASSESSEE_KINDS:
         raise ValidationError({"assessee_kind": "请选择考核对象"})
     if not isinstance(year, int) or not 2000 <= year <= 2100:
         raise ValidationError({"year": "年度应在 2000 到 2100 之间"})
@@ -173,6 +194,8 @@ def indicator_set_create(
         raise ValidationError({"pass_score": "合格分数线应在 0 到 100 之间"})
     rows = indicators_check(assessee_kind, indicators)
     bands = grade_bands_check(grade_bands)
+    if assessee_kind == AssesseeKind.SOCIAL_WORKER:
+        _worker_bands_check(bands)
     for user in reviewers:
         if not can_at(user, Perm.ORG_VIEW, organisation):
             raise ValidationError({"reviewers": f"评分人“{user}”不在考核单位范围内"})
@@ -213,17 +236,48 @@ def assessees_of(indicator_set: IndicatorSet, *, on: date | None = None) -> Any:
     )
 
 
+def workers_of(indicator_set: IndicatorSet) -> Any:
+    """The social workers a set assesses: employed by the assessing union or one below it, in service
+    at some time in the year (hired by its end, not dismissed before its start, past probation —
+    a worker on probation is judged by the probation review, not the yearly evaluation)."""
+    start, end = date(indicator_set.year, 1, 1), date(indicator_set.year, 12, 31)
+    return (
+        SocialWorker.objects.filter(subtree_q("organisation__path", indicator_set.organisation.path), hired_on__lte=end)
+        .exclude(stage=SocialWorker.Stage.PROBATION)
+        .filter(Q(left_on__isnull=True) | Q(left_on__gte=start))
+    )
+
+
+def assessee_count(indicator_set: IndicatorSet) -> int:
+    return (workers_of if indicator_set.of_persons else assessees_of)(indicator_set).count()
+
+
 def manual_score_record(
-    *, actor: Any, indicator: Indicator, organisation: Organisation, score: Any, evidence: str
+    *,
+    actor: Any,
+    indicator: Indicator,
+    score: Any,
+    evidence: str,
+    organisation: Organisation | None = None,
+    social_worker: SocialWorker | None = None,
 ) -> ManualScore:
-    """A named reviewer scores one assessee on a manual indicator (again: the new score replaces theirs)."""
+    """A named reviewer scores one assessee (a union, or a social worker for a social workers' set)
+    on a manual indicator (again: the new score replaces theirs)."""
     indicator_set = indicator.indicator_set
     if indicator.source != Indicator.Source.MANUAL:
         raise ValidationError({"indicator": f"“{indicator.label}”为自动计算指标，不能人工评分"})
     if not indicator_set.reviewers.filter(pk=actor.pk).exists():
         raise PermissionDenied("只有指标体系指定的评分人可以评分")
-    if not assessees_of(indicator_set).filter(pk=organisation.pk).exists():
-        raise ValidationError({"organisation": f"“{organisation.name}”不是本指标体系的考核对象"})
+    if indicator_set.of_persons:
+        if social_worker is None or not workers_of(indicator_set).filter(pk=social_worker.pk).exists():
+            name = social_worker.name if social_worker else "所选社工"
+            raise ValidationError({"social_worker": f"“{name}”不是本指标体系的考核对象"})
+        who = {"organisation_id": social_worker.organisation_id, "social_worker": social_worker}
+    else:
+        if organisation is None or not assessees_of(indicator_set).filter(pk=organisation.pk).exists():
+            name = organisation.name if organisation else "所选工会"
+            raise ValidationError({"organisation": f"“{name}”不是本指标体系的考核对象"})
+        who = {"organisation": organisation, "social_worker": None}
     try:
         value = Decimal(str(score))
     except InvalidOperation:
@@ -238,8 +292,8 @@ def manual_score_record(
     with transaction.atomic():
         row, _ = ManualScore.objects.update_or_create(
             indicator=indicator,
-            organisation=organisation,
             reviewer=actor,
+            **who,
             defaults={"score": formulas.q2(value), "evidence": evidence[:4000]},
         )
     return row
@@ -265,12 +319,17 @@ def _snapshot(indicator: Indicator) -> dict[str, Any]:
     }
 
 
+def _assessee_field(indicator_set: IndicatorSet) -> str:
+    """The column of a result (or manual score) naming its assessee."""
+    return "social_worker_id" if indicator_set.of_persons else "organisation_id"
+
+
 def _manual_measures(indicator_set: IndicatorSet, rule: str) -> dict[int, dict[int, Measure]]:
     """Per manual indicator id: per assessee the combined score (as the value) and the score rows."""
     by: dict[int, dict[int, list[tuple[int, Decimal]]]] = defaultdict(lambda: defaultdict(list))
     for pk, indicator_id, org_id, score in ManualScore.objects.filter(
         indicator__indicator_set=indicator_set
-    ).values_list("pk", "indicator_id", "organisation_id", "score"):
+    ).values_list("pk", "indicator_id", _assessee_field(indicator_set), "score"):
         by[indicator_id][org_id].append((pk, score))
     rule_label = IndicatorSet.ManualRule(rule).label
     out: dict[int, dict[int, Measure]] = {}
@@ -324,7 +383,7 @@ def results_build(
             )
             for s in specs
         )
-        rows.append({"organisation_id": a.pk, "name": a.name, "total": total, "lines": lines})
+        rows.append({"assessee": a.pk, "name": a.name, "total": total, "lines": lines})
     for row, rank in zip(rows, formulas.competition_ranks([r["total"] for r in rows]), strict=True):
         row["rank"] = rank
         row["grade"] = formulas.grade_of(indicator_set.grade_bands, row["total"])
@@ -333,17 +392,17 @@ def results_build(
 
 
 def differences_of(old: Assessment, new_rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """What changed from ``old`` to the new rows: per assessee whose total or any line's points differ."""
-    before = {
-        org_id: (total, lines) for org_id, total, lines in old.results.values_list("organisation_id", "total", "lines")
-    }
+    """What changed from ``old`` to the new rows: per assessee whose total or any line's points differ
+    (``organisation`` holds the assessee's id: the union's, or the social worker's)."""
+    field = _assessee_field(old.indicator_set)
+    before = {pk: (total, lines) for pk, total, lines in old.results.values_list(field, "total", "lines")}
     out = []
     for row in new_rows:
-        prior = before.pop(row["organisation_id"], None)
+        prior = before.pop(row["assessee"], None)
         if prior is None:
             out.append(
                 {
-                    "organisation": row["organisation_id"],
+                    "organisation": row["assessee"],
                     "name": row["name"],
                     "before": None,
                     "after": str(row["total"]),
@@ -360,7 +419,7 @@ def differences_of(old: Assessment, new_rows: list[dict[str, Any]]) -> list[dict
         if changed or prior[0] != row["total"]:
             out.append(
                 {
-                    "organisation": row["organisation_id"],
+                    "organisation": row["assessee"],
                     "name": row["name"],
                     "before": str(prior[0]),
                     "after": str(row["total"]),
@@ -368,7 +427,8 @@ def differences_of(old: Assessment, new_rows: list[dict[str, Any]]) -> list[dict
                 }
             )
     if before:
-        names = dict(Organisation.objects.filter(pk__in=before).values_list("pk", "name"))
+        model = SocialWorker if old.indicator_set.of_persons else Organisation
+        names = dict(model.objects.filter(pk__in=before).values_list("pk", "name"))
         out.extend(
             {"organisation": pk, "name": names.get(pk, ""), "before": str(total), "after": None, "lines": {}}
             for pk, (total, _) in before.items()
@@ -378,6 +438,21 @@ def differences_of(old: Assessment, new_rows: list[dict[str, Any]]) -> list[dict
 
 def _event(assessment: Assessment, kind: str, actor: Any, summary: str) -> None:
     AssessmentEvent.objects.create(assessment=assessment, kind=kind, actor=actor, summary=summary[:300])
+
+
+def served_spans(workers: Sequence[int], start: date, end: date) -> dict[str, list[Span]]:
+    """Per union path, the assignments of ``workers`` overlapping the period, clipped to it (the
+    owner map of a social workers' computation: a row of that union on a day of a span is the
+    worker's)."""
+    out: dict[str, list[Span]] = defaultdict(list)
+    for worker, path, started, ended in (
+        Assignment.objects.filter(social_worker_id__in=list(workers), started_on__lte=end)
+        .filter(Q(ended_on__isnull=True) | Q(ended_on__gte=start))
+        .values_list("social_worker_id", "organisation__path", "started_on", "ended_on")
+        .order_by("started_on", "pk")
+    ):
+        out[path].append(Span(max(started, start), min(ended or end, end), worker))
+    return dict(out)
 
 
 def assessment_compute(*, actor: Any, indicator_set: IndicatorSet, note: str = "") -> Assessment:
@@ -390,11 +465,21 @@ def assessment_compute(*, actor: Any, indicator_set: IndicatorSet, note: str = "
     _require_manager(actor, indicator_set.organisation)
     start, end = date(indicator_set.year, 1, 1), date(indicator_set.year, 12, 31)
     specs = [_snapshot(i) for i in indicator_set.indicators.order_by("position", "pk")]
-    assessees = [
-        Assessee(pk, path, name)
-        for pk, path, name in assessees_of(indicator_set).order_by("path").values_list("pk", "path", "name")
-    ]
-    run = Run(start=start, end=end, root_path=indicator_set.organisation.path, assessees=assessees)
+    employers: dict[int, int] = {}
+    if indicator_set.of_persons:
+        workers = workers_of(indicator_set).order_by("organisation__path", "name", "pk")
+        assessees = [
+            Assessee(pk, path, name) for pk, path, name in workers.values_list("pk", "organisation__path", "name")
+        ]
+        employers = dict(workers.values_list("pk", "organisation_id"))
+        spans = served_spans([a.pk for a in assessees], start, end)
+    else:
+        assessees = [
+            Assessee(pk, path, name)
+            for pk, path, name in assessees_of(indicator_set).order_by("path").values_list("pk", "path", "name")
+        ]
+        spans = None
+    run = Run(start=start, end=end, root_path=indicator_set.organisation.path, assessees=assessees, spans=spans)
     manual = _manual_measures(indicator_set, indicator_set.manual_rule)
     manual_ids = dict(indicator_set.indicators.values_list("position", "pk"))
     measures: dict[int, dict[int, Measure]] = {}
@@ -433,7 +518,8 @@ def assessment_compute(*, actor: Any, indicator_set: IndicatorSet, note: str = "
             (
                 AssessmentResult(
                     assessment=assessment,
-                    organisation_id=r["organisation_id"],
+                    organisation_id=employers[r["assessee"]] if employers else r["assessee"],
+                    social_worker_id=r["assessee"] if employers else None,
                     total=r["total"],
                     rank=r["rank"],
                     grade=r["grade"],
@@ -510,7 +596,74 @@ def assessment_publish(*, actor: Any, assessment: Assessment) -> Assessment:
         locked.publish()
         locked.published_by, locked.published_at = actor, timezone.now()
         locked.save(update_fields=["state", "published_by", "published_at"])
+        written = evaluations_write(actor, locked) if locked.indicator_set.of_persons else ""
         _event(
-            locked, AssessmentEvent.Kind.PUBLISH, actor, f"发布第 {locked.version} 版（{locked.assessees} 个考核对象）"
+            locked,
+            AssessmentEvent.Kind.PUBLISH,
+            actor,
+            f"发布第 {locked.version} 版（{locked.assessees} 个考核对象）{written}",
         )
     return locked
+
+
+def _evaluation_state(evaluation: Evaluation) -> dict[str, Any]:
+    return {
+        "result": evaluation.get_result_display(),
+        "score": None if evaluation.score is None else str(evaluation.score),
+        "source": evaluation.get_source_display(),
+        "recorded_by": str(evaluation.recorded_by or ""),
+        "recorded_at": timezone.localtime(evaluation.recorded_at).strftime("%Y-%m-%d %H:%M"),
+        "note": evaluation.note,
+    }
+
+
+def evaluations_write(actor: Any, assessment: Assessment) -> str:
+    """A published social workers' version writes each worker's result to their yearly evaluation
+    (``cadres.services.evaluation_record(source="assessment")``, which checks the actor may evaluate
+    the worker): the grade is the evaluation's result, the total its score. What the evaluation said
+    before — a reviewer's entry, or an earlier version's result — is kept in an ``EvaluationWrite``.
+    A worker whose evaluation a higher assessing union's published set wrote is left to that set."""
+    indicator_set = assessment.indicator_set
+    year = indicator_set.year
+    results = list(assessment.results.select_related("social_worker__organisation").order_by("rank", "pk"))
+    current = {
+        e.social_worker_id: e
+        for e in Evaluation.objects.select_related("recorded_by").filter(
+            year=year, social_worker_id__in=[r.social_worker_id for r in results]
+        )
+    }
+    writers = {
+        w.evaluation_id: w.assessment.indicator_set.organisation
+        for w in EvaluationWrite.objects.select_related("assessment__indicator_set__organisation")
+        .filter(evaluation__in=list(current.values()))
+        .order_by("written_at", "pk")
+    }
+    written = left = 0
+    for r in results:
+        before = current.get(r.social_worker_id)
+        writer = writers.get(before.pk) if before else None
+        if (
+            writer is not None
+            and writer.pk != indicator_set.organisation_id
+            and writer.depth < indicator_set.organisation.depth
+        ):
+            left += 1
+            continue
+        evaluation = evaluation_record(
+            actor=actor,
+            worker=r.social_worker,
+            year=year,
+            result=EVALUATION_BY_LABEL[r.grade],
+            score=r.total,
+            note=f"{indicator_set.name} 第 {assessment.version} 版：{r.total} 分，第 {r.rank} 名（共 {assessment.assessees} 名）",
+            source=Evaluation.Source.ASSESSMENT,
+        )
+        EvaluationWrite.objects.create(
+            assessment=assessment,
+            result=r,
+            evaluation=evaluation,
+            before=_evaluation_state(before) if before else None,
+        )
+        written += 1
+    tail = f"，{left} 名由上级考核单位的考核写入，未改" if left else ""
+    return f"；写入 {written} 名社工年度评价{tail}"

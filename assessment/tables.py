@@ -29,6 +29,12 @@ class ResultTable(Table):
         accessor="organisation__name",
         linkify=lambda record: reverse("assessment:result", args=[record.pk]),
     )
+    worker = tables.Column(
+        verbose_name="社工",
+        accessor="social_worker__name",
+        linkify=lambda record: reverse("assessment:result", args=[record.pk]),
+    )
+    kind = tables.Column(verbose_name="考核对象类别", accessor="assessment__indicator_set__assessee_kind")
     code = tables.Column(verbose_name="组织代码", accessor="organisation__code", visible=False)
     credit_code = tables.Column(verbose_name="统一社会信用代码", accessor="organisation__credit_code", visible=False)
     year = tables.Column(verbose_name="年度", accessor="assessment__indicator_set__year")
@@ -43,6 +49,12 @@ class ResultTable(Table):
     passed = YesNoColumn(verbose_name="合格")
     state = tables.Column(verbose_name="状态", accessor="assessment__state")
 
+    def render_kind(self, record: Any) -> str:
+        return record.assessment.indicator_set.get_assessee_kind_display()
+
+    def value_kind(self, record: Any) -> str:
+        return record.assessment.indicator_set.get_assessee_kind_display()
+
     def render_state(self, record: Any) -> Any:
         state = record.assessment.state
         css = "bg-green-lt" if state == "published" else "bg-secondary-lt"
@@ -55,6 +67,7 @@ class ResultTable(Table):
 class ManualScoreTable(Table):
     indicator = tables.Column(verbose_name="指标", accessor="indicator__label")
     organisation = tables.Column(verbose_name="被考核工会", accessor="organisation__name")
+    worker = tables.Column(verbose_name="被考核社工", accessor="social_worker__name")
     reviewer = tables.Column(verbose_name="评分人")
     score = tables.Column(verbose_name="评分")
     evidence = tables.Column(verbose_name="评分依据")

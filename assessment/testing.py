@@ -21,6 +21,13 @@ DEFAULT_BANDS = [
     {"min_score": "60", "grade": "合格"},
     {"min_score": "0", "grade": "不合格"},
 ]
+# A social workers' set grades with the yearly evaluation's results.
+WORKER_BANDS = [
+    {"min_score": "90", "grade": "优秀"},
+    {"min_score": "75", "grade": "称职"},
+    {"min_score": "60", "grade": "基本称职"},
+    {"min_score": "0", "grade": "不称职"},
+]
 
 
 def publish_scores(

@@ -18,7 +18,7 @@ from django_fsm import can_proceed
 
 from assessment import selectors, services
 from assessment.filtersets import IndicatorSetFilterSet, ResultFilterSet, VersionResultFilterSet
-from assessment.forms import IndicatorRows, IndicatorSetForm, ManualScoreForm, ReopenForm
+from assessment.forms import IndicatorRows, IndicatorSetForm, ManualScoreForm, ReopenForm, WorkerScoreForm
 from assessment.models import Assessment, AssessmentResult, Indicator, IndicatorSet, ManualScore
 from assessment.tables import IndicatorSetTable, ResultTable
 from core.lists import ListPage
@@ -92,6 +92,10 @@ class VersionResults(ResultList):
     def rows(self, request: HttpRequest, perm: str) -> QuerySet[AssessmentResult]:
         return super().rows(request, perm).filter(assessment=self.version)
 
+    def table_kwargs(self, request: HttpRequest) -> dict[str, Any]:
+        # One kind per version: the 社工 column only where the assessees are social workers.
+        return {} if self.version.indicator_set.of_persons else {"exclude": ("worker",)}
+
     def extra_context(self, request: HttpRequest) -> dict[str, Any]:
         version = self.version
         manager = can_at(request.user, Perm.ORG_CHANGE, version.indicator_set.organisation)
@@ -149,7 +153,7 @@ def set_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "reviewers": list(indicator_set.reviewers.all()),
             "is_reviewer": is_reviewer,
             "can_compute": can_at(request.user, Perm.ORG_CHANGE, indicator_set.organisation),
-            "assessee_count": services.assessees_of(indicator_set).count(),
+            "assessee_count": services.assessee_count(indicator_set),
         },
     )
 
@@ -184,7 +188,8 @@ def version_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             messages.success(request, f"第 {version.version} 版已审核，可以发布")
         elif action == "publish":
             services.assessment_publish(actor=request.user, assessment=version)
-            messages.success(request, f"第 {version.version} 版已发布：结果冻结，资金项目按此结果计算")
+            uses = "已写入各社工的年度评价" if version.indicator_set.of_persons else "资金项目按此结果计算"
+            messages.success(request, f"第 {version.version} 版已发布：结果冻结，{uses}")
         elif action == "reopen":
             form = ReopenForm(request.POST)
             reason = form.cleaned_data["reason"] if form.is_valid() else ""
@@ -208,7 +213,10 @@ def result_detail(request: HttpRequest, pk: int) -> HttpResponse:
         }
         for spec in result.assessment.indicators
     ]
-    return render(request, "assessment/result_detail.html", {"result": result, "lines": lines})
+    history = list(selectors.evaluation_history(result)) if result.social_worker_id else []
+    return render(
+        request, "assessment/result_detail.html", {"result": result, "lines": lines, "evaluation_history": history}
+    )
 
 
 def _cell(row: Any, accessor: str) -> Any:
@@ -280,20 +288,25 @@ def score_form(request: HttpRequest, pk: int) -> HttpResponse:
     indicator_set = indicator.indicator_set
     if not indicator_set.reviewers.filter(pk=request.user.pk).exists():
         raise PermissionDenied("只有指标体系指定的评分人可以评分")
-    form = ManualScoreForm(request.POST or None, user=request.user, kinds=tuple(sorted(indicator_set.org_kinds)))
+    form: ManualScoreForm | WorkerScoreForm
+    if indicator_set.of_persons:
+        form = WorkerScoreForm(request.POST or None, workers=services.workers_of(indicator_set))
+    else:
+        form = ManualScoreForm(request.POST or None, user=request.user, kinds=tuple(sorted(indicator_set.org_kinds)))
     if request.method == "POST" and form.is_valid():
         try:
             services.manual_score_record(actor=request.user, indicator=indicator, **form.cleaned_data)
         except (ValidationError, PermissionDenied) as exc:
             add_validation_errors(form, exc)
         else:
-            messages.success(request, f"已记录对“{form.cleaned_data['organisation'].name}”的评分")
+            scored = form.cleaned_data.get("social_worker") or form.cleaned_data["organisation"]
+            messages.success(request, f"已记录对“{scored.name}”的评分")
             return redirect("assessment:score", pk=indicator.pk)
     mine = paginate(
         request,
         ManualScore.objects.filter(indicator=indicator, reviewer=request.user)
-        .select_related("organisation")
-        .order_by("organisation__path"),
+        .select_related("organisation", "social_worker")
+        .order_by("organisation__path", "social_worker__name", "pk"),
         50,
     )
     return render(

@@ -12,7 +12,8 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from assessment.models import AssesseeKind
+from assessment.formulas import q1
+from assessment.models import ORG_ASSESSEE_KINDS
 from assessment.registry import IndicatorDef, Measure, RowColumn, Run, register_indicator
 from core.money import format_yuan
 from funds.models import Payment
@@ -20,8 +21,7 @@ from orgs.roles import Perm
 from orgs.scope import subtree_q
 from programmes.models import DuesRecord, GrantUsage
 
-ALL_KINDS = frozenset(AssesseeKind.values)
-PCT = Decimal("0.1")
+ALL_KINDS = ORG_ASSESSEE_KINDS  # organisations only: dues and grants are no social worker's
 
 
 def _dues_by_owner(run: Run, year: int) -> dict[int, tuple[Decimal, list[int]]]:
@@ -56,7 +56,7 @@ def dues_growth(run: Run) -> dict[int, Measure]:
         if not prior:
             out[owner] = Measure(None, ids, f"{run.year - 1} 年无缴费，不计增长率")
             continue
-        growth = ((total - prior) * 100 / prior).quantize(PCT)
+        growth = q1((total - prior) * 100 / prior)
         out[owner] = Measure(
             growth,
             ids + prior_ids,
@@ -89,7 +89,7 @@ def startup_grants_used(run: Run) -> dict[int, Measure]:
             usage_ids[owner].append(pk)
     out = {}
     for owner, amount in granted.items():
-        share = min(Decimal(100), (used[owner] * 100 / amount).quantize(PCT)) if amount else Decimal(0)
+        share = min(Decimal(100), q1(used[owner] * 100 / amount)) if amount else Decimal(0)
         out[owner] = Measure(
             share,
             usage_ids[owner],

@@ -42,7 +42,7 @@ from appeals import services as appeal_services
 from appeals.models import Appeal
 from appeals.tests.factories import liaison, make_appeal, run_to
 from assessment import services as assessment_services
-from assessment.testing import DEFAULT_BANDS
+from assessment.testing import DEFAULT_BANDS, WORKER_BANDS
 from assistance.models import HardshipFile, LocalStandard
 from assistance.services.files import file_apply as svc_file_apply
 from assistance.services.files import standard_save
@@ -267,7 +267,8 @@ ROUTES: dict[str, Any] = {
     "assessment:version_action": Obj(
         {"pk": ("assessment_version", "pk"), "action": ["review", "publish", "reopen"]}, get=False
     ),
-    "assessment:result": Obj({"pk": ("assessment_result", "pk")}),
+    # a social worker's result (town A's worker): its page lists what publishing wrote to the evaluation
+    "assessment:result": Obj({"pk": ("worker_result", "pk")}, also=("evaluation_write",)),
     "assessment:line_rows": Obj({"pk": ("assessment_result", "pk"), "position": [1, 2]}, also=("manual_score",)),
     "assessment:score": Obj({"pk": ("manual_indicator", "pk")}),
     "portal:detail": Obj({"pk": ("appeal", "pk")}, owner="worker_a"),
@@ -373,6 +374,8 @@ MODELS = {
     "assessment_result": "assessment.AssessmentResult",
     "assessment_event": "assessment.AssessmentEvent",
     "manual_score": "assessment.ManualScore",
+    "worker_result": "assessment.AssessmentResult",
+    "evaluation_write": "assessment.EvaluationWrite",
     "liaison": "appeals.LiaisonAssignment",
     "cadre": "cadres.Cadre",
     "cadre_post": "cadres.Post",
@@ -540,6 +543,7 @@ def _side(district: Any, tmp_path: Any, side: str) -> dict[str, Any]:
     version = assessment_services.assessment_compute(actor=officer, indicator_set=indicator_set)
     assessment_services.assessment_review(actor=admin, assessment=version)
     version = assessment_services.assessment_publish(actor=admin, assessment=version)
+    workers_version = _workers_assessment(district, town, officer, cadres["social_worker"])
     liaison_row = liaison(district, union, "social_a" if a else "admin")
     appeal = make_appeal(district, org=union, title=f"{tag}诉求", worker=person)
     appeal_services.attachment_add(
@@ -574,6 +578,8 @@ def _side(district: Any, tmp_path: Any, side: str) -> dict[str, Any]:
         "assessment_version": version,
         "assessment_result": version.results.get(organisation=union),
         "assessment_event": version.events.first(),
+        "worker_result": workers_version.results.get(),
+        "evaluation_write": workers_version.evaluation_writes.get(),
         "liaison": liaison_row,
         "appeal": Appeal.objects.get(pk=appeal.pk),
         "attachment": appeal.attachments.get(),
@@ -585,6 +591,26 @@ def _side(district: Any, tmp_path: Any, side: str) -> dict[str, Any]:
             ("cadre_post" if k == "post" else "sw_assignment" if k == "assignment" else k): v for k, v in cadres.items()
         },
     }
+
+
+def _workers_assessment(district: Any, town: Organisation, officer: Any, worker: Any) -> Any:
+    """The town's 2026 assessment of its social worker, published: it writes the worker's evaluation."""
+    indicator_set = assessment_services.indicator_set_create(
+        actor=officer,
+        organisation=town,
+        year=2026,
+        assessee_kind="social_worker",
+        name=f"{town.name}社工考核",
+        indicators=[assessment_services.IndicatorSpec("服务对象评价", "100")],
+        grade_bands=WORKER_BANDS,
+        reviewers=[officer],
+    )
+    assessment_services.manual_score_record(
+        actor=officer, indicator=indicator_set.indicators.get(), social_worker=worker, score="80", evidence="回访"
+    )
+    version = assessment_services.assessment_compute(actor=officer, indicator_set=indicator_set)
+    assessment_services.assessment_review(actor=district.user("admin"), assessment=version)
+    return assessment_services.assessment_publish(actor=district.user("admin"), assessment=version)
 
 
 def _craftsmen(district: Any, world: dict[str, dict[str, Any]]) -> None:

@@ -59,6 +59,9 @@ class VersionSerializer(serializers.ModelSerializer):
 class ResultSerializer(serializers.ModelSerializer):
     organisation = serializers.CharField(source="organisation.code")
     organisation_name = serializers.CharField(source="organisation.name")
+    assessee_kind = serializers.CharField(source="assessment.indicator_set.assessee_kind")
+    social_worker = serializers.IntegerField(source="social_worker_id", allow_null=True)
+    social_worker_name = serializers.SerializerMethodField()
     year = serializers.IntegerField(source="assessment.indicator_set.year")
     version = serializers.IntegerField(source="assessment.version")
     state = serializers.CharField(source="assessment.state")
@@ -69,6 +72,9 @@ class ResultSerializer(serializers.ModelSerializer):
             "id",
             "organisation",
             "organisation_name",
+            "assessee_kind",
+            "social_worker",
+            "social_worker_name",
             "year",
             "version",
             "state",
@@ -78,3 +84,6 @@ class ResultSerializer(serializers.ModelSerializer):
             "passed",
             "lines",
         ]
+
+    def get_social_worker_name(self, obj: AssessmentResult) -> str | None:
+        return obj.social_worker.name if obj.social_worker_id else None

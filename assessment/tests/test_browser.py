@@ -116,3 +116,60 @@ def test_publish_follow_a_score_to_its_rows_and_the_subsidy_uses_it(browser, liv
     finance.get_by_test_id("cycle-create").click()
     expect(finance.get_by_test_id("cycle-state")).to_have_text("已计算")
     expect(finance.get_by_test_id("entitlements")).to_contain_text("已发布考核 75.00 分 → 系数 1.0")
+
+
+def test_the_district_publishes_its_social_workers_and_a_worker_reads_their_score_on_a_phone(
+    browser, live_server, ui_login, browser_district
+):
+    """Published in the pages, the workers' assessment becomes their yearly evaluation; 社工乙 reads
+    their own score on a phone (and no colleague's); town B's officer follows 甲's requests to the one
+    registered in town B."""
+    from assessment.tests.test_social_workers import score, worker_set, workers_world
+
+    d = browser_district
+    world = workers_world(d)
+    s = worker_set(d)
+    score(d, s, world["jia"], ("80", "90"))
+    score(d, s, world["yi"], ("70", "70"))
+    reviewer = _page(browser, ui_login, "org_dept")
+    reviewer.goto(f"{live_server.url}/assessment/indicators/{s.indicators.get(source='manual').pk}/score/")
+    expect(reviewer.locator("select[name=social_worker]")).to_contain_text("社工乙（仁和镇总工会）")
+    _shot(reviewer, "worker-score-1440")
+    admin = _page(browser, ui_login, "admin")
+    admin.goto(f"{live_server.url}/assessment/sets/{s.pk}/")
+    _shot(admin, "worker-set-1440")
+    admin.get_by_test_id("compute").click()
+    expect(admin.get_by_test_id("version-state")).to_have_text("已计算")
+    checker = _page(browser, ui_login, "org_dept")
+    checker.goto(admin.url)
+    checker.get_by_test_id("review").click()
+    checker.get_by_test_id("publish").click()
+    expect(checker.get_by_test_id("version-state")).to_have_text("已发布")
+    expect(checker.get_by_test_id("events")).to_contain_text("写入 2 名社工年度评价")
+    expect(checker.locator(".alert-success")).to_contain_text("结果冻结，已写入各社工的年度评价")
+    expect(checker.get_by_test_id("version-results")).to_contain_text("社工甲")
+    _shot(checker, "worker-version-1440")
+    checker.goto(f"{live_server.url}/cadres/social-workers/{world['jia'].pk}/")
+    expect(checker.get_by_test_id("evaluations")).to_contain_text("81.18")
+    _shot(checker, "worker-cadres-page-1440")
+
+    phone = _page(browser, ui_login, "sg_yi", PHONE)
+    phone.goto(f"{live_server.url}/assessment/")
+    expect(phone.get_by_test_id("result-table")).not_to_contain_text("社工甲")
+    _shot(phone, "worker-results-390")
+    phone.get_by_role("link", name="社工乙").click()
+    expect(phone.get_by_test_id("total")).to_have_text("72.50")
+    expect(phone.get_by_test_id("grade")).to_have_text("基本称职")
+    expect(phone.get_by_test_id("evaluation-history")).to_contain_text("第 1 版")
+    _shot(phone, "worker-result-390")
+    assert phone.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+
+    town_b = _page(browser, ui_login, "town_b")
+    town_b.goto(f"{live_server.url}/assessment/?kind=social_worker")
+    expect(town_b.get_by_test_id("result-table")).not_to_contain_text("社工乙")
+    r_jia = s.assessments.get().results.get(social_worker=world["jia"])
+    town_b.goto(f"{live_server.url}/assessment/results/{r_jia.pk}/")
+    _shot(town_b, "worker-result-1440")
+    town_b.get_by_test_id("drill-1").click()
+    expect(town_b.get_by_test_id("row-count")).to_contain_text("计算时依据 3 条记录，您可查看其中 1 条")
+    _shot(town_b, "worker-rows-1440")

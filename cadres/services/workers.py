@@ -188,9 +188,14 @@ def evaluation_record(
     note: str = "",
     source: str = Evaluation.Source.REVIEWER,
 ) -> Evaluation:
-    """The yearly evaluation (评价) of a social worker, closing the cycle: entered by reviewers now, and
-    the function the assessment app calls with ``source="assessment"`` once it scores social workers.
-    One result per worker and year; 不称职 is recorded and then needs a decision (解聘) by a person."""
+    """The yearly evaluation (评价) of a social worker, closing the cycle: entered by reviewers, or
+    written by the assessment app (``source="assessment"``) when it publishes a social workers'
+    assessment. One evaluation per worker and year; 不称职 is recorded and then needs a decision
+    (解聘) by a person.
+
+    A published assessment replaces the year's evaluation (the assessment app keeps what it said
+    before); a reviewer's hand entry is refused for a year whose evaluation came from a published
+    assessment — it cannot override it silently."""
     worker = _locked(worker, actor, f"评价社工“{worker.name}”")
     if worker.stage == SocialWorker.Stage.PROBATION:
         refuse(f"“{worker.name}”尚在试用期，请先完成试用期考核")
@@ -203,6 +208,21 @@ def evaluation_record(
     if score is not None and (not score.is_finite() or not Decimal(0) <= score <= Decimal(100)):
         refuse({"score": "得分须在 0 到 100 之间"})
     note = (note or "").strip()[:300]
+    existing = Evaluation.objects.select_for_update().filter(social_worker=worker, year=year).first()
+    if existing is not None and existing.source == Evaluation.Source.ASSESSMENT and source != existing.source:
+        refuse(
+            {
+                "year": f"“{worker.name}”{year} 年度的评价来自已发布的绩效考核，不能手工录入覆盖；"
+                "如需更改，请重新计算并发布考核"
+            }
+        )
+    if existing is not None and source == Evaluation.Source.ASSESSMENT:
+        values = {"result": result, "score": score, "note": note, "source": source, "recorded_by": actor}
+        for name, value in values.items():
+            setattr(existing, name, value)
+        existing.recorded_at = timezone.now()
+        existing.save(update_fields=[*values, "recorded_at"])
+        return existing
     return create_or_refuse(
         lambda: Evaluation.objects.create(
             social_worker=worker, year=year, result=result, score=score, note=note, source=source, recorded_by=actor
