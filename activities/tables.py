@@ -5,7 +5,7 @@ from __future__ import annotations
 import django_tables2 as tables
 from django.urls import reverse
 
-from core.lists import DateColumn, DateTimeColumn, Table, YesNoColumn
+from core.lists import DateColumn, DateTimeColumn, MoneyColumn, Table, YesNoColumn
 
 
 class ActivityTable(Table):
@@ -62,3 +62,18 @@ class StudioTable(Table):
     level = tables.Column(verbose_name="级别")
     plaque_on = DateColumn(verbose_name="授牌日期", orderable=True)
     field = tables.Column(verbose_name="专业领域", default="—")
+
+
+class InnovationTable(Table):
+    number = tables.Column(
+        verbose_name="编号", linkify=lambda record: reverse("activities:innovation", args=[record.pk]), orderable=True
+    )
+    kind = tables.Column(verbose_name="类别")
+    title = tables.Column(verbose_name="项目名称")
+    applicant = tables.Column(verbose_name="申报人/单位", accessor="applicant", orderable=False)
+    union = tables.Column(verbose_name="申报单位", accessor="union__name")
+    submitted_at = DateTimeColumn(verbose_name="申报时间", format="Y-m-d", orderable=True)
+    state = tables.Column(verbose_name="状态")
+    grade = tables.Column(verbose_name="评审等级", default="—")
+    amount = MoneyColumn(verbose_name="奖励金额（元）", total=True)
+    reward_status = tables.Column(verbose_name="发放", accessor="reward_status", orderable=False)
