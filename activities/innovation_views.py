@@ -18,6 +18,7 @@ from activities import innovation_services as inn
 from activities.craftsmen_views import nominating_unions
 from activities.filtersets import InnovationFilterSet
 from activities.innovation import InnovationItem
+from activities.selectors import count_root
 from activities.tables import InnovationTable
 from core.forms import StyledFormMixin
 from core.lists import ListPage, list_url
@@ -27,7 +28,7 @@ from members.models import Person
 from members.services import id_index
 from orgs.models import Organisation
 from orgs.roles import Perm
-from orgs.scope import get_scoped_or_404, has_perm, scoped
+from orgs.scope import get_scoped_or_404, has_perm
 from orgs.web import perm_required
 
 FOR_UNIT = "unit"
@@ -99,9 +100,7 @@ class InnovationList(ListPage):
     def extra_context(self, request: HttpRequest) -> dict[str, Any]:
         """The counts of the chosen subtree (?subtree=<code>, else the user's widest organisation) and
         year (?year=, else this year), each linking to the rows it counts."""
-        orgs = scoped(request.user, Perm.MEMBER_VIEW, Organisation.objects.order_by("depth", "path"))
-        raw = request.GET.get("subtree", "")[:40]
-        root = (orgs.filter(code=raw).first() if raw else None) or orgs.first()
+        root = count_root(request.user, Perm.MEMBER_VIEW, request.GET.get("subtree"))
         raw_year = request.GET.get("year", "")
         this_year = timezone.localdate().year
         year = int(raw_year) if raw_year.isdigit() and 2000 <= int(raw_year) <= this_year else this_year

@@ -280,10 +280,9 @@ class InnovationViewSet(
     )
     @action(detail=False, methods=["get"])
     def counts(self, request, **kwargs):
-        orgs = scoped(request.user, Perm.MEMBER_VIEW, Organisation.objects.order_by("depth", "path"))
-        code = request.query_params.get("subtree", "").strip()[:40]
-        root = orgs.filter(code=code).first() if code else orgs.first()
-        if root is None:
+        code = request.query_params.get("subtree", "").strip()
+        root = selectors.count_root(request.user, Perm.MEMBER_VIEW, code)
+        if root is None or (code and root.code != code):
             raise ValidationError({"subtree": [f"组织“{code}”不存在或不在您的管理范围内"]})
         raw = request.query_params.get("year", "")
         year = int(raw) if raw.isdigit() and len(raw) == 4 else timezone.localdate().year
