@@ -28,6 +28,7 @@ from core.system import system_actor
 from funds import services as funds_services
 from funds.models import Cycle, Programme
 from members.models import Membership, Person
+from members.services import id_index
 from orgs.models import Organisation
 from orgs.roles import Perm
 from orgs.scope import can_at, scoped, subtree_q
@@ -84,11 +85,25 @@ def item_submit(
             Membership.objects.active_on().filter(person=person).filter(subtree_q("organisation__path", union.path))
         )
         if not members.exists():
-            raise ValidationError({"person": f"{person.name}不是{union.name}（含下级）的在册会员"})
+            raise ValidationError(
+                {"person": f"{person.name}不是{union.name}（含下级）的在册会员，或姓名与身份证号不符"}
+            )
     return _create(
         actor=actor, union=union, person=person, kind=kind, title=title, content=content, benefit=benefit,
         channel=InnovationItem.Channel.OFFICE,
     )  # fmt: skip
+
+
+def member_named(*, union: Organisation, name: str, id_number: str) -> Person:
+    """The active member of ``union``'s subtree named by 姓名 + 身份证号. An unknown number, a wrong name
+    and a person outside the union get the same refusal, so it tells nothing about people out of scope."""
+    name, number = (name or "").strip(), (id_number or "").strip().upper()
+    person = Person.objects.filter(id_number_index=id_index(number)).first() if number else None
+    active = Membership.objects.active_on().filter(subtree_q("organisation__path", union.path))
+    if person is None or person.name != name or not active.filter(person=person).exists():
+        who = name or "（未填姓名）"
+        raise ValidationError({"person_name": f"{who}不是{union.name}（含下级）的在册会员，或姓名与身份证号不符"})
+    return person
 
 
 def item_submit_own(*, actor: Any, kind: str, title: str, content: str, benefit: str = "") -> InnovationItem:

@@ -24,8 +24,6 @@ from core.forms import StyledFormMixin
 from core.lists import ListPage, list_url
 from core.money import format_yuan
 from core.views import add_refusal_message
-from members.models import Person
-from members.services import id_index
 from orgs.models import Organisation
 from orgs.roles import Perm
 from orgs.scope import get_scoped_or_404, has_perm
@@ -117,16 +115,8 @@ class InnovationList(ListPage):
     def side_form_save(self, request: HttpRequest, form: OfficeItemForm) -> str:
         data = dict(form.cleaned_data)
         union, applicant = data.pop("union"), data.pop("applicant")
-        name, number = data.pop("person_name").strip(), data.pop("person_id_number").strip().upper()
-        person = None
-        if applicant != FOR_UNIT:
-            person = Person.objects.filter(id_number_index=id_index(number)).first() if number else None
-            if person is None or person.name != name:
-                raise ValidationError(
-                    {
-                        "person_name": f"{name or '（未填姓名）'}不是{union.name}（含下级）的在册会员，或姓名与身份证号不符"
-                    }
-                )
+        name, number = data.pop("person_name"), data.pop("person_id_number")
+        person = None if applicant == FOR_UNIT else inn.member_named(union=union, name=name, id_number=number)
         item = inn.item_submit(actor=request.user, union=union, person=person, **data)
         return f"已申报创新项目 {item.number}"
 

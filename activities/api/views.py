@@ -40,8 +40,7 @@ from activities.filtersets import (
 from activities.innovation import InnovationItem
 from activities.models import Activity, Registration
 from activities.studios import Studio, StudioOutput
-from members.models import Honour, Person
-from members.services import id_index
+from members.models import Honour
 from orgs.api.permissions import holds
 from orgs.models import Organisation
 from orgs.roles import Perm
@@ -217,17 +216,6 @@ class StudioOutputViewSet(viewsets.ReadOnlyModelViewSet):
         return scoped(self.request.user, Perm.ORG_VIEW, rows).order_by("-year", "studio_id")
 
 
-def _innovation_person(union: Organisation, name: str, number: str) -> Person | None:
-    """The member named by 姓名 + 身份证号 (an unknown number and a wrong name get the same refusal)."""
-    name, number = name.strip(), number.strip().upper()
-    if not number:
-        return None
-    person = Person.objects.filter(id_number_index=id_index(number)).first()
-    if person is None or person.name != name:
-        raise ValidationError({"person_name": [f"{name}不是{union.name}（含下级）的在册会员，或姓名与身份证号不符"]})
-    return person
-
-
 @extend_schema_view(
     list=extend_schema(summary="职工创新项目（合理化建议、技术革新、“五小”；按申报单位范围）"),
     retrieve=extend_schema(summary="创新项目详情"),
@@ -257,7 +245,8 @@ class InnovationViewSet(
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
         union = _org(request.user, Perm.ACTIVITY_MANAGE, values.pop("union"), "union")
-        person = _innovation_person(union, values.pop("person_name"), values.pop("person_id_number"))
+        name, number = values.pop("person_name"), values.pop("person_id_number")
+        person = innovation_services.member_named(union=union, name=name, id_number=number) if number.strip() else None
         item = innovation_services.item_submit(actor=request.user, union=union, person=person, **values)
         return Response(InnovationItemSerializer(item).data, status=status.HTTP_201_CREATED)
 
@@ -284,10 +273,10 @@ class InnovationViewSet(
         root = selectors.count_root(request.user, Perm.MEMBER_VIEW, code)
         if root is None or (code and root.code != code):
             raise ValidationError({"subtree": [f"组织“{code}”不存在或不在您的管理范围内"]})
-        raw = request.query_params.get("year", "")
+        raw = request.query_params.get("year", "").strip()
         year = int(raw) if raw.isdigit() and len(raw) == 4 else timezone.localdate().year
-        if not 2000 <= year <= 2100:
-            raise ValidationError({"year": ["年度应在 2000–2100 之间"]})
+        if raw and not (raw.isdigit() and len(raw) == 4 and 2000 <= year <= 2100):
+            raise ValidationError({"year": ["年度应为 2000–2100 之间的四位数字"]})
         c = innovation_services.innovation_counts(request.user, root, year)
         body = {"subtree": root.code, "year": year, "submitted": c.submitted, "adopted": c.adopted,
                 "rewarded": c.rewarded, "rewarded_yuan": c.rewarded_yuan}  # fmt: skip
