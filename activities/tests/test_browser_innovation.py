@@ -15,7 +15,7 @@ from conftest import BROWSER_LOCALE
 from members.tests.factories import member
 
 pytestmark = pytest.mark.browser
-SHOTS = Path("/tmp/h13_shots")  # looked at while building; never committed
+SHOTS = Path("/tmp/shots-h13")  # looked at while building; never committed
 PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}
 DESKTOP = {"viewport": {"width": 1440, "height": 900}}
 
