@@ -1,8 +1,12 @@
 """Innovation in the browser: a worker submits a 小革新 on a phone, the town officer (the union above)
-grades it 二等 on the item's page, finance pays the cycle, and the town's counts show it rewarded."""
+grades it 二等 on the item's page, finance pays the cycle, and the town's counts show it rewarded.
+Event photos: the organiser uploads them (a renamed program refused), reports, and the town reviewing
+sees the thumbnails."""
 
 from __future__ import annotations
 
+import struct
+import zlib
 from pathlib import Path
 
 import pytest
@@ -10,6 +14,7 @@ from django.test import override_settings
 from playwright.sync_api import expect
 
 from activities.innovation import InnovationItem
+from activities.tests.factories import competition, held
 from activities.tests.innovation_helpers import CONTENT, IMMEDIATE, pay, reward_programmes, submit
 from conftest import BROWSER_LOCALE
 from members.tests.factories import member
@@ -77,3 +82,63 @@ def test_worker_submits_on_a_phone_and_the_town_grades(browser, live_server, bro
     wide = _session(browser, ui_login, "worker_a", DESKTOP)
     wide.goto(f"{live_server.url}/portal/innovation/")
     shot(wide, "innovation-portal-1440")
+
+
+def _png(rgb: tuple[int, int, int], size: int = 120) -> bytes:
+    """A real PNG of one colour (the browser draws it as a thumbnail)."""
+    raw = b"".join(b"\0" + bytes(rgb) * size for _ in range(size))
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    header = struct.pack(">IIBBBBB", size, size, 8, 2, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b"")
+
+
+def test_organiser_attaches_photos_and_the_town_sees_them_reviewing(
+    browser, live_server, browser_district, ui_login, settings, tmp_path
+):
+    settings.MEDIA_ROOT = tmp_path
+    d = browser_district
+    chair = d.user("chair_a")
+    event = held(competition(d, organisation=d.union_a, actor=chair, co_organisers=[], title="沙坨村健步走"))
+    url = f"{live_server.url}/activities/{event.pk}/"
+    organiser = _session(browser, ui_login, "chair_a", DESKTOP)
+    organiser.goto(url)
+    form = organiser.get_by_test_id("photos-form")
+    form.locator("input[type=file]").set_input_files(
+        [{"name": "安装包.jpg", "mimeType": "image/jpeg", "buffer": b"MZ\x90\0" + b"\0" * 64}]
+    )
+    form.locator("button[type=submit]").click()
+    expect(organiser.locator("body")).to_contain_text("内容不是 JPG 或 PNG")
+    assert not event.photos.exists()
+    files = [
+        {"name": f"现场{n}.png", "mimeType": "image/png", "buffer": _png(c)}
+        for n, c in enumerate([(200, 30, 40), (30, 120, 200), (40, 160, 90)], start=1)
+    ]
+    organiser.get_by_test_id("photos-form").locator("input[type=file]").set_input_files(files)
+    organiser.get_by_test_id("photos-form").locator("button[type=submit]").click()
+    expect(organiser.locator("body")).to_contain_text("已上传 3 张照片")
+    expect(organiser.get_by_test_id("event-photos").locator("img")).to_have_count(3)
+    organiser.get_by_test_id("report-form").locator("input[type=number]").fill("35")
+    organiser.get_by_test_id("report-form").locator("button[type=submit]").click()
+    expect(organiser.locator("body")).to_contain_text("活动已报送")
+    town = _session(browser, ui_login, "town_a", DESKTOP)
+    town.goto(url)
+    expect(town.get_by_test_id("review-form")).to_be_visible()
+    thumbs = town.get_by_test_id("event-photos").locator("img")
+    expect(thumbs).to_have_count(3)
+    assert town.evaluate(
+        "() => [...document.querySelectorAll('[data-testid=event-photos] img')].every(i => i.naturalWidth === 120)"
+    )
+    shot(town, "event-photos-1440")
+    phone = _session(browser, ui_login, "town_a", PHONE)
+    phone.goto(url)
+    expect(phone.get_by_test_id("event-photos").locator("img")).to_have_count(3)
+    phone.evaluate(
+        "() => document.querySelectorAll('[data-testid=event-photos] img').forEach(i => i.loading = 'eager')"
+    )
+    phone.wait_for_function(
+        "() => [...document.querySelectorAll('[data-testid=event-photos] img')].every(i => i.complete && i.naturalWidth)"
+    )
+    shot(phone, "event-photos-390")
