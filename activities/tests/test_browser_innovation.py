@@ -7,34 +7,18 @@ from __future__ import annotations
 
 import struct
 import zlib
-from pathlib import Path
 
 import pytest
 from django.test import override_settings
 from playwright.sync_api import expect
 
 from activities.innovation import InnovationItem
+from activities.tests.browser_helpers import DESKTOP, PHONE, session, shot
 from activities.tests.factories import competition, held
 from activities.tests.innovation_helpers import CONTENT, IMMEDIATE, pay, reward_programmes, submit
-from conftest import BROWSER_LOCALE
 from members.tests.factories import member
 
 pytestmark = pytest.mark.browser
-SHOTS = Path("/tmp/shots-h13")  # looked at while building; never committed
-PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}
-DESKTOP = {"viewport": {"width": 1440, "height": 900}}
-
-
-def shot(page, name: str) -> None:
-    SHOTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
-
-
-def _session(browser, ui_login, username: str, device: dict):
-    page = browser.new_context(**BROWSER_LOCALE, **device).new_page()
-    page.on("dialog", lambda dialog: dialog.accept())
-    ui_login(page, username)
-    return page
 
 
 @override_settings(TASKS=IMMEDIATE)
@@ -46,7 +30,7 @@ def test_worker_submits_on_a_phone_and_the_town_grades(browser, live_server, bro
     worker.save()
     submit(d, person=member(d.union_a, name="李师傅").person, title="分拣台可调高度小设计", kind="design")
 
-    phone = _session(browser, ui_login, "worker_a", PHONE)
+    phone = session(browser, ui_login, "worker_a", PHONE)
     phone.goto(f"{live_server.url}/portal/innovation/")
     phone.select_option("select[name=kind]", value="improvement")
     phone.fill("input[name=title]", "冷库门帘感应闭合")
@@ -58,7 +42,7 @@ def test_worker_submits_on_a_phone_and_the_town_grades(browser, live_server, bro
     shot(phone, "innovation-portal-390")
     item = InnovationItem.objects.get(title="冷库门帘感应闭合")
 
-    town = _session(browser, ui_login, "town_a", DESKTOP)
+    town = session(browser, ui_login, "town_a", DESKTOP)
     town.goto(f"{live_server.url}/activities/innovation/{item.pk}/")
     town.select_option("select[name=grade]", value="second")
     town.fill("textarea[name=opinion]", "节能效果明显，同意二等")
@@ -74,12 +58,12 @@ def test_worker_submits_on_a_phone_and_the_town_grades(browser, live_server, bro
     town.get_by_test_id("innovation-counts").get_by_text("1 项").first.click()
     expect(town.get_by_test_id("innovation-table")).to_contain_text("冷库门帘感应闭合")
     expect(town.get_by_test_id("innovation-table")).not_to_contain_text("分拣台可调高度小设计")
-    narrow = _session(browser, ui_login, "town_a", PHONE)
+    narrow = session(browser, ui_login, "town_a", PHONE)
     narrow.goto(f"{live_server.url}/activities/innovation/")
     shot(narrow, "innovation-list-390")
     narrow.goto(f"{live_server.url}/activities/innovation/{item.pk}/")
     shot(narrow, "innovation-detail-390")
-    wide = _session(browser, ui_login, "worker_a", DESKTOP)
+    wide = session(browser, ui_login, "worker_a", DESKTOP)
     wide.goto(f"{live_server.url}/portal/innovation/")
     shot(wide, "innovation-portal-1440")
 
@@ -103,7 +87,7 @@ def test_organiser_attaches_photos_and_the_town_sees_them_reviewing(
     chair = d.user("chair_a")
     event = held(competition(d, organisation=d.union_a, actor=chair, co_organisers=[], title="沙坨村健步走"))
     url = f"{live_server.url}/activities/{event.pk}/"
-    organiser = _session(browser, ui_login, "chair_a", DESKTOP)
+    organiser = session(browser, ui_login, "chair_a", DESKTOP)
     organiser.goto(url)
     form = organiser.get_by_test_id("photos-form")
     form.locator("input[type=file]").set_input_files(
@@ -123,7 +107,7 @@ def test_organiser_attaches_photos_and_the_town_sees_them_reviewing(
     organiser.get_by_test_id("report-form").locator("input[type=number]").fill("35")
     organiser.get_by_test_id("report-form").locator("button[type=submit]").click()
     expect(organiser.locator("body")).to_contain_text("活动已报送")
-    town = _session(browser, ui_login, "town_a", DESKTOP)
+    town = session(browser, ui_login, "town_a", DESKTOP)
     town.goto(url)
     expect(town.get_by_test_id("review-form")).to_be_visible()
     thumbs = town.get_by_test_id("event-photos").locator("img")
@@ -132,7 +116,7 @@ def test_organiser_attaches_photos_and_the_town_sees_them_reviewing(
         "() => [...document.querySelectorAll('[data-testid=event-photos] img')].every(i => i.naturalWidth === 120)"
     )
     shot(town, "event-photos-1440")
-    phone = _session(browser, ui_login, "town_a", PHONE)
+    phone = session(browser, ui_login, "town_a", PHONE)
     phone.goto(url)
     expect(phone.get_by_test_id("event-photos").locator("img")).to_have_count(3)
     phone.evaluate(
