@@ -79,6 +79,14 @@ def _png(rgb: tuple[int, int, int], size: int = 120) -> bytes:
     return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b"")
 
 
+def _loaded(page) -> None:
+    """Waits for the lazily loaded thumbnails (loaded now, not when scrolled to)."""
+    page.evaluate("() => document.querySelectorAll('[data-testid=event-photos] img').forEach(i => i.loading = 'eager')")
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('[data-testid=event-photos] img')].every(i => i.complete && i.naturalWidth)"
+    )
+
+
 def test_organiser_attaches_photos_and_the_town_sees_them_reviewing(
     browser, live_server, browser_district, ui_login, settings, tmp_path
 ):
@@ -112,17 +120,14 @@ def test_organiser_attaches_photos_and_the_town_sees_them_reviewing(
     expect(town.get_by_test_id("review-form")).to_be_visible()
     thumbs = town.get_by_test_id("event-photos").locator("img")
     expect(thumbs).to_have_count(3)
-    assert town.evaluate(
-        "() => [...document.querySelectorAll('[data-testid=event-photos] img')].every(i => i.naturalWidth === 120)"
+    _loaded(town)  # the thumbnails are the photos themselves, 120 px wide as uploaded
+    widths = town.evaluate(
+        "() => [...document.querySelectorAll('[data-testid=event-photos] img')].map(i => i.naturalWidth)"
     )
+    assert widths == [120, 120, 120]
     shot(town, "event-photos-1440")
     phone = session(browser, ui_login, "town_a", PHONE)
     phone.goto(url)
     expect(phone.get_by_test_id("event-photos").locator("img")).to_have_count(3)
-    phone.evaluate(
-        "() => document.querySelectorAll('[data-testid=event-photos] img').forEach(i => i.loading = 'eager')"
-    )
-    phone.wait_for_function(
-        "() => [...document.querySelectorAll('[data-testid=event-photos] img')].every(i => i.complete && i.naturalWidth)"
-    )
+    _loaded(phone)
     shot(phone, "event-photos-390")
