@@ -94,7 +94,9 @@ def nomination_add(
             Membership.objects.active_on().filter(person=person).filter(subtree_q("organisation__path", union.path))
         )
         if not in_union.exists():
-            raise ValidationError({"person": f"{person.name}不是{union.name}（含下级）的在册会员"})
+            raise ValidationError(
+                {"person": f"{person.name}不是{union.name}（含下级）的在册会员，或姓名与身份证号不符"}
+            )
         if Nomination.objects.filter(selection=selection, person=person).exists():
             raise ValidationError({"person": f"{person.name}已被推荐参加{selection}，不能重复推荐"})
         try:

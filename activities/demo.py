@@ -1,8 +1,10 @@
 """The demo district's events (``manage.py demo``): a district forklift competition co-organised with
 区人保局 (held, scored, awarded, reported and reviewed), a town's flower-arranging training with
 区社教中心, and a spraying competition of 仁和镇 whose registration is open now, for the worker
-account ``zhigong`` to register on a phone. Deterministic and idempotent: an event whose title
-exists is left as it is."""
+account ``zhigong`` to register on a phone; the innovation reward programmes (member, unit) on fund
+3107 with a few items of 仁和镇's 沙坨村 union — one from ``zhigong`` in the portal — graded by
+``renhe`` and paid (or waiting for ``caiwu2``). Deterministic and idempotent: an event whose title
+exists is left as it is; the innovation items are made once."""
 
 from __future__ import annotations
 
@@ -13,9 +15,16 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
+from activities import innovation_services as inn
 from activities import services
+from activities.innovation import InnovationItem
+from activities.innovation_reward import FUND_CODE, PERSON_KEY, UNIT_KEY
 from activities.models import Activity, Registration
 from core.models import User
+from core.system import system_actor
+from funds import services as funds_services
+from funds import tasks as funds_tasks
+from funds.models import Cycle, Programme
 from members.models import Membership, Person
 from orgs.models import Organisation
 
@@ -108,4 +117,67 @@ def build(options: dict) -> str:
             services.event_review(actor=reviewer, activity=event, approve=True)
         made.append(title)
     awarded = Registration.objects.exclude(honour=None).count()
-    return f"活动与竞赛：新增 {len(made)} 项（{'、'.join(made) or '无'}），竞赛获奖记入会员荣誉共 {awarded} 项"
+    innovation = _innovation(root, rng)
+    return f"活动与竞赛：新增 {len(made)} 项（{'、'.join(made) or '无'}），竞赛获奖记入会员荣誉共 {awarded} 项；{innovation}"
+
+
+# (kind, title, member? (else the unit), grade or None = waiting, paid?)
+INNOVATION_ITEMS = [
+    ("suggestion", "仓储叉车通道单向循环的合理化建议", True, "second", True),
+    ("renovation", "冷库门帘加装感应自动闭合装置", True, "first", True),
+    ("invention", "托盘防滑限位块", True, "none", False),
+    ("design", "分拣台可调高度小设计", True, None, False),
+    ("improvement", "村级物流站电动三轮车充电柜改造", False, "third", False),
+]
+INNOVATION_PRIZES = {
+    PERSON_KEY: ("CXJL", "职工创新奖励", {"first": "2000", "second": "1000", "third": "500"}),
+    UNIT_KEY: ("CXZZ", "单位创新项目资助", {"first": "10000", "second": "6000", "third": "3000"}),
+}
+
+
+def _innovation(root: Organisation, rng: random.Random) -> str:
+    """The two reward programmes (system set-up, 50,000 yuan budget) and five items of 沙坨村."""
+    system = system_actor()
+    accounts = funds_services.standard_accounts_ensure(district=root)
+    for key, (code, name, prizes) in INNOVATION_PRIZES.items():
+        if not Programme.objects.filter(code=code).exists():
+            programme = funds_services.programme_create(
+                actor=system, code=code, name=name, plugin_key=key, period_type=Programme.PeriodType.ON_APPLICATION,
+                fund=accounts[FUND_CODE], organisation=root, approval_chain=["财务审核"],
+                description="普惠制服务项目：合理化建议、技术革新和“五小”，经上级工会评审获奖的按等级奖励。",
+            )  # fmt: skip
+            funds_services.parameter_version_add(
+                actor=system, programme=programme, effective_from=date(2024, 1, 1), params=prizes, note="实施办法"
+            )
+    if InnovationItem.objects.exists():
+        return f"创新项目 {InnovationItem.objects.count()} 项"
+    funds_services.allocation_register(
+        actor=system, fund=accounts[FUND_CODE], amount=Decimal("50000"), on=date(2026, 1, 5), note="职工创新奖励预算"
+    )
+    union = Organisation.objects.get(code="SY-101-001")
+    chair, renhe, finance = _user("shatuo"), _user("renhe"), _user("caiwu2")
+    worker = _user("zhigong")
+    people = [p for p in _people(union, 6, rng) if p.user_id is None]
+    for n, (kind, title, by_member, grade, paid) in enumerate(INNOVATION_ITEMS):
+        content = f"{title}：在岗位实践中发现问题，提出改进办法并组织试用，经班组验证效果良好，可在同类岗位推广。"
+        if n == 0 and worker is not None and getattr(worker, "person", None) is not None:
+            item = inn.item_submit_own(actor=worker, kind=kind, title=title, content=content, benefit="提高效率")
+        else:
+            person = people[n % len(people)] if by_member and people else None
+            item = inn.item_submit(
+                actor=chair, union=union, person=person, kind=kind, title=title, content=content, benefit="降低成本"
+            )
+        if grade is None:
+            continue
+        item = inn.item_grade(
+            actor=renhe, item=item, grade=grade, opinion="经评审，同意" if grade != "none" else "暂不予奖励"
+        )
+        if item.cycle_id:
+            cycle = Cycle.objects.get(pk=item.cycle_id)
+            if cycle.state == Cycle.State.COMPUTING:  # no task worker runs during the demo command
+                funds_tasks.cycle_compute_run(cycle.pk)
+                cycle.refresh_from_db()
+            if paid:
+                cycle = funds_services.cycle_review(actor=finance, cycle=cycle)
+                funds_services.cycle_approve(actor=finance, cycle=cycle)
+    return f"创新项目 {InnovationItem.objects.count()} 项（2 项奖励已发放，1 项单位资助待财务审批）"

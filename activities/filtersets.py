@@ -6,7 +6,7 @@ import django_filters
 from django import forms
 from django.db.models import Q, QuerySet
 
-from activities.models import Activity, Nomination, Registration, Studio
+from activities.models import Activity, InnovationItem, Nomination, Registration, Studio, StudioOutput
 from core.filters import FilterSet, YearFilter
 from members.models import Honour
 from orgs.filtersets import OrganisationFilter, PickerFilterSetMixin
@@ -112,3 +112,64 @@ class StudioFilterSet(PickerFilterSetMixin, FilterSet):
         return queryset.filter(
             Q(name__icontains=text) | Q(union__name__icontains=text) | Q(leader__name__icontains=text)
         )
+
+
+class StudioOutputFilterSet(PickerFilterSetMixin, FilterSet):
+    """A year's output rows of the studios of a subtree (the API)."""
+
+    subtree = OrganisationFilter(perm=Perm.ORG_VIEW, path="studio__union__path", label="所属工会（含下级）")
+    kind = django_filters.ChoiceFilter(field_name="studio__kind", choices=Studio.Kind.choices, label="类型")
+    year = YearFilter(field_name="year", label="年度")
+    studio = django_filters.NumberFilter(field_name="studio_id", label="工作室编号")
+
+    class Meta:
+        model = StudioOutput
+        fields = ["subtree", "kind", "year", "studio"]
+
+
+class InnovationFilterSet(PickerFilterSetMixin, FilterSet):
+    """The items behind the innovation counts: ``subtree`` + ``year`` with ``adopted`` / ``rewarded``."""
+
+    q = django_filters.CharFilter(method="filter_q", label="编号/名称/申报人/单位")
+    subtree = OrganisationFilter(perm=Perm.MEMBER_VIEW, path="union__path", label="申报单位（含下级）")
+    year = YearFilter(field_name="year", label="年度")
+    kind = django_filters.ChoiceFilter(choices=InnovationItem.Kind.choices, label="类别")
+    state = django_filters.ChoiceFilter(choices=InnovationItem.State.choices, label="状态")
+    grade = django_filters.ChoiceFilter(choices=InnovationItem.Grade.choices, label="评审等级")
+    applicant = django_filters.ChoiceFilter(
+        method="filter_applicant", choices=(("member", "职工"), ("unit", "单位")), label="申报主体"
+    )
+    adopted = django_filters.BooleanFilter(method="filter_adopted", label="获奖采纳")
+    rewarded = django_filters.BooleanFilter(method="filter_rewarded", label="奖励已发放")
+
+    class Meta:
+        model = InnovationItem
+        fields = ["q", "subtree", "year", "kind", "state", "grade", "applicant", "adopted", "rewarded"]
+
+    def filter_q(self, queryset: QuerySet[InnovationItem], name: str, value: str) -> QuerySet[InnovationItem]:
+        text = value.strip()
+        if not text:
+            return queryset
+        return queryset.filter(
+            Q(number__icontains=text)
+            | Q(title__icontains=text)
+            | Q(person__name__icontains=text)
+            | Q(union__name__icontains=text)
+        )
+
+    def filter_applicant(self, queryset: QuerySet[InnovationItem], name: str, value: str) -> QuerySet[InnovationItem]:
+        return queryset.filter(person__isnull=value == "unit") if value else queryset
+
+    def filter_adopted(
+        self, queryset: QuerySet[InnovationItem], name: str, value: bool | None
+    ) -> QuerySet[InnovationItem]:
+        from activities.innovation_services import ADOPTED
+
+        return queryset if value is None else queryset.filter(ADOPTED if value else ~ADOPTED)
+
+    def filter_rewarded(
+        self, queryset: QuerySet[InnovationItem], name: str, value: bool | None
+    ) -> QuerySet[InnovationItem]:
+        from activities.innovation_services import REWARDED
+
+        return queryset if value is None else queryset.filter(REWARDED if value else ~REWARDED)

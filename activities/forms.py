@@ -71,7 +71,25 @@ class ImportForm(StyledFormMixin, forms.Form):
     file = forms.FileField(label="报名表（Excel 或 CSV：姓名、身份证号）")
 
 
-class ReportForm(StyledFormMixin, forms.Form):
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class PhotosField(forms.FileField):
+    """Several files in one input (the service checks type, size and number)."""
+
+    widget = MultipleFileInput(attrs={"accept": "image/jpeg,image/png"})
+
+    def clean(self, data: Any, initial: Any = None) -> list:
+        files = data if isinstance(data, list | tuple) else [data] if data else []
+        return [super(PhotosField, self).clean(f, initial) for f in files]
+
+
+class PhotosForm(StyledFormMixin, forms.Form):
+    photos = PhotosField(label="现场照片", required=False, help_text="JPG 或 PNG，每张不超过 5 MB，每个活动最多 9 张")
+
+
+class ReportForm(PhotosForm):
     participants = forms.IntegerField(
         label="参加人数", min_value=1, max_value=1_000_000, required=False, help_text="有报名记录时按到场人数计"
     )

@@ -167,5 +167,35 @@ class Registration(models.Model):
         return f"{self.person} · {self.activity}"
 
 
+def _photo_path(instance: EventPhoto, filename: str) -> str:
+    return f"activities/{instance.activity_id}/{filename}"
+
+
+class EventPhoto(models.Model):
+    """A photo of an event its organiser held, attached to the report (JPEG or PNG); served only
+    through the scoped view, never from /media directly."""
+
+    activity = models.ForeignKey(Activity, verbose_name="活动", on_delete=models.CASCADE, related_name="photos")
+    file = models.FileField("照片", upload_to=_photo_path)
+    name = models.CharField("文件名", max_length=200)
+    content_type = models.CharField("类型", max_length=20)
+    size = models.PositiveIntegerField("大小（字节）", default=0)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="上传人", null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    uploaded_at = models.DateTimeField("上传时间", auto_now_add=True)
+
+    data_scope = ScopeSpec(paths=("activity__organisation__path",))
+
+    class Meta:
+        verbose_name = "活动照片"
+        verbose_name_plural = "活动照片"
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 from activities.craftsmen import CraftsmanSelection, Nomination, NominationScore, Objection  # noqa: E402,F401
+from activities.innovation import InnovationItem  # noqa: E402,F401
 from activities.studios import Studio, StudioOutput  # noqa: E402,F401

@@ -139,3 +139,11 @@ def event_figures(user: Any, *, root: Organisation, start: date, end: date) -> E
         persons=people["persons"],
         headcount=totals["headcount"],
     )
+
+
+def count_root(user: Any, perm: str, code: str | None) -> Organisation | None:
+    """The organisation a list's counts are for: ``?subtree=<code>`` when the user may see it, else
+    the user's widest organisation."""
+    orgs = scoped(user, perm, Organisation.objects.order_by("depth", "path"))
+    code = (code or "").strip()[:40]
+    return (orgs.filter(code=code).first() if code else None) or orgs.first()

@@ -5,18 +5,20 @@ and raises a Chinese ``ValidationError`` (naming the field or row) or ``Permissi
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
+from pathlib import PurePath
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django_fsm import can_proceed
 
-from activities.models import Activity, Registration
+from activities.models import Activity, EventPhoto, Registration
 from activities.ranking import competition_ranks
 from core.tabular import TabularColumn, TabularError, cell_text, read_tabular
 from members.models import Honour, Membership, Person
@@ -385,9 +387,66 @@ def award_grant(*, actor: Any, activity: Activity, awards: Mapping[int, str], aw
 # --- report and review --------------------------------------------------------------------------
 
 
-def event_report(*, actor: Any, activity: Activity, participants: int | None = None) -> Activity:
-    """The organiser reports an organised event as held. With registrations, the headcount is those
-    marked present (attendance must be recorded first); without, the number given."""
+MAX_PHOTOS = 9
+MAX_PHOTO_BYTES = 5 * 1024 * 1024
+# The first bytes of each allowed type: a renamed file of another kind is refused, not only a wrong suffix.
+PHOTO_TYPES = {".jpg": ("image/jpeg", b"\xff\xd8\xff"), ".jpeg": ("image/jpeg", b"\xff\xd8\xff"),
+               ".png": ("image/png", b"\x89PNG\r\n\x1a\n")}  # fmt: skip
+
+
+def photos_check(files: Sequence[UploadedFile], *, existing: int = 0) -> list[str]:
+    """Refuse (naming the file) anything but a JPEG or PNG of at most 5 MB, and more than nine photos
+    an event; return each file's content type."""
+    if len(files) + existing > MAX_PHOTOS:
+        raise ValidationError({"photos": f"每个活动最多 {MAX_PHOTOS} 张照片（已有 {existing} 张）"})
+    types = []
+    for f in files:
+        name = PurePath(f.name or "").name
+        kind = PHOTO_TYPES.get(PurePath(name).suffix.lower())
+        if kind is None:
+            raise ValidationError({"photos": f"照片“{name}”的类型不允许，只能上传 JPG 或 PNG 图片"})
+        if not f.size:
+            raise ValidationError({"photos": f"照片“{name}”是空文件"})
+        if f.size > MAX_PHOTO_BYTES:
+            raise ValidationError({"photos": f"照片“{name}”超过 5 MB，请压缩后再上传"})
+        f.seek(0)
+        head = f.read(8)
+        f.seek(0)
+        if not head.startswith(kind[1]):
+            raise ValidationError({"photos": f"照片“{name}”的内容不是 JPG 或 PNG 图片"})
+        types.append(kind[0])
+    return types
+
+
+def _photos_save(actor: Any, activity: Activity, files: Sequence[UploadedFile]) -> int:
+    types = photos_check(files, existing=activity.photos.count())
+    for f, content_type in zip(files, types, strict=True):
+        EventPhoto.objects.create(
+            activity=activity, file=f, name=PurePath(f.name or "照片").name[:200], content_type=content_type,
+            size=f.size or 0, uploaded_by=actor,
+        )  # fmt: skip
+    return len(files)
+
+
+def photos_add(*, actor: Any, activity: Activity, files: Sequence[UploadedFile]) -> int:
+    """The organiser attaches photos of an event it held, until its report is accepted."""
+    _manage(actor, activity)
+    if not files:
+        raise ValidationError({"photos": "请选择要上传的照片"})
+    with transaction.atomic():
+        activity = _locked(activity)
+        if activity.state not in (Activity.State.PLANNED, Activity.State.RETURNED):
+            raise ValidationError({"photos": f"活动{activity.get_state_display()}，不能再上传照片"})
+        if activity.held_on > timezone.localdate():
+            raise ValidationError({"photos": "活动尚未开展，不能上传现场照片"})
+        return _photos_save(actor, activity, files)
+
+
+def event_report(
+    *, actor: Any, activity: Activity, participants: int | None = None, photos: Sequence[UploadedFile] = ()
+) -> Activity:
+    """The organiser reports an organised event as held, with its photos if any. With registrations,
+    the headcount is those marked present (attendance must be recorded first); without, the number given."""
     _manage(actor, activity)
     with transaction.atomic():
         activity = _locked(activity)
@@ -404,6 +463,8 @@ def event_report(*, actor: Any, activity: Activity, participants: int | None = N
             count = participants or 0
         if not 1 <= count <= 1_000_000:
             raise ValidationError({"participants": "参加人数须在 1–1000000 之间"})
+        if photos:
+            _photos_save(actor, activity, photos)
         activity.participants = count
         activity.reported_by = actor
         activity.reported_at = timezone.now()
@@ -412,11 +473,15 @@ def event_report(*, actor: Any, activity: Activity, participants: int | None = N
     return activity
 
 
-def reviewer_org(activity: Activity) -> Organisation:
-    """The union above the organiser reviews its report (the district reviews its own events)."""
-    org = activity.organisation
+def union_above(org: Organisation) -> Organisation:
+    """The union directly above ``org`` (the district for itself): who reviews what ``org`` reports."""
     parent = Organisation.objects.filter(path=org.parent_path).first() if org.depth > 1 else None
     return parent or org
+
+
+def reviewer_org(activity: Activity) -> Organisation:
+    """The union above the organiser reviews its report (the district reviews its own events)."""
+    return union_above(activity.organisation)
 
 
 def event_review(*, actor: Any, activity: Activity, approve: bool, note: str = "") -> Activity:

@@ -51,7 +51,7 @@ def studio_create(
         raise ValidationError({"plaque_on": "授牌日期应在 1980 年以后、不晚于今天"})
     in_union = Membership.objects.active_on().filter(person=leader).filter(subtree_q("organisation__path", union.path))
     if not in_union.exists():
-        raise ValidationError({"leader": f"{leader.name}不是{union.name}（含下级）的在册会员"})
+        raise ValidationError({"leader": f"{leader.name}不是{union.name}（含下级）的在册会员，或姓名与身份证号不符"})
     if kind == Studio.Kind.MODEL_WORKER and not leader.honours.filter(title__in=LEADER_TITLES).exists():
         raise ValidationError({"leader": f"{leader.name}没有劳动模范、顺义工匠或五一劳动奖章荣誉，不能领办劳模工作室"})
     try:

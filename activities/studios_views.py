@@ -17,6 +17,7 @@ from django.utils import timezone
 from activities import studios_services as ss
 from activities.craftsmen_views import nominating_unions
 from activities.filtersets import StudioFilterSet
+from activities.selectors import count_root
 from activities.studios import Studio
 from activities.tables import StudioTable
 from core.forms import StyledFormMixin
@@ -74,12 +75,9 @@ class StudioList(ListPage):
         return scoped(request.user, perm, Studio.objects.select_related("union", "leader"))
 
     def extra_context(self, request: HttpRequest) -> dict[str, Any]:
-        """The counts of the chosen subtree (?subtree=, else the user's widest organisation) for the
-        current year, beside the list."""
-        orgs = scoped(request.user, Perm.ORG_VIEW, Organisation.objects.order_by("depth", "path"))
-        raw = request.GET.get("subtree", "")
-        root = orgs.filter(pk=int(raw)).first() if raw.isdigit() and len(raw) < 19 else None
-        root = root or orgs.first()
+        """The counts of the chosen subtree (?subtree=<code>, as the list's filter, else the user's
+        widest organisation) for the current year, beside the list."""
+        root = count_root(request.user, Perm.ORG_VIEW, request.GET.get("subtree"))
         year = timezone.localdate().year
         counts = ss.studio_counts(request.user, root, year) if root else None
         return {"count_root": root, "count_year": year, "counts": counts}

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import django_tables2 as tables
 from django.urls import reverse
 
-from core.lists import DateColumn, DateTimeColumn, Table, YesNoColumn
+from core.lists import DateColumn, DateTimeColumn, MoneyColumn, Table, YesNoColumn
 
 
 class ActivityTable(Table):
@@ -62,3 +64,24 @@ class StudioTable(Table):
     level = tables.Column(verbose_name="级别")
     plaque_on = DateColumn(verbose_name="授牌日期", orderable=True)
     field = tables.Column(verbose_name="专业领域", default="—")
+
+
+class InnovationTable(Table):
+    number = tables.Column(
+        verbose_name="编号", linkify=lambda record: reverse("activities:innovation", args=[record.pk]), orderable=True
+    )
+    kind = tables.Column(verbose_name="类别")
+    title = tables.Column(verbose_name="项目名称")
+    applicant = tables.Column(verbose_name="申报人/单位", accessor="applicant", orderable=False)
+    union = tables.Column(verbose_name="申报单位", accessor="union__name")
+    submitted_at = DateTimeColumn(verbose_name="申报时间", format="Y-m-d", orderable=True)
+    # one column for the state and the grade (待评审, or the grade given), so the amount and its 合计 stay in view
+    grade = tables.Column(verbose_name="评审", empty_values=(), orderable=False)
+    amount = MoneyColumn(verbose_name="奖励金额（元）", total=True)
+    reward_status = tables.Column(verbose_name="发放", accessor="reward_status", orderable=False)
+
+    def render_grade(self, record: Any) -> str:
+        return record.get_grade_display() if record.grade else record.get_state_display()
+
+    def value_grade(self, record: Any) -> str:
+        return self.render_grade(record)

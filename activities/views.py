@@ -11,14 +11,23 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from activities import selectors, services
 from activities.filtersets import ActivityFilterSet, RegistrationFilterSet
-from activities.forms import AWARD_CHOICES, ActivityForm, AwardForm, EventForm, ImportForm, ReportForm, ReviewForm
+from activities.forms import (
+    AWARD_CHOICES,
+    ActivityForm,
+    AwardForm,
+    EventForm,
+    ImportForm,
+    PhotosForm,
+    ReportForm,
+    ReviewForm,
+)
 from activities.models import Activity, Registration
 from activities.tables import ActivityTable, RegistrationTable
 from core.forms import BoundedForm, StyledFormMixin
@@ -133,6 +142,8 @@ def activity_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "awarded_any": any(r.honour_id for r in regs),
         "import_form": ImportForm(),
         "report_form": ReportForm(),
+        "photos_form": PhotosForm(),
+        "photos": list(activity.photos.all()),
         "review_form": ReviewForm(),
         "award_form": AwardForm(initial={"awarded_on": timezone.localdate()}),
         "award_choices": AWARD_CHOICES,
@@ -149,7 +160,11 @@ def _ids(values: list[str]) -> list[int]:
     return out
 
 
-STEPS = ("import", "attendance", "results", "awards", "report", "review")
+STEPS = ("import", "attendance", "results", "awards", "report", "photos", "review")
+
+
+def _refusal(form: forms.Form) -> ValidationError:
+    return ValidationError("；".join(f"{form.fields[k].label}：{m}" for k, ms in form.errors.items() for m in ms))
 
 
 @require_POST
@@ -203,11 +218,22 @@ def activity_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
             )
             done = f"已颁发 {len(honours)} 个奖项，已记入会员荣誉"
         elif step == "report":
-            form = ReportForm(request.POST)
+            form = ReportForm(request.POST, request.FILES)
             if not form.is_valid():
-                raise ValidationError("参加人数：" + "；".join(m for ms in form.errors.values() for m in ms))
-            services.event_report(actor=user, activity=activity, participants=form.cleaned_data["participants"])
+                raise _refusal(form)
+            services.event_report(
+                actor=user,
+                activity=activity,
+                participants=form.cleaned_data["participants"],
+                photos=form.cleaned_data["photos"],
+            )
             done = "活动已报送，待上级工会审核"
+        elif step == "photos":
+            form = PhotosForm(request.POST, request.FILES)
+            if not form.is_valid():
+                raise _refusal(form)
+            count = services.photos_add(actor=user, activity=activity, files=form.cleaned_data["photos"])
+            done = f"已上传 {count} 张照片"
         else:
             form = ReviewForm(request.POST)
             if not form.is_valid():
@@ -220,6 +246,25 @@ def activity_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
     else:
         messages.success(request, done)
     return redirect("activities:detail", pk=activity.pk)
+
+
+@perm_required(Perm.ORG_VIEW)
+def photo_download(request: HttpRequest, pk: int, photo: int) -> FileResponse:
+    """A photo of an event, to whoever may see the event (its organiser's subtree, the union above
+    reviewing it); shown inline as a thumbnail, ``?download=1`` saves it."""
+    activity = _activity(request, pk)
+    row = activity.photos.filter(pk=photo).first()
+    if row is None:
+        raise Http404("未找到该照片")
+    try:
+        handle = row.file.open("rb")
+    except FileNotFoundError as exc:
+        raise Http404("照片文件已丢失") from exc
+    response = FileResponse(
+        handle, as_attachment=bool(request.GET.get("download")), filename=row.name, content_type=row.content_type
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 class FiguresForm(PickerFormMixin, StyledFormMixin, BoundedForm):

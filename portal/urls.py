@@ -1,5 +1,6 @@
 from django.urls import path
 
+from activities.innovation_views import portal_innovation
 from portal import views
 
 app_name = "portal"
@@ -11,4 +12,5 @@ urlpatterns = [
     path("appeals/<int:pk>/rate/", views.appeal_rate, name="rate"),
     path("activities/", views.activities_page, name="activities"),
     path("activities/<int:pk>/register/", views.activity_register, name="activity_register"),
+    path("innovation/", portal_innovation, name="innovation"),
 ]

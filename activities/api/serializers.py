@@ -3,7 +3,9 @@ from __future__ import annotations
 from rest_framework import serializers
 
 from activities.craftsmen import CraftsmanSelection, Nomination
+from activities.innovation import InnovationItem
 from activities.models import Activity, Registration
+from activities.studios import Studio, StudioOutput
 from members.models import Honour
 
 
@@ -158,3 +160,74 @@ class NominationSerializer(serializers.ModelSerializer):
             "honour",
         ]
         read_only_fields = fields
+
+
+class StudioOutputSerializer(serializers.ModelSerializer):
+    studio_name = serializers.CharField(source="studio.name", read_only=True)
+
+    class Meta:
+        model = StudioOutput
+        fields = ["id", "studio", "studio_name", "year", "innovations", "trainees", "patents", "recorded_at"]
+        read_only_fields = fields
+
+
+class StudioSerializer(serializers.ModelSerializer):
+    union_code = serializers.CharField(source="union.code", read_only=True)
+    union_name = serializers.CharField(source="union.name", read_only=True)
+    leader_name = serializers.CharField(source="leader.name", read_only=True)
+    outputs = serializers.SerializerMethodField(help_text="年度成果，按年度降序")
+
+    class Meta:
+        model = Studio
+        fields = [
+            "id", "kind", "name", "union", "union_code", "union_name", "leader", "leader_name", "level",
+            "plaque_on", "field", "outputs",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+    def get_outputs(self, studio: Studio) -> list[dict]:
+        rows = sorted(studio.outputs.all(), key=lambda o: -o.year)  # prefetched
+        return [
+            {"year": o.year, "innovations": o.innovations, "trainees": o.trainees, "patents": o.patents} for o in rows
+        ]
+
+
+class InnovationItemSerializer(serializers.ModelSerializer):
+    union_code = serializers.CharField(source="union.code", read_only=True)
+    union_name = serializers.CharField(source="union.name", read_only=True)
+    person_name = serializers.CharField(source="person.name", read_only=True, default=None)
+    reward_status = serializers.CharField(read_only=True)
+    cycle = serializers.PrimaryKeyRelatedField(read_only=True)
+
+    class Meta:
+        model = InnovationItem
+        fields = [
+            "id", "number", "year", "kind", "title", "content", "benefit", "union", "union_code", "union_name",
+            "person", "person_name", "channel", "submitted_at", "state", "grade", "opinion", "reviewed_at",
+            "amount", "amount_explanation", "cycle", "reward_status",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+
+class InnovationCreateSerializer(serializers.Serializer):
+    union = serializers.CharField(max_length=40, help_text="申报单位（工会）编码")
+    kind = serializers.ChoiceField(choices=InnovationItem.Kind.choices)
+    title = serializers.CharField(max_length=120)
+    content = serializers.CharField(max_length=5000)
+    benefit = serializers.CharField(max_length=200, required=False, default="", allow_blank=True)
+    person_name = serializers.CharField(max_length=40, required=False, default="", help_text="职工个人申报时填写")
+    person_id_number = serializers.CharField(max_length=18, required=False, default="", help_text="空为单位申报")
+
+
+class GradeSerializer(serializers.Serializer):
+    grade = serializers.ChoiceField(choices=InnovationItem.Grade.choices)
+    opinion = serializers.CharField(max_length=300)
+
+
+class InnovationCountsSerializer(serializers.Serializer):
+    subtree = serializers.CharField()
+    year = serializers.IntegerField()
+    submitted = serializers.IntegerField()
+    adopted = serializers.IntegerField()
+    rewarded = serializers.IntegerField()
+    rewarded_yuan = serializers.DecimalField(max_digits=14, decimal_places=2)

@@ -2,7 +2,16 @@
 
 from rest_framework.routers import DefaultRouter
 
-from activities.api.views import EventViewSet, HonourViewSet, NominationViewSet, RegistrationViewSet, SelectionViewSet
+from activities.api.views import (
+    EventViewSet,
+    HonourViewSet,
+    InnovationViewSet,
+    NominationViewSet,
+    RegistrationViewSet,
+    SelectionViewSet,
+    StudioOutputViewSet,
+    StudioViewSet,
+)
 
 router = DefaultRouter()
 router.register("activities/events", EventViewSet, basename="activity-event")
@@ -10,4 +19,7 @@ router.register("activities/registrations", RegistrationViewSet, basename="activ
 router.register("activities/honours", HonourViewSet, basename="activity-honour")
 router.register("activities/craftsman-selections", SelectionViewSet, basename="activity-selection")
 router.register("activities/craftsman-nominations", NominationViewSet, basename="activity-nomination")
+router.register("activities/studios", StudioViewSet, basename="activity-studio")
+router.register("activities/studio-outputs", StudioOutputViewSet, basename="activity-studio-output")
+router.register("activities/innovation-items", InnovationViewSet, basename="activity-innovation")
 urlpatterns = router.urls

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from django.utils import timezone
 
 from activities import services
 from activities.models import Activity
+from activities.studios import StudioOutput
 from activities.tests.factories import competition, held
 from members.tests.factories import member
 
@@ -71,3 +72,81 @@ def test_report_review_and_results_by_api(client, district):
     client.force_login(district.user("town_b"))
     assert client.get("/api/v1/activities/registrations/").json()["results"] == []
     assert client.get(f"/api/v1/activities/registrations/{reg.pk}/").status_code == 404
+
+
+def test_studios_and_their_yearly_output_are_scoped_like_the_pages(client, district):
+    from activities import studios_services as ss
+
+    year = timezone.localdate().year
+    studios = {}
+    for side, union, officer in (("a", district.union_a, "town_a"), ("b", district.union_b, "town_b")):
+        leader = member(union, name=f"{side}领办人").person
+        studios[side] = ss.studio_create(
+            actor=district.user(officer), union=union, kind="innovation", name=f"{side}创新工作室", leader=leader,
+            level="district", plaque_on=date(2024, 4, 28), field="数控",
+        )  # fmt: skip
+        ss.output_record(
+            actor=district.user(officer), studio=studios[side], year=year, innovations=3, trainees=9, patents=1
+        )
+    ss.output_record(
+        actor=district.user("town_a"), studio=studios["a"], year=2025, innovations=1, trainees=2, patents=0
+    )
+    client.force_login(district.user("town_a"))
+    rows = client.get("/api/v1/activities/studios/").json()["results"]
+    assert [(r["name"], r["union_code"], r["leader_name"]) for r in rows] == [
+        ("a创新工作室", district.union_a.code, "a领办人")
+    ]
+    assert rows[0]["outputs"] == [
+        {"year": year, "innovations": 3, "trainees": 9, "patents": 1},
+        {"year": 2025, "innovations": 1, "trainees": 2, "patents": 0},
+    ]
+    assert client.get(f"/api/v1/activities/studios/{studios['b'].pk}/").status_code == 404
+    outputs = client.get("/api/v1/activities/studio-outputs/", {"year": 2025}).json()["results"]
+    assert [(o["studio_name"], o["trainees"]) for o in outputs] == [("a创新工作室", 2)]
+    other = StudioOutput.objects.get(studio=studios["b"])
+    assert client.get(f"/api/v1/activities/studio-outputs/{other.pk}/").status_code == 404
+    client.force_login(district.user("econ"))
+    names = {r["name"] for r in client.get("/api/v1/activities/studios/", {"kind": "innovation"}).json()["results"]}
+    assert names == {"a创新工作室", "b创新工作室"}
+    sub = client.get("/api/v1/activities/studios/", {"subtree": district.town_b.code}).json()["results"]
+    assert [r["name"] for r in sub] == ["b创新工作室"]
+    assert len(client.get("/api/v1/activities/studio-outputs/", {"year": year}).json()["results"]) == 2
+    assert client.post("/api/v1/activities/studios/", {}, content_type="application/json").status_code == 405
+    client.force_login(district.user("worker_a"))
+    assert client.get("/api/v1/activities/studios/").status_code == 403
+
+
+def test_innovation_items_by_api(client, district):
+    from django.test import override_settings
+
+    from activities.tests.innovation_helpers import CONTENT, IMMEDIATE, reward_programmes
+
+    person = member(district.union_a, name="郑工").person
+    client.force_login(district.user("chair_a"))
+    body = {"union": district.union_a.code, "kind": "renovation", "title": "冷库门帘改造", "content": CONTENT,
+            "person_name": "郑工", "person_id_number": person.id_number}  # fmt: skip
+    r = client.post(
+        "/api/v1/activities/innovation-items/", {**body, "person_name": "郑二"}, content_type="application/json"
+    )
+    assert r.status_code == 400 and "person_name" in r.json()
+    r = client.post("/api/v1/activities/innovation-items/", body, content_type="application/json")
+    assert r.status_code == 201 and r.json()["person_name"] == "郑工" and r.json()["state"] == "submitted"
+    pk = r.json()["id"]
+    r = client.post(f"/api/v1/activities/innovation-items/{pk}/grade/", {"grade": "first", "opinion": "同意"},
+                    content_type="application/json")  # fmt: skip
+    assert r.status_code == 403  # the chair holds no review action
+    with override_settings(TASKS=IMMEDIATE):
+        reward_programmes(district)
+        client.force_login(district.user("town_a"))
+        r = client.post(f"/api/v1/activities/innovation-items/{pk}/grade/", {"grade": "second", "opinion": "同意"},
+                        content_type="application/json")  # fmt: skip
+    assert r.status_code == 200 and (r.json()["grade"], r.json()["amount"]) == ("second", "500.00")
+    r = client.post(f"/api/v1/activities/innovation-items/{pk}/grade/", {"grade": "first", "opinion": "改"},
+                    content_type="application/json")  # fmt: skip
+    assert r.status_code == 400
+    counts = client.get("/api/v1/activities/innovation-items/counts/", {"subtree": district.town_a.code}).json()
+    assert (counts["submitted"], counts["adopted"], counts["rewarded"], counts["rewarded_yuan"]) == (1, 1, 0, "0.00")
+    assert client.get("/api/v1/activities/innovation-items/counts/", {"subtree": "NOPE"}).status_code == 400
+    client.force_login(district.user("town_b"))
+    assert client.get(f"/api/v1/activities/innovation-items/{pk}/").status_code == 404
+    assert client.get("/api/v1/activities/innovation-items/").json()["results"] == []

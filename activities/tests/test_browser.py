@@ -5,35 +5,19 @@ and the town officer sees the competition counted for its subtree."""
 from __future__ import annotations
 
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
 from activities.models import Activity
+from activities.tests.browser_helpers import DESKTOP, PHONE, session, shot
 from activities.tests.factories import held
-from conftest import BROWSER_LOCALE
 from members.tests.factories import member
 from orgs.models import Organisation
 from orgs.services import organisation_create
 
 pytestmark = pytest.mark.browser
-SHOTS = Path("/tmp/h13a_shots")  # looked at while building; never committed
-PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}
-DESKTOP = {"viewport": {"width": 1440, "height": 900}}
-
-
-def shot(page, name: str) -> None:
-    SHOTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
-
-
-def _session(browser, ui_login, username: str, device: dict):
-    page = browser.new_context(**BROWSER_LOCALE, **device).new_page()
-    page.on("dialog", lambda dialog: dialog.accept())  # the confirmations before irreversible steps
-    ui_login(page, username)
-    return page
 
 
 def test_forklift_competition_from_creation_to_the_towns_figures(browser, live_server, browser_district, ui_login):
@@ -47,7 +31,7 @@ def test_forklift_competition_from_creation_to_the_towns_figures(browser, live_s
     today = timezone.localdate()
 
     # 1. the 经济技术部 officer organises the competition for 仁和镇, co-organised with 区人保局
-    econ = _session(browser, ui_login, "econ", DESKTOP)
+    econ = session(browser, ui_login, "econ", DESKTOP)
     econ.goto(f"{live_server.url}/activities/new/")
     econ.get_by_test_id("picker-search-organisation").fill("仁和镇")
     econ.get_by_test_id("result-T-A").click()
@@ -67,7 +51,7 @@ def test_forklift_competition_from_creation_to_the_towns_figures(browser, live_s
     assert list(event.co_organisers.all()) == [renshe]
 
     # 2. the worker registers on a phone
-    phone = _session(browser, ui_login, "worker_a", PHONE)
+    phone = session(browser, ui_login, "worker_a", PHONE)
     phone.goto(f"{live_server.url}/portal/activities/")
     expect(phone.get_by_test_id("open-event")).to_contain_text("仁和镇职工叉车技能大赛")
     shot(phone, "portal-activities-390")
@@ -96,14 +80,14 @@ def test_forklift_competition_from_creation_to_the_towns_figures(browser, live_s
     econ.context.close()
 
     # 4. the union above (the district) reviews the report
-    admin = _session(browser, ui_login, "admin", DESKTOP)
+    admin = session(browser, ui_login, "admin", DESKTOP)
     admin.goto(f"{live_server.url}/activities/{event.pk}/")
     admin.get_by_role("button", name="提交审核").click()
     expect(admin.get_by_test_id("activity-state")).to_have_text("审核通过")
     admin.context.close()
 
     # 5. the town officer: the award on the member's record, the competition in the town's figures
-    town = _session(browser, ui_login, "town_a", DESKTOP)
+    town = session(browser, ui_login, "town_a", DESKTOP)
     town.goto(f"{live_server.url}/members/{worker.pk}/")
     expect(town.locator("body")).to_contain_text("仁和镇职工叉车技能大赛 一等奖（第 1 名）")
     start = (today - timedelta(days=30)).isoformat()
@@ -116,7 +100,7 @@ def test_forklift_competition_from_creation_to_the_towns_figures(browser, live_s
     shot(town, "activity-list-1440")
     town.context.close()
 
-    small = _session(browser, ui_login, "econ", PHONE)
+    small = session(browser, ui_login, "econ", PHONE)
     for url, name in (
         (f"/activities/{event.pk}/", "event-detail-390"),
         ("/activities/new/", "event-create-390"),

@@ -34,7 +34,8 @@ from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
 
-from activities.models import Registration
+from activities.innovation_services import item_submit
+from activities.models import EventPhoto, Registration
 from activities.services import activity_report
 from activities.studios_services import output_record, studio_create
 from api.tests.test_hostile_input import walk
@@ -69,6 +70,7 @@ from surveys.tests.factories import answer, satisfaction_survey, workers
 
 pytestmark = pytest.mark.django_db
 
+PNG = b"\x89PNG\r\n\x1a\n" + b"\0" * 16
 IMMEDIATE = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 K = Organisation.Kind
 
@@ -101,6 +103,7 @@ ROUTES: dict[str, Any] = {
     "activities:registrations": Page(shows=("registration",)),
     "activities:craftsmen": Page(shows=("nomination",)),
     "activities:studios": Page(shows=("studio",)),
+    "activities:innovations": Page(shows=("innovation",)),
     "appeals:create": Page(),
     "appeals:liaisons": Page(shows=("liaison",)),
     "appeals:list": Page(shows=("appeal",)),
@@ -157,6 +160,7 @@ ROUTES: dict[str, Any] = {
     "assistance:my_relief_new": Page(owner="worker_a"),
     "assistance:my_scholarship_new": Page(owner="worker_a"),
     "portal:activities": Page(owner="worker_a"),
+    "portal:innovation": Page(owner="worker_a"),
     "programmes:dues_import": Page(owner="finance", shows=("dues_import",)),
     "programmes:dues_list": Page(owner="finance", shows=("dues_record",)),
     "programmes:grant_list": Page(owner="finance", shows=("grant_usage",)),
@@ -167,6 +171,10 @@ ROUTES: dict[str, Any] = {
     "api:activity-honour-list": Page(shows=("honour",)),
     "api:activity-selection-list": Page(owner="econ", shows=("selection",)),
     "api:activity-nomination-list": Page(shows=("nomination",)),
+    "api:activity-studio-list": Page(shows=("studio",)),
+    "api:activity-studio-output-list": Page(shows=("studio_output",)),
+    "api:activity-innovation-list": Page(shows=("innovation",)),
+    "api:activity-innovation-counts": Page(),
     "api:member-list": Page(shows=("membership",)),
     "api:org-list": Page(shows=("org",)),
     "api:fund-account-list": Page(owner="finance", shows=("account",)),
@@ -195,6 +203,8 @@ ROUTES: dict[str, Any] = {
     "activities:detail": Obj({"pk": ("activity", "pk")}, also=("registration",)),
     "activities:selection": Obj({"pk": ("selection", "pk")}, owner="econ", also=("nomination", "score", "objection")),
     "activities:studio": Obj({"pk": ("studio", "pk")}, also=("studio_output",)),
+    "activities:innovation": Obj({"pk": ("innovation", "pk")}),
+    "activities:photo": Obj({"pk": ("activity", "pk"), "photo": ("event_photo", "pk")}),
     "activities:selection_step": Obj(
         {"pk": ("selection", "pk"), "step": ["nominate", "close", "score", "publish", "objection", "decide", "award"]},
         owner="econ",
@@ -297,6 +307,10 @@ ROUTES: dict[str, Any] = {
     "api:activity-honour-detail": Obj({"pk": ("honour", "pk")}),
     "api:activity-selection-detail": Obj({"pk": ("selection", "pk")}, owner="econ"),
     "api:activity-nomination-detail": Obj({"pk": ("nomination", "pk")}),
+    "api:activity-studio-detail": Obj({"pk": ("studio", "pk")}, also=("studio_output",)),
+    "api:activity-studio-output-detail": Obj({"pk": ("studio_output", "pk")}),
+    "api:activity-innovation-detail": Obj({"pk": ("innovation", "pk")}),
+    "api:activity-innovation-grade": Obj({"pk": ("innovation", "pk")}, get=False),
     "api:appeal-rate": Obj({"pk": ("appeal", "pk")}, owner="worker_a", get=False),
     "api:appeal-transition": Obj({"pk": ("appeal", "pk")}, get=False),
     "api:fund-account-detail": Obj({"code": ("account", "code")}, owner="finance"),
@@ -368,6 +382,8 @@ MODELS = {
     "objection": "activities.Objection",
     "studio": "activities.Studio",
     "studio_output": "activities.StudioOutput",
+    "innovation": "activities.InnovationItem",
+    "event_photo": "activities.EventPhoto",
     "indicator_set": "assessment.IndicatorSet",
     "manual_indicator": "assessment.Indicator",
     "assessment_version": "assessment.Assessment",
@@ -521,6 +537,13 @@ def _side(district: Any, tmp_path: Any, side: str) -> dict[str, Any]:
         plaque_on=date(2024, 4, 28),
     )  # fmt: skip
     studio_output = output_record(actor=admin, studio=studio, year=2025, innovations=2, trainees=5, patents=1)
+    innovation = item_submit(
+        actor=officer, union=union, person=person, kind="suggestion", title=f"{tag}创新项目", content="创新" * 12
+    )
+    event_photo = EventPhoto.objects.create(
+        activity=activity, file=SimpleUploadedFile(f"{side}.png", PNG), name=f"{tag}.png", content_type="image/png",
+        size=len(PNG),
+    )  # fmt: skip
     cadres = cadres_side(district, a, tag)  # before the liaison below, which then replaces the worker's
     cadres["recruitment"].interviewers.add(district.user("social_a"))  # the score page's owner, in both towns
     indicator_set = assessment_services.indicator_set_create(
@@ -572,6 +595,8 @@ def _side(district: Any, tmp_path: Any, side: str) -> dict[str, Any]:
         "registration": registration,
         "studio": studio,
         "studio_output": studio_output,
+        "innovation": innovation,
+        "event_photo": event_photo,
         "indicator_set": indicator_set,
         "manual_indicator": manual_indicator,
         "manual_score": manual_score,
@@ -962,6 +987,7 @@ def _shown_markers(entry: Page) -> list[str]:
         "registration": "甲标记会员",
         "nomination": "甲标记工匠",
         "studio": "甲标记工作室",
+        "innovation": "甲标记创新项目",
         "appeal": "甲标记诉求",
         "payment": "甲标记新建工会",
         "cadre_post": "甲标记干部",
