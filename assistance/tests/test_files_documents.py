@@ -87,7 +87,7 @@ def test_a_wrong_file_is_refused_in_chinese_and_nothing_is_saved(district, appli
 def test_the_service_refuses_an_empty_file_and_an_unknown_kind(district, applied):
     file, _ = applied
     worker = district.user("worker_a")
-    with pytest.raises(ValidationError, match="材料“病历.png”是空文件"):
+    with pytest.raises(ValidationError, match=r"材料“病历\.png”是空文件"):
         svc.file_documents_add(actor=worker, file=file, documents=[SimpleUploadedFile("病历.png", b"")], kind="medical")
     with pytest.raises(ValidationError, match="请选择材料类别"):
         svc.file_documents_add(actor=worker, file=file, documents=[pdf()], kind="passport")
