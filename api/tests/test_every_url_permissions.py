@@ -214,7 +214,13 @@ ROUTES: dict[str, Any] = {
     # (``_active_file_of``) and a file in force is no longer the worker's to edit; the portal household
     # page on an application is tested in assistance/tests/test_files_pages.py.
     "assistance:my_household": Obj({"pk": ("file", "pk")}, owner=None),
+    "assistance:my_household_edit": Obj({"pk": ("file", "pk"), "member": ("household", "pk")}, owner=None),
+    "assistance:my_household_remove": Obj({"pk": ("file", "pk"), "member": ("household", "pk")}, owner=None, get=False),
+    "assistance:my_documents_add": Obj({"pk": ("file", "pk")}, owner=None, get=False),
+    "assistance:file_documents_add": Obj({"pk": ("file", "pk")}, owner="rights", get=False),
+    "assistance:file_document": Obj({"pk": ("file", "pk"), "doc": ("file_document", "pk")}, owner="rights"),
     "api:assistance-file-detail": Obj({"pk": ("file", "pk")}, owner="rights"),
+    **{f"api:assistance-file-{step}": Obj({"pk": ("file", "pk")}, owner="rights", get=False) for step in FILE_ACTIONS},
     "appeals:action": Obj({"pk": ("appeal", "pk"), "action": APPEAL_ACTIONS}, get=False),
     "appeals:attachment": Obj({"pk": ("appeal", "pk"), "att": ("attachment", "pk")}),
     "appeals:referral_action": Obj(
@@ -403,6 +409,7 @@ MODELS = {
     "household": "assistance.HouseholdMember",
     "step": "assistance.FileStep",
     "verification": "assistance.Verification",
+    "file_document": "assistance.HardshipDocument",
     "allowance_cycle": "funds.Cycle",
     "allowance_month": "assistance.AllowanceMonth",
     "relief": "assistance.ReliefApplication",
@@ -640,12 +647,14 @@ def _hardship(district: Any, union: Organisation, person: Any) -> dict[str, Any]
         actor=None,
         person=person,
         data={"category": "deep", "main_cause": "illness", "housing": "owned", "bank_account": "6222020200112233445"},
+        documents=[SimpleUploadedFile("收入证明.pdf", b"%PDF-1.4\n%%EOF\n", content_type="application/pdf")],
     )
     household_member(file, n=610000 + union.pk)
     return {
         "file": file,
         "household": file.household.order_by("-id").first(),
         "step": file.steps.get(),
+        "file_document": file.documents.get(),
         "verification": earlier.verifications.get(),
     }
 

@@ -82,36 +82,36 @@ class FileViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Creat
 
     @extend_schema(summary="基层工会核实", request=FileStepActionSerializer, responses=FileDetailSerializer)
     @action(detail=True, methods=["post"])
-    def verify(self, request, pk=None):
+    def verify(self, request, pk=None, **kwargs):
         return self._step(request, lambda f, v: svc.file_verify(actor=request.user, file=f, opinion=v["opinion"]))
 
     @extend_schema(summary="镇街工会审核", request=FileStepActionSerializer, responses=FileDetailSerializer)
     @action(detail=True, methods=["post"])
-    def review(self, request, pk=None):
+    def review(self, request, pk=None, **kwargs):
         return self._step(request, lambda f, v: svc.file_review(actor=request.user, file=f, opinion=v["opinion"]))
 
     @extend_schema(summary="帮扶中心审批建档", request=FileStepActionSerializer, responses=FileDetailSerializer)
     @action(detail=True, methods=["post"])
-    def approve(self, request, pk=None):
+    def approve(self, request, pk=None, **kwargs):
         return self._step(
             request, lambda f, v: svc.file_approve(actor=request.user, file=f, opinion=v["opinion"], on=v.get("on"))
         )
 
     @extend_schema(summary="不予通过（理由职工可见）", request=FileStepActionSerializer, responses=FileDetailSerializer)
     @action(detail=True, methods=["post"])
-    def reject(self, request, pk=None):
+    def reject(self, request, pk=None, **kwargs):
         return self._step(request, lambda f, v: svc.file_reject(actor=request.user, file=f, reason=v["opinion"]))
 
     @extend_schema(summary="年度复核", request=FileStepActionSerializer, responses=FileDetailSerializer)
     @action(detail=True, methods=["post"])
-    def reverify(self, request, pk=None):
+    def reverify(self, request, pk=None, **kwargs):
         return self._step(
             request, lambda f, v: svc.file_reverify(actor=request.user, file=f, opinion=v["opinion"], on=v.get("on"))
         )
 
     @extend_schema(summary="解困脱困", request=FileExitActionSerializer, responses=FileDetailSerializer)
     @action(detail=True, methods=["post"])
-    def exit(self, request, pk=None):
+    def exit(self, request, pk=None, **kwargs):
         return self._step(
             request,
             lambda f, v: svc.file_exit(actor=request.user, file=f, reason=v["reason"], on=v["on"], note=v["note"]),

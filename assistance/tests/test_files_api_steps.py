@@ -114,3 +114,18 @@ def test_the_steps_are_in_the_openapi_schema(district, login):
     schema = login(district.user("admin")).get("/api/v1/openapi.json").content.decode()
     for step in ("verify", "review", "approve", "reject", "reverify", "exit"):
         assert f"/api/v1/assistance/files/{{id}}/{step}/" in schema
+
+
+def test_a_step_by_its_format_suffix(district, applied, login):
+    """/verify.json (the router's format suffix) takes the step like /verify/ (it once answered 500)."""
+    file = applied
+    client = login(district.user("assist_a"))
+    r = client.post(
+        f"/api/v1/assistance/files/{file.pk}/verify.json", {"opinion": "属实"}, content_type="application/json"
+    )
+    assert r.status_code == 200 and r.json()["state"] == "verified"
+    r = client.post(
+        f"/api/v1/assistance/files/{file.pk}/review.json", {"opinion": "同意"}, content_type="application/json"
+    )
+    assert r.status_code == 403 and "此环节由" in r.json()["detail"]
+    assert _unchanged(file, "verified", 2)
