@@ -16,6 +16,7 @@ urlpatterns = [
     path("files/<int:pk>/household/<int:member>/remove/", files.household_remove, name="household_remove"),
     path("files/<int:pk>/documents/new/", files.file_documents_add, name="file_documents_add"),
     path("files/<int:pk>/documents/<int:doc>/", files.file_document, name="file_document"),
+    path("files/<int:pk>/documents/<int:doc>/remove/", files.file_document_remove, name="file_document_remove"),
     path("status/", files.status_list, name="status_list"),
     path("standards/", files.standard_list, name="standard_list"),
     path("my/", portal_files.my_file, name="my_file"),
@@ -24,4 +25,5 @@ urlpatterns = [
     path("my/<int:pk>/household/<int:member>/", portal_files.my_household, name="my_household_edit"),
     path("my/<int:pk>/household/<int:member>/remove/", portal_files.my_household_remove, name="my_household_remove"),
     path("my/<int:pk>/documents/new/", portal_files.my_documents_add, name="my_documents_add"),
+    path("my/<int:pk>/documents/<int:doc>/remove/", portal_files.my_document_remove, name="my_document_remove"),
 ]

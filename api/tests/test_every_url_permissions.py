@@ -219,6 +219,10 @@ ROUTES: dict[str, Any] = {
     "assistance:my_documents_add": Obj({"pk": ("file", "pk")}, owner=None, get=False),
     "assistance:file_documents_add": Obj({"pk": ("file", "pk")}, owner="rights", get=False),
     "assistance:file_document": Obj({"pk": ("file", "pk"), "doc": ("file_document", "pk")}, owner="rights"),
+    "assistance:file_document_remove": Obj(
+        {"pk": ("file", "pk"), "doc": ("file_document", "pk")}, owner="rights", get=False
+    ),
+    "assistance:my_document_remove": Obj({"pk": ("file", "pk"), "doc": ("file_document", "pk")}, owner=None, get=False),
     "api:assistance-file-detail": Obj({"pk": ("file", "pk")}, owner="rights"),
     **{f"api:assistance-file-{step}": Obj({"pk": ("file", "pk")}, owner="rights", get=False) for step in FILE_ACTIONS},
     "appeals:action": Obj({"pk": ("appeal", "pk"), "action": APPEAL_ACTIONS}, get=False),
@@ -1053,3 +1057,25 @@ def test_the_world_holds_an_object_of_every_scoped_model(world):
         assert key in held, f"world has no “{key}” ({label})"
         assert held[key]._meta.label == label, f"world “{key}” is a {held[key]._meta.label}, not {label}"
     assert set(scoped_models()) <= {MODELS[k] for k in held}
+
+
+def test_every_assistance_route_with_a_30_digit_id(client, district, world):
+    """Issue 12's hostile check: each object route of hardship assistance, with one of its ids at a
+    time replaced by a 30-digit number, answers its owner 404 by GET and by POST (never a 500) and
+    the POST changes nothing."""
+    failures: list[str] = []
+    before = _fingerprint(None)
+    for name, params in url_variants():
+        entry = ROUTES[name]
+        if not isinstance(entry, Obj) or not name.startswith(("assistance:", "api:assistance-")):
+            continue
+        client.force_login(district.user(entry.owner or "worker_a"))
+        for kwargs in _kwarg_sets(name, params, world["A"]):
+            for key in [k for k, how in entry.kwargs.items() if isinstance(how, tuple) and k in kwargs]:
+                url = reverse(name, kwargs=kwargs | {key: 10**30})
+                for method in ("get", "post") if entry.get else ("post",):
+                    status = _request(client, method, url).status_code
+                    if status != 404:
+                        failures.append(f"{entry.owner} {method.upper()} {url} ({name}): {status}")
+    assert _fingerprint(None) == before, "a POST with a 30-digit id changed data"
+    assert not failures, "\n".join(failures)

@@ -8,7 +8,7 @@ from typing import Any
 from django import forms
 
 from appeals.forms import MultipleFileField
-from assistance.models import Cause, HardshipDocument, HardshipFile, HouseholdMember
+from assistance.models import Cause, HardshipDocument, HardshipFile, HouseholdMember, LocalStandard
 from assistance.services.files import FILE_FIELDS
 from core.forms import StyledFormMixin
 
@@ -116,6 +116,13 @@ class ExitForm(StyledFormMixin, forms.Form):
 
 
 class StandardForm(StyledFormMixin, forms.Form):
+    standard = forms.ModelChoiceField(
+        label="录入或修改",
+        queryset=LocalStandard.objects.order_by("-effective_from"),
+        required=False,
+        empty_label="新录入一条标准",
+        help_text="选择已录入的一条即按下列各项修改它（如录错金额或日期）",
+    )
     effective_from = forms.DateField(
         label="生效日期", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )

@@ -580,6 +580,24 @@ def file_documents_add(
     return saved
 
 
+@transaction.atomic
+def file_document_remove(*, actor: Any, file: HardshipFile, document_id: Any) -> HardshipDocument:
+    """删除材料 (uploaded by mistake): whoever may upload on the file now (``may_edit``); the row and
+    its stored file go, and, as for an upload, a step records it unless the worker amends their own
+    application before verification."""
+    file = _lock(file)
+    _require_edit(actor, file)
+    document = file.documents.filter(pk=document_id).first()
+    if document is None:
+        _refuse("documents", "未找到该材料，可能已被删除")
+    document.file.delete(save=False)
+    document.delete()
+    if file.state != S.APPLIED or not file.is_own(actor):
+        label = HardshipDocument.Kind(document.kind).label
+        _step(file, kind=K.AMEND, before=file.state, actor=actor, opinion=f"删除材料（{label}）：{document.name}")
+    return document
+
+
 # --- the three decisions, rejection -----------------------------------------------------------------
 
 

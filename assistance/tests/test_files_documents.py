@@ -4,7 +4,9 @@ Chinese with nothing saved; the worker edits and removes household rows only bef
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -227,3 +229,38 @@ def test_after_verification_the_household_is_the_unions(district, applied, login
     assert client.get(reverse("assistance:my_household_edit", args=[other.pk, stranger.pk])).status_code == 404
     assert client.post(reverse("assistance:my_household_remove", args=[other.pk, stranger.pk])).status_code == 404
     assert other.household.count() == 1
+
+
+def test_a_document_is_removed_by_who_may_upload_and_the_union_s_removal_is_recorded(district, applied, login):
+    file, _ = applied
+    doc = file.documents.get()
+    stored = doc.file.path
+    worker = login(district.user("worker_a"))
+    # before verification the worker removes their own upload; their amendment needs no step
+    text = worker.post(reverse("assistance:my_document_remove", args=[file.pk, doc.pk]), follow=True).content.decode()
+    assert "已删除材料“收入证明.pdf”" in text and not file.documents.exists()
+    assert not Path(stored).exists() and file.steps.count() == 1
+    # a 30-digit, an unknown and another file's document: refused, nothing removed
+    _upload(worker, reverse("assistance:my_documents_add", args=[file.pk]), pdf("病历.pdf"))
+    other = hardship_file(member(district.union_a, name="李职工").person, approved_on=date(2026, 1, 5))
+    (foreign,) = svc.file_documents_add(actor=district.user("assist_a"), file=other, documents=[pdf()], kind="medical")
+    for bad in (10**30, 999999, foreign.pk):
+        response = worker.post(reverse("assistance:my_document_remove", args=[file.pk, bad]), follow=True)
+        assert response.status_code == 200 and "未找到该材料，可能已被删除" in response.content.decode(), bad
+    assert file.documents.count() == 1 and other.documents.count() == 1
+    # an assistance officer of the neighbouring town: 404, nothing removed
+    doc = file.documents.get()
+    officer_b = make_user("assist_b")
+    role_grant(actor=None, user=officer_b, role=Role.ASSISTANCE_OFFICER, organisation=district.town_b)
+    remove = reverse("assistance:file_document_remove", args=[file.pk, doc.pk])
+    assert login(officer_b).post(remove).status_code == 404 and file.documents.count() == 1
+    # after verification only the union removes, and its removal is a step of the file
+    svc.file_verify(actor=district.user("assist_a"), file=file, opinion="属实")
+    text = worker.post(reverse("assistance:my_document_remove", args=[file.pk, doc.pk]), follow=True).content.decode()
+    assert 'data-testid="remove-document"' not in text  # refused: the portal offers no removal now
+    assert file.documents.count() == 1
+    union = login(district.user("assist_a"))
+    text = union.post(reverse("assistance:file_document_remove", args=[file.pk, doc.pk]), follow=True).content.decode()
+    assert "已删除材料“病历.pdf”" in text and not file.documents.exists()
+    assert file.steps.order_by("-id").first().opinion == "删除材料（病历或诊断证明）：病历.pdf"
+    assert other.documents.count() == 1

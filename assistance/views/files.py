@@ -96,7 +96,7 @@ class StandardList(ListPage):
     table_class = StandardTable
     perm = Perm.ASSISTANCE_VIEW
     ordering = ("-effective_from",)
-    side_form_title = "录入新标准"
+    side_form_title = "录入或修改标准"
     side_form_submit = "保存标准"
     testid = "standard-table"
 
@@ -111,8 +111,11 @@ class StandardList(ListPage):
         return StandardForm(request.POST or None)
 
     def side_form_save(self, request: HttpRequest, form: StandardForm) -> str:
-        row = svc.standard_save(actor=request.user, district=_district(), **form.cleaned_data)
-        return f"已录入 {row.effective_from} 起的低保标准 {row.dibao_monthly} 元"
+        data = dict(form.cleaned_data)
+        standard = data.pop("standard")
+        row = svc.standard_save(actor=request.user, district=_district(), standard=standard, **data)
+        done = "已修改" if standard else "已录入"
+        return f"{done} {row.effective_from} 起的低保标准 {row.dibao_monthly} 元"
 
 
 standard_list = StandardList.as_view()
@@ -432,6 +435,24 @@ def documents_upload(request: HttpRequest, file: HardshipFile) -> None:
         add_refusal_message(request, exc)
     else:
         messages.success(request, f"已上传材料 {len(saved)} 个")
+
+
+def document_remove(request: HttpRequest, file: HardshipFile, doc: int) -> None:
+    """Remove one document of ``file`` (the union's page and the portal), the outcome as a message."""
+    try:
+        removed = svc.file_document_remove(actor=request.user, file=file, document_id=doc)
+    except (ValidationError, PermissionDenied) as exc:
+        add_refusal_message(request, exc)
+    else:
+        messages.success(request, f"已删除材料“{removed.name}”")
+
+
+@require_POST
+@perm_required(Perm.ASSISTANCE_VIEW)
+def file_document_remove(request: HttpRequest, pk: int, doc: int) -> HttpResponse:
+    file = _file(request, pk)
+    document_remove(request, file, doc)
+    return redirect("assistance:file_detail", pk=file.pk)
 
 
 @require_POST

@@ -17,7 +17,7 @@ from assistance.models import FileStep, HardshipFile
 from assistance.selectors import files as sel
 from assistance.selectors.files import mask_account
 from assistance.services import files as svc
-from assistance.views.files import apply_data, documents_upload, household_data, household_form
+from assistance.views.files import apply_data, document_remove, documents_upload, household_data, household_form
 from core.crypto import mask_id_number
 from core.views import add_refusal_message, add_validation_errors
 from members.models import Person
@@ -141,4 +141,11 @@ def my_household_remove(request: HttpRequest, pk: int, member: int) -> HttpRespo
 @perm_required(Perm.ASSISTANCE_APPLY, own_records=True)
 def my_documents_add(request: HttpRequest, pk: int) -> HttpResponse:
     documents_upload(request, _own_file(request, pk))
+    return redirect("assistance:my_file")
+
+
+@require_POST
+@perm_required(Perm.ASSISTANCE_APPLY, own_records=True)
+def my_document_remove(request: HttpRequest, pk: int, doc: int) -> HttpResponse:
+    document_remove(request, _own_file(request, pk), doc)
     return redirect("assistance:my_file")
