@@ -18,7 +18,7 @@ from playwright.sync_api import expect
 from assistance.models import AllowanceMonth, HardshipFile
 from assistance.plugins.allowance import add_months, month_key
 from assistance.tests.relief_helpers import IMMEDIATE, relief_programme
-from assistance.tests.test_browser_files import DESKTOP, PHONE, _session, _step, file_district, shot
+from assistance.tests.test_browser_files import DESKTOP, PHONE, _session, _step, apply_on_phone, file_district, shot
 from assistance.tests.test_browser_relief import relief_waits_for_a_donation_then_is_paid
 from funds.models import Cycle, Payment
 from funds.testing import fund_programme
@@ -59,16 +59,7 @@ def test_a_worker_from_application_to_allowance_and_relief(browser, live_server,
 
     # 1. the worker applies on a phone and adds his daughter to the household
     phone = _session(browser, ui_login, "worker_a", PHONE)
-    phone.goto(f"{live_server.url}/portal/")
-    phone.get_by_test_id("nav-assistance").click()
-    phone.get_by_test_id("apply").click()
-    phone.fill("input[name=own_income]", "1200")
-    phone.select_option("select[name=housing]", "rented")
-    phone.select_option("select[name=main_cause]", "illness")
-    phone.fill("textarea[name=situation]", "本人患病，女儿上学")
-    phone.fill("input[name=bank_account]", BANK)
-    phone.get_by_test_id("submit").click()
-    expect(phone.get_by_test_id("my-file-state")).to_have_text("待基层工会核实")
+    apply_on_phone(phone, live_server, "本人患病，女儿上学", BANK)
     phone.get_by_test_id("add-household").click()
     phone.select_option("select[name=relation]", "child")
     phone.fill("input[name=name]", "张小雨")
@@ -84,7 +75,14 @@ def test_a_worker_from_application_to_allowance_and_relief(browser, live_server,
     _no_whole_numbers(phone, BANK, DAUGHTER_ID, worker_id)
     shot(phone, "journey-applied-390")
 
-    # 2. three levels, each from its workbench queue
+    # 2. three levels, each from its workbench queue (the centre's workbench at both widths first)
+    for name, device in (("journey-workbench-1440", DESKTOP), ("journey-workbench-390", PHONE)):
+        centre = _session(browser, ui_login, "rights", device)
+        centre.goto(f"{live_server.url}/")
+        expect(centre.locator("body")).to_contain_text("困难职工档案")
+        assert centre.evaluate("document.documentElement.scrollWidth") <= device["viewport"]["width"]
+        shot(centre, name)
+        centre.context.close()
     _step(browser, ui_login, live_server, "assist_a", file, "verify", "经入户核实，情况属实", "journey-verified-1440")
     _step(
         browser, ui_login, live_server, "assist_town_a", file, "review", "同意，报区帮扶中心", "journey-reviewed-1440"

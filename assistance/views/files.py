@@ -400,10 +400,8 @@ def household_data(form: HouseholdForm, row: HouseholdMember | None) -> dict[str
     return data
 
 
-@require_POST
-@perm_required(Perm.ASSISTANCE_VIEW)
-def household_remove(request: HttpRequest, pk: int, member: int) -> HttpResponse:
-    file = _file(request, pk)
+def household_row_remove(request: HttpRequest, file: HardshipFile, member: int) -> None:
+    """Remove one household line of ``file`` (the union's page and the portal), the outcome as a message."""
     row = file.household.filter(pk=member).first()
     if row is None:
         raise Http404("未找到该家庭成员")
@@ -413,6 +411,13 @@ def household_remove(request: HttpRequest, pk: int, member: int) -> HttpResponse
         add_refusal_message(request, exc)
     else:
         messages.success(request, f"已删除家庭成员 {row.name}，人均收入已重新计算")
+
+
+@require_POST
+@perm_required(Perm.ASSISTANCE_VIEW)
+def household_remove(request: HttpRequest, pk: int, member: int) -> HttpResponse:
+    file = _file(request, pk)
+    household_row_remove(request, file, member)
     return redirect("assistance:file_detail", pk=file.pk)
 
 

@@ -17,9 +17,16 @@ from assistance.models import FileStep, HardshipFile
 from assistance.selectors import files as sel
 from assistance.selectors.files import mask_account
 from assistance.services import files as svc
-from assistance.views.files import apply_data, document_remove, documents_upload, household_data, household_form
+from assistance.views.files import (
+    apply_data,
+    document_remove,
+    documents_upload,
+    household_data,
+    household_form,
+    household_row_remove,
+)
 from core.crypto import mask_id_number
-from core.views import add_refusal_message, add_validation_errors
+from core.views import add_validation_errors
 from members.models import Person
 from orgs.roles import Perm
 from orgs.scope import scoped
@@ -124,16 +131,7 @@ def my_household(request: HttpRequest, pk: int, member: int | None = None) -> Ht
 @require_POST
 @perm_required(Perm.ASSISTANCE_APPLY, own_records=True)
 def my_household_remove(request: HttpRequest, pk: int, member: int) -> HttpResponse:
-    file = _own_file(request, pk)
-    row = file.household.filter(pk=member).first()
-    if row is None:
-        raise Http404("未找到该家庭成员")
-    try:
-        svc.household_remove(actor=request.user, member=row)
-    except (ValidationError, PermissionDenied) as exc:
-        add_refusal_message(request, exc)
-    else:
-        messages.success(request, f"已删除家庭成员 {row.name}，人均收入已重新计算")
+    household_row_remove(request, _own_file(request, pk), member)
     return redirect("assistance:my_file")
 
 
