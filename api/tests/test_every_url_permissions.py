@@ -1061,8 +1061,8 @@ def test_the_world_holds_an_object_of_every_scoped_model(world):
 
 def test_every_assistance_route_with_a_30_digit_id(client, district, world):
     """Issue 12's hostile check: each object route of hardship assistance, with one of its ids at a
-    time replaced by a 30-digit number, answers its owner 404 by GET and by POST (never a 500) and
-    the POST changes nothing."""
+    time replaced by a 30-digit number, answers its owner 404 (or a refusal before the lookup) by GET
+    and by POST, never a 500 or a success, and no POST changes a row."""
     failures: list[str] = []
     before = _fingerprint(None)
     for name, params in url_variants():
@@ -1075,7 +1075,10 @@ def test_every_assistance_route_with_a_30_digit_id(client, district, world):
                 url = reverse(name, kwargs=kwargs | {key: 10**30})
                 for method in ("get", "post") if entry.get else ("post",):
                     status = _request(client, method, url).status_code
-                    if status != 404:
+                    # 404; a POST on a read-only API detail is refused first (405); a removal or an
+                    # edit the file's state refuses goes back with its Chinese message (302)
+                    if status not in (404, 405, 302):
                         failures.append(f"{entry.owner} {method.upper()} {url} ({name}): {status}")
-    assert _fingerprint(None) == before, "a POST with a 30-digit id changed data"
+    # (a GET of a file's sub-page reads the file first and audits that view: rows only are compared)
+    assert _fingerprint(None)[0] == before[0], "a POST with a 30-digit id changed data"
     assert not failures, "\n".join(failures)
