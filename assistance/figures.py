@@ -21,7 +21,7 @@ class Figure:
     label: str  # "发放人月"
     value: int | Decimal
     unit: str  # "人", "件", "人月", "元"
-    rows_url: str  # the list of the rows behind the figure, filtered to exactly them
+    rows_url: str  # the list of the rows behind the figure, filtered to exactly them ("": not for this user)
 
 
 @dataclass(frozen=True)

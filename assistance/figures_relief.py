@@ -1,8 +1,8 @@
 """The figure groups of 大病救助, 金秋助学 and the donations that feed the warmth fund (assistance.figures).
 
-Each figure counts rows the user may see under the organisation's subtree, approved (relief,
+Each figure counts rows the user may read figures of (``FIGURES_PERM``) under the organisation's subtree, approved (relief,
 scholarships) or received (donations) from ``start`` through ``end``, and links to the list
-filtered to exactly those rows. Donations are the district's (the fund is the federation's): they
+filtered to exactly those rows (only for who may open the applications whole). Donations are the district's (the fund is the federation's): they
 are counted for a district-wide view only, and need funds.view.
 """
 
@@ -18,10 +18,11 @@ from django.utils.http import urlencode
 
 from assistance.figures import Figure, FigureGroup, register_figure_group
 from assistance.models.applications import ApplicationState
+from assistance.selectors.allowance import FIGURES_PERM
 from assistance.selectors_relief import relief_rows, scholarship_rows
 from funds.models import Donation
 from orgs.roles import Perm
-from orgs.scope import scoped, subtree_q
+from orgs.scope import perms_of, scoped, subtree_q
 
 ZERO = Decimal("0.00")
 
@@ -37,37 +38,49 @@ def _approved(rows: Any, organisation: Any, start: date, end: date) -> Any:
     return rows.filter(state=ApplicationState.APPROVED, approved_at__date__gte=start, approved_at__date__lte=end)
 
 
+def _rows_link(user: Any, url: str) -> str:
+    """The drill-down to the applications, for who may open them whole (assistance.view); a
+    read-only figures reader (finance, the auditors) sees the figure without the link."""
+    return url if Perm.ASSISTANCE_VIEW in perms_of(user, office=True) else ""
+
+
 def _subtree(organisation: Any) -> dict[str, str]:
     return {"subtree": organisation.code} if organisation is not None else {}
 
 
 def relief_figures(user: Any, organisation: Any, start: date, end: date) -> list[Figure]:
-    rows = _approved(relief_rows(user), organisation, start, end)
+    rows = _approved(relief_rows(user, FIGURES_PERM), organisation, start, end)
     agg = rows.aggregate(n=Count("pk"), people=Count("person", distinct=True), yuan=Sum("amount"))
     paid = rows.filter(cycle__state="paid").aggregate(yuan=Sum("amount"))["yuan"] or ZERO
     waiting = rows.filter(cycle__isnull=True, amount__gt=0).aggregate(n=Count("pk"), yuan=Sum("amount"))
     params = {**_subtree(organisation), "state": "approved", "approved_from": start, "approved_to": end}
-    url = _url("assistance:relief_list", **params)
+    url = _rows_link(user, _url("assistance:relief_list", **params))
     return [
         Figure("救助件数", agg["n"], "件", url),
         Figure("救助人数", agg["people"], "人", url),
         Figure("核定救助金额", agg["yuan"] or ZERO, "元", url),
-        Figure("已支付金额", paid, "元", _url("assistance:relief_list", **params, payment="paid")),
+        Figure("已支付金额", paid, "元", _rows_link(user, _url("assistance:relief_list", **params, payment="paid"))),
         Figure(
-            "待资金金额", waiting["yuan"] or ZERO, "元", _url("assistance:relief_list", **params, payment="waiting")
+            "待资金金额",
+            waiting["yuan"] or ZERO,
+            "元",
+            _rows_link(user, _url("assistance:relief_list", **params, payment="waiting")),
         ),
     ]
 
 
 def scholarship_figures(user: Any, organisation: Any, start: date, end: date) -> list[Figure]:
-    rows = _approved(scholarship_rows(user), organisation, start, end)
+    rows = _approved(scholarship_rows(user, FIGURES_PERM), organisation, start, end)
     agg = rows.aggregate(n=Count("pk"), yuan=Sum("amount"))
-    url = _url(
-        "assistance:scholarship_list",
-        **_subtree(organisation),
-        state="approved",
-        approved_from=start,
-        approved_to=end,
+    url = _rows_link(
+        user,
+        _url(
+            "assistance:scholarship_list",
+            **_subtree(organisation),
+            state="approved",
+            approved_from=start,
+            approved_to=end,
+        ),
     )
     return [Figure("资助学生", agg["n"], "人", url), Figure("资助金额", agg["yuan"] or ZERO, "元", url)]
 

@@ -79,6 +79,7 @@ MENU: tuple[NavGroup, ...] = (
             NavItem("代为申请建档", "assistance:file_create", Perm.ASSISTANCE_APPLY),
             NavItem("会员帮扶档案状态", "assistance:status_list", Perm.ASSISTANCE_STATUS),
             NavItem("低保标准与认定标准", "assistance:standard_list", Perm.ASSISTANCE_VIEW),
+            NavItem("帮扶统计", "assistance:figures", Perm.ASSISTANCE_FIGURES),
         ),
     ),
     NavGroup(

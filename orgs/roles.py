@@ -59,6 +59,10 @@ class Perm:
     ASSISTANCE_APPLY = "assistance.apply"
     ASSISTANCE_PROCESS = "assistance.process"
     ASSISTANCE_MANAGE = "assistance.manage"
+    # assistance.figures: read the district's hardship-assistance figures (帮扶统计) and the payment
+    # rows behind them (allowance months, holiday relief), and export them; no step, no whole file.
+    # The assistance roles, and read-only for finance and the auditors (经审).
+    ASSISTANCE_FIGURES = "assistance.figures"
     # cadres.view: union posts, social workers, training classes and coverage of the user's scope.
     # cadres.manage: record and end posts, register cadres. cadres.social_workers: recruit, hire,
     # assign, evaluate social workers. cadres.training: organise classes, record attendance, invite.
@@ -150,6 +154,7 @@ ROLE_PERMS: dict[str, frozenset[str]] = {
             P.ASSISTANCE_APPLY,
             P.ASSISTANCE_PROCESS,
             P.ASSISTANCE_MANAGE,
+            P.ASSISTANCE_FIGURES,
             P.CADRE_VIEW,
             P.SURVEY_VIEW,
             P.SURVEY_MANAGE,
@@ -165,6 +170,7 @@ ROLE_PERMS: dict[str, frozenset[str]] = {
             P.FUND_PREPARE,
             P.FUND_APPROVE,
             P.DONATION_MANAGE,
+            P.ASSISTANCE_FIGURES,
         }
     ),
     Role.SUB_OFFICER: frozenset(
@@ -229,6 +235,7 @@ ROLE_PERMS: dict[str, frozenset[str]] = {
             P.APPEAL_OFFICE,
             P.SURVEY_VIEW,
             P.REFORM_VIEW,
+            P.ASSISTANCE_FIGURES,
         }
     ),
     Role.WORKER: frozenset(
@@ -252,6 +259,7 @@ ROLE_PERMS: dict[str, frozenset[str]] = {
             P.ASSISTANCE_VIEW,
             P.ASSISTANCE_APPLY,
             P.ASSISTANCE_PROCESS,
+            P.ASSISTANCE_FIGURES,
         }
     ),
 }

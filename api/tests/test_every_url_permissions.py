@@ -228,7 +228,17 @@ ROUTES: dict[str, Any] = {
     # (``_active_file_of``) and a file in force is no longer the worker's to edit; the portal household
     # page on an application is tested in assistance/tests/test_files_pages.py.
     "assistance:my_household": Obj({"pk": ("file", "pk")}, owner=None),
+    "assistance:my_household_edit": Obj({"pk": ("file", "pk"), "member": ("household", "pk")}, owner=None),
+    "assistance:my_household_remove": Obj({"pk": ("file", "pk"), "member": ("household", "pk")}, owner=None, get=False),
+    "assistance:my_documents_add": Obj({"pk": ("file", "pk")}, owner=None, get=False),
+    "assistance:file_documents_add": Obj({"pk": ("file", "pk")}, owner="rights", get=False),
+    "assistance:file_document": Obj({"pk": ("file", "pk"), "doc": ("file_document", "pk")}, owner="rights"),
+    "assistance:file_document_remove": Obj(
+        {"pk": ("file", "pk"), "doc": ("file_document", "pk")}, owner="rights", get=False
+    ),
+    "assistance:my_document_remove": Obj({"pk": ("file", "pk"), "doc": ("file_document", "pk")}, owner=None, get=False),
     "api:assistance-file-detail": Obj({"pk": ("file", "pk")}, owner="rights"),
+    **{f"api:assistance-file-{step}": Obj({"pk": ("file", "pk")}, owner="rights", get=False) for step in FILE_ACTIONS},
     "appeals:action": Obj({"pk": ("appeal", "pk"), "action": APPEAL_ACTIONS}, get=False),
     "appeals:attachment": Obj({"pk": ("appeal", "pk"), "att": ("attachment", "pk")}),
     "appeals:referral_action": Obj(
@@ -426,6 +436,7 @@ MODELS = {
     "household": "assistance.HouseholdMember",
     "step": "assistance.FileStep",
     "verification": "assistance.Verification",
+    "file_document": "assistance.HardshipDocument",
     "allowance_cycle": "funds.Cycle",
     "allowance_month": "assistance.AllowanceMonth",
     "relief": "assistance.ReliefApplication",
@@ -695,12 +706,14 @@ def _hardship(district: Any, union: Organisation, person: Any) -> dict[str, Any]
         actor=None,
         person=person,
         data={"category": "deep", "main_cause": "illness", "housing": "owned", "bank_account": "6222020200112233445"},
+        documents=[SimpleUploadedFile("收入证明.pdf", b"%PDF-1.4\n%%EOF\n", content_type="application/pdf")],
     )
     household_member(file, n=610000 + union.pk)
     return {
         "file": file,
         "household": file.household.order_by("-id").first(),
         "step": file.steps.get(),
+        "file_document": file.documents.get(),
         "verification": earlier.verifications.get(),
     }
 
@@ -1128,3 +1141,28 @@ def test_the_world_holds_an_object_of_every_scoped_model(world):
         assert key in held, f"world has no “{key}” ({label})"
         assert held[key]._meta.label == label, f"world “{key}” is a {held[key]._meta.label}, not {label}"
     assert set(scoped_models()) <= {MODELS[k] for k in held}
+
+
+def test_every_assistance_route_with_a_30_digit_id(client, district, world):
+    """Issue 12's hostile check: each object route of hardship assistance, with one of its ids at a
+    time replaced by a 30-digit number, answers its owner 404 (or a refusal before the lookup) by GET
+    and by POST, never a 500 or a success, and no POST changes a row."""
+    failures: list[str] = []
+    before = _fingerprint(None)
+    for name, params in url_variants():
+        entry = ROUTES[name]
+        if not isinstance(entry, Obj) or not name.startswith(("assistance:", "api:assistance-")):
+            continue
+        client.force_login(district.user(entry.owner or "worker_a"))
+        for kwargs in _kwarg_sets(name, params, world["A"]):
+            for key in [k for k, how in entry.kwargs.items() if isinstance(how, tuple) and k in kwargs]:
+                url = reverse(name, kwargs=kwargs | {key: 10**30})
+                for method in ("get", "post") if entry.get else ("post",):
+                    status = _request(client, method, url).status_code
+                    # 404; a POST on a read-only API detail is refused first (405); a removal or an
+                    # edit the file's state refuses goes back with its Chinese message (302)
+                    if status not in (404, 405, 302):
+                        failures.append(f"{entry.owner} {method.upper()} {url} ({name}): {status}")
+    # (a GET of a file's sub-page reads the file first and audits that view: rows only are compared)
+    assert _fingerprint(None)[0] == before[0], "a POST with a 30-digit id changed data"
+    assert not failures, "\n".join(failures)

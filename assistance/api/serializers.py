@@ -107,3 +107,19 @@ class FileApplySerializer(serializers.Serializer):
     own_insurance = serializers.ChoiceField(
         choices=HouseholdMember.Insurance.choices, default=HouseholdMember.Insurance.EMPLOYEE
     )
+
+
+class FileStepActionSerializer(serializers.Serializer):
+    """核实、审核、审批、不予通过、年度复核: the opinion (the reason, for a rejection) and, for approval
+    and re-verification, the date (default today)."""
+
+    opinion = serializers.CharField(max_length=2000, help_text="意见（不予通过时为理由，职工可见）")
+    on = serializers.DateField(required=False, help_text="审批或复核日期，默认今天")
+
+
+class FileExitActionSerializer(serializers.Serializer):
+    """解困脱困: the reason (其他 needs a note) and the date."""
+
+    reason = serializers.ChoiceField(choices=HardshipFile.ExitReason.choices)
+    on = serializers.DateField(help_text="脱困日期")
+    note = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")

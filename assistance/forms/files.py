@@ -7,9 +7,12 @@ from typing import Any
 
 from django import forms
 
-from assistance.models import Cause, HardshipFile, HouseholdMember
+from appeals.forms import MultipleFileField
+from assistance.models import Cause, HardshipDocument, HardshipFile, HouseholdMember, LocalStandard
 from assistance.services.files import FILE_FIELDS
 from core.forms import StyledFormMixin
+
+DOC_HELP = "收入证明、病历、低保证、残疾证等；PDF、JPG 或 PNG，每个不超过 10 MB，一份档案最多 10 个"
 
 F = HardshipFile
 
@@ -50,8 +53,19 @@ class FileForm(StyledFormMixin, forms.Form):
     )
 
 
-class ApplyForm(FileForm):
-    """The application adds the worker's own line of the household (本人)."""
+class DocumentForm(StyledFormMixin, forms.Form):
+    """Documents of a file (the services check type, content and size and name the file refused)."""
+
+    document_kind = forms.ChoiceField(label="材料类别", choices=HardshipDocument.Kind.choices)
+    documents = MultipleFileField(label="证明材料", help_text=DOC_HELP)
+
+
+class ApplyForm(DocumentForm, FileForm):
+    """The application adds the worker's own line of the household (本人) and, optionally, documents."""
+
+    document_kind = forms.ChoiceField(
+        label="材料类别", choices=HardshipDocument.Kind.choices, required=False, initial=HardshipDocument.Kind.OTHER
+    )
 
     own_occupation = forms.ChoiceField(label="本人就业情况", choices=HouseholdMember.Occupation.choices)
     own_workplace = forms.CharField(label="本人工作单位", max_length=120, required=False)
@@ -59,7 +73,15 @@ class ApplyForm(FileForm):
     own_insurance = forms.ChoiceField(label="本人医疗保险", choices=HouseholdMember.Insurance.choices)
 
     # The worker's own line first, then the file's fields in the services' order.
-    field_order = ["own_occupation", "own_workplace", "own_income", "own_insurance", *FILE_FIELDS]
+    field_order = [
+        "own_occupation",
+        "own_workplace",
+        "own_income",
+        "own_insurance",
+        *FILE_FIELDS,
+        "document_kind",
+        "documents",
+    ]
 
 
 class OfficerApplyForm(ApplyForm):
@@ -94,6 +116,13 @@ class ExitForm(StyledFormMixin, forms.Form):
 
 
 class StandardForm(StyledFormMixin, forms.Form):
+    standard = forms.ModelChoiceField(
+        label="录入或修改",
+        queryset=LocalStandard.objects.order_by("-effective_from"),
+        required=False,
+        empty_label="新录入一条标准",
+        help_text="选择已录入的一条即按下列各项修改它（如录错金额或日期）",
+    )
     effective_from = forms.DateField(
         label="生效日期", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )

@@ -5,6 +5,7 @@ from assistance.models.allowance import AllowanceMonth
 from assistance.models.files import (
     Cause,
     FileStep,
+    HardshipDocument,
     HardshipFile,
     HouseholdMember,
     LocalStandard,
@@ -19,6 +20,15 @@ from assistance.models.scholarship import (
     SchoolLevel,
 )
 
-__all__ = ["AllowanceMonth", "Cause", "FileStep", "HardshipFile", "HouseholdMember", "LocalStandard", "Verification"]
+__all__ = [
+    "AllowanceMonth",
+    "Cause",
+    "FileStep",
+    "HardshipDocument",
+    "HardshipFile",
+    "HouseholdMember",
+    "LocalStandard",
+    "Verification",
+]
 __all__ += ["ReliefApplication", "ReliefDocument", "ReliefStep"]
 __all__ += ["LevelCondition", "ScholarshipApplication", "ScholarshipDocument", "ScholarshipStep", "SchoolLevel"]

@@ -1,7 +1,8 @@
-"""What relief and scholarship applications share: their uploaded documents and their step log.
+"""What relief and scholarship applications share: their states and their step log (their uploaded
+documents share ``assistance.models.documents.DocumentBase`` with the hardship file's).
 
-Both are abstract: each application model has its own concrete document and step tables (so each
-keeps its own foreign keys, scope and history), written the same way.
+The step log is abstract: each application model has its own concrete step table (so each keeps its
+own foreign keys, scope and history), written the same way.
 """
 
 from __future__ import annotations
@@ -48,22 +49,3 @@ class ApplicationStepBase(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.at:%Y-%m-%d}"
-
-
-class ApplicationDocumentBase(models.Model):
-    """An uploaded document (诊断证明、费用清单、录取通知书…); served only through the scoped view."""
-
-    file = models.FileField("文件")
-    name = models.CharField("文件名", max_length=200)
-    size = models.PositiveIntegerField("大小（字节）", default=0)
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="上传人", null=True, on_delete=models.PROTECT, related_name="+"
-    )
-    uploaded_at = models.DateTimeField("上传时间", auto_now_add=True)
-
-    class Meta:
-        abstract = True
-        ordering = ["id"]
-
-    def __str__(self) -> str:
-        return self.name

@@ -26,6 +26,7 @@ from django.db.models import Q
 from django_fsm import FSMField, FSMModelMixin, transition
 from simple_history.models import HistoricalRecords
 
+from assistance.models.documents import DocumentBase
 from core.crypto import BlindIndexField, EncryptedTextField
 from core.money import MoneyField
 from members.models import Person
@@ -408,3 +409,34 @@ class Verification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.file} {self.get_kind_display()} {self.done_on}–{self.valid_until}"
+
+
+def _file_document_path(instance: HardshipDocument, filename: str) -> str:
+    return f"assistance/files/{instance.hardship_file_id}/{filename}"
+
+
+class HardshipDocument(DocumentBase):
+    """A document of the file (收入证明、病历、低保证、残疾证…): uploaded by the worker while the
+    application awaits verification or by the file's union while the file is open; downloaded only
+    by who may see the whole file, each download audited."""
+
+    class Kind(models.TextChoices):
+        INCOME = "income", "收入证明"
+        MEDICAL = "medical", "病历或诊断证明"
+        DIBAO = "dibao", "低保证或低收入证明"
+        DISABILITY = "disability", "残疾证"
+        OTHER = "other", "其他材料"
+
+    owner_field = "hardship_file"
+
+    hardship_file = models.ForeignKey(
+        HardshipFile, verbose_name="档案", on_delete=models.CASCADE, related_name="documents"
+    )
+    kind = models.CharField("材料类别", max_length=12, choices=Kind.choices, default=Kind.OTHER)
+    file = models.FileField("文件", upload_to=_file_document_path)
+
+    data_scope = ScopeSpec(paths=("hardship_file__organisation__path",), owner="hardship_file__person__user")
+
+    class Meta(DocumentBase.Meta):
+        verbose_name = "档案材料"
+        verbose_name_plural = "档案材料"

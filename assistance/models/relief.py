@@ -26,7 +26,8 @@ from django.db.models import F, Q
 from django_fsm import FSMField, FSMModelMixin, transition
 from simple_history.models import HistoricalRecords
 
-from assistance.models.applications import ApplicationDocumentBase, ApplicationState, ApplicationStepBase
+from assistance.models.applications import ApplicationState, ApplicationStepBase
+from assistance.models.documents import DocumentBase
 from assistance.models.files import HardshipFile
 from core.crypto import EncryptedTextField
 from core.money import MoneyField
@@ -174,7 +175,7 @@ def _relief_document_path(instance: ReliefDocument, filename: str) -> str:
     return f"assistance/relief/{instance.application_id}/{filename}"
 
 
-class ReliefDocument(ApplicationDocumentBase):
+class ReliefDocument(DocumentBase):
     application = models.ForeignKey(
         ReliefApplication, verbose_name="救助申请", on_delete=models.CASCADE, related_name="documents"
     )
@@ -182,7 +183,7 @@ class ReliefDocument(ApplicationDocumentBase):
 
     data_scope = ScopeSpec(paths=("application__organisation__path",), owner="application__person__user")
 
-    class Meta(ApplicationDocumentBase.Meta):
+    class Meta(DocumentBase.Meta):
         verbose_name = "救助申请材料"
         verbose_name_plural = "救助申请材料"
 

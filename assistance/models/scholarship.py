@@ -24,7 +24,8 @@ from django.db.models import Q
 from django_fsm import FSMField, FSMModelMixin, transition
 from simple_history.models import HistoricalRecords
 
-from assistance.models.applications import ApplicationDocumentBase, ApplicationState, ApplicationStepBase
+from assistance.models.applications import ApplicationState, ApplicationStepBase
+from assistance.models.documents import DocumentBase
 from assistance.models.files import HardshipFile, HouseholdMember
 from core.money import MoneyField
 from members.models import Person
@@ -136,7 +137,7 @@ def _scholarship_document_path(instance: ScholarshipDocument, filename: str) -> 
     return f"assistance/scholarship/{instance.application_id}/{filename}"
 
 
-class ScholarshipDocument(ApplicationDocumentBase):
+class ScholarshipDocument(DocumentBase):
     application = models.ForeignKey(
         ScholarshipApplication, verbose_name="助学申请", on_delete=models.CASCADE, related_name="documents"
     )
@@ -144,7 +145,7 @@ class ScholarshipDocument(ApplicationDocumentBase):
 
     data_scope = ScopeSpec(paths=("application__organisation__path",), owner="application__person__user")
 
-    class Meta(ApplicationDocumentBase.Meta):
+    class Meta(DocumentBase.Meta):
         verbose_name = "助学申请材料"
         verbose_name_plural = "助学申请材料"
 

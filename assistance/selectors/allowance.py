@@ -16,9 +16,9 @@ from orgs.pickers import subtree_filter
 from orgs.roles import Perm
 from orgs.scope import scoped
 
-# Who reads the allowance's rows and the district's figures: the assistance officers and the centre
-# (a worker's own-records grant never carries it).
-FIGURES_PERM = Perm.ASSISTANCE_PROCESS
+# Who reads the allowance's rows and the district's figures: the assistance officers and the centre,
+# and read-only finance and the auditors (a worker's own-records grant never carries it).
+FIGURES_PERM = Perm.ASSISTANCE_FIGURES
 
 
 def visible_allowance_months(user: Any, perm: str = FIGURES_PERM) -> QuerySet[AllowanceMonth]:

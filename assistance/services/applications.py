@@ -1,14 +1,12 @@
-"""What the relief and scholarship services share: documents, numbers, steps, who may act, the programme."""
+"""What the relief and scholarship services share: numbers, steps, who may act, the programme (their
+documents: ``assistance.services.documents``, shared with the hardship file)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import date
-from pathlib import PurePath
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.files.uploadedfile import UploadedFile
 from django.db import models
 from django.utils import timezone
 
@@ -16,50 +14,6 @@ from funds.models import ParameterVersion, Programme
 from orgs.models import Organisation
 from orgs.roles import Perm
 from orgs.scope import can_at
-
-MAX_FILES = 5
-MAX_FILE_BYTES = 10 * 1024 * 1024
-# The first bytes each allowed type starts with: a renamed .exe is refused, not only a wrong suffix.
-_SIGNATURES: dict[str, tuple[bytes, ...]] = {
-    ".pdf": (b"%PDF",),
-    ".jpg": (b"\xff\xd8\xff",),
-    ".jpeg": (b"\xff\xd8\xff",),
-    ".png": (b"\x89PNG\r\n\x1a\n",),
-}
-ALLOWED = "PDF、JPG、PNG"
-
-
-def documents_check(files: Sequence[UploadedFile], *, existing: int = 0, required: bool = True) -> None:
-    """Refuse (naming the file) anything but PDF/JPG/PNG up to 10 MB, at most five in all."""
-    if required and not files and not existing:
-        raise ValidationError({"documents": "请上传证明材料（如诊断证明、费用清单或录取通知书）"})
-    if len(files) + existing > MAX_FILES:
-        raise ValidationError({"documents": f"证明材料最多 {MAX_FILES} 个"})
-    for f in files:
-        name = f.name or ""
-        ext = PurePath(name).suffix.lower()
-        if ext not in _SIGNATURES:
-            raise ValidationError({"documents": f"材料“{name}”的类型不允许（可上传 {ALLOWED}）"})
-        if not f.size:
-            raise ValidationError({"documents": f"材料“{name}”是空文件"})
-        if f.size > MAX_FILE_BYTES:
-            raise ValidationError({"documents": f"材料“{name}”超过 10 MB"})
-        f.seek(0)
-        head = f.read(8)
-        f.seek(0)
-        if not any(head.startswith(sig) for sig in _SIGNATURES[ext]):
-            raise ValidationError({"documents": f"材料“{name}”的内容与其类型（{ext}）不符"})
-
-
-def documents_save(model: type[models.Model], application: Any, files: Sequence[UploadedFile], actor: Any) -> None:
-    for f in files:
-        model.objects.create(
-            application=application,
-            file=f,
-            name=PurePath(f.name or "材料").name[:200],
-            size=f.size or 0,
-            uploaded_by=actor,
-        )
 
 
 def next_number(model: type[models.Model], prefix: str, year: int) -> str:

@@ -8,18 +8,28 @@ step_organisation``) and raises ``ValidationError`` (Chinese, naming the field) 
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django_fsm import can_proceed
 
-from assistance.models import Cause, FileStep, HardshipFile, HouseholdMember, LocalStandard, Verification
+from assistance.models import (
+    Cause,
+    FileStep,
+    HardshipDocument,
+    HardshipFile,
+    HouseholdMember,
+    LocalStandard,
+    Verification,
+)
+from assistance.services.documents import documents_check, documents_save
 from core.audit import audit_log
 from core.models import AuditEvent
 from core.validators import parse_id_number
@@ -33,6 +43,7 @@ K = FileStep.Kind
 CENT = Decimal("0.01")
 MAX_MONTHLY_YUAN = Decimal("10000000")  # no household earns or spends ten million a month: a typo
 EARLIEST_DATE = date(2000, 1, 1)
+MAX_FILE_DOCUMENTS = 10  # a file gathers more than an application: income, medical, 低保, disability
 # The decisions of one application round: nobody takes two of them on one file (四眼原则).
 DECISION_KINDS = (K.APPLY, K.VERIFY, K.REVIEW, K.APPROVE)
 # 意外致困 rests on the accident, illness or disaster itself, not on the income figures.
@@ -320,12 +331,16 @@ def file_apply(
     person: Person,
     data: dict[str, Any],
     own: SelfDetails | None = None,
+    documents: Sequence[UploadedFile] = (),
+    document_kind: str = HardshipDocument.Kind.OTHER,
     today: date | None = None,
 ) -> HardshipFile:
     """申请建档: by the worker for themself (portal) or by an officer for a member of their scope.
     The file lies at the union of the person's active membership; the worker is its first household
-    line (本人). The category must agree with the figures (unless 意外致困)."""
+    line (本人). The category must agree with the figures (unless 意外致困). ``documents``
+    (optional) are checked first and saved last, under ``document_kind``."""
     today = _today(today)
+    _documents_check(documents, document_kind, existing=0)
     person = Person.objects.select_for_update().get(pk=person.pk)
     membership = _active_membership(person)
     organisation = membership.organisation
@@ -380,6 +395,7 @@ def file_apply(
     file.refresh_from_db()
     _require_category(file, today)
     _step(file, kind=K.APPLY, before="", actor=actor, opinion=(clean.get("situation") or "")[:500])
+    documents_save(HardshipDocument, file, documents, actor, kind=document_kind)
     return file
 
 
@@ -529,6 +545,57 @@ def household_remove(*, actor: Any, member: HouseholdMember) -> None:
     household_recompute(file)
     if file.state != S.APPLIED or not file.is_own(actor):
         _step(file, kind=K.AMEND, before=file.state, actor=actor, opinion=f"删除家庭成员 {name}")
+
+
+# --- documents (收入证明、病历、低保证、残疾证…) ------------------------------------------------------
+
+
+def _documents_check(documents: Sequence[UploadedFile], kind: str, *, existing: int) -> None:
+    if kind not in HardshipDocument.Kind.values:
+        _refuse("document_kind", "请选择材料类别")
+    documents_check(documents, existing=existing, required=False, max_files=MAX_FILE_DOCUMENTS)
+
+
+@transaction.atomic
+def file_documents_add(
+    *, actor: Any, file: HardshipFile, documents: Sequence[UploadedFile], kind: str
+) -> list[HardshipDocument]:
+    """上传材料: whoever may edit the file (its union while it is open; the worker while it awaits
+    verification); PDF/JPG/PNG up to 10 MB each, at most ten on a file."""
+    file = _lock(file)
+    _require_edit(actor, file)
+    if not documents:
+        _refuse("documents", "请选择要上传的材料")
+    _documents_check(documents, kind, existing=file.documents.count())
+    saved = documents_save(HardshipDocument, file, documents, actor, kind=kind)
+    if file.state != S.APPLIED or not file.is_own(actor):
+        names = "、".join(d.name for d in saved)
+        _step(
+            file,
+            kind=K.AMEND,
+            before=file.state,
+            actor=actor,
+            opinion=f"上传材料（{HardshipDocument.Kind(kind).label}）：{names}",
+        )
+    return saved
+
+
+@transaction.atomic
+def file_document_remove(*, actor: Any, file: HardshipFile, document_id: Any) -> HardshipDocument:
+    """删除材料 (uploaded by mistake): whoever may upload on the file now (``may_edit``); the row and
+    its stored file go, and, as for an upload, a step records it unless the worker amends their own
+    application before verification."""
+    file = _lock(file)
+    _require_edit(actor, file)
+    document = file.documents.filter(pk=document_id).first()
+    if document is None:
+        _refuse("documents", "未找到该材料，可能已被删除")
+    document.file.delete(save=False)
+    document.delete()
+    if file.state != S.APPLIED or not file.is_own(actor):
+        label = HardshipDocument.Kind(document.kind).label
+        _step(file, kind=K.AMEND, before=file.state, actor=actor, opinion=f"删除材料（{label}）：{document.name}")
+    return document
 
 
 # --- the three decisions, rejection -----------------------------------------------------------------

@@ -34,8 +34,6 @@ from assistance.plugins.relief import KEY, relief_amount, relief_explanation
 from assistance.services.applications import (
     approve_check,
     check_date,
-    documents_check,
-    documents_save,
     may_apply_for,
     next_number,
     opinion_required,
@@ -46,6 +44,7 @@ from assistance.services.applications import (
     today,
     verify_locked,
 )
+from assistance.services.documents import documents_check, documents_save
 from core.money import format_yuan, to_yuan
 from core.system import system_actor
 from funds import services as funds_services

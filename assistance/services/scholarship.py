@@ -31,8 +31,6 @@ from assistance.models.applications import StepKind
 from assistance.plugins.scholarship import KEY, scholarship_amount
 from assistance.services.applications import (
     approve_check,
-    documents_check,
-    documents_save,
     may_apply_for,
     next_number,
     opinion_required,
@@ -43,6 +41,7 @@ from assistance.services.applications import (
     today,
     verify_locked,
 )
+from assistance.services.documents import documents_check, documents_save
 from core.money import format_yuan
 from funds.models import Cycle, Programme
 from members.models import Person

@@ -114,6 +114,35 @@ def test_figures_and_drill_downs_refused_to_a_worker_and_a_chair(client, distric
             assert client.get(reverse(name)).status_code == 403, (who, name)
 
 
+@pytest.mark.parametrize("who", ["auditor", "finance"])
+def test_the_auditor_and_finance_read_the_figures_and_export_but_take_no_action(client, district, paid, who):
+    """经审 and finance: the figures, their payment rows and the export; no file, no step."""
+    client.force_login(district.user(who))
+    home = client.get("/").content.decode()
+    assert reverse("assistance:figures") in home and "帮扶统计" in home
+    response = client.get(reverse("assistance:figures"), {"start": "2026-01-01", "end": "2027-12-31"})
+    assert response.status_code == 200
+    groups = {g["group"].key: g["figures"] for g in response.context["groups"]}
+    assert [f.value for f in groups["allowance"]][:2] == [3, 5]
+    assert client.get(groups["allowance"][1].rows_url).context["table"].paginator.count == 5
+    assert groups["relief"][0].rows_url == ""  # the applications themselves are the assistance officers'
+    text = response.content.decode()
+    assert 'data-testid="figure-relief-1"' in text and reverse("assistance:relief_list") not in text
+    before = AuditEvent.objects.filter(kind=AuditEvent.Kind.EXPORT, user=district.user(who)).count()
+    export = client.get(reverse("assistance:figures"), {"start": "2026-01-01", "end": "2027-12-31", "export": "xlsx"})
+    assert rows(export)[2][:4] == ["生活补助", "发放人月", 5.0, "人月"]
+    assert AuditEvent.objects.filter(kind=AuditEvent.Kind.EXPORT, user=district.user(who)).count() == before + 1
+    file = paid["files"][0]
+    assert client.get(reverse("assistance:file_list")).status_code == 403
+    assert client.get(reverse("assistance:file_detail", args=[file.pk])).status_code == 403
+    response = client.post(
+        reverse("assistance:file_action", args=[file.pk, "exit"]), {"reason": "income", "on": "2026-06-01"}
+    )
+    assert response.status_code == 403
+    file.refresh_from_db()
+    assert file.state == "active"
+
+
 def test_bank_list_names_the_months_and_masks_the_account_unless_the_export_is_a_centre_officers(
     client, district, paid
 ):

@@ -55,21 +55,26 @@ def _step(browser, ui_login, live_server, username: str, file: HardshipFile, act
     page.context.close()
 
 
-def test_worker_applies_on_a_phone_and_three_levels_approve(browser, live_server, ui_login, file_district):
-    d = file_district
-    phone = _session(browser, ui_login, "worker_a", PHONE)
+def apply_on_phone(phone, live_server, situation: str, bank_account: str) -> None:
+    """worker_a, from the portal's home on a phone: the application (own income 1,200, rented, illness)."""
     phone.goto(f"{live_server.url}/portal/")
     phone.get_by_test_id("nav-assistance").click()
     phone.get_by_test_id("apply").click()
     phone.fill("input[name=own_income]", "1200")
     phone.select_option("select[name=housing]", "rented")
     phone.select_option("select[name=main_cause]", "illness")
-    phone.fill("textarea[name=situation]", "妻子患病，长期住院")
-    phone.fill("input[name=bank_account]", "6228480012345678901")
+    phone.fill("textarea[name=situation]", situation)
+    phone.fill("input[name=bank_account]", bank_account)
     shot(phone, "portal-apply-390")
     assert phone.evaluate("document.documentElement.scrollWidth") <= 390
     phone.get_by_test_id("submit").click()
     expect(phone.get_by_test_id("my-file-state")).to_have_text("待基层工会核实")
+
+
+def test_worker_applies_on_a_phone_and_three_levels_approve(browser, live_server, ui_login, file_district):
+    d = file_district
+    phone = _session(browser, ui_login, "worker_a", PHONE)
+    apply_on_phone(phone, live_server, "妻子患病，长期住院", "6228480012345678901")
     file = HardshipFile.objects.get(person__user=d.user("worker_a"))
     assert file.applied_in_portal and file.category == "deep"
 

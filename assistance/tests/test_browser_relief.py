@@ -4,6 +4,7 @@ worker sees the payment."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -49,17 +50,24 @@ def relief_district(browser_district, settings, tmp_path):
 
 
 def test_relief_waits_for_a_donation_then_is_paid(browser, live_server, relief_district, ui_login, tmp_path):
+    worker = _session(browser, ui_login, "worker_a", PHONE)
+    relief_waits_for_a_donation_then_is_paid(browser, live_server, ui_login, tmp_path, worker)
+    worker.context.close()
 
+
+def relief_waits_for_a_donation_then_is_paid(browser, live_server, ui_login, tmp_path, worker) -> ReliefApplication:
+    """From ``worker``'s phone page (signed in as worker_a, the warmth fund holding 1,000 yuan): the
+    application, the union's verification, the centre's approval that waits for funds, a donation,
+    finance's payment, and the worker seeing it (also the issue's continuous test, test_browser_journey)."""
     proof = tmp_path / "诊断证明.pdf"
     proof.write_bytes(PDF)
 
     # 1. the worker applies on a phone
-    worker = _session(browser, ui_login, "worker_a", PHONE)
     worker.goto(f"{live_server.url}/assistance/my/relief/")
     worker.get_by_test_id("relief-new").click()
     worker.fill("input[name=illness]", "急性心肌梗死")
     worker.fill("input[name=hospital]", "首都医科大学附属北京朝阳医院")
-    worker.fill("input[name=treatment_start]", "2026-10-08")
+    worker.fill("input[name=treatment_start]", (timezone.localdate() - timedelta(days=30)).isoformat())
     worker.fill("input[name=total_cost]", "100,000")
     worker.fill("input[name=basic_insurance]", "50000")
     worker.fill("input[name=serious_illness_insurance]", "20000")
@@ -122,4 +130,4 @@ def test_relief_waits_for_a_donation_then_is_paid(browser, live_server, relief_d
     expect(worker.get_by_test_id("payment")).to_contain_text("8,000.00")
     shot(worker, "relief-portal-paid-390")
     assert Payment.objects.get(cycle_id=application.cycle_id).amount == Decimal("8000.00")
-    worker.context.close()
+    return application

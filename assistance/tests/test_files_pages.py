@@ -295,3 +295,47 @@ def test_the_member_page_shows_the_file_state_to_status_holders(district, setup,
     assert reverse("assistance:file_detail", args=[file.pk]) in text
     text = login(district.user("org_dept")).get(url).content.decode()
     assert "困难职工档案" not in text  # no assistance action: not even that a file exists
+
+
+def test_the_centre_corrects_a_standard_on_the_standards_page(district, login):
+    from assistance.models import LocalStandard
+
+    wrong = local_standard(district)
+    later = svc.standard_save(
+        actor=None,
+        district=district.root,
+        effective_from=date(2026, 9, 1),
+        dibao_monthly="1500",
+        relative_multiple="1.5",
+    )
+    url = reverse("assistance:standard_list")
+    client = login(district.user("rights"))
+    form = {"standard": wrong.pk, "effective_from": "2025-09-01", "dibao_monthly": "1405", "relative_multiple": "1.6"}
+    text = client.post(url, form, follow=True).content.decode()
+    assert "已修改 2025-09-01 起的低保标准 1405.00 元" in text
+    wrong.refresh_from_db()
+    assert (wrong.dibao_monthly, wrong.relative_multiple) == (Decimal("1405.00"), Decimal("1.60"))
+    assert LocalStandard.objects.count() == 2
+
+    # a correction onto another row's date, an unknown row, a 30-digit id: refused, nothing changed
+    for bad, message in (
+        ({"effective_from": "2026-09-01"}, "2026-09-01 起的标准已录入，请修改那一条"),
+        ({"standard": 999999}, "选择一个有效的选项"),
+        ({"standard": 10**30}, "选择一个有效的选项"),
+        ({"dibao_monthly": "NaN"}, "输入一个数字"),
+        ({"effective_from": "0000-01-01"}, "输入一个有效的日期"),
+    ):
+        response = client.post(url, form | bad)
+        assert response.status_code == 200 and message in response.content.decode(), bad
+    wrong.refresh_from_db()
+    later.refresh_from_db()
+    assert (wrong.dibao_monthly, wrong.effective_from, later.dibao_monthly) == (
+        Decimal("1405.00"),
+        date(2025, 9, 1),
+        Decimal("1500.00"),
+    )
+    assert LocalStandard.objects.count() == 2
+    # an assistance officer reads the standards and has no form
+    text = login(district.user("assist_a")).get(url).content.decode()
+    assert "1405.00" in text or "1,405.00" in text
+    assert "录入或修改标准" not in text

@@ -9,18 +9,27 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from assistance.filtersets_files import FileFilterSet
-from assistance.forms.files import ExitForm, FileForm, HouseholdForm, OfficerApplyForm, StandardForm, StepForm
-from assistance.models import FileStep, HardshipFile, HouseholdMember, LocalStandard
+from assistance.forms.files import (
+    DocumentForm,
+    ExitForm,
+    FileForm,
+    HouseholdForm,
+    OfficerApplyForm,
+    StandardForm,
+    StepForm,
+)
+from assistance.models import FileStep, HardshipDocument, HardshipFile, HouseholdMember, LocalStandard
 from assistance.selectors import files as sel
 from assistance.selectors.files import mask_account
 from assistance.services import files as svc
 from assistance.tables_files import FileTable, StandardTable, StatusTable
+from assistance.views.documents import document_response
 from core.crypto import mask_id_number
 from core.lists import ListPage
 from core.views import add_refusal_message, add_validation_errors
@@ -87,7 +96,7 @@ class StandardList(ListPage):
     table_class = StandardTable
     perm = Perm.ASSISTANCE_VIEW
     ordering = ("-effective_from",)
-    side_form_title = "录入新标准"
+    side_form_title = "录入或修改标准"
     side_form_submit = "保存标准"
     testid = "standard-table"
 
@@ -102,8 +111,11 @@ class StandardList(ListPage):
         return StandardForm(request.POST or None)
 
     def side_form_save(self, request: HttpRequest, form: StandardForm) -> str:
-        row = svc.standard_save(actor=request.user, district=_district(), **form.cleaned_data)
-        return f"已录入 {row.effective_from} 起的低保标准 {row.dibao_monthly} 元"
+        data = dict(form.cleaned_data)
+        standard = data.pop("standard")
+        row = svc.standard_save(actor=request.user, district=_district(), standard=standard, **data)
+        done = "已修改" if standard else "已录入"
+        return f"{done} {row.effective_from} 起的低保标准 {row.dibao_monthly} 元"
 
 
 standard_list = StandardList.as_view()
@@ -163,6 +175,8 @@ def file_page_context(request: HttpRequest, file: HardshipFile, *, revealed: dic
         "can_pii": svc.may_view_pii(user, file),
         "can": _steps_for(user, file),
         "contradiction": _safe_contradiction(file, today),
+        "documents": list(file.documents.select_related("uploaded_by")),
+        "document_form": DocumentForm(),
         "step_form": StepForm(initial={"on": today}),
         "exit_form": ExitForm(initial={"on": today}),
         "review_org": file.review_organisation(),
@@ -270,8 +284,9 @@ def file_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 # --- application, edit, household ---------------------------------------------------------------
 
 
-def apply_data(cd: dict[str, Any]) -> tuple[dict[str, Any], svc.SelfDetails]:
-    data = {k: cd[k] for k in FILE_FORM_FIELDS if k in cd}
+def apply_data(cd: dict[str, Any]) -> dict[str, Any]:
+    """``file_apply``'s arguments from an application form: the file's fields, the worker's own line
+    of the household, the documents."""
     own = svc.SelfDetails(
         health=cd["health"],
         occupation=cd["own_occupation"],
@@ -279,7 +294,12 @@ def apply_data(cd: dict[str, Any]) -> tuple[dict[str, Any], svc.SelfDetails]:
         monthly_income=cd["own_income"],
         medical_insurance=cd["own_insurance"],
     )
-    return data, own
+    return {
+        "data": {k: cd[k] for k in FILE_FORM_FIELDS if k in cd},
+        "own": own,
+        "documents": cd.get("documents") or [],
+        "document_kind": cd.get("document_kind") or HardshipDocument.Kind.OTHER,
+    }
 
 
 @perm_required(Perm.ASSISTANCE_APPLY)
@@ -290,16 +310,15 @@ def file_create(request: HttpRequest) -> HttpResponse:
     if preset:
         person = get_scoped_or_404(request.user, Perm.ASSISTANCE_APPLY, Person.objects.all(), pk=preset)
         initial["member_id_number"] = person.id_number
-    form = OfficerApplyForm(request.POST or None, initial=initial)
+    form = OfficerApplyForm(request.POST or None, request.FILES or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         cd = form.cleaned_data
         person = _member_by_id(request.user, cd["member_id_number"])
         if person is None:
             form.add_error("member_id_number", "在您管理范围内没有找到身份证号为此号码的会员")
         else:
-            data, own = apply_data(cd)
             try:
-                file = svc.file_apply(actor=request.user, person=person, data=data, own=own)
+                file = svc.file_apply(actor=request.user, person=person, **apply_data(cd))
             except (ValidationError, PermissionDenied) as exc:
                 add_validation_errors(form, exc)
             else:
@@ -381,10 +400,8 @@ def household_data(form: HouseholdForm, row: HouseholdMember | None) -> dict[str
     return data
 
 
-@require_POST
-@perm_required(Perm.ASSISTANCE_VIEW)
-def household_remove(request: HttpRequest, pk: int, member: int) -> HttpResponse:
-    file = _file(request, pk)
+def household_row_remove(request: HttpRequest, file: HardshipFile, member: int) -> None:
+    """Remove one household line of ``file`` (the union's page and the portal), the outcome as a message."""
     row = file.household.filter(pk=member).first()
     if row is None:
         raise Http404("未找到该家庭成员")
@@ -394,7 +411,67 @@ def household_remove(request: HttpRequest, pk: int, member: int) -> HttpResponse
         add_refusal_message(request, exc)
     else:
         messages.success(request, f"已删除家庭成员 {row.name}，人均收入已重新计算")
+
+
+@require_POST
+@perm_required(Perm.ASSISTANCE_VIEW)
+def household_remove(request: HttpRequest, pk: int, member: int) -> HttpResponse:
+    file = _file(request, pk)
+    household_row_remove(request, file, member)
     return redirect("assistance:file_detail", pk=file.pk)
+
+
+# --- documents ---------------------------------------------------------------------------------
+
+
+def documents_upload(request: HttpRequest, file: HardshipFile) -> None:
+    """上传材料 from the file page or the portal; the refusal (naming the file) as a message."""
+    form = DocumentForm(request.POST, request.FILES)
+    try:
+        if not form.is_valid():
+            raise ValidationError("；".join(e for errs in form.errors.values() for e in errs))
+        saved = svc.file_documents_add(
+            actor=request.user,
+            file=file,
+            documents=form.cleaned_data["documents"],
+            kind=form.cleaned_data["document_kind"],
+        )
+    except (ValidationError, PermissionDenied) as exc:
+        add_refusal_message(request, exc)
+    else:
+        messages.success(request, f"已上传材料 {len(saved)} 个")
+
+
+def document_remove(request: HttpRequest, file: HardshipFile, doc: int) -> None:
+    """Remove one document of ``file`` (the union's page and the portal), the outcome as a message."""
+    try:
+        removed = svc.file_document_remove(actor=request.user, file=file, document_id=doc)
+    except (ValidationError, PermissionDenied) as exc:
+        add_refusal_message(request, exc)
+    else:
+        messages.success(request, f"已删除材料“{removed.name}”")
+
+
+@require_POST
+@perm_required(Perm.ASSISTANCE_VIEW)
+def file_document_remove(request: HttpRequest, pk: int, doc: int) -> HttpResponse:
+    file = _file(request, pk)
+    document_remove(request, file, doc)
+    return redirect("assistance:file_detail", pk=file.pk)
+
+
+@require_POST
+@perm_required(Perm.ASSISTANCE_VIEW)
+def file_documents_add(request: HttpRequest, pk: int) -> HttpResponse:
+    file = _file(request, pk)
+    documents_upload(request, file)
+    return redirect("assistance:file_detail", pk=file.pk)
+
+
+@perm_required(Perm.ASSISTANCE_VIEW, own_records=True)
+def file_document(request: HttpRequest, pk: int, doc: int) -> FileResponse:
+    """A document, to who may see the whole file (the worker: their own, from the portal); audited."""
+    return document_response(request, _file(request, pk), doc, "困难职工档案")
 
 
 KIND_LABELS = dict(FileStep.Kind.choices)

@@ -21,6 +21,7 @@ from assistance.models.applications import ApplicationState
 from assistance.services import relief as relief_services
 from assistance.services import scholarship as scholarship_services
 from assistance.tables_relief import ReliefTable, ScholarshipTable
+from assistance.views.documents import document_response
 from core.audit import audit_log
 from core.crypto import mask_id_number
 from core.lists import ListPage
@@ -206,27 +207,17 @@ def scholarship_action(request: HttpRequest, pk: int, action: str) -> HttpRespon
     return redirect("assistance:scholarship_detail", pk=application.pk)
 
 
-def _download(document: Any) -> FileResponse:
-    if document is None:
-        raise Http404("未找到该材料")
-    try:
-        handle = document.file.open("rb")
-    except FileNotFoundError as exc:
-        raise Http404("材料文件已丢失") from exc
-    return FileResponse(handle, as_attachment=True, filename=document.name)
-
-
 @perm_required(Perm.ASSISTANCE_VIEW, own_records=True)
 def relief_document(request: HttpRequest, pk: int, doc: int) -> FileResponse:
     """Documents are served only to who may see the application (a worker: their own)."""
-    application = get_scoped_or_404(request.user, Perm.ASSISTANCE_VIEW, ReliefApplication.objects.all(), pk=pk)
-    return _download(application.documents.filter(pk=doc).first())
+    application = get_scoped_or_404(request.user, Perm.ASSISTANCE_VIEW, sel.relief_rows(request.user), pk=pk)
+    return document_response(request, application, doc, "大病救助申请")
 
 
 @perm_required(Perm.ASSISTANCE_VIEW, own_records=True)
 def scholarship_document(request: HttpRequest, pk: int, doc: int) -> FileResponse:
-    application = get_scoped_or_404(request.user, Perm.ASSISTANCE_VIEW, ScholarshipApplication.objects.all(), pk=pk)
-    return _download(application.documents.filter(pk=doc).first())
+    application = get_scoped_or_404(request.user, Perm.ASSISTANCE_VIEW, sel.scholarship_rows(request.user), pk=pk)
+    return document_response(request, application, doc, "金秋助学申请")
 
 
 # --- the worker's portal ---------------------------------------------------------------------------
