@@ -3,15 +3,19 @@ field-level Chinese messages; nothing a caller sends turns into a 500."""
 
 from __future__ import annotations
 
+import sys
 from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.template import loader
 from django.views import defaults
 from rest_framework import exceptions
 from rest_framework.renderers import JSONRenderer
 from rest_framework.views import exception_handler as drf_exception_handler
+
+from core.db import DATABASE_UNAVAILABLE, database_unavailable
 
 
 def exception_handler(exc: Exception, context: dict[str, Any]):
@@ -46,7 +50,13 @@ def json_or_page_404(request: HttpRequest, exception: Exception | None = None) -
 
 
 def json_or_page_500(request: HttpRequest) -> HttpResponse:
-    """handler500: JSON under /api/ (never an HTML traceback page to an API client), Django's page elsewhere."""
+    """handler500: JSON under /api/ (never an HTML traceback page to an API client), Django's page
+    elsewhere; 503 with its own page when the database cannot be reached (an outage, a restart)."""
+    if database_unavailable(sys.exc_info()[1]):
+        headers = {"Retry-After": "30"}
+        if _is_api(request):
+            return JsonResponse({"detail": DATABASE_UNAVAILABLE}, status=503, headers=headers)
+        return HttpResponse(loader.render_to_string("503.html"), status=503, headers=headers)
     if _is_api(request):
         return JsonResponse({"detail": "服务器内部错误，请稍后再试或联系管理员。"}, status=500)
     return defaults.server_error(request)

@@ -65,6 +65,15 @@ class RequestLogMiddleware(RequestMiddleware):
     def format_request(request: HttpRequest) -> str:
         return f"{request.method} {safe_path(request)}"
 
+    @staticmethod
+    def bind_user_id(request: HttpRequest) -> None:
+        """The user id needs the session row: with the database down the line is still written, with no
+        user id, and the request goes on to the 503 page instead of failing inside the logger."""
+        try:
+            RequestMiddleware.bind_user_id(request)
+        except DatabaseError:
+            structlog.contextvars.bind_contextvars(user_id=None)
+
 
 @receiver(request_signals.bind_extra_request_metadata)
 def _bind_request(request: HttpRequest, logger: Any, log_kwargs: dict[str, Any], **kwargs: Any) -> None:

@@ -1,5 +1,6 @@
-"""Response headers beyond Django's SecurityMiddleware: a content security policy that allows
-only our own origin (every asset is served locally), and a permissions policy."""
+"""Middleware of our own: the probes answered before anything reads the session, response headers
+beyond Django's SecurityMiddleware (a content security policy that allows only our own origin, every
+asset being served locally, and a permissions policy), and NUL characters refused at the door."""
 
 from __future__ import annotations
 
@@ -12,6 +13,26 @@ CSP = (
     "script-src 'self' 'unsafe-inline' 'unsafe-eval'; font-src 'self' data:; connect-src 'self'; "
     "frame-ancestors 'none'; base-uri 'self'; form-action 'self'"
 )
+
+
+class ProbeMiddleware:
+    """``/healthz`` and ``/readyz`` answered before the session, user, log and lockout middleware.
+
+    A probe from a browser carries the session cookie, and everything after this point may read the
+    session row (the request log binds the user id, the session middleware checks the expiry): with
+    the database down, the liveness probe would answer 500 and the load balancer would restart healthy
+    web workers. Probes are not logged per request either (a monitor asks every few seconds).
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        from core.views import healthz, readyz
+
+        self.get_response = get_response
+        self.probes = {"/healthz": healthz, "/readyz": readyz}
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        probe = self.probes.get(request.path_info)
+        return probe(request) if probe is not None else self.get_response(request)
 
 
 class SecurityHeadersMiddleware:

@@ -1,6 +1,11 @@
 """Background work of the funds app (django-tasks: a database worker in production, immediate in
 tests). Computing a cycle lives here, beside its task; ``funds.services`` enqueues it (and imports
-this module, never the other way round)."""
+this module, never the other way round).
+
+The worker holds the cycle's lease (``core.leases``) while it computes. A cycle still 计算中 whose
+task was claimed by a worker that no longer holds the lease lost that worker (killed, the server
+restarted): the cycle page marks it 计算失败 with what happened, clears the entitlements written so
+far, and offers 重新计算. Computing pays nothing, so an interruption never touches the ledger."""
 
 from __future__ import annotations
 
@@ -14,6 +19,7 @@ from django.db import transaction
 from django.utils import timezone
 from django_tasks import task
 
+from core.leases import CLAIM_GRACE, job_lease, lease_held, task_results, task_results_fail
 from core.money import to_fen, to_yuan
 from funds.engine import ParameterHistory, get_plugin, span_of
 from funds.models import ZERO, Cycle, Entitlement, ParameterVersion, Payment, Programme
@@ -69,9 +75,46 @@ def _entitlements_insert(rows: list[tuple[Any, ...]]) -> None:
             insert_rows(Entitlement, ENTITLEMENT_COLUMNS, rows)
 
 
+def _lease(cycle_id: int) -> str:
+    return f"funds.cycle_compute:{cycle_id}"
+
+
+INTERRUPTED = (
+    "计算中断，后台任务进程意外停止（如服务器重启）：计算未完成，未支付任何款项，已写入的部分应发明细已清除。"
+    "请点击“重新计算”"
+)
+
+
+def cycle_compute_interruption_check(cycle: Cycle) -> Cycle:
+    """A cycle 计算中 whose worker died is marked 计算失败 (its django-tasks row too), with what
+    happened; a task queued again for it since (a recompute) keeps it computing."""
+    if cycle.state != Cycle.State.COMPUTING:
+        return cycle
+    lost = task_results(cycle_compute_task, cycle.pk, claimed_before=timezone.now() - CLAIM_GRACE)
+    if not lost or lease_held(_lease(cycle.pk)):
+        return cycle
+    queued = task_results(cycle_compute_task, cycle.pk, status="READY")
+    with transaction.atomic():
+        task_results_fail(lost)
+        locked = Cycle.objects.select_for_update().get(pk=cycle.pk)
+        if locked.state == Cycle.State.COMPUTING and not queued:
+            Entitlement.objects.filter(cycle=locked).delete()
+            locked.error = INTERRUPTED
+            locked.fail()
+            locked.save()
+            logger.warning("cycle %s lost its compute worker", cycle.pk)
+    cycle.refresh_from_db()
+    return cycle
+
+
 def cycle_compute_run(cycle_id: int) -> None:
     """What the worker runs for a computing cycle (the demo loader and tests call it directly): eligibility
     and formula from the plug-in, entitlements written in batches with the progress saved on the cycle."""
+    with job_lease(_lease(cycle_id)):
+        _cycle_compute_run(cycle_id)
+
+
+def _cycle_compute_run(cycle_id: int) -> None:
     cycle = Cycle.objects.select_related("programme", "version").get(pk=cycle_id)
     if cycle.state != Cycle.State.COMPUTING:
         return

@@ -45,6 +45,7 @@ from funds.tables import (
     PaymentTable,
     ProgrammeTable,
 )
+from funds.tasks import cycle_compute_interruption_check
 from orgs.roles import Perm
 from orgs.scope import can_at, get_scoped_or_404, has_perm, scoped
 from orgs.web import audited_export, perm_required
@@ -354,7 +355,8 @@ cycle_list = CycleList.as_view()
 
 def _cycle(request: HttpRequest, pk: int) -> Cycle:
     cycles = selectors.visible_cycles(request.user).select_related("programme__organisation", "programme__fund")
-    return get_scoped_or_404(request.user, Perm.FUND_VIEW, cycles, pk=pk)
+    # a cycle whose compute worker died is shown 计算失败, and can be recomputed
+    return cycle_compute_interruption_check(get_scoped_or_404(request.user, Perm.FUND_VIEW, cycles, pk=pk))
 
 
 class CycleEntitlements(ListPage):

@@ -1,5 +1,11 @@
 """Import jobs: an upload is validated (preview) and, once confirmed, written by a background task
-(django-tasks), which records its progress on the ImportJob row that the page polls."""
+(django-tasks), which records its progress on the ImportJob row that the page polls.
+
+The worker holds the job's lease (``core.leases``) while it validates or writes. A job that says
+校验中/导入中 while nobody holds its lease lost its worker (killed, out of memory, the server
+restarted): the page that polls it marks it 失败 with what happened, and 重新导入 runs it again.
+The write is one transaction, so an interrupted write left nothing behind and the rerun starts
+from a clean database; a rerun of a finished write finds every row unchanged."""
 
 from __future__ import annotations
 
@@ -15,6 +21,7 @@ from django.utils import timezone
 from django_tasks import task
 
 from core.audit import audit_log
+from core.leases import job_lease, lease_held, task_results, task_results_fail
 from core.models import AuditEvent
 from members.importing import (
     ImportFileError,
@@ -62,6 +69,51 @@ def import_job_confirm(*, actor: Any, job: ImportJob) -> ImportJob:
     return job
 
 
+def import_job_rerun(*, actor: Any, job: ImportJob) -> ImportJob:
+    """Run a failed job again (only its owner): the write, when its validation had passed, else the
+    validation."""
+    validated = bool(job.counts) and not job.errors
+    updated = ImportJob.objects.filter(pk=job.pk, created_by=actor, status=S.FAILED).update(
+        status=S.QUEUED, progress=0, stage="等待写入" if validated else "等待校验", message="", finished_at=None
+    )
+    if updated:
+        transaction.on_commit(lambda: run_import_job.enqueue(job.pk, validated))
+    job.refresh_from_db()
+    return job
+
+
+def _lease(job_id: int) -> str:
+    return f"members.import_job:{job_id}"
+
+
+INTERRUPTED = {
+    S.VALIDATING: "校验中断：后台任务进程意外停止（如服务器重启），校验未完成，未写入任何数据。请点击“重新导入”再次校验",
+    S.IMPORTING: "导入中断：后台任务进程意外停止（如服务器重启），写入未完成。整个导入在一个事务中进行，"
+    "已写入的部分已全部撤销，会员名单没有变化。请点击“重新导入”再次写入",
+}
+
+
+def import_job_interruption_check(job: ImportJob) -> ImportJob:
+    """A job that says it validates or writes while nobody holds its lease has lost its worker: it is
+    marked failed (its django-tasks row too), with what happened and what to do."""
+    if job.status not in INTERRUPTED or lease_held(_lease(job.pk)):
+        return job
+    with transaction.atomic():
+        # only if it still says so: a worker that has just finished set its own status
+        marked = ImportJob.objects.filter(pk=job.pk, status=job.status).update(
+            status=S.FAILED,
+            progress=100,
+            stage="任务中断",
+            message=INTERRUPTED[job.status],
+            finished_at=timezone.now(),
+        )
+        if marked:
+            task_results_fail(task_results(run_import_job, job.pk, job.status == S.IMPORTING))
+            logger.warning("member import job %s lost its worker (status %s)", job.pk, job.status)
+    job.refresh_from_db()
+    return job
+
+
 def _progress_path(job: ImportJob) -> Path:
     return Path(f"{job.stored_path}.progress")
 
@@ -74,7 +126,9 @@ def progress_file_write(job: ImportJob, pct: int, stage: str) -> None:
 
 
 def job_with_live_progress(job: ImportJob) -> ImportJob:
-    """While a job writes, take its progress from the progress file (see import_job_run)."""
+    """While a job writes, take its progress from the progress file (see import_job_run); a job whose
+    worker died is shown failed."""
+    job = import_job_interruption_check(job)
     if job.status == S.IMPORTING:
         try:
             data = json.loads(_progress_path(job).read_text(encoding="utf-8"))
@@ -111,6 +165,11 @@ def _finish_with_plan(job: ImportJob, plan: Plan, *, status: str, message: str) 
 
 
 def import_job_run(job_id: int, commit: bool) -> str:
+    with job_lease(_lease(job_id)):
+        return _import_job_run(job_id, commit)
+
+
+def _import_job_run(job_id: int, commit: bool) -> str:
     job = ImportJob.objects.select_related("created_by").get(pk=job_id)
     actor = job.created_by
     last = [-1]

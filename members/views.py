@@ -26,7 +26,13 @@ from members.forms import (
     TransferForm,
 )
 from members.importing import write_template
-from members.jobs import import_job_confirm, import_job_create, job_with_live_progress
+from members.jobs import (
+    import_job_confirm,
+    import_job_create,
+    import_job_interruption_check,
+    import_job_rerun,
+    job_with_live_progress,
+)
 from members.models import Honour, ImportJob, Membership, Person
 from members.panels import person_panels
 from members.tables import MemberTable
@@ -320,7 +326,7 @@ def import_start(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         job = import_job_create(actor=request.user, uploaded=form.cleaned_data["file"])
         return redirect("members:import_job", job_id=job.pk)
-    jobs = selectors.import_jobs_of(request.user)[:10]
+    jobs = [import_job_interruption_check(j) for j in selectors.import_jobs_of(request.user)[:10]]
     return render(request, "members/import.html", {"form": form, "jobs": jobs})
 
 
@@ -349,10 +355,12 @@ def import_job(request: HttpRequest, job_id: int) -> HttpResponse:
 @perm_required(Perm.MEMBER_IMPORT)
 def import_confirm(request: HttpRequest, job_id: int) -> HttpResponse:
     job = _job(request, job_id)
-    if job.status != ImportJob.Status.PREVIEW:
-        messages.error(request, "该导入任务不在待确认状态")
-    else:
+    if job.status == ImportJob.Status.PREVIEW:
         import_job_confirm(actor=request.user, job=job)
+    elif job.status == ImportJob.Status.FAILED:  # 重新导入 after a system error or an interruption
+        import_job_rerun(actor=request.user, job=job)
+    else:
+        messages.error(request, "该导入任务不在待确认状态")
     return redirect("members:import_job", job_id=job.pk)
 
 

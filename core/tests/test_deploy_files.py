@@ -1,6 +1,6 @@
 """The example deployment files (deploy/) agree with the application and with systemd.
 
-nginx is not installed here, so its file is checked for the promises docs/operations.md makes
+nginx's file is checked for the promises docs/operations.md makes (and run for real in test_nginx.py)
 (TLS, appended X-Forwarded-For, upload limit, timeouts over gunicorn's); the systemd units are
 checked by ``systemd-analyze`` when it is available, and every command they run must exist.
 """

@@ -2,8 +2,8 @@
 
 While the application's database is unreachable — every connection gunicorn holds is cut, as a
 PostgreSQL restart cuts them, and no new one is admitted — a signed-in officer's page is the plain
-Chinese error page (500, no stack trace, no SQL), ``/readyz`` fails (500 today, see the test), ``/healthz`` still
-200. When the database is back, the next requests are served again without restarting gunicorn, the
+Chinese "service unavailable" page (503, no stack trace, no SQL), ``/readyz`` answers 503 naming the
+failed check, ``/healthz`` still 200 (both carry the session cookie, as a browser's request would). When the database is back, the next requests are served again without restarting gunicorn, the
 session is still valid, and the rows committed before the outage are all there.
 
 The outage is made on this test's own database (``ALLOW_CONNECTIONS false`` + terminating its
@@ -81,15 +81,23 @@ def test_database_outage_while_serving(gunicorn, district, settings):
     try:
         for path in ("/members/", SEARCH, "/"):
             page = browser.request("GET", path)
-            assert page.status == 500, (path, page.status, page.text[:300])
-            assert "系统暂时出现问题" in page.text
+            assert page.status == 503, (path, page.status, page.text[:300])
+            assert "服务暂时不可用" in page.text and "数据库暂时无法访问" in page.text
             assert "Traceback" not in page.text and "OperationalError" not in page.text
-            assert "psycopg" not in page.text
-        # not ready, so the load balancer takes this server out; KNOWN BUG: it answers 500, not the
-        # 503 that core/health.py's probe gives (something before the view needs the database)
-        assert browser.request("GET", "/readyz", https=False).status in (500, 503)
-        # KNOWN BUG: the liveness probe should stay 200 (the process is alive); it answers 500 too
-        assert browser.request("GET", "/healthz", https=False).status in (200, 500)
+            assert "psycopg" not in page.text and name not in page.text
+        api = browser.request("GET", "/api/v1/me/")
+        assert api.status == 503 and "数据库暂时无法访问" in json.loads(api.text)["detail"]
+        # not ready, so the load balancer takes this server out, and the monitor reads which check failed
+        ready = browser.request("GET", "/readyz", https=False)
+        assert ready.status == 503, ready.text[:300]
+        body = json.loads(ready.text)
+        assert body["status"] == "fail"
+        assert body["checks"]["database"] == {"ok": False, "error": "database_error"}
+        assert body["checks"]["cache"]["ok"] is True  # the cache is not the database
+        assert name not in ready.text and "Traceback" not in ready.text
+        # the process is alive: the load balancer must not restart it
+        live = browser.request("GET", "/healthz", https=False)
+        assert live.status == 200 and json.loads(live.text) == {"status": "ok"}
     finally:
         _database_up(name)
 

@@ -116,3 +116,27 @@ def test_readyz_reports_pending_migrations(calendar_ready, monkeypatch):
 def test_probes_refuse_writes():
     assert Client().post("/healthz").status_code in (403, 405)
     assert Client().post("/readyz").status_code in (403, 405)
+
+
+def test_a_database_outage_is_a_chinese_503_and_the_liveness_probe_stays_up(monkeypatch, client, django_user_model):
+    """With the database gone, a signed-in browser's request cannot read its session: the probes
+    answer without it, and every page (or API call) is the 503 page, not a traceback. The PostgreSQL
+    outage itself is in test_faults.py."""
+    from django.contrib.sessions.backends.db import SessionStore
+    from django.db import OperationalError
+
+    client.force_login(django_user_model.objects.create_user(username="outage-sqlite", password="x"))
+
+    def unreachable(self):
+        raise OperationalError('connection to server at "db.internal" failed')
+
+    monkeypatch.setattr(SessionStore, "load", unreachable)
+    client.raise_request_exception = False
+    live = client.get("/healthz")
+    assert (live.status_code, json.loads(live.content)) == (200, {"status": "ok"})
+    page = client.get("/members/")
+    text = page.content.decode()
+    assert page.status_code == 503 and page["Retry-After"] == "30"
+    assert "服务暂时不可用" in text and "db.internal" not in text and "Traceback" not in text
+    api = client.get("/api/v1/me/")
+    assert api.status_code == 503 and "数据库暂时无法访问" in json.loads(api.content)["detail"]

@@ -46,3 +46,34 @@ class FixedAmounts:
 
 
 register_programme(KEY, FixedAmounts())
+
+
+PER_PERSON_KEY = "per_person_test"
+
+
+class PerPerson:
+    """Every person whose name starts with ``prefix`` receives ``amount`` (the worker-kill tests'
+    large cycle: tens of thousands of person beneficiaries without building as many unions)."""
+
+    key = PER_PERSON_KEY
+    label = "测试：每人固定金额"
+    beneficiary_type = "person"
+    parameters = (
+        Param("prefix", "姓名前缀", ParamKind.TEXT),
+        Param("amount", "每人金额（元）", ParamKind.MONEY, minimum=0),
+    )
+
+    def validate_parameters(self, params: dict[str, Any]) -> dict[str, Any]:
+        return {"prefix": str(params.get("prefix") or ""), "amount": str(to_yuan(str(params.get("amount", "0"))))}
+
+    def eligible(self, period: PeriodSpan, params: dict[str, Any]):
+        from members.models import Person
+
+        return Person.objects.filter(name__startswith=params["prefix"]).order_by("pk").only("pk", "name")
+
+    def compute(self, person: Any, period: PeriodSpan, params: dict[str, Any]):
+        amount = Decimal(params["amount"])
+        return amount, f"每人固定 {format_yuan(amount)} 元", {}
+
+
+register_programme(PER_PERSON_KEY, PerPerson())

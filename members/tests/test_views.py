@@ -205,6 +205,43 @@ def test_import_flow_through_jobs(client, district, tmp_path, settings, django_c
 
 
 @override_settings(TASKS=IMMEDIATE)
+def test_a_job_whose_worker_died_is_failed_and_can_be_rerun(
+    client, district, tmp_path, settings, django_capture_on_commit_callbacks
+):
+    """A job left 导入中 by a worker that died (nobody holds its lease) is shown failed with why, once;
+    重新导入 writes it. A job whose worker is alive (the lease held) stays 导入中. The kill itself, with
+    the real worker, is core/tests/test_worker_kills.py."""
+    from core.leases import job_lease
+    from members.jobs import _lease
+
+    settings.MEDIA_ROOT = tmp_path
+    chair = district.user("chair_a")
+    client.force_login(chair)
+    path = write_rows(tmp_path / "名单.xlsx", [row("张伟", fake.id_number(911), "T-A-1")])
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post("/members/import/", {"file": path.open("rb")})
+    job = ImportJob.objects.get()
+    assert job.status == "preview"
+    ImportJob.objects.filter(pk=job.pk).update(status="importing", stage="写入新会员")  # what a killed worker leaves
+    with job_lease(_lease(job.pk)):  # a live worker: nothing changes
+        page = client.get(f"/members/import/{job.pk}/").content.decode()
+        assert "导入中" in page and ImportJob.objects.get(pk=job.pk).status == "importing"
+    page = client.get(f"/members/import/{job.pk}/").content.decode()
+    job.refresh_from_db()
+    assert job.status == "failed" and "导入中断" in job.message and "重新导入" in page
+    assert "会员名单没有变化" in page
+    assert "· 失败" in client.get("/members/import/").content.decode()  # the list of recent jobs too
+    assert not Person.objects.exists()
+    client.force_login(district.user("town_a"))  # only the uploader reruns it
+    assert client.post(f"/members/import/{job.pk}/confirm/").status_code == 404
+    client.force_login(chair)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client.post(f"/members/import/{job.pk}/confirm/").status_code == 302
+    job.refresh_from_db()
+    assert job.status == "done" and Person.objects.count() == 1
+
+
+@override_settings(TASKS=IMMEDIATE)
 def test_upload_of_renamed_file(client, district, tmp_path, settings, django_capture_on_commit_callbacks):
     settings.MEDIA_ROOT = tmp_path
     client.force_login(district.user("chair_a"))
