@@ -18,6 +18,7 @@ that it takes none (a list or a form), or that it is public. A route missing fro
 from __future__ import annotations
 
 import itertools
+import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -946,8 +947,12 @@ def district(module_world):
 
 
 @pytest.fixture
-def world(module_world, db, settings):
-    settings.MEDIA_ROOT = str(module_world.media)
+def world(module_world, db, settings, tmp_path):
+    # Each test its own copy of the uploaded files: a document one test's POST removes comes back
+    # with the rollback in the database, not on disk.
+    media = tmp_path / "media"
+    shutil.copytree(module_world.media, media)
+    settings.MEDIA_ROOT = str(media)
     return module_world.data
 
 
