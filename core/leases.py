@@ -73,13 +73,19 @@ def job_lease(name: str) -> Iterator[None]:
 def lease_held(name: str) -> bool:
     """Whether a live process holds the lease ``name`` (it is taken for a moment to find out)."""
     if connection.vendor == "postgresql":
-        key = _advisory_key(name)
+        # Asked of pg_locks rather than by trying the lock: a session's advisory locks are re-entrant,
+        # so the holder's own session would get it and take its own job for lost. A bigint key is
+        # stored as classid (high 32 bits) and objid (low 32 bits), objsubid 1.
+        key = _advisory_key(name) & 0xFFFFFFFFFFFFFFFF
         with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_try_advisory_lock(%s)", [key])
-            (taken,) = cursor.fetchone()
-            if taken:
-                cursor.execute("SELECT pg_advisory_unlock(%s)", [key])
-        return not taken
+            cursor.execute(
+                "SELECT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND granted"
+                " AND database = (SELECT oid FROM pg_database WHERE datname = current_database())"
+                " AND classid::bigint = %s AND objid::bigint = %s AND objsubid = 1)",
+                [key >> 32, key & 0xFFFFFFFF],
+            )
+            (held,) = cursor.fetchone()
+        return held
     fd = os.open(_lock_file(name), os.O_RDWR | os.O_CREAT, 0o600)
     try:
         fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)

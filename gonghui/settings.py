@@ -312,6 +312,9 @@ SPECTACULAR_SETTINGS = {
         # Each app's choice sets named once: the same set on several fields (a step's from/to state),
         # or a field name ("state", "kind", "role", "channel") that several apps use for different sets.
         "HardshipFileStateEnum": "assistance.models.files.HardshipFile.State",
+        "HardshipExitReasonEnum": "assistance.models.files.HardshipFile.ExitReason",
+        "InnovationKindEnum": "activities.innovation.InnovationItem.Kind",
+        "HonourLevelEnum": "members.models.Honour.Level",
         "ApplicationStateEnum": "assistance.models.applications.ApplicationState",
         "ApplicationStepKindEnum": "assistance.models.applications.StepKind",
         "HardshipCauseEnum": "assistance.models.files.Cause",

@@ -12,7 +12,8 @@ from funds.checks import fund_account_declarations
 from funds.models import Account
 from funds.services import standard_accounts_ensure
 
-# The district's chart as it stood when it was one hard-coded list in funds/services.py.
+# The district's chart as it stood when it was one hard-coded list in funds/services.py, and the
+# accounts apps have declared since.
 CHART = [
     ("1002", "银行存款", "asset", False),
     ("3101", "建会专项基金", "fund", True),
@@ -21,6 +22,7 @@ CHART = [
     ("3104", "困难职工帮扶资金", "fund", True),
     ("3105", "顺义区职工专项温暖基金", "fund", True),
     ("3106", "金秋助学资金", "fund", True),
+    ("3107", "职工创新奖励资金", "fund", True),  # activities: innovation rewards
 ]
 
 
@@ -41,6 +43,7 @@ def test_the_declarations_make_the_same_chart_as_before():
 def test_each_app_declares_the_accounts_it_pays_from():
     assert {a.code for a in apps.get_app_config("programmes").fund_accounts} == {"3101", "3102", "3103"}
     assert {a.code for a in apps.get_app_config("funds").fund_accounts} == {"1002", "3104", "3105", "3106"}
+    assert {a.code for a in apps.get_app_config("activities").fund_accounts} == {"3107"}
 
 
 @pytest.mark.django_db
@@ -63,7 +66,7 @@ def test_existing_accounts_are_kept_as_they_are(district):
 
 @pytest.mark.django_db
 def test_a_new_app_declaration_joins_the_chart(district, declare):
-    declare("activities", FundAccount("3201", "职工文体活动经费"), FundAccount("5001", "活动支出", type="expense"))
+    declare("surveys", FundAccount("3201", "职工文体活动经费"), FundAccount("5001", "活动支出", type="expense"))
     accounts = standard_accounts_ensure(district=district.root)
     assert set(accounts) == {row[0] for row in CHART} | {"3201", "5001"}
     assert (accounts["3201"].type, accounts["3201"].is_fund) == ("fund", True)

@@ -294,7 +294,8 @@ def test_no_role_means_no_member_pages(client, district, roster):
 
 
 def test_write_progress_is_visible_while_importing(client, district, tmp_path):
-    from members.jobs import progress_file_write
+    from core.leases import job_lease
+    from members.jobs import _lease, progress_file_write
 
     job = ImportJob.objects.create(
         created_by=district.user("chair_a"),
@@ -304,5 +305,6 @@ def test_write_progress_is_visible_while_importing(client, district, tmp_path):
     )
     progress_file_write(job, 42, "写入会籍")
     client.force_login(district.user("chair_a"))
-    page = client.get(f"/members/import/{job.pk}/", HTTP_HX_REQUEST="true").content.decode()
+    with job_lease(_lease(job.pk)):  # its worker alive
+        page = client.get(f"/members/import/{job.pk}/", HTTP_HX_REQUEST="true").content.decode()
     assert "42%" in page and "写入会籍" in page and 'hx-trigger="every 1s"' in page
