@@ -26,12 +26,10 @@ import pytest
 from django.db import connection
 
 from core.models import User
-from core.tests.test_production_server import PASSWORD, Browser, _database_url, gunicorn, static_root
+from core.tests.production import PASSWORD, Browser, database_url
 from members.tests.factories import member
 from orgs.roles import Role
 from orgs.services import role_grant
-
-__all__ = ["gunicorn", "static_root"]  # the fixtures, used by name
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -39,7 +37,7 @@ SEARCH = "/members/?q=" + quote("断库前会员")
 
 
 def _admin_connection() -> psycopg.Connection:
-    url = _database_url()
+    url = database_url()
     return psycopg.connect(url.rsplit("/", 1)[0] + "/postgres", autocommit=True)
 
 

@@ -28,9 +28,7 @@ from pathlib import Path
 
 import pytest
 
-from core.tests.test_production_server import _free_port, gunicorn, static_root
-
-__all__ = ["gunicorn", "static_root"]  # the fixtures, used by name
+from core.tests.production import free_port
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -110,7 +108,7 @@ def nginx(trust_request_id, gunicorn, static_root, tmp_path) -> Iterator[tuple[i
     for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"):
         (prefix / kind).mkdir()
     cert, key = _certificate(prefix)
-    http_port, https_port = _free_port(), _free_port()
+    http_port, https_port = free_port(), free_port()
     servers = render(
         CONF.read_text(),
         http_port=http_port,

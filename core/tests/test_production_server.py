@@ -8,151 +8,18 @@ is skipped with that reason; in CI the PostgreSQL pass is compulsory).
 
 from __future__ import annotations
 
-import http.client
 import json
-import os
 import re
-import signal
-import socket
-import subprocess
-import sys
 import time
-from http.cookies import SimpleCookie
-from pathlib import Path
 
 import pytest
-from django.db import connection
 
-from conftest import TEST_DATA_KEY
 from core.models import User
+from core.tests.production import PASSWORD, Browser
 from orgs.roles import Role
 from orgs.services import role_grant
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-ROOT = Path(__file__).resolve().parents[2]
-PASSWORD = "Prod@Smoke2026"
-SECRET = "smoke-" + "k" * 60
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _database_url() -> str:
-    db = connection.settings_dict
-    auth = db["USER"] + (f":{db['PASSWORD']}" if db.get("PASSWORD") else "")
-    return f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
-
-
-class Browser:
-    """Just enough of a browser over http.client: cookies (Secure ones too, as over TLS) and the
-    header nginx adds."""
-
-    def __init__(self, port: int) -> None:
-        self.port = port
-        self.cookies: dict[str, str] = {}
-        self.set_cookie_lines: list[str] = []
-
-    def request(
-        self, method: str, path: str, body: str | None = None, *, https: bool = True
-    ) -> http.client.HTTPResponse:
-        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
-        headers = {"Host": "127.0.0.1"}
-        if https:
-            headers |= {"X-Forwarded-Proto": "https", "Referer": "https://127.0.0.1/accounts/login/"}
-        if self.cookies:
-            headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
-        if body is not None:
-            headers["Content-Type"] = "application/x-www-form-urlencoded"
-        conn.request(method, path, body=body, headers=headers)
-        response = conn.getresponse()
-        response.text = response.read().decode("utf-8", "replace")  # type: ignore[attr-defined]
-        for line in response.headers.get_all("Set-Cookie") or []:
-            self.set_cookie_lines.append(line)
-            for name, morsel in SimpleCookie(line).items():
-                self.cookies[name] = morsel.value
-        conn.close()
-        return response
-
-
-@pytest.fixture
-def static_root(tmp_path_factory) -> Path:
-    root = tmp_path_factory.mktemp("staticfiles")
-    env = _env(root, "sqlite:////nonexistent/unused.sqlite3")
-    done = subprocess.run(
-        [sys.executable, "manage.py", "collectstatic", "--noinput", "-v", "0"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr
-    return root
-
-
-def _env(static_root: Path, database_url: str) -> dict[str, str]:
-    return {
-        **os.environ,
-        "GONGHUI_PROFILE": "production",
-        "DEBUG": "false",
-        "SECRET_KEY": SECRET,
-        "GONGHUI_DATA_KEY": TEST_DATA_KEY,
-        "DATABASE_URL": database_url,
-        "ALLOWED_HOSTS": "127.0.0.1",
-        "CSRF_TRUSTED_ORIGINS": "https://127.0.0.1",
-        "STATIC_ROOT": str(static_root),
-        "LOG_LEVEL": "INFO",
-        "GONGHUI_TRUSTED_PROXY_COUNT": "1",
-    }
-
-
-@pytest.fixture
-def gunicorn(static_root, district, settings):
-    if connection.vendor != "postgresql":
-        pytest.skip("the production smoke test runs in the PostgreSQL pass (DATABASE_URL=postgres://…)")
-    port = _free_port()
-    log = static_root.parent / "gunicorn.log"
-    with log.open("w") as err:
-        process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "gunicorn",
-                "gonghui.wsgi",
-                "--config",
-                str(ROOT / "deploy" / "gunicorn.conf.py"),
-                "--bind",
-                f"127.0.0.1:{port}",
-                "--workers",
-                "2",
-            ],
-            cwd=ROOT,
-            env=_env(static_root, _database_url()),
-            stdout=err,
-            stderr=subprocess.STDOUT,
-        )
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if Browser(port).request("GET", "/healthz").status == 200:
-                    break
-            except OSError:
-                pass
-            assert process.poll() is None, log.read_text()
-            assert time.monotonic() < deadline, "gunicorn did not answer in 30 s:\n" + log.read_text()
-            time.sleep(0.3)
-        yield port, log
-    finally:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
 
 
 def test_gunicorn_production_profile(gunicorn, district, settings):

@@ -43,7 +43,7 @@ from django_tasks_db.models import DBTaskResult
 
 from conftest import TEST_DATA_KEY, make_user
 from core.leases import CLAIM_GRACE
-from core.tests.test_production_server import _database_url
+from core.tests.production import database_url
 from funds import services as funds_services
 from funds.models import Cycle, Entitlement, Payment
 from funds.selectors import account_balance, ledger_totals
@@ -94,7 +94,7 @@ def _env(app: str) -> dict[str, str]:
     return {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "gonghui.settings",
-        "DATABASE_URL": _database_url(),
+        "DATABASE_URL": database_url(),
         "TASKS_BACKEND": "django_tasks_db.DatabaseBackend",
         "GONGHUI_DATA_KEY": TEST_DATA_KEY,
         "MEDIA_ROOT": str(settings.MEDIA_ROOT),
@@ -104,7 +104,7 @@ def _env(app: str) -> dict[str, str]:
 
 
 def _admin() -> psycopg.Connection:
-    return psycopg.connect(_database_url(), autocommit=True)
+    return psycopg.connect(database_url(), autocommit=True)
 
 
 def _backends(app: str, where: str = "") -> list[tuple]:
@@ -135,7 +135,11 @@ class Process:
         self.app = f"{APP}-{Process.started}"
         with log.open("a") as out:
             self.popen = subprocess.Popen(
-                [sys.executable, "-c", code, *args], cwd=ROOT, env=_env(self.app), stdout=out, stderr=subprocess.STDOUT
+                [sys.executable, "-c", code, *args],
+                cwd=ROOT,
+                env=_env(self.app),
+                stdout=out,
+                stderr=subprocess.STDOUT,
             )
 
     def backends(self, where: str = "") -> list[tuple]:
@@ -318,7 +322,7 @@ def test_worker_killed_while_computing_and_approver_killed_while_paying(worker, 
 
     # the approver's request killed in the middle of the payout: the payments' table is held for a
     # moment, so the approval's transaction waits there with its approval and ledger rows written
-    with psycopg.connect(_database_url()) as holder:
+    with psycopg.connect(database_url()) as holder:
         holder.execute("LOCK TABLE funds_payment IN SHARE MODE")
         approving = Process(APPROVE, str(approver.pk), str(cycle.pk), log=tmp_path / "approve.log")
         _wait(
