@@ -7,6 +7,7 @@ from django import forms
 from django.db.models import Q, QuerySet
 
 from activities.models import Activity, InnovationItem, Nomination, Registration, Studio, StudioOutput
+from activities.selectors_todos import CRAFTSMAN_TODOS, INNOVATION_TODOS, craftsman_todo_rows, innovation_todo_rows
 from core.filters import FilterSet, YearFilter
 from members.models import Honour
 from orgs.filtersets import OrganisationFilter, PickerFilterSetMixin
@@ -80,10 +81,18 @@ class NominationFilterSet(PickerFilterSetMixin, FilterSet):
     subtree = OrganisationFilter(perm=Perm.ORG_VIEW, path="union__path", label="推荐工会（含下级）")
     year = YearFilter(field_name="selection__year", label="评选年度")
     outcome = django_filters.ChoiceFilter(choices=Nomination.Outcome.choices, label="结果")
+    todo = django_filters.ChoiceFilter(choices=list(CRAFTSMAN_TODOS.items()), method="filter_todo", label="待我办理")
 
     class Meta:
         model = Nomination
-        fields = ["q", "subtree", "year", "outcome"]
+        fields = ["q", "subtree", "year", "outcome", "todo"]
+
+    def filter_todo(self, queryset: QuerySet[Nomination], name: str, value: str) -> QuerySet[Nomination]:
+        """The workbench's links: exactly the rows it counted (``activities.selectors_todos``)."""
+        user = getattr(self.request, "user", None)
+        if not value or user is None:
+            return queryset if not value else queryset.none()
+        return queryset.filter(pk__in=craftsman_todo_rows(user, value).values("pk"))
 
     def filter_q(self, queryset: QuerySet[Nomination], name: str, value: str) -> QuerySet[Nomination]:
         text = value.strip()
@@ -141,10 +150,27 @@ class InnovationFilterSet(PickerFilterSetMixin, FilterSet):
     )
     adopted = django_filters.BooleanFilter(method="filter_adopted", label="获奖采纳")
     rewarded = django_filters.BooleanFilter(method="filter_rewarded", label="奖励已发放")
+    submitted_from = django_filters.DateFilter(
+        field_name="submitted_at", lookup_expr="date__gte", label="申报日期起", widget=DATE
+    )
+    submitted_to = django_filters.DateFilter(
+        field_name="submitted_at", lookup_expr="date__lte", label="申报日期止", widget=DATE
+    )
+    todo = django_filters.ChoiceFilter(choices=list(INNOVATION_TODOS.items()), method="filter_todo", label="待我办理")
 
     class Meta:
         model = InnovationItem
-        fields = ["q", "subtree", "year", "kind", "state", "grade", "applicant", "adopted", "rewarded"]
+        fields = [
+            "q", "subtree", "year", "kind", "state", "grade", "applicant", "adopted", "rewarded", "submitted_from",
+            "submitted_to", "todo",
+        ]  # fmt: skip
+
+    def filter_todo(self, queryset: QuerySet[InnovationItem], name: str, value: str) -> QuerySet[InnovationItem]:
+        """The workbench's links: exactly the rows it counted (``activities.selectors_todos``)."""
+        user = getattr(self.request, "user", None)
+        if not value or user is None:
+            return queryset if not value else queryset.none()
+        return queryset.filter(pk__in=innovation_todo_rows(user, value).values("pk"))
 
     def filter_q(self, queryset: QuerySet[InnovationItem], name: str, value: str) -> QuerySet[InnovationItem]:
         text = value.strip()
