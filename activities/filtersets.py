@@ -109,10 +109,26 @@ class StudioFilterSet(PickerFilterSetMixin, FilterSet):
     kind = django_filters.ChoiceFilter(choices=Studio.Kind.choices, label="类型")
     level = django_filters.ChoiceFilter(choices=Honour.Level.choices, label="级别")
     plaqued_by = YearFilter(field_name="plaque_on__year", lookup_expr="lte", label="授牌不晚于（年）")
+    plaqued_to = django_filters.DateFilter(field_name="plaque_on", lookup_expr="lte", label="授牌不晚于", widget=DATE)
+    output_from = YearFilter(method="filter_output_from", label="有成果年度起")
+    output_to = YearFilter(method="filter_output_to", label="有成果年度止")
 
     class Meta:
         model = Studio
-        fields = ["q", "subtree", "kind", "level", "plaqued_by"]
+        fields = ["q", "subtree", "kind", "level", "plaqued_by", "plaqued_to", "output_from", "output_to"]
+
+    def filter_output_from(self, queryset: QuerySet[Studio], name: str, value: int | None) -> QuerySet[Studio]:
+        """With ``output_to``: studios that recorded output for a year in the range (the figures'
+        drill-down to the studios whose output they sum)."""
+        if value is None:
+            return queryset
+        to = self.form.cleaned_data.get("output_to") or value
+        return queryset.filter(pk__in=StudioOutput.objects.filter(year__gte=value, year__lte=to).values("studio_id"))
+
+    def filter_output_to(self, queryset: QuerySet[Studio], name: str, value: int | None) -> QuerySet[Studio]:
+        if value is None or self.form.cleaned_data.get("output_from") is not None:
+            return queryset  # applied together with output_from
+        return queryset.filter(pk__in=StudioOutput.objects.filter(year__lte=value).values("studio_id"))
 
     def filter_q(self, queryset: QuerySet[Studio], name: str, value: str) -> QuerySet[Studio]:
         text = value.strip()
