@@ -144,6 +144,7 @@ def activity_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "report_form": ReportForm(),
         "photos_form": PhotosForm(),
         "photos": list(activity.photos.all()),
+        "photos_removable": can_manage and open_steps,
         "review_form": ReviewForm(),
         "award_form": AwardForm(initial={"awarded_on": timezone.localdate()}),
         "award_choices": AWARD_CHOICES,
@@ -245,6 +246,20 @@ def activity_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
         add_refusal_message(request, exc)
     else:
         messages.success(request, done)
+    return redirect("activities:detail", pk=activity.pk)
+
+
+@require_POST
+@perm_required(Perm.ORG_VIEW)
+def photo_remove(request: HttpRequest, pk: int, photo: int) -> HttpResponse:
+    """删除照片, posted from the event page after a confirmation; a refusal is a message and removes nothing."""
+    activity = _activity(request, pk)
+    try:
+        removed = services.photo_remove(actor=request.user, activity=activity, photo_id=photo, request=request)
+    except (ValidationError, PermissionDenied) as exc:
+        add_refusal_message(request, exc)
+    else:
+        messages.success(request, f"已删除照片“{removed.name}”")
     return redirect("activities:detail", pk=activity.pk)
 
 
