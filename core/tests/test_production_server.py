@@ -78,8 +78,10 @@ class Browser:
         return response
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def static_root(tmp_path_factory) -> Path:
+    """collectstatic once for the session (minutes on a loaded machine: it compresses every asset);
+    the gunicorn and nginx tests share the folder."""
     root = tmp_path_factory.mktemp("staticfiles")
     env = _env(root, "sqlite:////nonexistent/unused.sqlite3")
     done = subprocess.run(
@@ -105,6 +107,7 @@ def _env(static_root: Path, database_url: str) -> dict[str, str]:
         "ALLOWED_HOSTS": "127.0.0.1",
         "CSRF_TRUSTED_ORIGINS": "https://127.0.0.1",
         "STATIC_ROOT": str(static_root),
+        "MEDIA_ROOT": str(static_root.parent / "media"),  # uploads through the server stay in the test's folder
         "LOG_LEVEL": "INFO",
         "GONGHUI_TRUSTED_PROXY_COUNT": "1",
     }
