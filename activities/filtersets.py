@@ -7,6 +7,7 @@ from django import forms
 from django.db.models import Q, QuerySet
 
 from activities.models import Activity, InnovationItem, Nomination, Registration, Studio, StudioOutput
+from activities.selectors_todos import CRAFTSMAN_TODOS, INNOVATION_TODOS, craftsman_todo_rows, innovation_todo_rows
 from core.filters import FilterSet, YearFilter
 from members.models import Honour
 from orgs.filtersets import OrganisationFilter, PickerFilterSetMixin
@@ -80,10 +81,18 @@ class NominationFilterSet(PickerFilterSetMixin, FilterSet):
     subtree = OrganisationFilter(perm=Perm.ORG_VIEW, path="union__path", label="推荐工会（含下级）")
     year = YearFilter(field_name="selection__year", label="评选年度")
     outcome = django_filters.ChoiceFilter(choices=Nomination.Outcome.choices, label="结果")
+    todo = django_filters.ChoiceFilter(choices=list(CRAFTSMAN_TODOS.items()), method="filter_todo", label="待我办理")
 
     class Meta:
         model = Nomination
-        fields = ["q", "subtree", "year", "outcome"]
+        fields = ["q", "subtree", "year", "outcome", "todo"]
+
+    def filter_todo(self, queryset: QuerySet[Nomination], name: str, value: str) -> QuerySet[Nomination]:
+        """The workbench's links: exactly the rows it counted (``activities.selectors_todos``)."""
+        user = getattr(self.request, "user", None)
+        if not value or user is None:
+            return queryset if not value else queryset.none()
+        return queryset.filter(pk__in=craftsman_todo_rows(user, value).values("pk"))
 
     def filter_q(self, queryset: QuerySet[Nomination], name: str, value: str) -> QuerySet[Nomination]:
         text = value.strip()
@@ -100,10 +109,26 @@ class StudioFilterSet(PickerFilterSetMixin, FilterSet):
     kind = django_filters.ChoiceFilter(choices=Studio.Kind.choices, label="类型")
     level = django_filters.ChoiceFilter(choices=Honour.Level.choices, label="级别")
     plaqued_by = YearFilter(field_name="plaque_on__year", lookup_expr="lte", label="授牌不晚于（年）")
+    plaqued_to = django_filters.DateFilter(field_name="plaque_on", lookup_expr="lte", label="授牌不晚于", widget=DATE)
+    output_from = YearFilter(method="filter_output_from", label="有成果年度起")
+    output_to = YearFilter(method="filter_output_to", label="有成果年度止")
 
     class Meta:
         model = Studio
-        fields = ["q", "subtree", "kind", "level", "plaqued_by"]
+        fields = ["q", "subtree", "kind", "level", "plaqued_by", "plaqued_to", "output_from", "output_to"]
+
+    def filter_output_from(self, queryset: QuerySet[Studio], name: str, value: int | None) -> QuerySet[Studio]:
+        """With ``output_to``: studios that recorded output for a year in the range (the figures'
+        drill-down to the studios whose output they sum)."""
+        if value is None:
+            return queryset
+        to = self.form.cleaned_data.get("output_to") or value
+        return queryset.filter(pk__in=StudioOutput.objects.filter(year__gte=value, year__lte=to).values("studio_id"))
+
+    def filter_output_to(self, queryset: QuerySet[Studio], name: str, value: int | None) -> QuerySet[Studio]:
+        if value is None or self.form.cleaned_data.get("output_from") is not None:
+            return queryset  # applied together with output_from
+        return queryset.filter(pk__in=StudioOutput.objects.filter(year__lte=value).values("studio_id"))
 
     def filter_q(self, queryset: QuerySet[Studio], name: str, value: str) -> QuerySet[Studio]:
         text = value.strip()
@@ -141,10 +166,27 @@ class InnovationFilterSet(PickerFilterSetMixin, FilterSet):
     )
     adopted = django_filters.BooleanFilter(method="filter_adopted", label="获奖采纳")
     rewarded = django_filters.BooleanFilter(method="filter_rewarded", label="奖励已发放")
+    submitted_from = django_filters.DateFilter(
+        field_name="submitted_at", lookup_expr="date__gte", label="申报日期起", widget=DATE
+    )
+    submitted_to = django_filters.DateFilter(
+        field_name="submitted_at", lookup_expr="date__lte", label="申报日期止", widget=DATE
+    )
+    todo = django_filters.ChoiceFilter(choices=list(INNOVATION_TODOS.items()), method="filter_todo", label="待我办理")
 
     class Meta:
         model = InnovationItem
-        fields = ["q", "subtree", "year", "kind", "state", "grade", "applicant", "adopted", "rewarded"]
+        fields = [
+            "q", "subtree", "year", "kind", "state", "grade", "applicant", "adopted", "rewarded", "submitted_from",
+            "submitted_to", "todo",
+        ]  # fmt: skip
+
+    def filter_todo(self, queryset: QuerySet[InnovationItem], name: str, value: str) -> QuerySet[InnovationItem]:
+        """The workbench's links: exactly the rows it counted (``activities.selectors_todos``)."""
+        user = getattr(self.request, "user", None)
+        if not value or user is None:
+            return queryset if not value else queryset.none()
+        return queryset.filter(pk__in=innovation_todo_rows(user, value).values("pk"))
 
     def filter_q(self, queryset: QuerySet[InnovationItem], name: str, value: str) -> QuerySet[InnovationItem]:
         text = value.strip()

@@ -10,6 +10,7 @@ bank. Refusals are Chinese ``ValidationError``s naming the field, or ``Permissio
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -189,10 +190,7 @@ class InnovationCounts:
     rewarded_yuan: Decimal
 
 
-def innovation_counts(user: Any, root: Organisation, year: int) -> InnovationCounts:
-    """Items submitted in ``year`` by ``root``'s subtree (within the user's scope): submitted, adopted
-    (graded 一/二/三等), rewarded (their reward paid) and the yuan paid — one query."""
-    rows = visible_items(user).filter(subtree_q("union__path", root.path), year=year)
+def _counts(rows: QuerySet[InnovationItem]) -> InnovationCounts:
     agg = rows.aggregate(
         submitted=Count("pk"),
         adopted=Count("pk", filter=ADOPTED),
@@ -200,3 +198,18 @@ def innovation_counts(user: Any, root: Organisation, year: int) -> InnovationCou
         yuan=Sum("amount", filter=REWARDED),
     )
     return InnovationCounts(agg["submitted"], agg["adopted"], agg["rewarded"], agg["yuan"] or Decimal("0.00"))
+
+
+def innovation_counts(user: Any, root: Organisation, year: int) -> InnovationCounts:
+    """Items submitted in ``year`` by ``root``'s subtree (within the user's scope): submitted, adopted
+    (graded 一/二/三等), rewarded (their reward paid) and the yuan paid — one query."""
+    return _counts(visible_items(user).filter(subtree_q("union__path", root.path), year=year))
+
+
+def innovation_period_counts(user: Any, root: Organisation, start: date, end: date) -> InnovationCounts:
+    """The same four counts for the items submitted between ``start`` and ``end`` (申报日期, both days
+    included): the list's ``submitted_from`` / ``submitted_to`` filters select the same rows."""
+    rows = visible_items(user).filter(
+        subtree_q("union__path", root.path), submitted_at__date__gte=start, submitted_at__date__lte=end
+    )
+    return _counts(rows)

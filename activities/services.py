@@ -20,6 +20,8 @@ from django_fsm import can_proceed
 
 from activities.models import Activity, EventPhoto, Registration
 from activities.ranking import competition_ranks
+from core.audit import audit_log
+from core.models import AuditEvent
 from core.tabular import TabularColumn, TabularError, cell_text, read_tabular
 from members.models import Honour, Membership, Person
 from members.services import id_index
@@ -440,6 +442,31 @@ def photos_add(*, actor: Any, activity: Activity, files: Sequence[UploadedFile])
         if activity.held_on > timezone.localdate():
             raise ValidationError({"photos": "活动尚未开展，不能上传现场照片"})
         return _photos_save(actor, activity, files)
+
+
+def photo_remove(*, actor: Any, activity: Activity, photo_id: Any, request: Any = None) -> EventPhoto:
+    """删除照片 (a wrong one): whoever may edit the report (``activities.manage`` over the organiser),
+    while photos may still be added — before the report is sent for review, or after it was returned;
+    never once it waits for review or was reviewed. The row goes at once; the stored file when the
+    transaction commits (a rolled-back removal keeps it). Written to the audit trail."""
+    _manage(actor, activity)
+    text = str(photo_id or "")
+    with transaction.atomic():
+        activity = _locked(activity)
+        if activity.state not in (Activity.State.PLANNED, Activity.State.RETURNED):
+            raise ValidationError({"photos": f"活动{activity.get_state_display()}，不能再删除照片"})
+        photo = activity.photos.filter(pk=int(text)).first() if text.isdigit() and len(text) < 19 else None
+        if photo is None:
+            raise ValidationError({"photos": "未找到该照片，可能已被删除"})
+        storage, stored = photo.file.storage, photo.file.name
+        photo.delete()
+        transaction.on_commit(lambda: storage.delete(stored))
+        audit_log(
+            AuditEvent.Kind.FILE_REMOVED, user=actor, request=request, obj=activity,
+            summary=f"删除了活动“{activity.title[:60]}”的照片“{photo.name}”",
+            detail={"photo_id": int(text), "name": photo.name, "size": photo.size, "stored": stored},
+        )  # fmt: skip
+    return photo
 
 
 def event_report(

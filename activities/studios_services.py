@@ -10,7 +10,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
 
 from activities.studios import Studio, StudioOutput
@@ -92,18 +92,30 @@ class StudioCounts:
     patents: int
 
 
-def studio_counts(user: Any, root: Organisation, year: int) -> StudioCounts:
-    """Studios of ``root``'s subtree plaqued by the end of ``year`` (by kind), and their output of that year."""
+def counted_studios(user: Any, root: Organisation, end: date) -> QuerySet[Studio]:
+    """Studios of ``root``'s subtree plaqued on or before ``end``, within the viewer's scope: the one
+    definition the counts and their drill-down (the studio list's ``subtree`` + ``plaqued_to``) share."""
     studios = scoped(user, Perm.ORG_VIEW, Studio.objects.filter(subtree_q("union__path", root.path)))
-    studios = studios.filter(plaque_on__year__lte=year)
+    return studios.filter(plaque_on__lte=end)
+
+
+def studio_period_counts(user: Any, root: Organisation, start: date, end: date) -> StudioCounts:
+    """The studios counted at ``end`` (by kind), and their output of the years ``start``–``end`` touch
+    (output is recorded per year). Two queries."""
+    studios = counted_studios(user, root, end)
     kinds = studios.aggregate(
         innovation=Count("pk", filter=Q(kind=Studio.Kind.INNOVATION)),
         model_worker=Count("pk", filter=Q(kind=Studio.Kind.MODEL_WORKER)),
     )
-    output = StudioOutput.objects.filter(studio__in=studios, year=year).aggregate(
-        innovations=Sum("innovations"), trainees=Sum("trainees"), patents=Sum("patents")
-    )
+    output = StudioOutput.objects.filter(
+        studio__in=studios.values("pk"), year__gte=start.year, year__lte=end.year
+    ).aggregate(innovations=Sum("innovations"), trainees=Sum("trainees"), patents=Sum("patents"))
     return StudioCounts(
         kinds["innovation"], kinds["model_worker"], output["innovations"] or 0, output["trainees"] or 0,
         output["patents"] or 0,
     )  # fmt: skip
+
+
+def studio_counts(user: Any, root: Organisation, year: int) -> StudioCounts:
+    """Studios of ``root``'s subtree plaqued by the end of ``year`` (by kind), and their output of that year."""
+    return studio_period_counts(user, root, date(year, 1, 1), date(year, 12, 31))

@@ -11,6 +11,7 @@ urlpatterns = [
     path("<int:pk>/", views.activity_detail, name="detail"),
     path("<int:pk>/<slug:step>/", views.activity_step, name="step"),
     path("<int:pk>/photos/<int:photo>/", views.photo_download, name="photo"),
+    path("<int:pk>/photos/<int:photo>/remove/", views.photo_remove, name="photo_remove"),
     path("craftsmen/", craftsmen_views.nomination_list, name="craftsmen"),
     path("craftsmen/<int:pk>/", craftsmen_views.selection_detail, name="selection"),
     path("craftsmen/<int:pk>/<slug:step>/", craftsmen_views.selection_step, name="selection_step"),

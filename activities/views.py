@@ -16,7 +16,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from activities import selectors, services
+from activities import innovation_services, selectors, services, studios_services
 from activities.filtersets import ActivityFilterSet, RegistrationFilterSet
 from activities.forms import (
     AWARD_CHOICES,
@@ -144,6 +144,7 @@ def activity_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "report_form": ReportForm(),
         "photos_form": PhotosForm(),
         "photos": list(activity.photos.all()),
+        "photos_removable": can_manage and open_steps,
         "review_form": ReviewForm(),
         "award_form": AwardForm(initial={"awarded_on": timezone.localdate()}),
         "award_choices": AWARD_CHOICES,
@@ -248,6 +249,20 @@ def activity_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
     return redirect("activities:detail", pk=activity.pk)
 
 
+@require_POST
+@perm_required(Perm.ORG_VIEW)
+def photo_remove(request: HttpRequest, pk: int, photo: int) -> HttpResponse:
+    """删除照片, posted from the event page after a confirmation; a refusal is a message and removes nothing."""
+    activity = _activity(request, pk)
+    try:
+        removed = services.photo_remove(actor=request.user, activity=activity, photo_id=photo, request=request)
+    except (ValidationError, PermissionDenied) as exc:
+        add_refusal_message(request, exc)
+    else:
+        messages.success(request, f"已删除照片“{removed.name}”")
+    return redirect("activities:detail", pk=activity.pk)
+
+
 @perm_required(Perm.ORG_VIEW)
 def photo_download(request: HttpRequest, pk: int, photo: int) -> FileResponse:
     """A photo of an event, to whoever may see the event (its organiser's subtree, the union above
@@ -279,6 +294,29 @@ class FiguresForm(PickerFormMixin, StyledFormMixin, BoundedForm):
         return data
 
 
+def _studio_and_innovation_figures(user: Any, root: Any, start: date, end: date) -> dict[str, Any]:
+    """职工创新工作室 / 劳模工作室 (plaqued by the period's end, their output of the years it touches) and
+    innovation items submitted in the period, each with the list link selecting its rows."""
+    studio = {"subtree": root.code, "plaqued_to": end.isoformat()}
+    years = {"output_from": start.year, "output_to": end.year}
+    out: dict[str, Any] = {
+        "studios": studios_services.studio_period_counts(user, root, start, end),
+        "output_years": f"{start.year}" if start.year == end.year else f"{start.year}–{end.year}",
+        "innovation_studios_url": list_url("activities:studios", kind="innovation", **studio),
+        "model_worker_studios_url": list_url("activities:studios", kind="model_worker", **studio),
+        "output_url": list_url("activities:studios", **studio, **years),
+    }
+    if has_perm(user, Perm.MEMBER_VIEW):  # the items name members: the innovation list's action
+        items = {"subtree": root.code, "submitted_from": start.isoformat(), "submitted_to": end.isoformat()}
+        out |= {
+            "innovation": innovation_services.innovation_period_counts(user, root, start, end),
+            "items_url": list_url("activities:innovations", **items),
+            "adopted_url": list_url("activities:innovations", adopted="true", **items),
+            "rewarded_url": list_url("activities:innovations", rewarded="true", **items),
+        }
+    return out
+
+
 @perm_required(Perm.ORG_VIEW)
 def figures(request: HttpRequest) -> HttpResponse:
     """活动统计: events held (reviewed), by grassroots unions, participations and distinct persons for a
@@ -296,5 +334,6 @@ def figures(request: HttpRequest) -> HttpResponse:
             "events_url": list_url("activities:list", **base),
             "grassroots_url": list_url("activities:list", grassroots="true", **base),
             "people_url": list_url("activities:registrations", attended="true", **base),
+            **_studio_and_innovation_figures(request.user, root, start, end),
         }
     return render(request, "activities/figures.html", {"form": form, "result": result})

@@ -35,6 +35,40 @@ class ProbeMiddleware:
         return probe(request) if probe is not None else self.get_response(request)
 
 
+def too_large_text(limit: int) -> str:
+    """The refusal of a request body over the limit (the same words as nginx's 413 page)."""
+    return (
+        f"上传内容超过 {limit // (1024 * 1024)} MB，未被接收，也没有保存任何内容。"
+        "请压缩后分批上传（每张活动照片不超过 5 MB，每个附件不超过 10 MB，会员名单不超过 60 MB）。"
+    )
+
+
+class RequestSizeMiddleware:
+    """A request whose declared body exceeds ``GONGHUI_MAX_REQUEST_BYTES`` is answered 413 with a
+    Chinese page (JSON under /api/) before the body is read: Django's own limits bound only the form
+    fields (``DATA_UPLOAD_MAX_MEMORY_SIZE``), never the files. nginx refuses the same bodies first."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        from django.conf import settings
+
+        self.get_response = get_response
+        self.limit = settings.GONGHUI_MAX_REQUEST_BYTES
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        declared = request.META.get("CONTENT_LENGTH") or ""
+        if declared.isdigit() and len(declared) < 20 and int(declared) > self.limit:
+            from django.http import JsonResponse
+
+            text = too_large_text(self.limit)
+            if request.path_info.startswith("/api/"):
+                return JsonResponse({"detail": text}, status=413)
+            page = f'<!doctype html><html lang="zh-hans"><meta charset="utf-8"><title>上传内容过大</title><p>{text}</p></html>'
+            response = HttpResponse(page, status=413, content_type="text/html; charset=utf-8")
+            response["Connection"] = "close"  # the unread body is not taken for the next request
+            return response
+        return self.get_response(request)
+
+
 class SecurityHeadersMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response

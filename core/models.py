@@ -55,6 +55,7 @@ class AuditEvent(models.Model):
         IMPORT = "import", "导入数据"
         LIAISON_CHANGED = "liaison_changed", "联络人变更"
         CALENDAR_CHANGED = "calendar_changed", "工作日历变更"
+        FILE_REMOVED = "file_removed", "删除附件"
 
     at = models.DateTimeField("时间", default=timezone.now, db_index=True)
     kind = models.CharField("类型", max_length=32, choices=Kind.choices, db_index=True)

@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 
+from activities import selectors_todos as activity_todos
 from appeals import selectors as appeals
 from assistance import selectors_relief as relief
 from assistance.selectors import files as assistance_files
@@ -154,6 +155,28 @@ def _cadre_todos(user: Any, perms: frozenset[str], today: date) -> list[Todo]:
     return out
 
 
+def _activity_todos(user: Any, perms: frozenset[str], today: date) -> list[Todo]:
+    """顺义工匠: nominees to score, notices ended awaiting award, objections to decide; innovation items
+    to grade and rewards waiting for finance's review (activities.selectors_todos)."""
+    out = []
+    if Perm.ACTIVITY_REVIEW in perms or Perm.ACTIVITY_MANAGE in perms:
+        counts = activity_todos.craftsman_todo_counts(user, today=today)
+        labels = {
+            "score": "待我评分的顺义工匠推荐人选",
+            "award": "公示期满、待授予的顺义工匠人选",
+            "objection": "有待核查异议的顺义工匠公示人选",
+        }
+        for key, label in labels.items():
+            tone = "orange" if key == "objection" else "primary"
+            out.append(Todo(f"craftsmen-{key}", label, counts[key], _url("activities:craftsmen", todo=key), tone))
+    if Perm.ACTIVITY_REVIEW in perms or Perm.FUND_PREPARE in perms:
+        counts = activity_todos.innovation_todo_counts(user)
+        labels = {"grade": "待我评审的创新项目", "reward": "创新奖励待复核发放"}
+        for key, label in labels.items():
+            out.append(Todo(f"innovation-{key}", label, counts[key], _url("activities:innovations", todo=key)))
+    return out
+
+
 def _import_todos(user: Any, perms: frozenset[str]) -> list[Todo]:
     if Perm.MEMBER_IMPORT not in perms:
         return []
@@ -224,6 +247,7 @@ def todos(user: Any, *, today: date | None = None) -> list[Todo]:
     perms = perms_of(user, office=True)
     items = _cycle_todos(user) + _appeal_todos(user, perms, today) + _import_todos(user, perms)
     items += _cadre_todos(user, perms, today)
+    items += _activity_todos(user, perms, today)
     items += _assistance_todos(user, perms, today)
     items += [
         Todo(k, label, n, _url(name, **params), tone) for k, label, n, name, params, tone in relief.relief_todos(user)

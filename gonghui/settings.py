@@ -103,6 +103,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # /healthz and /readyz before anything that reads the session (a database outage), core/middleware.py.
     "core.middleware.ProbeMiddleware",
+    # A body over GONGHUI_MAX_REQUEST_BYTES is refused before anything reads it (nginx refuses it first).
+    "core.middleware.RequestSizeMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -259,8 +261,16 @@ if not PRODUCTION:  # development serves from the finders; STATIC_ROOT exists on
     import warnings
 
     warnings.filterwarnings("ignore", message="No directory at")
+# Upload limits (docs/operations.md, "Upload limits"). One number bounds a whole request body: the
+# largest a form accepts (the member import's 60 MB file; nine 5 MB event photos; five 10 MB
+# attachments) plus its other fields and the multipart framing. nginx's client_max_body_size is the
+# same number (deploy/nginx/gonghui.conf; core/tests/test_deploy_files.py holds them together), and
+# core.middleware.RequestSizeMiddleware refuses a larger declared body in Chinese where no nginx stands
+# in front. DATA_UPLOAD_MAX_MEMORY_SIZE bounds the non-file part of a request; a file over
+# FILE_UPLOAD_MAX_MEMORY_SIZE is streamed to a temporary file instead of memory.
+GONGHUI_MAX_REQUEST_BYTES = 64 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
-FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024 + 512 * 1024
 
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 if os.environ.get("REDIS_URL"):

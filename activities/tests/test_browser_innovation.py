@@ -1,7 +1,7 @@
 """Innovation in the browser: a worker submits a 小革新 on a phone, the town officer (the union above)
 grades it 二等 on the item's page, finance pays the cycle, and the town's counts show it rewarded.
-Event photos: the organiser uploads them (a renamed program refused), reports, and the town reviewing
-sees the thumbnails."""
+Event photos: the organiser uploads them (a renamed program refused), removes a wrong one after the
+confirmation, reports, and the town reviewing sees the thumbnails (and no removal)."""
 
 from __future__ import annotations
 
@@ -112,6 +112,22 @@ def test_organiser_attaches_photos_and_the_town_sees_them_reviewing(
     organiser.get_by_test_id("photos-form").locator("button[type=submit]").click()
     expect(organiser.locator("body")).to_contain_text("已上传 3 张照片")
     expect(organiser.get_by_test_id("event-photos").locator("img")).to_have_count(3)
+    # a wrong photo is removed before reporting (the confirmation is accepted by the session)
+    wrong = event.photos.get(name="现场2.png")
+    asked: list[str] = []
+    organiser.once("dialog", lambda dialog: asked.append(dialog.message))
+    organiser.get_by_test_id(f"photo-remove-{wrong.pk}").click()
+    expect(organiser.locator("body")).to_contain_text("已删除照片“现场2.png”")
+    assert asked == ["确定删除照片“现场2.png”？删除后不能恢复。"]
+    expect(organiser.get_by_test_id("event-photos").locator("img")).to_have_count(2)
+    assert not wrong.file.storage.exists(wrong.file.name)
+    _loaded(organiser)
+    shot(organiser, "event-photo-removed-1440")
+    chair_phone = session(browser, ui_login, "chair_a", PHONE)
+    chair_phone.goto(url)
+    _loaded(chair_phone)
+    shot(chair_phone, "event-photo-remove-390")
+    chair_phone.context.close()
     organiser.get_by_test_id("report-form").locator("input[type=number]").fill("35")
     organiser.get_by_test_id("report-form").locator("button[type=submit]").click()
     expect(organiser.locator("body")).to_contain_text("活动已报送")
@@ -119,15 +135,16 @@ def test_organiser_attaches_photos_and_the_town_sees_them_reviewing(
     town.goto(url)
     expect(town.get_by_test_id("review-form")).to_be_visible()
     thumbs = town.get_by_test_id("event-photos").locator("img")
-    expect(thumbs).to_have_count(3)
+    expect(thumbs).to_have_count(2)
+    expect(town.locator("[data-testid^=photo-remove-]")).to_have_count(0)  # reported: no removal offered
     _loaded(town)  # the thumbnails are the photos themselves, 120 px wide as uploaded
     widths = town.evaluate(
         "() => [...document.querySelectorAll('[data-testid=event-photos] img')].map(i => i.naturalWidth)"
     )
-    assert widths == [120, 120, 120]
+    assert widths == [120, 120]
     shot(town, "event-photos-1440")
     phone = session(browser, ui_login, "town_a", PHONE)
     phone.goto(url)
-    expect(phone.get_by_test_id("event-photos").locator("img")).to_have_count(3)
+    expect(phone.get_by_test_id("event-photos").locator("img")).to_have_count(2)
     _loaded(phone)
     shot(phone, "event-photos-390")

@@ -11,6 +11,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from activities import services
 from activities.models import EventPhoto
 from activities.tests.factories import competition, held
+from core.models import AuditEvent
 
 pytestmark = pytest.mark.django_db
 
@@ -92,3 +93,68 @@ def test_reviewer_sees_thumbnails_and_downloads_are_scoped(client, district):
     client.force_login(district.user("town_b"))
     assert client.get(url).status_code == 404
     assert client.get(f"/activities/{event.pk}/photos/999999999999999999999999/").status_code == 404
+
+
+def _stored(shot) -> bool:
+    return shot.file.storage.exists(shot.file.name)
+
+
+def test_a_wrong_photo_is_removed_by_who_may_edit_the_report_and_audited(
+    client, district, django_capture_on_commit_callbacks
+):
+    chair = district.user("chair_a")
+    event = _held_event(district)
+    services.photos_add(actor=chair, activity=event, files=[photo("错的.jpg"), photo("对的.png", PNG)])
+    wrong, kept = event.photos.order_by("pk")
+    assert _stored(wrong)
+    client.force_login(chair)
+    page = client.get(f"/activities/{event.pk}/").content.decode()
+    remove = f"/activities/{event.pk}/photos/{wrong.pk}/remove/"
+    assert f'action="{remove}"' in page and "确定删除照片“错的.jpg”？删除后不能恢复。" in page  # asked first
+    assert client.get(remove).status_code == 405  # a link cannot remove anything
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:  # the file goes when the removal commits
+        done = client.post(remove, follow=True).content.decode()
+    assert "已删除照片“错的.jpg”" in done and len(callbacks) == 1
+    assert list(event.photos.all()) == [kept] and not _stored(wrong) and _stored(kept)
+    entry = AuditEvent.objects.get(kind=AuditEvent.Kind.FILE_REMOVED)
+    assert (entry.user, entry.object_id, entry.detail["name"]) == (chair, str(event.pk), "错的.jpg")
+    assert "错的.jpg" in entry.summary
+    # the union above (activities.manage over its subtree) may correct the report too
+    with django_capture_on_commit_callbacks(execute=True):
+        services.photo_remove(actor=district.user("town_a"), activity=event, photo_id=kept.pk)
+    assert not event.photos.exists() and not _stored(kept)
+
+
+def test_photo_removal_refused_to_neighbour_worker_and_after_review(
+    client, district, django_capture_on_commit_callbacks
+):
+    chair = district.user("chair_a")
+    event = _held_event(district)
+    services.photos_add(actor=chair, activity=event, files=[photo("合影.jpg")])
+    shot = event.photos.get()
+    remove = f"/activities/{event.pk}/photos/{shot.pk}/remove/"
+    client.force_login(district.user("town_b"))  # a neighbouring town: the event is out of its scope
+    assert client.post(remove).status_code == 404
+    with pytest.raises(PermissionDenied):
+        services.photo_remove(actor=district.user("town_b"), activity=event, photo_id=shot.pk)
+    client.force_login(district.user("worker_a"))  # a worker: not the back office
+    assert client.post(remove).status_code in (302, 403, 404)
+    with pytest.raises(PermissionDenied):
+        services.photo_remove(actor=district.user("worker_a"), activity=event, photo_id=shot.pk)
+    client.force_login(chair)
+    for hostile in ("9" * 30, "abc", "", str(shot.pk + 1000)):
+        with pytest.raises(ValidationError, match="未找到该照片"):
+            services.photo_remove(actor=chair, activity=event, photo_id=hostile)
+    assert client.post(f"/activities/{event.pk}/photos/{'9' * 30}/remove/", follow=True).status_code == 200
+    assert event.photos.count() == 1 and _stored(shot)
+    services.event_report(actor=chair, activity=event, participants=12)  # waits for review: no more changes
+    with pytest.raises(ValidationError, match="待审核，不能再删除照片"):
+        services.photo_remove(actor=chair, activity=event, photo_id=shot.pk)
+    services.event_review(actor=district.user("town_a"), activity=event, approve=True)
+    event.refresh_from_db()
+    assert event.state == "reviewed"
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        page = client.post(remove, follow=True).content.decode()
+    assert "活动审核通过，不能再删除照片" in page and not callbacks
+    assert 'data-testid="photo-remove-' not in page  # nor offered
+    assert event.photos.count() == 1 and _stored(shot) and not AuditEvent.objects.filter(kind="file_removed").exists()

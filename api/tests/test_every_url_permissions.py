@@ -206,6 +206,7 @@ ROUTES: dict[str, Any] = {
     "activities:studio": Obj({"pk": ("studio", "pk")}, also=("studio_output",)),
     "activities:innovation": Obj({"pk": ("innovation", "pk")}),
     "activities:photo": Obj({"pk": ("activity", "pk"), "photo": ("event_photo", "pk")}),
+    "activities:photo_remove": Obj({"pk": ("activity", "pk"), "photo": ("event_photo", "pk")}, get=False),
     "activities:selection_step": Obj(
         {"pk": ("selection", "pk"), "step": ["nominate", "close", "score", "publish", "objection", "decide", "award"]},
         owner="econ",

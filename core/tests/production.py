@@ -73,6 +73,7 @@ def server_env(static_root: Path, url: str) -> dict[str, str]:
         "ALLOWED_HOSTS": "127.0.0.1",
         "CSRF_TRUSTED_ORIGINS": "https://127.0.0.1",
         "STATIC_ROOT": str(static_root),
+        "MEDIA_ROOT": str(static_root.parent / "media"),  # uploads through the server stay in the test's folder
         "LOG_LEVEL": "INFO",
         "GONGHUI_TRUSTED_PROXY_COUNT": "1",
     }

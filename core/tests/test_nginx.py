@@ -24,11 +24,20 @@ import ssl
 import subprocess
 import time
 from collections.abc import Iterator
+from http.cookies import SimpleCookie
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 
-from core.tests.production import free_port
+from activities.models import EventPhoto
+from activities.services import MAX_PHOTO_BYTES, MAX_PHOTOS
+from activities.tests.factories import competition, held
+from core.middleware import too_large_text
+from core.models import User
+from core.tests.production import PASSWORD, free_port
+from orgs.roles import Role
+from orgs.services import role_grant
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -206,12 +215,92 @@ def test_nginx_in_front_of_gunicorn(nginx, static_root):
     assert static.headers["X-Content-Type-Options"] == "nosniff"
     assert _get(https_port, "/media/member_imports/x.xlsx").status == 404  # uploads never served directly
 
-    # a body over client_max_body_size (20m): nginx answers 413 from the length, before reading it
-    with socket.create_connection(("127.0.0.1", https_port), timeout=30) as raw, _tls().wrap_socket(raw) as tls:
+    # a body over client_max_body_size (64m, the application's GONGHUI_MAX_REQUEST_BYTES): nginx answers
+    # 413 from the length, before reading it, with its Chinese page
+    answer = _too_large(https_port, "/members/import/")
+    assert answer.startswith("HTTP/1.1 413"), answer[:200]
+    assert too_large_text(settings.GONGHUI_MAX_REQUEST_BYTES) in answer and "text/html; charset=utf-8" in answer
+
+
+def _too_large(port: int, path: str) -> str:
+    """Announce one byte over the limit, send 1 KB, read nginx's answer (headers and page)."""
+    length = settings.GONGHUI_MAX_REQUEST_BYTES + 1
+    with socket.create_connection(("127.0.0.1", port), timeout=30) as raw, _tls().wrap_socket(raw) as tls:
         tls.sendall(
-            b"POST /members/import/ HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/octet-stream\r\n"
-            + f"Content-Length: {21 * 1024 * 1024}\r\nConnection: close\r\n\r\n".encode()
+            f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/octet-stream\r\n".encode()
+            + f"Content-Length: {length}\r\nConnection: close\r\n\r\n".encode()
             + b"x" * 1024
         )
-        answer = tls.recv(4096).decode("latin-1")
-    assert answer.startswith("HTTP/1.1 413"), answer[:200]
+        chunks = []
+        while chunk := tls.recv(65536):
+            chunks.append(chunk)
+    return b"".join(chunks).decode("utf-8", "replace")
+
+
+class TlsBrowser:
+    """Cookies over HTTPS through nginx (the Referer Django's CSRF check wants on HTTPS)."""
+
+    def __init__(self, port: int) -> None:
+        self.port, self.cookies = port, {}
+
+    def request(self, method: str, path: str, body: bytes = b"", content_type: str = "") -> tuple[int, dict, str]:
+        conn = http.client.HTTPSConnection("127.0.0.1", self.port, timeout=120, context=_tls())
+        headers = {"Host": "127.0.0.1", "Referer": "https://127.0.0.1/"}
+        if self.cookies:
+            headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+        if content_type:
+            headers["Content-Type"] = content_type
+        conn.request(method, path, body=body or None, headers=headers)
+        response = conn.getresponse()
+        text = response.read().decode("utf-8", "replace")
+        for line in response.headers.get_all("Set-Cookie") or []:
+            for name, morsel in SimpleCookie(line).items():
+                self.cookies[name] = morsel.value
+        conn.close()
+        return response.status, dict(response.headers), text
+
+
+def _multipart(fields: dict[str, str], files: list[tuple[str, str, bytes]]) -> tuple[bytes, str]:
+    boundary = "----gonghui-nginx-test"
+    parts = [
+        f'--{boundary}\r\nContent-Disposition: form-data; name="{k}"\r\n\r\n{v}\r\n'.encode() for k, v in fields.items()
+    ]
+    for name, filename, content in files:
+        head = f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"; filename="{filename}"\r\n'
+        parts.append(head.encode() + b"Content-Type: image/jpeg\r\n\r\n" + content + b"\r\n")
+    parts.append(f"--{boundary}--\r\n".encode())
+    return b"".join(parts), f"multipart/form-data; boundary={boundary}"
+
+
+def test_nine_event_photos_pass_nginx_and_a_larger_body_is_refused_in_chinese(nginx, district, settings):
+    """An event report accepts nine photos of 5 MB: the 45 MB request reaches the application through
+    nginx and all nine are kept; one byte over the limit is refused by nginx with the Chinese page."""
+    _http_port, https_port, _log = nginx
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.PBKDF2PasswordHasher"]  # the server's hasher
+    chair = User(username="photo_chair", display_name="照片测试")
+    chair.set_password(PASSWORD)
+    chair.save()
+    role_grant(actor=None, user=chair, role=Role.GRASSROOTS_CHAIR, organisation=district.union_a)
+    event = held(competition(district, organisation=district.union_a, actor=district.user("chair_a"), co_organisers=[]))
+    browser = TlsBrowser(https_port)
+    browser.request("GET", "/accounts/login/")
+    status, headers, text = browser.request(
+        "POST", "/accounts/login/",
+        f"username=photo_chair&password={PASSWORD}&csrfmiddlewaretoken={browser.cookies['csrftoken']}".encode(),
+        "application/x-www-form-urlencoded",
+    )  # fmt: skip
+    assert status == 302, text[:300]
+    photo = b"\xff\xd8\xff\xe0" + b"\0" * (MAX_PHOTO_BYTES - 4)  # exactly 5 MB: the largest accepted
+    body, content_type = _multipart(
+        {"csrfmiddlewaretoken": browser.cookies["csrftoken"]},
+        [("photos", f"现场{n}.jpg", photo) for n in range(MAX_PHOTOS)],
+    )
+    assert len(body) > 9 * 5 * 1024 * 1024  # over 45 MB, far over the former 20 MB
+    status, headers, text = browser.request("POST", f"/activities/{event.pk}/photos/", body, content_type)
+    assert status == 302 and headers["Location"] == f"/activities/{event.pk}/", (status, text[:300])
+    assert EventPhoto.objects.filter(activity=event).count() == MAX_PHOTOS
+    status, _headers, page = browser.request("GET", f"/activities/{event.pk}/")
+    assert status == 200 and f"已上传 {MAX_PHOTOS} 张照片" in page
+    answer = _too_large(https_port, f"/activities/{event.pk}/photos/")
+    assert answer.startswith("HTTP/1.1 413") and too_large_text(settings.GONGHUI_MAX_REQUEST_BYTES) in answer
+    assert EventPhoto.objects.filter(activity=event).count() == MAX_PHOTOS
