@@ -20,7 +20,8 @@ from assistance.models import HardshipFile
 from conftest import TEST_DATA_KEY, TEST_HASHERS
 from core.models import User
 from demo import report2017, year2017
-from funds.models import Cycle, CycleApproval, JournalEntry, Payment
+from funds.models import Account, Cycle, CycleApproval, JournalEntry, Payment
+from funds.selectors import account_balance
 from members import demo as members_demo
 from orgs import demo as orgs_demo
 from orgs.models import Organisation
@@ -105,6 +106,20 @@ def test_money_moved_through_the_ledger_in_2017(built, db):
         signers = set(CycleApproval.objects.filter(cycle=cycle, voided_at__isnull=True).values_list("user", flat=True))
         assert signers and cycle.prepared_by_id not in signers
     assert JournalEntry.objects.filter(date__year=2017, period__code__startswith="2017-").count() >= payments.count()
+
+
+def test_the_ledger_agrees_with_the_figures(built, figures, db):
+    """Each fund's 2017 movement (funds.selectors) is its budget or donations less the figure paid from it."""
+    start, end = report2017.START, report2017.END
+
+    def moved(code: str) -> Decimal:
+        return account_balance(Account.objects.get(code=code), start=start, end=end)
+
+    budgets = {code: Decimal(amount) for code, amount, _ in year2017.BUDGETS_2017}
+    assert moved("3101") == budgets["3101"] - figures["startup_yuan"]
+    assert moved("3104") == budgets["3104"] - figures["allowance_yuan"]
+    assert moved("3106") == budgets["3106"] - figures["scholarship_yuan"]
+    assert moved("3105") == figures["donation_yuan"] - figures["relief_yuan"]
 
 
 def test_the_year_leaves_no_file_open_and_is_not_built_twice(built, db):
