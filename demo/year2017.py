@@ -30,6 +30,7 @@ from django.db import transaction
 
 from activities.models import Activity
 from activities.services import activity_report, event_review
+from assistance import demo as assistance_demo
 from assistance import demo_relief
 from assistance.models import HardshipFile, HouseholdMember, LocalStandard, SchoolLevel
 from assistance.plugins.scholarship import BEIJING_LEVELS
@@ -49,6 +50,7 @@ from funds.models import Account, Cycle, Programme
 from members import fake
 from members.importing import commit_import, read_table
 from members.models import Person
+from members.services import id_index
 from orgs import demo as orgs_demo
 from orgs.models import Organisation
 from orgs.services import organisation_create
@@ -331,7 +333,7 @@ def split(rng: random.Random, count: int, total: int, low: int, high: int) -> li
     return sizes
 
 
-def _new_unions(root: Organisation, rng: random.Random, actors: Actors, programme: Programme) -> None:
+def _new_unions(rng: random.Random, actors: Actors) -> None:
     """Found the year's new unions month by month and import each month's founding rosters. Unions
     of the existing tree founded in the window with founding members count among the 73: the
     builder reads them through the programme's own eligibility rule first, and founds the rest."""
@@ -388,7 +390,7 @@ def _new_unions(root: Organisation, rng: random.Random, actors: Actors, programm
 # --- 2. hardship files and the monthly allowance ------------------------------------------------
 
 
-def _workers(root: Organisation, rng: random.Random, actors: Actors) -> tuple[list[Person], list[Person]]:
+def _workers(rng: random.Random, actors: Actors) -> tuple[list[Person], list[Person]]:
     """The year's hardship workers (members of 仁和镇's unions, where the demo's 帮扶 officers work)
     and the seriously ill workers (across the district), registered in the roster years before."""
     hardship_unions = list(
@@ -411,8 +413,6 @@ def _workers(root: Organisation, rng: random.Random, actors: Actors) -> tuple[li
         rows.append(_row(PERSON_N + i, rng, org, min(joined, date(2016, 6, 30))))
     with on_day(date(2016, 10, 10)):
         _import(rows, actors.admin, "仁和镇会员名单（2016年10月）.csv")
-    from members.services import id_index
-
     by_index = {
         p.id_number_index: p
         for p in Person.objects.filter(id_number_index__in=[id_index(fake.id_number(x)) for x in numbers])
@@ -445,7 +445,7 @@ def _hardship_file(person: Person, i: int, rng: random.Random, actors: Actors, a
                 "single_parent": single_parent,
                 "zero_employment": False,
                 "monthly_rigid_expenses": "0",
-                "situation": MARK + rng.choice(assistance_situations()),
+                "situation": MARK + rng.choice(assistance_demo.SITUATIONS),
                 "bank_name": "北京农商银行顺义支行",
                 "bank_account_holder": person.name,
                 "bank_account": f"62215588{PERSON_N + i:011d}",
@@ -491,12 +491,6 @@ def _hardship_file(person: Person, i: int, rng: random.Random, actors: Actors, a
     return file
 
 
-def assistance_situations() -> list[str]:
-    from assistance import demo as assistance_demo
-
-    return assistance_demo.SITUATIONS
-
-
 def _allowance(programmes: dict, actors: Actors, people: list[Person], rng: random.Random) -> list[HardshipFile]:
     root = programmes["allowance"].organisation
     with on_day(date(2016, 11, 1)):
@@ -520,7 +514,7 @@ def _allowance(programmes: dict, actors: Actors, people: list[Person], rng: rand
 # --- 3. the warmth fund: donations and serious-illness relief -------------------------------------
 
 
-def _donations(root: Organisation, accounts: dict[str, Account], rng: random.Random, actors: Actors) -> None:
+def _donations(accounts: dict[str, Account], rng: random.Random, actors: Actors) -> None:
     firms = list(
         Organisation.objects.filter(kind=K.ENTERPRISE, economic_type=Organisation.EconomicType.NON_PUBLIC)
         .exclude(employer_name="")
@@ -693,14 +687,14 @@ def build(options: dict) -> str:
             funds_services.allocation_register(
                 actor=actors.caiwu, fund=accounts[code], amount=amount, on=date(YEAR, 1, 5), note=note
             )
-    hardship, ill = _workers(root, rng, actors)
+    hardship, ill = _workers(rng, actors)
     files = _allowance(programmes, actors, hardship, rng)
-    _donations(root, accounts, rng, actors)
+    _donations(accounts, rng, actors)
     _relief(ill, rng, actors)
     _scholarships(programmes["scholarship"], files, actors)
     _competitions(rng, actors)
     _pilot(programmes, rng, actors)
-    _new_unions(root, rng, actors, programmes["startup"])
+    _new_unions(rng, actors)
     grants = _cycle(programmes["startup"], str(YEAR), actors.caiwu, [actors.caiwu2], date(YEAR, 10, 30))
     _exits(files, actors)
     return (
