@@ -41,6 +41,9 @@ class ReportFigure:
     expected: Decimal | int
     unit: str
     relation: str = "=="  # "==", ">" (…余), ">=" (不低于)
+    organisation: str = DISTRICT  # the subtree's code
+    start: date = START
+    end: date = END
 
     def holds(self, value: Decimal | int) -> bool:
         if self.relation == ">":
