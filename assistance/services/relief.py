@@ -304,7 +304,8 @@ def relief_release() -> list[ReliefApplication]:
     available = account_balance(programme.fund) - reserved(programme)
     released = []
     system = system_actor()
-    for application in waiting_queue().select_for_update():
+    # Only what was approved by now waits now (the demo's 2017 history is entered after later years).
+    for application in waiting_queue().filter(approved_at__lte=timezone.now()).select_for_update():
         if application.amount > available:
             break
         cycle = funds_services.cycle_create(actor=system, programme=programme, period_key=application.number)

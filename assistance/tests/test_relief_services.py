@@ -166,6 +166,25 @@ def test_short_fund_waits_then_paid_after_donation_fifo(district):
     assert Payment.objects.filter(programme__plugin_key="relief").count() == 3
 
 
+def test_a_donation_on_an_earlier_day_does_not_pay_a_later_approval(district):
+    """The release pays only what was approved by now: history entered afterwards (the demo's 2017,
+    entered on its own days) does not pay the current year's waiting application on a 2017 day."""
+    from datetime import datetime
+    from unittest import mock
+
+    relief_programme(district, funding=Decimal("0.01"))
+    waiting = through(district, apply(district, worker_person(district)))
+    assert waiting.cycle is None
+    may_2017 = timezone.make_aware(datetime(2017, 5, 4, 10, 0))
+    with mock.patch("django.utils.timezone.now", return_value=may_2017):
+        donate(district, "20000.00", on=date(2017, 5, 4))
+    waiting.refresh_from_db()
+    assert waiting.cycle is None  # approved in the current year: not released on 4 May 2017
+    donate(district, "1.00")  # today: the queue moves
+    waiting.refresh_from_db()
+    assert waiting.cycle is not None
+
+
 def test_the_ledger_refuses_a_cycle_the_fund_cannot_pay(district):
     """Behind the release rule: a released cycle whose money went elsewhere is refused, not overdrawn."""
     relief_programme(district, funding=Decimal("8000.00"))

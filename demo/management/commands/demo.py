@@ -11,6 +11,7 @@ from assistance import demo as assistance_demo
 from assistance import demo_allowance as assistance_allowance_demo
 from assistance import demo_relief as assistance_relief_demo
 from cadres import demo as cadres_demo
+from demo import year2017
 from members import demo as members_demo
 from orgs import demo as orgs_demo
 from orgs.models import Organisation
@@ -44,6 +45,8 @@ class Command(BaseCommand):
             assessment_demo.build,
             surveys_demo.build,
             reform_demo.build,
+            # The 2017 history last: the current year's steps above stay exactly as they were.
+            year2017.build,
         ]
         for step in steps:
             self.stdout.write(step(options))
