@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import base64
+import os
 from dataclasses import dataclass, field
 from datetime import date
 
 import pytest
+from django.test import TestCase, TransactionTestCase
 
 from core.models import User
 from orgs.models import Organisation
@@ -23,6 +25,9 @@ K = Organisation.Kind
 def _database_order(item: pytest.Item) -> int:
     """0: rolled-back tests, 1: transactional ones (they flush every table, the migrations' rows
     included), 2: tests without a database — pytest-django's order."""
+    case = getattr(item, "cls", None)  # Django's own test classes carry no marker
+    if case is not None and issubclass(case, TransactionTestCase):
+        return 0 if issubclass(case, TestCase) else 1
     marker = item.get_closest_marker("django_db")
     fixtures = getattr(item, "fixturenames", [])
     transactional = bool(marker and (marker.kwargs.get("transaction") or marker.kwargs.get("reset_sequences")))
@@ -31,12 +36,22 @@ def _database_order(item: pytest.Item) -> int:
     return 0 if marker or "db" in fixtures else 2
 
 
+# Set by scripts/test.py for its second database's run: the tests that touch no database give the
+# same answer there, so they run once, in the SQLite run.
+DATABASE_TESTS_ONLY = "GONGHUI_DATABASE_TESTS_ONLY"
+
+
 @pytest.hookimpl(trylast=True)
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     # pytest-django sorts first, then pytest groups the tests of a session-scoped parameter (the
     # browser tests' `browser_name`) together, which put the flushing browser tests in the middle
     # of the rolled-back ones: every test after them found the seeded categories and calendar gone.
     items.sort(key=_database_order)
+    if os.environ.get(DATABASE_TESTS_ONLY) == "1":
+        without_database = [item for item in items if _database_order(item) == 2]
+        if without_database:
+            config.hook.pytest_deselected(items=without_database)
+            items[:] = [item for item in items if _database_order(item) != 2]
 
 
 @pytest.fixture(autouse=True)
