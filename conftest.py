@@ -9,6 +9,7 @@ from datetime import date
 
 import pytest
 from django.test import TestCase, TransactionTestCase
+from django.test.utils import override_settings
 
 from core.models import User
 from orgs.models import Organisation
@@ -52,6 +53,14 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         if without_database:
             config.hook.pytest_deselected(items=without_database)
             items[:] = [item for item in items if _database_order(item) != 2]
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _test_settings_for_the_session():
+    """The same settings before any test: Django's own test classes build their data in setUpClass,
+    before a function fixture could apply (each of their users cost a real PBKDF2 hash there)."""
+    with override_settings(GONGHUI_DATA_KEY=TEST_DATA_KEY, PASSWORD_HASHERS=TEST_HASHERS):
+        yield
 
 
 @pytest.fixture(autouse=True)
