@@ -195,7 +195,8 @@ def render(template: str, board: Board) -> Report:
         lines.append(Line(False, [s for s in segments if s.text]))
     # A heading with nothing under it is dropped.
     kept = [ln for i, ln in enumerate(lines) if not ln.heading or (i + 1 < len(lines) and not lines[i + 1].heading)]
-    title = f"{board.root.name}工会工作简报"
+    name = board.root.name
+    title = f"{name}工作简报" if name.endswith("工会") else f"{name}工会工作简报"
     subtitle = f"（{ymd(board.period.start)}至{ymd(board.period.end)}）"
     return Report(title, subtitle, kept, omitted)
 

@@ -44,6 +44,10 @@ def grant_union(district, code, parent, members, founded):
 
 @pytest.fixture
 def world(district):
+    return build_world(district)
+
+
+def build_world(district):
     """Start-up grants paid to three new unions (two in 仁和镇, one in 后沙峪镇), events, requests."""
     finance2 = make_user("finance2")
     role_grant(actor=None, user=finance2, role=Role.FINANCE, organisation=district.root)

@@ -157,7 +157,7 @@ def test_docx_and_pdf(world, client):
     assert docx.status_code == 200 and docx["Content-Type"].startswith("application/vnd.openxmlformats")
     doc = Document(io.BytesIO(docx.content))
     text = "\n".join(p.text for p in doc.paragraphs)
-    assert "测试区总工会工会工作简报" in text and "已经为3家新建单位发放建会专项基金，共计7500元。" in text
+    assert "测试区总工会工作简报" in text and "已经为3家新建单位发放建会专项基金，共计7500元。" in text
     east_asia = (
         doc.paragraphs[0]
         .runs[0]
@@ -174,7 +174,7 @@ def test_docx_and_pdf(world, client):
 def test_command(world, tmp_path, capsys):
     call_command("work_report", "--org", "T-A", "--from", YEAR.start.isoformat(), "--to", YEAR.end.isoformat())
     out = capsys.readouterr().out
-    assert out.startswith("仁和镇总工会工会工作简报") and "已经为2家新建单位发放建会专项基金，共计6300元。" in out
+    assert out.startswith("仁和镇总工会工作简报") and "已经为2家新建单位发放建会专项基金，共计6300元。" in out
     target = tmp_path / "r.docx"
     call_command("work_report", "--format", "docx", "-o", str(target))
     assert target.read_bytes()[:2] == b"PK"
