@@ -12,8 +12,14 @@ from django.db.models import Count, Sum
 from django.urls import reverse
 from django.utils import timezone
 
+from activities.models import Activity
+from activities.tests.factories import competition
+from appeals.tests.factories import make_appeal
 from dashboard.figures import Period, board, figure_keys
+from funds.testing import add_members
 from orgs.models import Organisation
+from orgs.services import organisation_create
+from orgs.testing import count_queries, load_budgets
 
 pytestmark = pytest.mark.django_db
 K = Organisation.Kind
@@ -184,3 +190,28 @@ def test_groups_follow_the_actions_held(world, client):
     figures = client.get(reverse("dashboard:leader")).context["board"].by_key
     assert "competitions.count" in figures
     assert "grants.count" not in figures and "relief.yuan" not in figures  # left out, never shown as zero
+
+
+BUDGETS = load_budgets(__file__)
+
+
+@pytest.mark.parametrize("who,code", [("admin", "T"), ("admin", "T-A"), ("town_a", "T-A"), ("econ", "T")])
+def test_leader_query_budget_constant(world, client, who, code):
+    """The page costs the same queries whatever the data: more unions, members, events and requests
+    change nothing (the bench checks the same at 300,000 members)."""
+    client.force_login(world.user(who))
+    url = f"{reverse('dashboard:leader')}?subtree={code}&kind=year&year={TODAY.year}"
+    client.get(url)
+    counts = []
+    for round_ in range(2):
+        union = organisation_create(
+            actor=None, parent=world.town_a, code=f"QB-{round_}", name=f"预算工会{round_}", kind=K.ENTERPRISE
+        )
+        add_members(union, 7, joined_on=date(TODAY.year, 1, 3))
+        make_appeal(world, org=union)
+        a = competition(world, organisation=union)
+        Activity.objects.filter(pk=a.pk).update(state=Activity.State.REVIEWED, participants=9)
+        n, response = count_queries(client, url)
+        assert response.status_code == 200
+        counts.append(n)
+    assert counts[0] == counts[1] <= BUDGETS["leader"], (who, code, counts)
