@@ -18,7 +18,7 @@ from activities import selectors as activities
 from activities.models import Activity
 from assistance.models import HardshipFile
 from core.lists import list_url
-from dashboard.figures import Period
+from dashboard.figures import Period, within
 from funds.models import Payment
 from members.models import Membership
 from members.selectors import member_counts
@@ -78,7 +78,7 @@ def joined_trend(user: Any, root: Organisation, period: Period) -> Chart:
     months = month_bounds(period)
     start = months[0][0]
     rows = (
-        scoped(user, Perm.MEMBER_VIEW, Membership.objects.filter(subtree_q("organisation__path", root.path)))
+        within(user, Perm.MEMBER_VIEW, Membership.objects.all(), root, "organisation__path")
         .filter(joined_on__gte=start, joined_on__lte=period.end)
         .annotate(m=TruncMonth("joined_on"))
         .order_by()
@@ -112,10 +112,13 @@ def children_compared(user: Any, root: Organisation) -> Chart | None:
 
 def payouts_by_programme(user: Any, root: Organisation, period: Period) -> Chart:
     rows = (
-        scoped(user, Perm.FUND_VIEW, Payment.objects.all())
-        .filter(
-            subtree_q("beneficiary_org__path", root.path)
-            | subtree_q("beneficiary_person__organisation__path", root.path)
+        within(
+            user,
+            Perm.FUND_VIEW,
+            Payment.objects.all(),
+            root,
+            "beneficiary_org__path",
+            "beneficiary_person__organisation__path",
         )
         .filter(entry__date__gte=period.start, entry__date__lte=period.end)
         .order_by()
@@ -159,7 +162,7 @@ def events_by_kind(user: Any, root: Organisation, period: Period) -> Chart:
 
 def files_by_category(user: Any, root: Organisation) -> Chart:
     rows = (
-        scoped(user, Perm.ASSISTANCE_VIEW, HardshipFile.objects.filter(subtree_q("organisation__path", root.path)))
+        within(user, Perm.ASSISTANCE_VIEW, HardshipFile.objects.all(), root, "organisation__path")
         .filter(state=HardshipFile.State.ACTIVE)
         .order_by()
         .values("category")
