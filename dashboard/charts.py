@@ -18,7 +18,7 @@ from activities import selectors as activities
 from activities.models import Activity
 from assistance.models import HardshipFile
 from core.lists import list_url
-from dashboard.figures import Period, within
+from dashboard.figures import Period, covers_subtree, within
 from funds.models import Payment
 from members.models import Membership
 from members.selectors import member_counts
@@ -111,21 +111,39 @@ def children_compared(user: Any, root: Organisation) -> Chart | None:
 
 
 def payouts_by_programme(user: Any, root: Organisation, period: Period) -> Chart:
-    rows = (
-        within(
-            user,
-            Perm.FUND_VIEW,
-            Payment.objects.all(),
-            root,
-            "beneficiary_org__path",
-            "beneficiary_person__organisation__path",
-        )
-        .filter(entry__date__gte=period.start, entry__date__lte=period.end)
-        .order_by()
-        .values("programme__code", "programme__name")
-        .annotate(yuan=Sum("amount"))
-        .order_by("programme__code")
+    # A payment goes to an organisation or to a person, never both: the two branches are summed
+    # apart (each on its own index) and added, rather than one OR over two outer joins.
+    branches = (
+        [Payment.objects.all()]
+        if root.depth == 1 and covers_subtree(user, Perm.FUND_VIEW, root)
+        else [
+            within(
+                user,
+                Perm.FUND_VIEW,
+                Payment.objects.filter(beneficiary_org__isnull=False),
+                root,
+                "beneficiary_org__path",
+            ),
+            within(
+                user,
+                Perm.FUND_VIEW,
+                Payment.objects.filter(beneficiary_person__isnull=False),
+                root,
+                "beneficiary_person__organisation__path",
+            ),
+        ]
     )
+    sums: dict[tuple[str, str], Decimal] = {}
+    for branch in branches:
+        for r in (
+            branch.filter(entry__date__gte=period.start, entry__date__lte=period.end)
+            .order_by()
+            .values("programme__code", "programme__name")
+            .annotate(yuan=Sum("amount"))
+        ):
+            key = (r["programme__code"], r["programme__name"])
+            sums[key] = sums.get(key, Decimal("0.00")) + r["yuan"]
+    rows = [{"programme__code": c, "programme__name": n, "yuan": v} for (c, n), v in sorted(sums.items())]
     points = [
         Point(
             r["programme__name"],

@@ -116,6 +116,9 @@ def test_chart_segments_are_the_rows_behind_them(world, client):
     assert month.value == 50 and measured(client, month.url, "rows") == 50
     for p in got["events"].points:
         assert measured(client, p.url, "rows") == p.value
+    # a town: the payouts of its organisations and of its members' persons, summed apart and added
+    (town_payout,) = next(c for c in charts(admin, world.town_a, YEAR) if c.key == "payouts").points
+    assert town_payout.value == Decimal("6300.00") == measured(client, town_payout.url, "sum:amount")
 
 
 def test_page_shows_figures_charts_and_tables(world, client):
