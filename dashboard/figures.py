@@ -269,7 +269,8 @@ def appeal_figures(user: Any, root: Organisation, period: Period) -> list[Figure
 def cadre_figures(user: Any, root: Organisation, period: Period) -> list[Figure]:
     year = period.end.year
     rows = cadres.coverage(user, year).filter(subtree_q("organisation__path", root.path))
-    agg = rows.aggregate(n=Count("pk"), trained=Count("pk", filter=Q(trained=True)))
+    cov = cadres.coverage_figures(rows, year)  # two counts (an aggregate over the Exists fails on PostgreSQL)
+    agg = {"n": cov.cadres, "trained": cov.trained}
     share = (Decimal(agg["trained"]) * 100 / agg["n"]).quantize(Decimal("0.1")) if agg["n"] else None
     base = {"year": year, "subtree": root.code}
     return [
