@@ -7,7 +7,7 @@ from typing import Any
 from django import forms
 from django.utils import timezone
 
-from core.forms import StyledFormMixin
+from core.forms import BoundedForm, StyledFormMixin
 from dashboard.figures import Period
 from dashboard.periods import KINDS, MAX_YEAR, MIN_YEAR, period_of
 from dashboard.report import MAX_TEMPLATE, template_errors
@@ -16,7 +16,7 @@ DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 MAX_RANGE_DAYS = 366 * 10
 
 
-class PeriodForm(StyledFormMixin, forms.Form):
+class PeriodForm(StyledFormMixin, BoundedForm):
     """月度 / 季度 / 年度 / 自定义. With nothing asked: this year up to today."""
 
     kind = forms.ChoiceField(label="期间", choices=KINDS, initial="year")
