@@ -317,3 +317,20 @@ def home_figures(user: Any) -> dict[str, Any]:
         figures["org_kinds"] = [(labels.get(r["kind"], r["kind"]), r["n"]) for r in by_kind]
         figures["tops"] = _linked_tops(user)
     return figures
+
+
+# --- the work report's wording ------------------------------------------------------------------------
+
+
+def report_draft(root: Organisation, period: Any) -> Any:
+    """The officers' edited wording of this organisation's report for this period, if any (the caller
+    has already checked the organisation is in the user's scope)."""
+    from dashboard.models import ReportDraft
+
+    return ReportDraft.objects.filter(organisation=root, start=period.start, end=period.end).first()
+
+
+def report_template(draft: Any) -> str:
+    from dashboard.report import DEFAULT_TEMPLATE
+
+    return draft.template if draft is not None else DEFAULT_TEMPLATE

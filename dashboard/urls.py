@@ -3,4 +3,8 @@ from django.urls import path
 from dashboard import views
 
 app_name = "dashboard"
-urlpatterns = [path("", views.home, name="home")]
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("leader/", views.leader, name="leader"),
+    path("leader/report/", views.report, name="report"),
+]

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import django_filters
 from django import forms
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 
 from core.filters import FilterSet, YearFilter
 from funds.models import Account, Cycle, Donation, Entitlement, JournalEntry, Payment, Programme
+from orgs.filtersets import OrganisationFilter, PickerFilterSetMixin
+from orgs.models import Organisation
+from orgs.roles import Perm
+from orgs.scope import subtree_q
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -46,15 +52,32 @@ class DonationFilterSet(FilterSet):
         return qs.filter(Q(receipt_no__icontains=value) | (Q(donor_name__icontains=value) & Q(anonymous=False)))
 
 
-class PaymentFilterSet(FilterSet):
+class PaymentSubtreeFilter(OrganisationFilter):
+    """Payments to the organisations of a subtree, or to persons whose union lies in it."""
+
+    def filter(self, qs: QuerySet[Any], value: Organisation | None) -> QuerySet[Any]:
+        if value is None:
+            return qs
+        return qs.filter(
+            subtree_q("beneficiary_org__path", value.path)
+            | subtree_q("beneficiary_person__organisation__path", value.path)
+        )
+
+
+class PaymentFilterSet(PickerFilterSetMixin, FilterSet):
     q = django_filters.CharFilter(field_name="beneficiary_name", lookup_expr="icontains", label="受益对象")
     programme = django_filters.CharFilter(field_name="programme__code", label="项目编码")
+    rule = django_filters.CharFilter(field_name="programme__plugin_key", label="项目规则")
     period = django_filters.CharFilter(field_name="period_key", label="期间")
     cycle = django_filters.NumberFilter(field_name="cycle_id", label="周期")
+    # The dashboard's drill-down: the payouts of a subtree in a period (by the voucher's date).
+    subtree = PaymentSubtreeFilter(perm=Perm.FUND_VIEW, label="受益组织（含下级）")
+    paid_from = django_filters.DateFilter(field_name="entry__date", lookup_expr="gte", label="支付日期起", widget=DATE)
+    paid_to = django_filters.DateFilter(field_name="entry__date", lookup_expr="lte", label="支付日期止", widget=DATE)
 
     class Meta:
         model = Payment
-        fields = ["q", "programme", "period", "cycle"]
+        fields = ["q", "programme", "rule", "period", "cycle", "subtree", "paid_from", "paid_to"]
 
 
 class EntitlementFilterSet(FilterSet):

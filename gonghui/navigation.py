@@ -22,6 +22,13 @@ class NavGroup:
 
 MENU: tuple[NavGroup, ...] = (
     NavGroup(
+        "驾驶舱",
+        (
+            NavItem("领导驾驶舱", "dashboard:leader", Perm.ORG_VIEW),
+            NavItem("工作简报", "dashboard:report", Perm.ORG_VIEW),
+        ),
+    ),
+    NavGroup(
         "组织",
         (
             NavItem("组织架构", "orgs:tree", Perm.ORG_VIEW),

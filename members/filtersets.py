@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 import django_filters
+from django import forms
 from django.db.models import QuerySet
 
 from core.filters import FilterSet, YearFilter
@@ -12,6 +13,8 @@ from members.models import Honour, Membership
 from members.selectors import honour_exists, member_search
 from orgs.filtersets import OrganisationFilter, PickerFilterSetMixin
 from orgs.roles import Perm
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 class MembershipFilterSet(PickerFilterSetMixin, FilterSet):
@@ -23,10 +26,13 @@ class MembershipFilterSet(PickerFilterSetMixin, FilterSet):
     )
     migrant = django_filters.BooleanFilter(field_name="person__is_migrant_worker", label="农民工")
     join_year = YearFilter(method="filter_join_year", label="入会年份")
+    # The dashboard's drill-down: who joined in a period (新入会).
+    joined_from = django_filters.DateFilter(field_name="joined_on", lookup_expr="gte", label="入会日期起", widget=DATE)
+    joined_to = django_filters.DateFilter(field_name="joined_on", lookup_expr="lte", label="入会日期止", widget=DATE)
 
     class Meta:
         model = Membership
-        fields = ["q", "subtree", "status", "honour", "migrant", "join_year"]
+        fields = ["q", "subtree", "status", "honour", "migrant", "join_year", "joined_from", "joined_to"]
 
     def filter_q(self, queryset: QuerySet[Membership], name: str, value: str) -> QuerySet[Membership]:
         return member_search(queryset, value)

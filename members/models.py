@@ -156,7 +156,11 @@ class Membership(models.Model):
                 name="members_end_date_matches_status",
             ),
         ]
-        indexes = [models.Index(fields=["organisation", "status"], name="members_org_status")]
+        indexes = [
+            models.Index(fields=["organisation", "status"], name="members_org_status"),
+            # who joined in a period: the dashboard's 新入会 and its monthly trend (dashboard/figures.py)
+            models.Index(fields=["joined_on", "organisation"], name="members_joined_on"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.person} @ {self.organisation} ({self.get_status_display()})"

@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import django_filters
+from django import forms
 from django.db.models import Q, QuerySet
 
 from core.filters import FilterSet, YearFilter
 from funds.models import Payment
+from orgs.filtersets import OrganisationFilter, PickerFilterSetMixin
+from orgs.roles import Perm
 from programmes.models import DuesRecord
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 class DuesFilterSet(FilterSet):
@@ -24,13 +29,18 @@ class DuesFilterSet(FilterSet):
         return queryset.filter(Q(name__icontains=text) | Q(credit_code=text.upper())) if text else queryset
 
 
-class GrantFilterSet(FilterSet):
+class GrantFilterSet(PickerFilterSetMixin, FilterSet):
     q = django_filters.CharFilter(field_name="beneficiary_name", lookup_expr="icontains", label="受益对象")
     unspent = django_filters.BooleanFilter(method="filter_unspent", label="仅看有结余")
+    # The dashboard's and the work report's drill-down: the grants of a subtree paid in a period
+    # (by the voucher's date, the accounting date of the payment).
+    subtree = OrganisationFilter(perm=Perm.FUND_VIEW, path="beneficiary_org__path", label="受益工会（含下级）")
+    paid_from = django_filters.DateFilter(field_name="entry__date", lookup_expr="gte", label="拨付日期起", widget=DATE)
+    paid_to = django_filters.DateFilter(field_name="entry__date", lookup_expr="lte", label="拨付日期止", widget=DATE)
 
     class Meta:
         model = Payment
-        fields = ["q", "unspent"]
+        fields = ["q", "unspent", "subtree", "paid_from", "paid_to"]
 
     def filter_unspent(self, queryset: QuerySet[Payment], name: str, value: bool | None) -> QuerySet[Payment]:
         return queryset.filter(unspent__gt=0) if value else queryset

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import django_filters
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from core.filters import FilterSet, YearFilter
+from orgs.filtersets import OrganisationFilter, PickerFilterSetMixin
+from orgs.models import Organisation
+from orgs.roles import Perm
+from orgs.scope import subtree_q
 from reform.models import Milestone, Plan, Task
 from reform.selectors import overdue_q, responsible_tasks, visible_plans
 
@@ -25,17 +31,29 @@ class PlanFilterSet(FilterSet):
         return queryset.filter(Q(title__icontains=text) | Q(organisation__name__icontains=text)) if text else queryset
 
 
-class TaskFilterSet(FilterSet):
+def task_subtree_q(path: str) -> Q:
+    """A task of a plan of the subtree, or answered for by an organisation of it."""
+    return subtree_q("plan__organisation__path", path) | subtree_q("responsible_org__path", path)
+
+
+class TaskSubtreeFilter(OrganisationFilter):
+    def filter(self, qs: QuerySet[Any], value: Organisation | None) -> QuerySet[Any]:
+        return qs if value is None else qs.filter(task_subtree_q(value.path))
+
+
+class TaskFilterSet(PickerFilterSetMixin, FilterSet):
     q = django_filters.CharFilter(method="filter_q", label="任务/责任单位/责任人")
     plan = django_filters.ModelChoiceFilter(queryset=Plan.objects.none(), label="方案")
     state = django_filters.ChoiceFilter(choices=Task.State.choices, label="状态")
     overdue = django_filters.BooleanFilter(method="filter_overdue", label="已超期")
     mine = django_filters.BooleanFilter(method="filter_mine", label="我负责的")
     late_milestones = django_filters.BooleanFilter(method="filter_late_milestones", label="有超期节点")
+    # The dashboard's drill-down: the tasks of a subtree's plans or answered for by its organisations.
+    subtree = TaskSubtreeFilter(perm=Perm.REFORM_VIEW, label="方案或责任单位（含下级）")
 
     class Meta:
         model = Task
-        fields = ["q", "plan", "state", "overdue", "mine", "late_milestones"]
+        fields = ["q", "plan", "state", "overdue", "mine", "late_milestones", "subtree"]
 
     def __init__(self, *args, request=None, **kwargs) -> None:
         super().__init__(*args, request=request, **kwargs)

@@ -24,6 +24,8 @@ VENV_PYTHON = VENV / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
 ASSETS = {
     "node_modules/@tabler/core/dist/css": ("tabler/css", ("tabler.min.css", "tabler.min.css.map")),
     "node_modules/@tabler/core/dist/js": ("tabler/js", ("tabler.min.js", "tabler.min.js.map")),
+    # the dashboard's charts (no .map: the minified file names none)
+    "node_modules/echarts/dist": ("echarts", ("echarts.min.js",)),
 }
 
 

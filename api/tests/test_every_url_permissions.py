@@ -52,6 +52,7 @@ from assistance.tests.factories import hardship_file, household_member
 from cadres.tests.factories import side as cadres_side
 from conftest import TEST_DATA_KEY, TEST_HASHERS, build_district, make_user
 from core.models import AuditEvent, User
+from dashboard.models import ReportDraft
 from funds import services as fund_services
 from funds.models import Account, BudgetAllocation, Cycle, Donation, Entitlement, JournalLine, ParameterVersion, Payment
 from funds.testing import add_members, fund_programme
@@ -130,6 +131,8 @@ ROUTES: dict[str, Any] = {
     "assessment:sets": Page(shows=("indicator_set",)),
     "assessment:set_create": Page(),
     "dashboard:home": Page(),
+    "dashboard:leader": Page(),
+    "dashboard:report": Page(shows=("report_draft",)),
     "assistance:figures": Page(owner="rights"),
     "assistance:allowance_months": Page(owner="rights", shows=("allowance_month",)),
     "assistance:holiday_payments": Page(owner="rights"),
@@ -460,6 +463,7 @@ MODELS = {
     "milestone": "reform.Milestone",
     "progress": "reform.ProgressReport",
     "report_file": "reform.ReportAttachment",
+    "report_draft": "dashboard.ReportDraft",
 }
 
 # text that names town A's objects and must never reach town B's officer
@@ -475,7 +479,7 @@ A_MARKERS = [
     "甲标记培训班",
     "甲标记补助职工",
 ]
-A_MARKERS += ["甲标记问卷", "甲标记方案", "甲标记任务"]
+A_MARKERS += ["甲标记问卷", "甲标记方案", "甲标记任务", "甲标记简报"]
 
 
 def scoped_models() -> list[str]:
@@ -760,6 +764,14 @@ def _surveys_and_reform(district: Any, side: str, union: Organisation, town: Org
         "milestone": milestone,
         "progress": progress,
         "report_file": progress.attachments.get(),
+        # the town's edited work report for this year so far (the report page's default period)
+        "report_draft": ReportDraft.objects.create(
+            organisation=town,
+            start=timezone.localdate().replace(month=1, day=1),
+            end=timezone.localdate(),
+            template=f"一、组织建设\n{tag}简报：基层工会{{orgs.grassroots}}家。",
+            updated_by=district.user(officer),
+        ),
     }
 
 
@@ -1019,6 +1031,7 @@ def _shown_markers(entry: Page) -> list[str]:
         "survey": "甲标记问卷",
         "plan": "甲标记方案",
         "task": "甲标记任务",
+        "report_draft": "甲标记简报",
     }
     return [texts[k] for k in entry.shows if k in texts]
 
