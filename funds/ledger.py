@@ -10,7 +10,10 @@ rows go in with ``COPY`` (ids taken from the sequence up front), on SQLite with 
 prepared tuples. ``funds.services.entry_post`` is a one-entry call of it.
 
 ``payout_post`` pays a programme cycle: every entitlement becomes a two-line entry (debit the fund,
-credit the bank, the entitlement's approved amount) and its payment of exactly that amount. The rows
+credit the payable 2202, the entitlement's approved amount) and its payment of exactly that amount,
+approved and owed until the bank answers. ``bank_answers_post`` posts the bank's answers (payable →
+bank for a confirmed transfer, the reversal of the approval entry for a returned one) and
+``reissue_post`` a returned payment's re-issue (a new payment linked to it). The rows
 never pass through Python: they are numbered into a temporary table and written with one
 ``INSERT … SELECT`` per table, on both databases. Each entry balances and has one positive side per
 line by construction (only amounts above zero are paid); its period is open and locked.
@@ -318,7 +321,7 @@ class Payout:
 
     date: date
     debit_account_id: int  # the fund paying
-    credit_account_id: int  # the bank account the money leaves by
+    credit_account_id: int  # the payable (2202) the approved amount is owed on until the bank pays
     description_prefix: str  # "<programme> <period> 支付 " — the beneficiary's name follows
     description_suffix: str
     organisation_id: int  # the entry's organisation when the beneficiary is no organisation
@@ -425,15 +428,17 @@ def payout_post(payout: Payout, entitlements: Any) -> tuple[int, int]:
                     "amount",
                     "entry_id",
                     "paid_at",
+                    "status",
+                    "return_reason",
                 ]
             )
             try:
                 with transaction.atomic():
                     cursor.execute(
                         f"INSERT INTO {qn(Payment._meta.db_table)} ({payment_columns}) "
-                        f"SELECT %s, %s, bkey, org_id, person_id, substr(bname, 1, 120), %s, ent_id, amount, entry_id, %s "
-                        f"FROM {_PAYOUT_TABLE}",
-                        [payout.programme_id, payout.period_key, payout.cycle_id, stamp],
+                        f"SELECT %s, %s, bkey, org_id, person_id, substr(bname, 1, 120), %s, ent_id, amount, entry_id, %s, "
+                        f"%s, '' FROM {_PAYOUT_TABLE}",
+                        [payout.programme_id, payout.period_key, payout.cycle_id, stamp, Payment.Status.APPROVED],
                     )
             except IntegrityError:
                 raise ValidationError(
@@ -475,6 +480,8 @@ def _payout_keys_check(payout: Payout, period_id: int) -> None:
         (Payment, "cycle_id"): (one, [payout.cycle_id], True),
         (Payment, "entitlement_id"): (f"SELECT ent_id AS k FROM {table}", [], True),
         (Payment, "entry_id"): own,
+        (Payment, "settle_entry_id"): None,  # the bank has not answered yet
+        (Payment, "reissue_of_id"): None,  # a cycle's payment is no re-issue
     }
     sources = {
         f: source
@@ -482,3 +489,201 @@ def _payout_keys_check(payout: Payout, period_id: int) -> None:
         if (source := by_column[(f.model, f.column)])
     }
     _keys_check(sources)
+
+
+# --- the bank's answers and re-issues (docs/bank.md) ---------------------------------------------
+
+
+@dataclass(frozen=True)
+class BankAnswer:
+    """The bank's answer for one sent payment (its batch line): confirmed, or returned with a reason.
+    The rest is read from the payment by the caller in one query (``funds.bank``)."""
+
+    line_id: int
+    payment_id: int
+    reference: str
+    confirmed: bool
+    reason: str
+    amount: Decimal
+    name: str
+    organisation_id: int
+    rule: str
+    entry_id: int  # the payment's approval entry (a return reverses it)
+    fund_account_id: int  # the fund the approval debited
+
+
+_ANSWER_TABLE = "gh_bank_answer"
+
+
+def bank_answers_post(
+    answers: Sequence[BankAnswer],
+    *,
+    day: date,
+    bank_account_id: int,
+    payable_account_id: int,
+    actor_id: int,
+    import_id: int | None = None,
+) -> tuple[int, int]:
+    """Post the bank's answers for sent payments; all or nothing. Returns (confirmed, returned).
+
+    A confirmation posts Dr payable / Cr bank (the money left the account); a return posts the
+    reversal of the payment's approval entry (Dr payable / Cr fund) naming the bank's reason, so the
+    payable is cleared visibly and the fund has the money back. Each payment moves from ``sent``
+    only, and its batch line from unanswered only (set-based conditional updates): an answer applied
+    twice, even at the same moment, refuses the whole posting."""
+    if not answers:
+        return 0, 0
+    drafts = []
+    for a in answers:
+        memo = a.name[:200]
+        if a.confirmed:
+            drafts.append(
+                EntryDraft(
+                    date=day,
+                    description=f"银行已支付 {a.name}（{a.reference}）"[:300],
+                    lines=(
+                        Line(_Ref(payable_account_id), debit=a.amount, memo=memo),
+                        Line(_Ref(bank_account_id), credit=a.amount, memo=memo),
+                    ),
+                    organisation_id=a.organisation_id,
+                    prepared_by_id=actor_id,
+                    rule=a.rule,
+                    source=f"bank:{a.reference}"[:80],
+                )
+            )
+        else:
+            reason = a.reason[:150]
+            drafts.append(
+                EntryDraft(
+                    date=day,
+                    description=f"冲销：银行退回 {a.name}（{a.reference}），原因：{reason}"[:300],
+                    lines=(
+                        Line(_Ref(payable_account_id), debit=a.amount, memo=f"退回：{reason}"[:200]),
+                        Line(_Ref(a.fund_account_id), credit=a.amount, memo=f"退回：{reason}"[:200]),
+                    ),
+                    organisation_id=a.organisation_id,
+                    prepared_by_id=actor_id,
+                    rule=a.rule,
+                    source=f"bank-return:{a.reference}"[:80],
+                    reversal_of_id=a.entry_id,
+                )
+            )
+    vendor = connection.vendor
+    qn = connection.ops.quote_name
+    now = timezone.now()
+    with transaction.atomic():
+        entry_ids = entries_post(drafts)
+        rows = [
+            (
+                a.payment_id,
+                a.line_id,
+                entry_id,
+                Payment.Status.CONFIRMED.value if a.confirmed else Payment.Status.RETURNED.value,
+                "" if a.confirmed else a.reason[:200],
+            )
+            for a, entry_id in zip(answers, entry_ids, strict=True)
+        ]
+        payment_table, line_table = qn(Payment._meta.db_table), qn("funds_batchline")
+        (stamp,) = _adapted((now,), vendor)
+        with connection.cursor() as cursor:
+            cursor.execute(f"DROP TABLE IF EXISTS {_ANSWER_TABLE}")
+            temp = "CREATE TEMP TABLE" + (" " if vendor != "postgresql" else " ") + _ANSWER_TABLE
+            cursor.execute(
+                f"{temp} (payment_id bigint PRIMARY KEY, line_id bigint, entry_id bigint, status varchar(12), "
+                f"reason varchar(200))" + (" ON COMMIT DROP" if vendor == "postgresql" else "")
+            )
+            if vendor == "postgresql":
+                with connection.wrap_database_errors, cursor.cursor.copy(f"COPY {_ANSWER_TABLE} FROM STDIN") as copy:
+                    for row in rows:
+                        copy.write_row(row)
+            else:
+                cursor.executemany(f"INSERT INTO {_ANSWER_TABLE} VALUES (%s, %s, %s, %s, %s)", rows)
+            cursor.execute(
+                f"UPDATE {payment_table} SET status = a.status, settle_entry_id = a.entry_id, "
+                f"return_reason = a.reason, status_at = %s FROM {_ANSWER_TABLE} a "
+                f"WHERE {payment_table}.id = a.payment_id AND {payment_table}.status = %s",
+                [stamp, Payment.Status.SENT.value],
+            )
+            if cursor.rowcount != len(rows):
+                raise ValidationError("有支付已不在“已发送银行”状态（可能已有银行结果），本次回单未入账")
+            cursor.execute(
+                f"UPDATE {line_table} SET result = a.status, reason = a.reason, answered_at = %s, "
+                f"answered_in_id = %s FROM {_ANSWER_TABLE} a WHERE {line_table}.id = a.line_id "
+                f"AND {line_table}.result = ''",
+                [stamp, import_id],
+            )
+            if cursor.rowcount != len(rows):
+                raise ValidationError("有批次明细已有银行结果，本次回单未入账")
+            cursor.execute(f"DROP TABLE IF EXISTS {_ANSWER_TABLE}")
+    return sum(1 for a in answers if a.confirmed), sum(1 for a in answers if not a.confirmed)
+
+
+@dataclass(frozen=True)
+class _Ref:
+    pk: int
+
+
+def reissue_post(returned: Payment, *, day: date, payable_account_id: int, actor_id: int, approver_id: int) -> Payment:
+    """A returned payment paid again: a new approval entry (Dr fund / Cr payable, the same amount)
+    and a new Payment linked to the returned one (``reissue_of``). The partial unique constraint
+    (programme, period, beneficiary; not returned) refuses a second live payment."""
+    if returned.status != Payment.Status.RETURNED:
+        raise ValidationError("只有银行退回的支付才能重新支付")
+    fund_line = next(ln for ln in returned.entry.lines.all() if ln.debit > 0)
+    (entry_id,) = entries_post(
+        [
+            EntryDraft(
+                date=day,
+                description=f"重新支付 {returned.beneficiary_name}（原支付 {returned.reference_prefix} 被银行退回）"[
+                    :300
+                ],
+                lines=(
+                    Line(_Ref(fund_line.account_id), debit=returned.amount, memo=returned.beneficiary_name[:200]),
+                    Line(_Ref(payable_account_id), credit=returned.amount, memo=returned.beneficiary_name[:200]),
+                ),
+                organisation_id=returned.entry.organisation_id,
+                prepared_by_id=actor_id,
+                approved_by_id=approver_id,
+                rule=returned.entry.rule,
+                source=f"reissue:{returned.pk}",
+            )
+        ]
+    )
+    row = (
+        returned.programme_id,
+        returned.period_key,
+        returned.beneficiary_key,
+        returned.beneficiary_org_id,
+        returned.beneficiary_person_id,
+        returned.beneficiary_name,
+        returned.cycle_id,
+        returned.entitlement_id,
+        to_fen(returned.amount),
+        entry_id,
+        timezone.now(),
+        Payment.Status.APPROVED.value,
+        "",
+        returned.pk,
+    )
+    columns = [
+        "programme_id",
+        "period_key",
+        "beneficiary_key",
+        "beneficiary_org_id",
+        "beneficiary_person_id",
+        "beneficiary_name",
+        "cycle_id",
+        "entitlement_id",
+        "amount",
+        "entry_id",
+        "paid_at",
+        "status",
+        "return_reason",
+        "reissue_of_id",
+    ]
+    try:
+        with transaction.atomic():
+            _write(Payment, columns, [row], connection.vendor)
+    except IntegrityError:
+        raise ValidationError("该受益对象本期已有未退回的支付（或该笔已重新支付过），不能重复支付") from None
+    return Payment.objects.get(entry_id=entry_id)

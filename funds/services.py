@@ -168,6 +168,21 @@ def standard_accounts_ensure(*, district: Organisation) -> dict[str, Account]:
     return out
 
 
+PAYABLE_CODE = "2202"
+
+
+def payable_account() -> Account:
+    """The payable an approved payment is owed on until the bank pays it (2202, beside the bank 1002)."""
+    payable = Account.objects.filter(code=PAYABLE_CODE).first()
+    if payable is None:
+        bank = _bank()
+        payable, _ = Account.objects.get_or_create(
+            code=PAYABLE_CODE,
+            defaults={"name": "应付受益款", "type": Account.Type.LIABILITY, "organisation_id": bank.organisation_id},
+        )
+    return payable
+
+
 def _bank() -> Account:
     bank = Account.objects.filter(type=Account.Type.ASSET, code="1002").first()
     if bank is None:
@@ -639,8 +654,8 @@ def _pay(cycle: Cycle, actor: Any, on: date) -> None:
         Payout(
             date=on,
             debit_account_id=fund.pk,
-            credit_account_id=programme.bank_id,
-            description_prefix=f"{programme.name} {cycle.period_key} 支付 ",
+            credit_account_id=payable_account().pk,
+            description_prefix=f"{programme.name} {cycle.period_key} 应付 ",
             description_suffix=note,
             organisation_id=programme.organisation_id,
             programme_id=programme.pk,
