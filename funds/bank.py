@@ -22,7 +22,7 @@ import xlsxwriter
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import OuterRef, Q, QuerySet, Subquery
+from django.db.models import OuterRef, QuerySet, Subquery
 from django.utils import timezone
 
 from core.audit import audit_log
@@ -32,10 +32,10 @@ from core.system import is_system_actor
 from core.tabular import TabularColumn, TabularError, cell_text, read_tabular
 from funds.ledger import BankAnswer, bank_answers_post, reissue_post
 from funds.models import (
-    Account,
     BankBatch,
     BankResultImport,
     BatchLine,
+    JournalEntry,
     JournalLine,
     PayeeAccount,
     Payment,
@@ -264,6 +264,15 @@ def batch_create(*, actor: Any, payments: QuerySet[Payment], note: str = "") -> 
         rows = list(payments.select_for_update().select_related("programme").order_by("pk"))
         if not rows:
             raise ValidationError("没有选中可编入批次的支付")
+        reversed_ = set(
+            JournalEntry.objects.filter(reversal_of_id__in=[p.entry_id for p in rows]).values_list(
+                "reversal_of_id", flat=True
+            )
+        )
+        cancelled = [p for p in rows if p.entry_id in reversed_]
+        if cancelled:
+            names = "、".join(p.beneficiary_name for p in cancelled[:5])
+            raise ValidationError(f"以下支付的凭证已冲销，不能编入银行批次：{names}")
         wrong = [p for p in rows if p.status != S.APPROVED]
         if wrong:
             names = "、".join(f"{p.beneficiary_name}（{p.get_status_display()}）" for p in wrong[:5])

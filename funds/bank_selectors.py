@@ -38,7 +38,7 @@ def payees_without_account(user: Any) -> QuerySet[Payment]:
     """Approved payments (not yet in a batch) whose payee has no verified account: they cannot be
     put into a bank batch until one is entered and verified."""
     return (
-        scoped(user, Perm.FUND_VIEW, Payment.objects.filter(status=S.APPROVED))
+        scoped(user, Perm.FUND_VIEW, Payment.objects.filter(status=S.APPROVED, entry__reversed_by__isnull=True))
         .annotate(has_account=_verified(OuterRef("beneficiary_key")))
         .filter(has_account=False)
         .select_related("programme", "beneficiary_org", "beneficiary_person")
@@ -49,7 +49,7 @@ def payees_without_account(user: Any) -> QuerySet[Payment]:
 def batchable_payments(user: Any) -> QuerySet[Payment]:
     """Approved payments whose payee has a verified account: what a new batch can take."""
     return (
-        scoped(user, Perm.FUND_VIEW, Payment.objects.filter(status=S.APPROVED))
+        scoped(user, Perm.FUND_VIEW, Payment.objects.filter(status=S.APPROVED, entry__reversed_by__isnull=True))
         .annotate(has_account=_verified(OuterRef("beneficiary_key")))
         .filter(has_account=True)
         .select_related("programme")

@@ -587,7 +587,7 @@ def bank_answers_post(
         (stamp,) = _adapted((now,), vendor)
         with connection.cursor() as cursor:
             cursor.execute(f"DROP TABLE IF EXISTS {_ANSWER_TABLE}")
-            temp = "CREATE TEMP TABLE" + (" " if vendor != "postgresql" else " ") + _ANSWER_TABLE
+            temp = f"CREATE TEMP TABLE {_ANSWER_TABLE}"
             cursor.execute(
                 f"{temp} (payment_id bigint PRIMARY KEY, line_id bigint, entry_id bigint, status varchar(12), "
                 f"reason varchar(200))" + (" ON COMMIT DROP" if vendor == "postgresql" else "")

@@ -137,6 +137,21 @@ def entry_reverse(*, actor: Any, entry: JournalEntry, reason: str, on: date | No
         raise ValidationError("冲销凭证不能再被冲销；如需更正请登记新的凭证")
     if JournalEntry.objects.filter(reversal_of=entry).exists():
         raise ValidationError(f"凭证 {entry.number} 已被冲销，不能重复冲销")
+    if Payment.objects.filter(settle_entry=entry).exists():
+        raise ValidationError("银行结果凭证不能冲销：银行已支付的款项，如需追回请登记新的凭证")
+    with transaction.atomic():
+        # a payment's approval entry is reversed only while the payment is not in the bank's hands
+        # (locked: a batch taking it at the same moment waits, then sees the reversal and refuses it)
+        payment = Payment.objects.select_for_update().filter(entry=entry).first()
+        if payment is not None and payment.status != Payment.Status.APPROVED:
+            raise ValidationError(
+                f"该笔支付当前为“{payment.get_status_display()}”：已编入银行批次的支付不能冲销，"
+                "请等待银行结果（退回的支付会自动冲销）"
+            )
+        return _mirror_post(actor, entry, reason, on)
+
+
+def _mirror_post(actor: Any, entry: JournalEntry, reason: str, on: date | None) -> JournalEntry:
     lines = [
         Line(account=ln.account, debit=ln.credit, credit=ln.debit, memo=ln.memo)
         for ln in entry.lines.select_related("account")

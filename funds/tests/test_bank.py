@@ -99,7 +99,7 @@ def test_payee_without_verified_account_is_blocked_from_a_batch(district, approv
     account(district, district.union_a)
     account(district, district.union_b, verify=False)  # entered, not verified
     finance = district.user("finance")
-    with pytest.raises(ValidationError, match="没有已核验的银行账户.*T-B|没有已核验的银行账户"):
+    with pytest.raises(ValidationError, match=f"没有已核验的银行账户，不能编入银行批次：{district.union_b.name}"):
         bank.batch_create(actor=finance, payments=Payment.objects.all())
     assert not BankBatch.objects.exists() and not BatchLine.objects.exists()
     assert set(Payment.objects.values_list("status", flat=True)) == {S.APPROVED}
@@ -268,7 +268,7 @@ def test_batch_sent_partly_returned_reissued_and_confirmed_paid_once(district, a
     assert (fund, payable, bank_balance) == (D("10000.00") - D("350.50"), D("0.00"), D("10000.00") - D("350.50"))
     assert selectors.account_balance(programme.bank) == D("10000.00") - sum(p.amount for p in confirmed)
     # a second live payment for the same programme/period/beneficiary: the database refuses it
-    with pytest.raises(ValidationError, match="未退回的支付|已重新支付"):
+    with pytest.raises(ValidationError, match="未退回的支付"):
         from funds.ledger import reissue_post
 
         reissue_post(
@@ -316,7 +316,7 @@ def test_result_file_problems_reported_and_nothing_applied_for_them(district, ap
     assert [p["kind"] for p in report.problems] == ["answered"] and report.returned == 0
     assert Payment.objects.get(beneficiary_org=district.firm_a).status == S.CONFIRMED
     # a wrong file: a clear Chinese message, nothing changed
-    with pytest.raises(ValidationError, match="表头|只支持"):
+    with pytest.raises(ValidationError, match="只支持"):
         bank.result_import(actor=finance, batch=batch, content=b"\x00\x01", filename="x.pdf")
     assert batch.imports.count() == 2
 
