@@ -51,10 +51,11 @@ class PaymentFilterSet(FilterSet):
     programme = django_filters.CharFilter(field_name="programme__code", label="项目编码")
     period = django_filters.CharFilter(field_name="period_key", label="期间")
     cycle = django_filters.NumberFilter(field_name="cycle_id", label="周期")
+    status = django_filters.ChoiceFilter(choices=Payment.Status.choices, label="支付状态")
 
     class Meta:
         model = Payment
-        fields = ["q", "programme", "period", "cycle"]
+        fields = ["q", "programme", "period", "cycle", "status"]
 
 
 class EntitlementFilterSet(FilterSet):

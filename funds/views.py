@@ -444,7 +444,7 @@ def cycle_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     except ValidationError as exc:
         add_refusal_message(request, exc)
     else:
-        extra = "，已支付并登记凭证" if result.state == Cycle.State.PAID else ""
+        extra = "，已登记应付凭证，请编入银行批次支付" if result.state == Cycle.State.PAID else ""
         messages.success(request, f"{done}{extra}")
     return redirect("funds:cycle_detail", pk=cycle.pk)
 
