@@ -14,8 +14,12 @@ from openpyxl import load_workbook
 from core.models import AuditEvent
 from funds import bank, selectors, services
 from funds.models import BankBatch, PayeeAccount, Payment
-from funds.tests.test_bank import account, approved_programme, result_csv
-from funds.tests.test_bank import approver  # noqa: F401 (a fixture)
+from funds.tests.test_bank import (
+    account,
+    approved_programme,
+    approver,  # noqa: F401 (a fixture)
+    result_csv,
+)
 
 pytestmark = pytest.mark.django_db
 D = Decimal
@@ -155,7 +159,7 @@ def test_attackers(client, district, approver):  # noqa: F811
         f"/funds/bank/accounts/{big}/",
         f"/funds/bank/returned/{big}/",
         f"/funds/bank/accounts/new/org/{big}/",
-        f"/funds/bank/accounts/new/nothing/1/",
+        "/funds/bank/accounts/new/nothing/1/",
     ):
         assert client.get(url).status_code == 404, url
     assert client.post(f"/funds/bank/batches/{batch.pk}/explode/").status_code == 404
