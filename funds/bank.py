@@ -137,19 +137,20 @@ def payee_account_enter(
     person = file.person if file is not None else None
     if organisation is None and file is None:
         raise ValidationError("收款账户须属于一个基层工会或一名困难职工的档案")
-    if organisation is not None:
-        if not organisation.is_grassroots:
-            raise ValidationError("只能为基层工会登记收款账户")
+    if organisation is not None and not organisation.is_grassroots:
+        raise ValidationError("只能为基层工会登记收款账户")
+    if actor is None:
+        raise PermissionDenied("未指明操作人")
+    if is_system_actor(actor):
+        if source != PayeeAccount.Source.IMPORTED:
+            raise PermissionDenied("系统任务只能导入收款账户")
+    elif organisation is not None:
         if not (can_at(actor, Perm.ORG_CHANGE, organisation) or can_at(actor, Perm.FUND_PREPARE, organisation)):
             raise PermissionDenied("您没有为该工会登记收款账户的权限")
-    else:
-        if not (
-            can_at(actor, Perm.FUND_PREPARE, file.organisation)
-            or can_at(actor, Perm.ASSISTANCE_PROCESS, file.organisation)
-        ):
-            raise PermissionDenied("您没有为该困难职工登记收款账户的权限")
-    if is_system_actor(actor) and source != PayeeAccount.Source.IMPORTED:
-        raise PermissionDenied("系统任务只能导入收款账户")
+    elif not (
+        can_at(actor, Perm.FUND_PREPARE, file.organisation) or can_at(actor, Perm.ASSISTANCE_PROCESS, file.organisation)
+    ):
+        raise PermissionDenied("您没有为该困难职工登记收款账户的权限")
     holder_name = (holder_name or "").strip()
     digits = normalize_account_number(number)
     bank_name = (bank_name or "").strip()
