@@ -22,7 +22,7 @@ import xlsxwriter
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import OuterRef, QuerySet, Subquery
+from django.db.models import Exists, F, OuterRef, QuerySet, Subquery
 from django.utils import timezone
 
 from core.audit import audit_log
@@ -262,31 +262,39 @@ def batch_create(*, actor: Any, payments: QuerySet[Payment], note: str = "") -> 
     district = _district(bank.organisation)
     _require(actor, Perm.FUND_PREPARE, district)
     with transaction.atomic():
-        rows = list(payments.select_for_update().select_related("programme").order_by("pk"))
+        # one read of the chosen payments (locked), never a list of ids sent back to the database
+        # (50,000 ids exceed SQLite's limit of bound parameters): later statements reuse the query
+        chosen = Payment.objects.filter(pk__in=payments.values("pk"))
+        rows = list(
+            chosen.select_for_update(of=("self",))
+            .annotate(
+                bank_id=F("programme__bank_id"),
+                reversed_=Exists(JournalEntry.objects.filter(reversal_of=OuterRef("entry_id"))),
+            )
+            .order_by("pk")
+            .values("pk", "status", "bank_id", "reversed_", "beneficiary_key", "beneficiary_name", "amount")
+        )
         if not rows:
             raise ValidationError("没有选中可编入批次的支付")
-        reversed_ = set(
-            JournalEntry.objects.filter(reversal_of_id__in=[p.entry_id for p in rows]).values_list(
-                "reversal_of_id", flat=True
-            )
-        )
-        cancelled = [p for p in rows if p.entry_id in reversed_]
+        cancelled = [p["beneficiary_name"] for p in rows if p["reversed_"]]
         if cancelled:
-            names = "、".join(p.beneficiary_name for p in cancelled[:5])
-            raise ValidationError(f"以下支付的凭证已冲销，不能编入银行批次：{names}")
-        wrong = [p for p in rows if p.status != S.APPROVED]
+            raise ValidationError(f"以下支付的凭证已冲销，不能编入银行批次：{'、'.join(cancelled[:5])}")
+        wrong = [p for p in rows if p["status"] != S.APPROVED]
         if wrong:
-            names = "、".join(f"{p.beneficiary_name}（{p.get_status_display()}）" for p in wrong[:5])
+            names = "、".join(f"{p['beneficiary_name']}（{S(p['status']).label}）" for p in wrong[:5])
             raise ValidationError(f"只有“已审批待付”的支付才能编入批次：{names}")
-        banks = {p.programme.bank_id for p in rows}
+        banks = {p["bank_id"] for p in rows}
         if len(banks) > 1:
             raise ValidationError("选中的支付来自不同的付款账户，请按付款账户分别编制批次")
-        accounts = verified_accounts(p.beneficiary_key for p in rows)
-        missing = [p for p in rows if p.beneficiary_key not in accounts]
+        accounts = dict(
+            PayeeAccount.objects.filter(
+                status=PayeeAccount.Status.VERIFIED, owner_key__in=chosen.values("beneficiary_key")
+            ).values_list("owner_key", "pk")
+        )
+        missing = [p["beneficiary_name"] for p in rows if p["beneficiary_key"] not in accounts]
         if missing:
-            names = "、".join(p.beneficiary_name for p in missing[:10])
             more = f"等 {len(missing)} 个" if len(missing) > 10 else ""
-            raise ValidationError(f"以下收款对象没有已核验的银行账户，不能编入银行批次：{names}{more}")
+            raise ValidationError(f"以下收款对象没有已核验的银行账户，不能编入银行批次：{'、'.join(missing[:10])}{more}")
         batch = BankBatch.objects.create(
             number=f"TMP-{timezone.now():%H%M%S%f}",
             bank_account_id=banks.pop(),
@@ -298,11 +306,11 @@ def batch_create(*, actor: Any, payments: QuerySet[Payment], note: str = "") -> 
         lines = [
             BatchLine(
                 batch=batch,
-                payment=p,
+                payment_id=p["pk"],
                 seq=n,
                 reference=f"{batch.number}-{n:05d}",
-                amount=p.amount,
-                account=accounts[p.beneficiary_key],
+                amount=p["amount"],
+                account_id=accounts[p["beneficiary_key"]],
             )
             for n, p in enumerate(rows, start=1)
         ]
@@ -311,9 +319,7 @@ def batch_create(*, actor: Any, payments: QuerySet[Payment], note: str = "") -> 
                 BatchLine.objects.bulk_create(lines, batch_size=2000)
         except IntegrityError:
             raise ValidationError("有支付已在另一个未完成的银行批次中") from None
-        moved = Payment.objects.filter(pk__in=[p.pk for p in rows], status=S.APPROVED).lifecycle_update(
-            status=S.BATCHED, status_at=timezone.now()
-        )
+        moved = _batch_payments(batch, S.APPROVED).lifecycle_update(status=S.BATCHED, status_at=timezone.now())
         if moved != len(rows):
             raise ValidationError("有支付的状态已被他人改变，请刷新后重试")
         batch.count = len(lines)
@@ -321,6 +327,13 @@ def batch_create(*, actor: Any, payments: QuerySet[Payment], note: str = "") -> 
         batch.checksum = amounts_checksum((ln.reference, to_fen(ln.amount)) for ln in lines)
         batch.save(update_fields=["number", "count", "total", "checksum"])
     return batch
+
+
+def _batch_payments(batch: BankBatch, status: str) -> QuerySet[Payment]:
+    """The batch's live payments in ``status`` (a subquery, whatever the batch's size)."""
+    return Payment.objects.filter(
+        pk__in=BatchLine.objects.filter(batch=batch, active=True).values("payment_id"), status=status
+    )
 
 
 def batch_cancel(*, actor: Any, batch: BankBatch) -> BankBatch:
@@ -347,11 +360,9 @@ def batch_send(*, actor: Any, batch: BankBatch) -> BankBatch:
         locked = BankBatch.objects.select_for_update().get(pk=batch.pk)
         if locked.state != BankBatch.State.DRAFT:
             raise ValidationError(f"批次当前为“{locked.get_state_display()}”，不能再次发送")
-        ids = list(locked.lines.filter(active=True).values_list("payment_id", flat=True))
-        moved = Payment.objects.filter(pk__in=ids, status=S.BATCHED).lifecycle_update(
-            status=S.SENT, status_at=timezone.now()
-        )
-        if moved != len(ids):
+        expected = locked.lines.filter(active=True).count()
+        moved = _batch_payments(locked, S.BATCHED).lifecycle_update(status=S.SENT, status_at=timezone.now())
+        if moved != expected:
             raise ValidationError("批次中有支付的状态已变化，不能发送")
         locked.state = BankBatch.State.SENT
         locked.sent_by, locked.sent_at = actor, timezone.now()
