@@ -190,3 +190,40 @@ def test_attackers(client, district, approver):  # noqa: F811
         assert client.get(url, {"state": "bogus", "status": "x", "page": "NaN", "sort": "hack"}).status_code == 200, url
         assert client.get(url, {"export": "xlsx"}).status_code == 200, url
     assert client.get("/funds/bank/batches/new/", {"programme": "'; DROP"}).status_code == 200
+
+
+def test_bank_pages_cost_the_same_queries_at_any_size(client, district, approver):  # noqa: F811
+    """Each bank page's queries do not grow with its rows (budgets in query_counts.json)."""
+    from funds.models import Cycle
+    from orgs.testing import count_queries, load_budgets
+
+    budgets = load_budgets(__file__)
+    programme = approved_programme(district, approver)
+    account(district, district.union_a)
+    account(district, district.union_b)
+    client.force_login(district.user("finance"))
+    counts: dict[str, list[int]] = {}
+    for round_ in range(2):
+        batch = bank.batch_create(actor=district.user("finance"), payments=Payment.objects.filter(status=S.APPROVED))
+        urls = {
+            "bank_batches": "/funds/bank/batches/",
+            "bank_batch_detail": f"/funds/bank/batches/{batch.pk}/",
+            "bank_accounts": "/funds/bank/accounts/",
+            "bank_missing": "/funds/bank/accounts/missing/",
+            "bank_returned": "/funds/bank/returned/",
+            "api_bank_batches": "/api/v1/funds/bank-batches/",
+            "api_payee_accounts": "/api/v1/funds/payee-accounts/",
+        }
+        for key, url in urls.items():
+            n, response = count_queries(client, url)
+            assert response.status_code == 200, key
+            counts.setdefault(key, []).append(n)
+        bank.batch_cancel(actor=district.user("finance"), batch=batch)
+        # more of everything for the second round: another period paid, accounts renewed
+        finance = district.user("finance")
+        cycle = services.cycle_create(actor=finance, programme=programme, period_key=str(2027 + round_))
+        services.cycle_review(actor=finance, cycle=cycle)
+        assert services.cycle_approve(actor=approver, cycle=cycle).state == Cycle.State.PAID
+        account(district, district.union_a, number=f"62170000{round_}0000000001")
+    for key, (first, second) in counts.items():
+        assert first == second <= budgets[key], (key, first, second)
