@@ -528,94 +528,141 @@ def bank_answers_post(
 
     A confirmation posts Dr payable / Cr bank (the money left the account); a return posts the
     reversal of the payment's approval entry (Dr payable / Cr fund) naming the bank's reason, so the
-    payable is cleared visibly and the fund has the money back. Each payment moves from ``sent``
-    only, and its batch line from unanswered only (set-based conditional updates): an answer applied
+    payable is cleared visibly and the fund has the money back. Set-based, like ``payout_post``: the
+    answers are numbered into a temporary table and the entries, their two lines each, the payments
+    and the batch lines are one statement each. Each entry balances and has one positive side per
+    line by construction (a payment's amount is positive); its period is open and locked. A payment
+    moves from ``sent`` only and a batch line from unanswered only (conditional updates), and a
+    payment's entry is reversed at most once (the one-to-one ``reversal_of``): an answer applied
     twice, even at the same moment, refuses the whole posting."""
     if not answers:
         return 0, 0
-    drafts = []
-    for a in answers:
-        memo = a.name[:200]
-        if a.confirmed:
-            drafts.append(
-                EntryDraft(
-                    date=day,
-                    description=f"银行已支付 {a.name}（{a.reference}）"[:300],
-                    lines=(
-                        Line(_Ref(payable_account_id), debit=a.amount, memo=memo),
-                        Line(_Ref(bank_account_id), credit=a.amount, memo=memo),
-                    ),
-                    organisation_id=a.organisation_id,
-                    prepared_by_id=actor_id,
-                    rule=a.rule,
-                    source=f"bank:{a.reference}"[:80],
-                )
-            )
-        else:
-            reason = a.reason[:150]
-            drafts.append(
-                EntryDraft(
-                    date=day,
-                    description=f"冲销：银行退回 {a.name}（{a.reference}），原因：{reason}"[:300],
-                    lines=(
-                        Line(_Ref(payable_account_id), debit=a.amount, memo=f"退回：{reason}"[:200]),
-                        Line(_Ref(a.fund_account_id), credit=a.amount, memo=f"退回：{reason}"[:200]),
-                    ),
-                    organisation_id=a.organisation_id,
-                    prepared_by_id=actor_id,
-                    rule=a.rule,
-                    source=f"bank-return:{a.reference}"[:80],
-                    reversal_of_id=a.entry_id,
-                )
-            )
     vendor = connection.vendor
     qn = connection.ops.quote_name
-    now = timezone.now()
-    with transaction.atomic():
-        entry_ids = entries_post(drafts)
-        rows = [
+    entry_table, line_table = qn(JournalEntry._meta.db_table), qn(JournalLine._meta.db_table)
+    payment_table, batch_line_table = qn(Payment._meta.db_table), qn("funds_batchline")
+    table = _ANSWER_TABLE
+    rows = []
+    for seq, a in enumerate(answers, start=1):
+        if a.confirmed:
+            description, memo, source = f"银行已支付 {a.name}（{a.reference}）", a.name, f"bank:{a.reference}"
+        else:
+            reason = a.reason[:150]
+            description = f"冲销：银行退回 {a.name}（{a.reference}），原因：{reason}"
+            memo, source = f"退回：{reason}", f"bank-return:{a.reference}"
+        rows.append(
             (
+                seq,
                 a.payment_id,
                 a.line_id,
-                entry_id,
-                Payment.Status.CONFIRMED.value if a.confirmed else Payment.Status.RETURNED.value,
+                to_fen(a.amount),
+                1 if a.confirmed else 0,
                 "" if a.confirmed else a.reason[:200],
+                description[:300],
+                memo[:200],
+                source[:80],
+                a.organisation_id,
+                a.rule[:200],
+                None if a.confirmed else a.entry_id,
+                bank_account_id if a.confirmed else a.fund_account_id,
             )
-            for a, entry_id in zip(answers, entry_ids, strict=True)
-        ]
-        payment_table, line_table = qn(Payment._meta.db_table), qn("funds_batchline")
-        (stamp,) = _adapted((now,), vendor)
-        with connection.cursor() as cursor:
-            cursor.execute(f"DROP TABLE IF EXISTS {_ANSWER_TABLE}")
-            temp = f"CREATE TEMP TABLE {_ANSWER_TABLE}"
+        )
+    if any(r[3] <= 0 for r in rows):
+        raise ValidationError("银行结果的金额必须大于零")
+    now = timezone.now()
+    with transaction.atomic(), connection.cursor() as cursor:
+        period = _periods_open([day])[(day.year, day.month)]
+        cursor.execute(f"DROP TABLE IF EXISTS {table}")
+        cursor.execute(
+            f"CREATE TEMP TABLE {table} (seq bigint PRIMARY KEY, payment_id bigint, line_id bigint, amount bigint, "
+            "ok integer, reason varchar(200), description varchar(300), memo varchar(200), source varchar(80), "
+            "org_id bigint, rule varchar(200), reversal_of bigint, credit_account bigint, entry_id bigint)"
+            + (" ON COMMIT DROP" if vendor == "postgresql" else "")
+        )
+        columns = "seq, payment_id, line_id, amount, ok, reason, description, memo, source, org_id, rule, reversal_of, credit_account"
+        if vendor == "postgresql":
+            with connection.wrap_database_errors, cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
             cursor.execute(
-                f"{temp} (payment_id bigint PRIMARY KEY, line_id bigint, entry_id bigint, status varchar(12), "
-                f"reason varchar(200))" + (" ON COMMIT DROP" if vendor == "postgresql" else "")
+                f"UPDATE {table} SET entry_id = nextval(pg_get_serial_sequence('{JournalEntry._meta.db_table}', 'id'))"
             )
-            if vendor == "postgresql":
-                with connection.wrap_database_errors, cursor.cursor.copy(f"COPY {_ANSWER_TABLE} FROM STDIN") as copy:
-                    for row in rows:
-                        copy.write_row(row)
-            else:
-                cursor.executemany(f"INSERT INTO {_ANSWER_TABLE} VALUES (%s, %s, %s, %s, %s)", rows)
-            cursor.execute(
-                f"UPDATE {payment_table} SET status = a.status, settle_entry_id = a.entry_id, "
-                f"return_reason = a.reason, status_at = %s FROM {_ANSWER_TABLE} a "
-                f"WHERE {payment_table}.id = a.payment_id AND {payment_table}.status = %s",
-                [stamp, Payment.Status.SENT.value],
-            )
-            if cursor.rowcount != len(rows):
-                raise ValidationError("有支付已不在“已发送银行”状态（可能已有银行结果），本次回单未入账")
-            cursor.execute(
-                f"UPDATE {line_table} SET result = a.status, reason = a.reason, answered_at = %s, "
-                f"answered_in_id = %s FROM {_ANSWER_TABLE} a WHERE {line_table}.id = a.line_id "
-                f"AND {line_table}.result = ''",
-                [stamp, import_id],
-            )
-            if cursor.rowcount != len(rows):
-                raise ValidationError("有批次明细已有银行结果，本次回单未入账")
-            cursor.execute(f"DROP TABLE IF EXISTS {_ANSWER_TABLE}")
-    return sum(1 for a in answers if a.confirmed), sum(1 for a in answers if not a.confirmed)
+        else:
+            cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({', '.join(['%s'] * 13)})", rows)
+            # a write first takes SQLite's write lock: no one else takes an id above the largest until we commit
+            cursor.execute(f"UPDATE {entry_table} SET id = id WHERE 0 = 1")
+            cursor.execute(f"UPDATE {table} SET entry_id = (SELECT COALESCE(MAX(id), 0) FROM {entry_table}) + seq")
+        set_based = vendor == "postgresql" and len(rows) >= SET_BASED_FK_FROM and _may_skip_fk_triggers()
+        if set_based:
+            cursor.execute("SET LOCAL session_replication_role = replica")
+        day_value, stamp = _adapted((day, now), vendor)
+        entry_columns = ", ".join(qn(c) for c in ["id", *_ENTRY_COLUMNS])
+        try:
+            with transaction.atomic():
+                cursor.execute(
+                    f"INSERT INTO {entry_table} ({entry_columns}) SELECT entry_id, %s, %s, description, rule, source, "
+                    f"org_id, %s, NULL, reversal_of, amount, %s FROM {table}",
+                    [day_value, period.pk, actor_id, stamp],
+                )
+        except IntegrityError:
+            raise ValidationError("有被退回的支付已冲销过，本次回单未入账") from None
+        line_columns = ", ".join(qn(c) for c in ["entry_id", "account_id", "debit", "credit", "memo"])
+        cursor.execute(
+            f"INSERT INTO {line_table} ({line_columns}) SELECT entry_id, %s, amount, 0, memo FROM {table} ORDER BY seq",
+            [payable_account_id],
+        )
+        cursor.execute(
+            f"INSERT INTO {line_table} ({line_columns}) SELECT entry_id, credit_account, 0, amount, memo "
+            f"FROM {table} ORDER BY seq"
+        )
+        cursor.execute(
+            f"UPDATE {payment_table} SET status = CASE WHEN a.ok = 1 THEN %s ELSE %s END, "
+            f"settle_entry_id = a.entry_id, return_reason = a.reason, status_at = %s FROM {table} a "
+            f"WHERE {payment_table}.id = a.payment_id AND {payment_table}.status = %s",
+            [Payment.Status.CONFIRMED.value, Payment.Status.RETURNED.value, stamp, Payment.Status.SENT.value],
+        )
+        if cursor.rowcount != len(rows):
+            raise ValidationError("有支付已不在“已发送银行”状态（可能已有银行结果），本次回单未入账")
+        cursor.execute(
+            f"UPDATE {batch_line_table} SET result = CASE WHEN a.ok = 1 THEN %s ELSE %s END, reason = a.reason, "
+            f"answered_at = %s, answered_in_id = %s FROM {table} a WHERE {batch_line_table}.id = a.line_id "
+            f"AND {batch_line_table}.result = ''",
+            [Payment.Status.CONFIRMED.value, Payment.Status.RETURNED.value, stamp, import_id],
+        )
+        if cursor.rowcount != len(rows):
+            raise ValidationError("有批次明细已有银行结果，本次回单未入账")
+        if set_based:
+            cursor.execute("SET LOCAL session_replication_role = origin")
+            _answers_keys_check(period.pk, actor_id, payable_account_id, import_id)
+        cursor.execute(f"DROP TABLE IF EXISTS {table}")
+    confirmed = sum(1 for a in answers if a.confirmed)
+    return confirmed, len(answers) - confirmed
+
+
+def _answers_keys_check(period_id: int, actor_id: int, payable_id: int, import_id: int | None) -> None:
+    """``_keys_check`` of what ``bank_answers_post`` wrote with the per-row triggers off: the new
+    entries and lines, and the two foreign keys its updates set (a payment's settling entry, a
+    line's import). Every foreign key of the two ledger tables must be named here (KeyError)."""
+    from funds.models import BatchLine
+
+    one, table = "SELECT %s AS k", _ANSWER_TABLE
+    own = (f"SELECT entry_id AS k FROM {table}", [], False)
+    by_column: dict[tuple[type, str], KeySource | None] = {
+        (JournalEntry, "period_id"): (one, [period_id], True),
+        (JournalEntry, "organisation_id"): (f"SELECT org_id AS k FROM {table}", [], True),
+        (JournalEntry, "prepared_by_id"): (one, [actor_id], True),
+        (JournalEntry, "approved_by_id"): None,
+        (JournalEntry, "reversal_of_id"): (f"SELECT reversal_of AS k FROM {table}", [], True),
+        (JournalLine, "entry_id"): own,
+        (JournalLine, "account_id"): (f"{one} UNION SELECT credit_account FROM {table}", [payable_id], True),
+    }
+    sources: dict[Any, KeySource] = {
+        f: source for f in _foreign_keys((JournalEntry, JournalLine)) if (source := by_column[(f.model, f.column)])
+    }
+    sources[Payment._meta.get_field("settle_entry")] = own
+    if import_id is not None:
+        sources[BatchLine._meta.get_field("answered_in")] = (one, [import_id], True)
+    _keys_check(sources)
 
 
 @dataclass(frozen=True)
