@@ -190,6 +190,18 @@ class PayeeAccountList(ListPage):
     def rows(self, request: HttpRequest, perm: str) -> QuerySet:
         return sel.visible_payee_accounts(request.user)
 
+    def extra_context(self, request: HttpRequest) -> dict[str, Any]:
+        # a union's own officers (its chair) enter its account from here: a button per union they
+        # may change, when they are a few (a town officer goes through 无账户的待付款项 instead)
+        unions = list(
+            scoped(
+                request.user,
+                Perm.ORG_CHANGE,
+                Organisation.objects.filter(kind__in=Organisation.GRASSROOTS_KINDS, status=Organisation.Status.ACTIVE),
+            ).order_by("path")[:4]
+        )
+        return {"own_unions": unions if len(unions) <= 3 else []}
+
 
 payee_account_list = PayeeAccountList.as_view()
 
@@ -202,7 +214,7 @@ class MissingAccounts(ListPage):
     filterset_class = BankPaymentFilterSet
     perm = export_perm = Perm.FUND_VIEW
     testid = "missing-accounts"
-    template_name = "funds/bank/account_list.html"
+    template_name = "funds/bank/bank_list.html"
 
     def rows(self, request: HttpRequest, perm: str) -> QuerySet:
         return sel.payees_without_account(request.user)
@@ -298,7 +310,7 @@ class ReturnedList(ListPage):
     filterset_class = BankPaymentFilterSet
     perm = export_perm = Perm.FUND_VIEW
     testid = "returned"
-    template_name = "funds/bank/account_list.html"
+    template_name = "funds/bank/bank_list.html"
 
     def rows(self, request: HttpRequest, perm: str) -> QuerySet:
         return sel.returned_to_act_on(request.user)

@@ -227,3 +227,27 @@ def test_bank_pages_cost_the_same_queries_at_any_size(client, district, approver
         account(district, district.union_a, number=f"62170000{round_}0000000001")
     for key, (first, second) in counts.items():
         assert first == second <= budgets[key], (key, first, second)
+
+
+def test_a_chair_enters_their_unions_account(client, district):
+    client.force_login(district.user("chair_a"))
+    html = client.get("/funds/bank/accounts/").content.decode()
+    url = f"/funds/bank/accounts/new/org/{district.union_a.pk}/"
+    assert f'href="{url}"' in html
+    r = client.post(
+        url,
+        {
+            "holder_name": "沙坨村工会",
+            "number": "6222020200112233445",
+            "bank_name": "工行",
+            "bank_code": "102100000072",
+            "valid_from": "2026-01-01",
+        },
+    )
+    acc = PayeeAccount.objects.get()
+    assert (
+        r.status_code == 302
+        and acc.entered_by == district.user("chair_a")
+        and acc.status == PayeeAccount.Status.PENDING
+    )
+    assert "6222 **** **** 3445" in client.get(f"/funds/bank/accounts/{acc.pk}/").content.decode()
