@@ -294,7 +294,9 @@ def batch_create(*, actor: Any, payments: QuerySet[Payment], note: str = "") -> 
         missing = [p["beneficiary_name"] for p in rows if p["beneficiary_key"] not in accounts]
         if missing:
             more = f"等 {len(missing)} 个" if len(missing) > 10 else ""
-            raise ValidationError(f"以下收款对象没有已核验的银行账户，不能编入银行批次：{'、'.join(missing[:10])}{more}")
+            raise ValidationError(
+                f"以下收款对象没有已核验的银行账户，不能编入银行批次：{'、'.join(missing[:10])}{more}"
+            )
         batch = BankBatch.objects.create(
             number=f"TMP-{timezone.now():%H%M%S%f}",
             bank_account_id=banks.pop(),

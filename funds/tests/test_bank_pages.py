@@ -197,6 +197,8 @@ def test_bank_pages_cost_the_same_queries_at_any_size(client, district, approver
     from funds.models import Cycle
     from orgs.testing import count_queries, load_budgets
 
+    from funds.tests.test_pages import BANK_PAGES
+
     budgets = load_budgets(__file__)
     programme = approved_programme(district, approver)
     account(district, district.union_a)
@@ -225,6 +227,7 @@ def test_bank_pages_cost_the_same_queries_at_any_size(client, district, approver
         services.cycle_review(actor=finance, cycle=cycle)
         assert services.cycle_approve(actor=approver, cycle=cycle).state == Cycle.State.PAID
         account(district, district.union_a, number=f"62170000{round_}0000000001")
+    assert set(counts) == BANK_PAGES
     for key, (first, second) in counts.items():
         assert first == second <= budgets[key], (key, first, second)
 
@@ -251,3 +254,24 @@ def test_a_chair_enters_their_unions_account(client, district):
         and acc.status == PayeeAccount.Status.PENDING
     )
     assert "6222 **** **** 3445" in client.get(f"/funds/bank/accounts/{acc.pk}/").content.decode()
+
+
+def test_the_cycle_page_lists_payees_without_a_verified_account_before_approval(client, district):
+    from funds.models import Cycle
+    from funds.testing import fund_programme
+    from funds.tests.plugin import KEY
+
+    programme = fund_programme(
+        district=district.root,
+        plugin_key=KEY,
+        fund_code="3103",
+        code="PRE",
+        params={"amounts": {"T-A-1": "100.00", "T-B-1": "250.50"}},
+    )
+    account(district, district.union_a)
+    cycle = services.cycle_create(actor=district.user("finance"), programme=programme, period_key="2026")
+    assert cycle.state == Cycle.State.COMPUTED
+    client.force_login(district.user("finance"))
+    html = client.get(f"/funds/cycles/{cycle.pk}/").content.decode()
+    warning = by_testid(html, "without-account")
+    assert district.union_b.name in warning and district.union_a.name not in warning
