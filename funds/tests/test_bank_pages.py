@@ -195,9 +195,8 @@ def test_attackers(client, district, approver):  # noqa: F811
 def test_bank_pages_cost_the_same_queries_at_any_size(client, district, approver):  # noqa: F811
     """Each bank page's queries do not grow with its rows (budgets in query_counts.json)."""
     from funds.models import Cycle
-    from orgs.testing import count_queries, load_budgets
-
     from funds.tests.test_pages import BANK_PAGES
+    from orgs.testing import count_queries, load_budgets
 
     budgets = load_budgets(__file__)
     programme = approved_programme(district, approver)
