@@ -21,6 +21,7 @@ from assistance import selectors_relief as relief
 from assistance.selectors import files as assistance_files
 from cadres import selectors as cadres
 from core.workdays import missing_calendar_years
+from funds import bank_selectors as bank
 from funds import selectors as funds
 from members.models import ImportJob
 from members.selectors import active_memberships, import_jobs_of
@@ -240,6 +241,25 @@ def _reform_todos(user: Any, perms: frozenset[str], today: date) -> list[Todo]:
     ]
 
 
+def _bank_todos(user: Any, perms: frozenset[str]) -> list[Todo]:
+    """Money on its way to the bank (docs/bank.md): payments the bank returned, to correct and pay
+    again (finance preparing payments); payee accounts waiting for the district's verification."""
+    items = []
+    if Perm.FUND_PREPARE in perms:
+        n = bank.returned_to_act_on(user).count()
+        items.append(Todo("bank-returned", "银行退回、待重新支付的款项", n, _url("funds:returned_list"), "red"))
+        n = bank.payees_without_account(user).count()
+        items.append(
+            Todo("bank-no-account", "收款账户未核验、不能编入批次的待付款项", n, _url("funds:missing_accounts"))
+        )
+    if Perm.FUND_APPROVE in perms:
+        n = bank.visible_payee_accounts(user).filter(status="pending").count()
+        items.append(
+            Todo("bank-accounts-pending", "待核验的收款账户", n, _url("funds:payee_account_list", status="pending"))
+        )
+    return items
+
+
 def todos(user: Any, *, today: date | None = None) -> list[Todo]:
     """What waits for this user, in the order they would work through it. An item with nothing to
     do is left out unless it is ``always`` shown."""
@@ -253,6 +273,7 @@ def todos(user: Any, *, today: date | None = None) -> list[Todo]:
         Todo(k, label, n, _url(name, **params), tone) for k, label, n, name, params, tone in relief.relief_todos(user)
     ]
     items += _reform_todos(user, perms, today)
+    items += _bank_todos(user, perms)
     periods = list(funds.periods_to_close(user, today=today).values_list("code", flat=True))
     if periods:
         label = f"待结账的会计期间：{'、'.join(periods[:3])}{' 等' if len(periods) > 3 else ''}"

@@ -12,6 +12,9 @@ class FundsConfig(AppConfig):
     # autumn-scholarship funds, which receive budgets before a programme pays from them.
     fund_accounts = (
         FundAccount("1002", "银行存款", type="asset"),
+        # approved but not yet paid by the bank (docs/bank.md): credited at approval, debited when the
+        # bank confirms the transfer, reversed when the bank returns it
+        FundAccount("2202", "应付受益款", type="liability"),
         FundAccount("3104", "困难职工帮扶资金"),
         FundAccount("3105", "顺义区职工专项温暖基金"),
         FundAccount("3106", "金秋助学资金"),

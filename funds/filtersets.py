@@ -70,6 +70,7 @@ class PaymentFilterSet(PickerFilterSetMixin, FilterSet):
     rule = django_filters.CharFilter(field_name="programme__plugin_key", label="项目规则")
     period = django_filters.CharFilter(field_name="period_key", label="期间")
     cycle = django_filters.NumberFilter(field_name="cycle_id", label="周期")
+    status = django_filters.ChoiceFilter(choices=Payment.Status.choices, label="支付状态")
     # The dashboard's drill-down: the payouts of a subtree in a period (by the voucher's date).
     subtree = PaymentSubtreeFilter(perm=Perm.FUND_VIEW, label="受益组织（含下级）")
     paid_from = django_filters.DateFilter(field_name="entry__date", lookup_expr="gte", label="支付日期起", widget=DATE)
@@ -77,7 +78,7 @@ class PaymentFilterSet(PickerFilterSetMixin, FilterSet):
 
     class Meta:
         model = Payment
-        fields = ["q", "programme", "rule", "period", "cycle", "subtree", "paid_from", "paid_to"]
+        fields = ["q", "programme", "rule", "period", "cycle", "status", "subtree", "paid_from", "paid_to"]
 
 
 class EntitlementFilterSet(FilterSet):

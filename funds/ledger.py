@@ -10,7 +10,10 @@ rows go in with ``COPY`` (ids taken from the sequence up front), on SQLite with 
 prepared tuples. ``funds.services.entry_post`` is a one-entry call of it.
 
 ``payout_post`` pays a programme cycle: every entitlement becomes a two-line entry (debit the fund,
-credit the bank, the entitlement's approved amount) and its payment of exactly that amount. The rows
+credit the payable 2202, the entitlement's approved amount) and its payment of exactly that amount,
+approved and owed until the bank answers. ``bank_answers_post`` posts the bank's answers (payable →
+bank for a confirmed transfer, the reversal of the approval entry for a returned one) and
+``reissue_post`` a returned payment's re-issue (a new payment linked to it). The rows
 never pass through Python: they are numbered into a temporary table and written with one
 ``INSERT … SELECT`` per table, on both databases. Each entry balances and has one positive side per
 line by construction (only amounts above zero are paid); its period is open and locked.
@@ -318,7 +321,7 @@ class Payout:
 
     date: date
     debit_account_id: int  # the fund paying
-    credit_account_id: int  # the bank account the money leaves by
+    credit_account_id: int  # the payable (2202) the approved amount is owed on until the bank pays
     description_prefix: str  # "<programme> <period> 支付 " — the beneficiary's name follows
     description_suffix: str
     organisation_id: int  # the entry's organisation when the beneficiary is no organisation
@@ -425,15 +428,17 @@ def payout_post(payout: Payout, entitlements: Any) -> tuple[int, int]:
                     "amount",
                     "entry_id",
                     "paid_at",
+                    "status",
+                    "return_reason",
                 ]
             )
             try:
                 with transaction.atomic():
                     cursor.execute(
                         f"INSERT INTO {qn(Payment._meta.db_table)} ({payment_columns}) "
-                        f"SELECT %s, %s, bkey, org_id, person_id, substr(bname, 1, 120), %s, ent_id, amount, entry_id, %s "
-                        f"FROM {_PAYOUT_TABLE}",
-                        [payout.programme_id, payout.period_key, payout.cycle_id, stamp],
+                        f"SELECT %s, %s, bkey, org_id, person_id, substr(bname, 1, 120), %s, ent_id, amount, entry_id, %s, "
+                        f"%s, '' FROM {_PAYOUT_TABLE}",
+                        [payout.programme_id, payout.period_key, payout.cycle_id, stamp, Payment.Status.APPROVED],
                     )
             except IntegrityError:
                 raise ValidationError(
@@ -475,6 +480,8 @@ def _payout_keys_check(payout: Payout, period_id: int) -> None:
         (Payment, "cycle_id"): (one, [payout.cycle_id], True),
         (Payment, "entitlement_id"): (f"SELECT ent_id AS k FROM {table}", [], True),
         (Payment, "entry_id"): own,
+        (Payment, "settle_entry_id"): None,  # the bank has not answered yet
+        (Payment, "reissue_of_id"): None,  # a cycle's payment is no re-issue
     }
     sources = {
         f: source
@@ -482,3 +489,248 @@ def _payout_keys_check(payout: Payout, period_id: int) -> None:
         if (source := by_column[(f.model, f.column)])
     }
     _keys_check(sources)
+
+
+# --- the bank's answers and re-issues (docs/bank.md) ---------------------------------------------
+
+
+@dataclass(frozen=True)
+class BankAnswer:
+    """The bank's answer for one sent payment (its batch line): confirmed, or returned with a reason.
+    The rest is read from the payment by the caller in one query (``funds.bank``)."""
+
+    line_id: int
+    payment_id: int
+    reference: str
+    confirmed: bool
+    reason: str
+    amount: Decimal
+    name: str
+    organisation_id: int
+    rule: str
+    entry_id: int  # the payment's approval entry (a return reverses it)
+    fund_account_id: int  # the fund the approval debited
+
+
+_ANSWER_TABLE = "gh_bank_answer"
+
+
+def bank_answers_post(
+    answers: Sequence[BankAnswer],
+    *,
+    day: date,
+    bank_account_id: int,
+    payable_account_id: int,
+    actor_id: int,
+    import_id: int | None = None,
+) -> tuple[int, int]:
+    """Post the bank's answers for sent payments; all or nothing. Returns (confirmed, returned).
+
+    A confirmation posts Dr payable / Cr bank (the money left the account); a return posts the
+    reversal of the payment's approval entry (Dr payable / Cr fund) naming the bank's reason, so the
+    payable is cleared visibly and the fund has the money back. Set-based, like ``payout_post``: the
+    answers are numbered into a temporary table and the entries, their two lines each, the payments
+    and the batch lines are one statement each. Each entry balances and has one positive side per
+    line by construction (a payment's amount is positive); its period is open and locked. A payment
+    moves from ``sent`` only and a batch line from unanswered only (conditional updates), and a
+    payment's entry is reversed at most once (the one-to-one ``reversal_of``): an answer applied
+    twice, even at the same moment, refuses the whole posting."""
+    if not answers:
+        return 0, 0
+    vendor = connection.vendor
+    qn = connection.ops.quote_name
+    entry_table, line_table = qn(JournalEntry._meta.db_table), qn(JournalLine._meta.db_table)
+    payment_table, batch_line_table = qn(Payment._meta.db_table), qn("funds_batchline")
+    table = _ANSWER_TABLE
+    rows = []
+    for seq, a in enumerate(answers, start=1):
+        if a.confirmed:
+            description, memo, source = f"银行已支付 {a.name}（{a.reference}）", a.name, f"bank:{a.reference}"
+        else:
+            reason = a.reason[:150]
+            description = f"冲销：银行退回 {a.name}（{a.reference}），原因：{reason}"
+            memo, source = f"退回：{reason}", f"bank-return:{a.reference}"
+        rows.append(
+            (
+                seq,
+                a.payment_id,
+                a.line_id,
+                to_fen(a.amount),
+                1 if a.confirmed else 0,
+                "" if a.confirmed else a.reason[:200],
+                description[:300],
+                memo[:200],
+                source[:80],
+                a.organisation_id,
+                a.rule[:200],
+                None if a.confirmed else a.entry_id,
+                bank_account_id if a.confirmed else a.fund_account_id,
+            )
+        )
+    if any(r[3] <= 0 for r in rows):
+        raise ValidationError("银行结果的金额必须大于零")
+    now = timezone.now()
+    with transaction.atomic(), connection.cursor() as cursor:
+        period = _periods_open([day])[(day.year, day.month)]
+        cursor.execute(f"DROP TABLE IF EXISTS {table}")
+        cursor.execute(
+            f"CREATE TEMP TABLE {table} (seq bigint PRIMARY KEY, payment_id bigint, line_id bigint, amount bigint, "
+            "ok integer, reason varchar(200), description varchar(300), memo varchar(200), source varchar(80), "
+            "org_id bigint, rule varchar(200), reversal_of bigint, credit_account bigint, entry_id bigint)"
+            + (" ON COMMIT DROP" if vendor == "postgresql" else "")
+        )
+        columns = "seq, payment_id, line_id, amount, ok, reason, description, memo, source, org_id, rule, reversal_of, credit_account"
+        if vendor == "postgresql":
+            with connection.wrap_database_errors, cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+            cursor.execute(
+                f"UPDATE {table} SET entry_id = nextval(pg_get_serial_sequence('{JournalEntry._meta.db_table}', 'id'))"
+            )
+        else:
+            cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({', '.join(['%s'] * 13)})", rows)
+            # a write first takes SQLite's write lock: no one else takes an id above the largest until we commit
+            cursor.execute(f"UPDATE {entry_table} SET id = id WHERE 0 = 1")
+            cursor.execute(f"UPDATE {table} SET entry_id = (SELECT COALESCE(MAX(id), 0) FROM {entry_table}) + seq")
+        set_based = vendor == "postgresql" and len(rows) >= SET_BASED_FK_FROM and _may_skip_fk_triggers()
+        if set_based:
+            cursor.execute("SET LOCAL session_replication_role = replica")
+        day_value, stamp = _adapted((day, now), vendor)
+        entry_columns = ", ".join(qn(c) for c in ["id", *_ENTRY_COLUMNS])
+        try:
+            with transaction.atomic():
+                cursor.execute(
+                    f"INSERT INTO {entry_table} ({entry_columns}) SELECT entry_id, %s, %s, description, rule, source, "
+                    f"org_id, %s, NULL, reversal_of, amount, %s FROM {table}",
+                    [day_value, period.pk, actor_id, stamp],
+                )
+        except IntegrityError:
+            raise ValidationError("有被退回的支付已冲销过，本次回单未入账") from None
+        line_columns = ", ".join(qn(c) for c in ["entry_id", "account_id", "debit", "credit", "memo"])
+        cursor.execute(
+            f"INSERT INTO {line_table} ({line_columns}) SELECT entry_id, %s, amount, 0, memo FROM {table} ORDER BY seq",
+            [payable_account_id],
+        )
+        cursor.execute(
+            f"INSERT INTO {line_table} ({line_columns}) SELECT entry_id, credit_account, 0, amount, memo "
+            f"FROM {table} ORDER BY seq"
+        )
+        cursor.execute(
+            f"UPDATE {payment_table} SET status = CASE WHEN a.ok = 1 THEN %s ELSE %s END, "
+            f"settle_entry_id = a.entry_id, return_reason = a.reason, status_at = %s FROM {table} a "
+            f"WHERE {payment_table}.id = a.payment_id AND {payment_table}.status = %s",
+            [Payment.Status.CONFIRMED.value, Payment.Status.RETURNED.value, stamp, Payment.Status.SENT.value],
+        )
+        if cursor.rowcount != len(rows):
+            raise ValidationError("有支付已不在“已发送银行”状态（可能已有银行结果），本次回单未入账")
+        cursor.execute(
+            f"UPDATE {batch_line_table} SET result = CASE WHEN a.ok = 1 THEN %s ELSE %s END, reason = a.reason, "
+            f"answered_at = %s, answered_in_id = %s FROM {table} a WHERE {batch_line_table}.id = a.line_id "
+            f"AND {batch_line_table}.result = ''",
+            [Payment.Status.CONFIRMED.value, Payment.Status.RETURNED.value, stamp, import_id],
+        )
+        if cursor.rowcount != len(rows):
+            raise ValidationError("有批次明细已有银行结果，本次回单未入账")
+        if set_based:
+            cursor.execute("SET LOCAL session_replication_role = origin")
+            _answers_keys_check(period.pk, actor_id, payable_account_id, import_id)
+        cursor.execute(f"DROP TABLE IF EXISTS {table}")
+    confirmed = sum(1 for a in answers if a.confirmed)
+    return confirmed, len(answers) - confirmed
+
+
+def _answers_keys_check(period_id: int, actor_id: int, payable_id: int, import_id: int | None) -> None:
+    """``_keys_check`` of what ``bank_answers_post`` wrote with the per-row triggers off: the new
+    entries and lines, and the two foreign keys its updates set (a payment's settling entry, a
+    line's import). Every foreign key of the two ledger tables must be named here (KeyError)."""
+    from funds.models import BatchLine
+
+    one, table = "SELECT %s AS k", _ANSWER_TABLE
+    own = (f"SELECT entry_id AS k FROM {table}", [], False)
+    by_column: dict[tuple[type, str], KeySource | None] = {
+        (JournalEntry, "period_id"): (one, [period_id], True),
+        (JournalEntry, "organisation_id"): (f"SELECT org_id AS k FROM {table}", [], True),
+        (JournalEntry, "prepared_by_id"): (one, [actor_id], True),
+        (JournalEntry, "approved_by_id"): None,
+        (JournalEntry, "reversal_of_id"): (f"SELECT reversal_of AS k FROM {table}", [], True),
+        (JournalLine, "entry_id"): own,
+        (JournalLine, "account_id"): (f"{one} UNION SELECT credit_account FROM {table}", [payable_id], True),
+    }
+    sources: dict[Any, KeySource] = {
+        f: source for f in _foreign_keys((JournalEntry, JournalLine)) if (source := by_column[(f.model, f.column)])
+    }
+    sources[Payment._meta.get_field("settle_entry")] = own
+    if import_id is not None:
+        sources[BatchLine._meta.get_field("answered_in")] = (one, [import_id], True)
+    _keys_check(sources)
+
+
+@dataclass(frozen=True)
+class _Ref:
+    pk: int
+
+
+def reissue_post(returned: Payment, *, day: date, payable_account_id: int, actor_id: int, approver_id: int) -> Payment:
+    """A returned payment paid again: a new approval entry (Dr fund / Cr payable, the same amount)
+    and a new Payment linked to the returned one (``reissue_of``). The partial unique constraint
+    (programme, period, beneficiary; not returned) refuses a second live payment."""
+    if returned.status != Payment.Status.RETURNED:
+        raise ValidationError("只有银行退回的支付才能重新支付")
+    fund_line = next(ln for ln in returned.entry.lines.all() if ln.debit > 0)
+    (entry_id,) = entries_post(
+        [
+            EntryDraft(
+                date=day,
+                description=f"重新支付 {returned.beneficiary_name}（原支付 {returned.reference_prefix} 被银行退回）"[
+                    :300
+                ],
+                lines=(
+                    Line(_Ref(fund_line.account_id), debit=returned.amount, memo=returned.beneficiary_name[:200]),
+                    Line(_Ref(payable_account_id), credit=returned.amount, memo=returned.beneficiary_name[:200]),
+                ),
+                organisation_id=returned.entry.organisation_id,
+                prepared_by_id=actor_id,
+                approved_by_id=approver_id,
+                rule=returned.entry.rule,
+                source=f"reissue:{returned.pk}",
+            )
+        ]
+    )
+    row = (
+        returned.programme_id,
+        returned.period_key,
+        returned.beneficiary_key,
+        returned.beneficiary_org_id,
+        returned.beneficiary_person_id,
+        returned.beneficiary_name,
+        returned.cycle_id,
+        returned.entitlement_id,
+        to_fen(returned.amount),
+        entry_id,
+        timezone.now(),
+        Payment.Status.APPROVED.value,
+        "",
+        returned.pk,
+    )
+    columns = [
+        "programme_id",
+        "period_key",
+        "beneficiary_key",
+        "beneficiary_org_id",
+        "beneficiary_person_id",
+        "beneficiary_name",
+        "cycle_id",
+        "entitlement_id",
+        "amount",
+        "entry_id",
+        "paid_at",
+        "status",
+        "return_reason",
+        "reissue_of_id",
+    ]
+    try:
+        with transaction.atomic():
+            _write(Payment, columns, [row], connection.vendor)
+    except IntegrityError:
+        raise ValidationError("该受益对象本期已有未退回的支付（或该笔已重新支付过），不能重复支付") from None
+    return Payment.objects.get(entry_id=entry_id)

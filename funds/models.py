@@ -20,6 +20,7 @@ from django.db import models
 from django.db.models import Q
 from django_fsm import FSMField, FSMModelMixin, transition
 
+from core.crypto import BlindIndexField, EncryptedTextField
 from core.money import MoneyField
 from members.models import Person
 from orgs.models import Organisation
@@ -371,7 +372,9 @@ class Cycle(FSMModelMixin, models.Model):
         COMPUTED = "computed", "已计算"
         REVIEWED = "reviewed", "已复核"
         APPROVED = "approved", "已审批"
-        PAID = "paid", "已支付"
+        # "paid" is kept as the stored value (other apps read it): the cycle's approved payments are
+        # posted as payable; each payment then goes to the bank on its own (Payment.Status).
+        PAID = "paid", "已审批入账"
         FAILED = "failed", "计算失败"
 
     programme = models.ForeignKey(Programme, verbose_name="项目", on_delete=models.PROTECT, related_name="cycles")
@@ -574,7 +577,33 @@ class Entitlement(models.Model):
         return self.adjusted_amount if self.adjusted_amount is not None else self.amount
 
 
+class PaymentQuerySet(ImmutableQuerySet):
+    def lifecycle_update(self, **kwargs: Any) -> int:
+        """The one change a payment allows: its bank lifecycle (``Payment.LIFECYCLE_FIELDS``); its
+        programme, beneficiary, amount and entry never change."""
+        wrong = set(kwargs) - set(Payment.LIFECYCLE_FIELDS)
+        if wrong:
+            raise ValidationError("账务记录不可修改：请登记冲销分录")
+        return models.QuerySet.update(self, **kwargs)
+
+
 class Payment(ImmutableModel):
+    """One approved payment: its amount is owed (payable) from approval; the bank lifecycle follows.
+
+    approved → batched (in a bank batch) → sent → confirmed by the bank, or returned (with the
+    bank's reason). A returned payment is never edited into a new one: a re-issue is a new Payment
+    linked to it (``reissue_of``). The database allows at most one payment per programme, period
+    and beneficiary that is not returned (``funds_pay_once_per_period``)."""
+
+    class Status(models.TextChoices):
+        APPROVED = "approved", "已审批待付"
+        BATCHED = "batched", "已编入批次"
+        SENT = "sent", "已发送银行"
+        CONFIRMED = "confirmed", "银行已支付"
+        RETURNED = "returned", "银行退回"
+
+    LIFECYCLE_FIELDS = ("status", "status_at", "settle_entry", "settle_entry_id", "return_reason")
+
     programme = models.ForeignKey(Programme, verbose_name="项目", on_delete=models.PROTECT, related_name="payments")
     period_key = models.CharField("期间", max_length=16)
     beneficiary_key = models.CharField("受益对象键", max_length=40)
@@ -591,12 +620,37 @@ class Payment(ImmutableModel):
     )
     beneficiary_name = models.CharField("受益对象", max_length=120)
     cycle = models.ForeignKey(Cycle, verbose_name="周期", on_delete=models.PROTECT, related_name="payments")
-    entitlement = models.OneToOneField(
-        Entitlement, verbose_name="应发明细", on_delete=models.PROTECT, related_name="payment"
+    # A re-issue pays the same entitlement again (after the first payment was returned).
+    entitlement = models.ForeignKey(
+        Entitlement, verbose_name="应发明细", on_delete=models.PROTECT, related_name="payments"
     )
     amount = MoneyField("金额")
     entry = models.OneToOneField(JournalEntry, verbose_name="凭证", on_delete=models.PROTECT, related_name="payment")
-    paid_at = models.DateTimeField("支付时间", auto_now_add=True)
+    paid_at = models.DateTimeField("审批入账时间", auto_now_add=True)
+    status = models.CharField(
+        "支付状态", max_length=12, choices=Status.choices, default=Status.APPROVED, db_default=Status.APPROVED
+    )
+    status_at = models.DateTimeField("状态时间", null=True, blank=True)
+    # The bank's answer in the ledger: payable → bank (confirmed) or the reversal of ``entry`` (returned).
+    settle_entry = models.OneToOneField(
+        JournalEntry,
+        verbose_name="银行结果凭证",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="settled_payment",
+    )
+    return_reason = models.CharField("退回原因", max_length=200, blank=True, default="", db_default="")
+    reissue_of = models.OneToOneField(
+        "self",
+        verbose_name="重发的原支付",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="reissued_by",
+    )
+
+    objects = PaymentQuerySet.as_manager()
 
     data_scope = ScopeSpec(
         paths=("beneficiary_org__path", "beneficiary_person__organisation__path", "programme__organisation__path"),
@@ -610,14 +664,31 @@ class Payment(ImmutableModel):
         constraints = [
             models.UniqueConstraint(
                 fields=["programme", "period_key", "beneficiary_key"],
+                condition=~Q(status="returned"),
                 name="funds_pay_once_per_period",
                 violation_error_message="该受益对象本期已支付",
             ),
+            models.UniqueConstraint(
+                fields=["entitlement"],
+                condition=~Q(status="returned"),
+                name="funds_one_live_payment_per_entitlement",
+            ),
             models.CheckConstraint(condition=Q(amount__gt=0), name="funds_payment_positive"),
+            models.CheckConstraint(
+                condition=Q(status__in=["approved", "batched", "sent", "confirmed", "returned"]),
+                name="funds_payment_status_known",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="returned") | ~Q(return_reason=""), name="funds_return_needs_reason"
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.beneficiary_name} {self.period_key} {self.amount}"
+
+    @property
+    def reference_prefix(self) -> str:
+        return f"ZF{self.pk:08d}"
 
 
 class OnceBenefit(ImmutableModel):
@@ -643,3 +714,268 @@ class OnceBenefit(ImmutableModel):
 
     def __str__(self) -> str:
         return f"{self.rule} {self.beneficiary_key}"
+
+
+# --- money reaching the bank (docs/bank.md) -----------------------------------------------------
+
+
+def mask_bank_number(value: str | None) -> str:
+    """6222 **** **** 1234: the first and last four digits, never the whole number."""
+    digits = "".join(ch for ch in (value or "") if not ch.isspace())
+    if not digits:
+        return ""
+    if len(digits) <= 8:
+        return "*" * (len(digits) - 2) + digits[-2:]
+    return f"{digits[:4]} **** **** {digits[-4:]}"
+
+
+class PayeeAccount(models.Model):
+    """A bank account a payee is paid into: a grassroots union's, or a person's (with their hardship
+    file). Dated, with history (a new account supersedes the old one when it is verified), verified by
+    the district before first use. The number is encrypted, searched by its blind index, masked
+    everywhere but the bank file; every full view is audited."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "待核验"
+        VERIFIED = "verified", "已核验"
+        REJECTED = "rejected", "核验未通过"
+        SUPERSEDED = "superseded", "已停用"
+
+    class Source(models.TextChoices):
+        ENTERED = "entered", "录入"
+        IMPORTED = "imported", "导入"
+
+    owner_key = models.CharField("收款对象键", max_length=40, db_index=True)  # a payment's beneficiary_key
+    organisation = models.ForeignKey(
+        Organisation,
+        verbose_name="收款组织",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="payee_accounts",
+    )
+    person = models.ForeignKey(
+        Person, verbose_name="收款人", null=True, blank=True, on_delete=models.PROTECT, related_name="payee_accounts"
+    )
+    file = models.ForeignKey(
+        "assistance.HardshipFile",
+        verbose_name="困难职工档案",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="payee_accounts",
+    )
+    holder_name = models.CharField("户名", max_length=60)
+    number = EncryptedTextField("账号")
+    number_index = BlindIndexField("账号索引", source="number", purpose="bank_account", db_index=True)
+    bank_name = models.CharField("开户行", max_length=80)
+    bank_code = models.CharField("联行号", max_length=12)
+    valid_from = models.DateField("启用日期")
+    valid_to = models.DateField("停用日期", null=True, blank=True)
+    status = models.CharField("核验状态", max_length=12, choices=Status.choices, default=Status.PENDING)
+    source = models.CharField("来源", max_length=10, choices=Source.choices, default=Source.ENTERED)
+    note = models.CharField("说明", max_length=200, blank=True)
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="录入人", on_delete=models.PROTECT, related_name="+"
+    )
+    entered_at = models.DateTimeField("录入时间", auto_now_add=True)
+    verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="核验人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    verified_at = models.DateTimeField("核验时间", null=True, blank=True)
+    rejection_reason = models.CharField("未通过原因", max_length=200, blank=True)
+
+    data_scope = ScopeSpec(paths=("organisation__path", "person__organisation__path"))
+
+    class Meta:
+        verbose_name = "收款账户"
+        verbose_name_plural = "收款账户"
+        ordering = ["owner_key", "-valid_from", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["owner_key"], condition=Q(status="verified"), name="funds_payee_one_verified_account"
+            ),
+            models.UniqueConstraint(
+                fields=["owner_key"], condition=Q(status="pending"), name="funds_payee_one_pending_account"
+            ),
+            models.CheckConstraint(
+                condition=Q(organisation__isnull=False) | Q(person__isnull=False), name="funds_payee_has_owner"
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="verified") | Q(verified_by__isnull=False), name="funds_payee_verified_by"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.holder_name} {self.masked_number}"
+
+    @property
+    def masked_number(self) -> str:
+        return mask_bank_number(self.number)
+
+    @property
+    def owner_name(self) -> str:
+        if self.organisation_id:
+            return self.organisation.name
+        return self.person.name if self.person_id else ""
+
+
+class BankBatch(models.Model):
+    """Approved payments sent to the bank in one batch-transfer file; locked once sent."""
+
+    class State(models.TextChoices):
+        DRAFT = "draft", "待发送"
+        SENT = "sent", "已发送"
+        RECONCILED = "reconciled", "已全部回单"
+        CANCELLED = "cancelled", "已作废"
+
+    number = models.CharField("批次号", max_length=20, unique=True)
+    bank_account = models.ForeignKey(Account, verbose_name="付款账户", on_delete=models.PROTECT, related_name="+")
+    organisation = models.ForeignKey(Organisation, verbose_name="付款单位", on_delete=models.PROTECT, related_name="+")
+    state = models.CharField("状态", max_length=12, choices=State.choices, default=State.DRAFT)
+    count = models.PositiveIntegerField("笔数", default=0)
+    total = MoneyField("合计", default=ZERO)
+    checksum = models.CharField("金额校验码", max_length=64, blank=True)
+    note = models.CharField("说明", max_length=200, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="编制人", on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField("编制时间", auto_now_add=True)
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="发送人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    sent_at = models.DateTimeField("发送时间", null=True, blank=True)
+
+    data_scope = ScopeSpec(paths=("organisation__path",))
+
+    class Meta:
+        verbose_name = "银行批次"
+        verbose_name_plural = "银行批次"
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.number
+
+    @property
+    def locked(self) -> bool:
+        return self.state != self.State.DRAFT
+
+
+class BankResultImport(models.Model):
+    """One bank result file read for a batch, with what it applied and what it reported."""
+
+    batch = models.ForeignKey(BankBatch, verbose_name="批次", on_delete=models.PROTECT, related_name="imports")
+    filename = models.CharField("文件名", max_length=200)
+    sha256 = models.CharField("文件摘要", max_length=64)
+    lines = models.PositiveIntegerField("行数", default=0)
+    confirmed = models.PositiveIntegerField("确认成功", default=0)
+    returned = models.PositiveIntegerField("退回", default=0)
+    problems = models.JSONField("未处理的行", default=list)
+    imported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="导入人", on_delete=models.PROTECT, related_name="+"
+    )
+    imported_at = models.DateTimeField("导入时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "银行回单导入"
+        verbose_name_plural = "银行回单导入"
+        ordering = ["-imported_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.batch} {self.filename}"
+
+
+class BatchLine(models.Model):
+    """One payment in a batch: its reference, the account it was sent to, and the bank's answer."""
+
+    class Result(models.TextChoices):
+        NONE = "", "未回单"
+        CONFIRMED = "confirmed", "成功"
+        RETURNED = "returned", "退回"
+
+    batch = models.ForeignKey(BankBatch, verbose_name="批次", on_delete=models.PROTECT, related_name="lines")
+    payment = models.ForeignKey(Payment, verbose_name="支付记录", on_delete=models.PROTECT, related_name="batch_lines")
+    seq = models.PositiveIntegerField("序号")
+    reference = models.CharField("业务参考号", max_length=32, unique=True)
+    amount = MoneyField("金额")
+    account = models.ForeignKey(PayeeAccount, verbose_name="收款账户", on_delete=models.PROTECT, related_name="+")
+    active = models.BooleanField("有效", default=True)  # False: taken out of a batch before it was sent
+    result = models.CharField("银行结果", max_length=10, choices=Result.choices, blank=True, default="")
+    reason = models.CharField("退回原因", max_length=200, blank=True)
+    answered_at = models.DateTimeField("回单时间", null=True, blank=True)
+    answered_in = models.ForeignKey(
+        BankResultImport, verbose_name="回单文件", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    data_scope = ScopeSpec(paths=("batch__organisation__path",))
+
+    class Meta:
+        verbose_name = "批次明细"
+        verbose_name_plural = "批次明细"
+        ordering = ["batch", "seq"]
+        constraints = [
+            # the same payment is never in two open batches
+            models.UniqueConstraint(
+                fields=["payment"],
+                condition=Q(active=True),
+                name="funds_payment_one_open_batch",
+                violation_error_message="该支付已在另一个银行批次中",
+            ),
+            models.UniqueConstraint(fields=["batch", "seq"], name="funds_batch_line_seq"),
+            models.CheckConstraint(condition=Q(amount__gt=0), name="funds_batch_line_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return self.reference
+
+
+class Reissue(models.Model):
+    """A returned payment to be paid again, into the corrected account: requested by one officer,
+    approved by another who neither requested it nor corrected the account."""
+
+    returned = models.OneToOneField(
+        Payment, verbose_name="被退回的支付", on_delete=models.PROTECT, related_name="reissue_request"
+    )
+    account = models.ForeignKey(PayeeAccount, verbose_name="更正后的账户", on_delete=models.PROTECT, related_name="+")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="申请人", on_delete=models.PROTECT, related_name="+"
+    )
+    requested_at = models.DateTimeField("申请时间", auto_now_add=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="审批人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    approved_at = models.DateTimeField("审批时间", null=True, blank=True)
+    payment = models.OneToOneField(
+        Payment, verbose_name="重发的支付", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    data_scope = ScopeSpec(
+        paths=(
+            "returned__beneficiary_org__path",
+            "returned__beneficiary_person__organisation__path",
+            "returned__programme__organisation__path",
+        )
+    )
+
+    class Meta:
+        verbose_name = "重新支付"
+        verbose_name_plural = "重新支付"
+        ordering = ["-requested_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"重发 {self.returned}"

@@ -137,6 +137,21 @@ def entry_reverse(*, actor: Any, entry: JournalEntry, reason: str, on: date | No
         raise ValidationError("冲销凭证不能再被冲销；如需更正请登记新的凭证")
     if JournalEntry.objects.filter(reversal_of=entry).exists():
         raise ValidationError(f"凭证 {entry.number} 已被冲销，不能重复冲销")
+    if Payment.objects.filter(settle_entry=entry).exists():
+        raise ValidationError("银行结果凭证不能冲销：银行已支付的款项，如需追回请登记新的凭证")
+    with transaction.atomic():
+        # a payment's approval entry is reversed only while the payment is not in the bank's hands
+        # (locked: a batch taking it at the same moment waits, then sees the reversal and refuses it)
+        payment = Payment.objects.select_for_update().filter(entry=entry).first()
+        if payment is not None and payment.status != Payment.Status.APPROVED:
+            raise ValidationError(
+                f"该笔支付当前为“{payment.get_status_display()}”：已编入银行批次的支付不能冲销，"
+                "请等待银行结果（退回的支付会自动冲销）"
+            )
+        return _mirror_post(actor, entry, reason, on)
+
+
+def _mirror_post(actor: Any, entry: JournalEntry, reason: str, on: date | None) -> JournalEntry:
     lines = [
         Line(account=ln.account, debit=ln.credit, credit=ln.debit, memo=ln.memo)
         for ln in entry.lines.select_related("account")
@@ -166,6 +181,21 @@ def standard_accounts_ensure(*, district: Organisation) -> dict[str, Account]:
             defaults={"name": account.name, "type": account.type, "is_fund": account.is_fund, "organisation": district},
         )
     return out
+
+
+PAYABLE_CODE = "2202"
+
+
+def payable_account() -> Account:
+    """The payable an approved payment is owed on until the bank pays it (2202, beside the bank 1002)."""
+    payable = Account.objects.filter(code=PAYABLE_CODE).first()
+    if payable is None:
+        bank = _bank()
+        payable, _ = Account.objects.get_or_create(
+            code=PAYABLE_CODE,
+            defaults={"name": "应付受益款", "type": Account.Type.LIABILITY, "organisation_id": bank.organisation_id},
+        )
+    return payable
 
 
 def _bank() -> Account:
@@ -639,8 +669,8 @@ def _pay(cycle: Cycle, actor: Any, on: date) -> None:
         Payout(
             date=on,
             debit_account_id=fund.pk,
-            credit_account_id=programme.bank_id,
-            description_prefix=f"{programme.name} {cycle.period_key} 支付 ",
+            credit_account_id=payable_account().pk,
+            description_prefix=f"{programme.name} {cycle.period_key} 应付 ",
             description_suffix=note,
             organisation_id=programme.organisation_id,
             programme_id=programme.pk,

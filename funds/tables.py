@@ -62,7 +62,8 @@ class PaymentTable(Table):
     entry = tables.Column(
         verbose_name="凭证号", accessor="entry__number", linkify=_link("funds:entry_detail", lambda p: p.entry_id)
     )
-    paid_at = DateTimeColumn(verbose_name="支付时间", orderable=True, order_by=("paid_at", "id"))
+    status = tables.Column(verbose_name="支付状态", accessor="get_status_display")
+    paid_at = DateTimeColumn(verbose_name="审批入账时间", orderable=True, order_by=("paid_at", "id"))
 
 
 class ProgrammeTable(Table):

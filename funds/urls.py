@@ -1,6 +1,6 @@
 from django.urls import path
 
-from funds import views
+from funds import views, views_bank
 
 app_name = "funds"
 urlpatterns = [
@@ -22,4 +22,19 @@ urlpatterns = [
     path("cycles/<int:pk>/<str:action>/", views.cycle_action, name="cycle_action"),
     path("entitlements/<int:pk>/adjust/", views.entitlement_adjust, name="entitlement_adjust"),
     path("payments/", views.payment_list, name="payment_list"),
+    # money reaching the bank (docs/bank.md)
+    path("bank/batches/", views_bank.batch_list, name="batch_list"),
+    path("bank/batches/new/", views_bank.batch_new, name="batch_new"),
+    path("bank/batches/<int:pk>/", views_bank.batch_detail, name="batch_detail"),
+    path("bank/batches/<int:pk>/file/", views_bank.batch_file, name="batch_file"),
+    path("bank/batches/<int:pk>/result/", views_bank.batch_result, name="batch_result"),
+    path("bank/batches/<int:pk>/<str:action>/", views_bank.batch_action, name="batch_action"),
+    path("bank/accounts/", views_bank.payee_account_list, name="payee_account_list"),
+    path("bank/accounts/missing/", views_bank.missing_accounts, name="missing_accounts"),
+    path("bank/accounts/new/<str:kind>/<int:pk>/", views_bank.payee_account_new, name="payee_account_new"),
+    path("bank/accounts/<int:pk>/", views_bank.payee_account_detail, name="payee_account_detail"),
+    path("bank/accounts/<int:pk>/verify/", views_bank.payee_account_verify, name="payee_account_verify"),
+    path("bank/returned/", views_bank.returned_list, name="returned_list"),
+    path("bank/returned/<int:pk>/", views_bank.returned_detail, name="returned_detail"),
+    path("bank/returned/<int:pk>/<str:action>/", views_bank.returned_action, name="returned_action"),
 ]

@@ -403,7 +403,24 @@ class CycleEntitlements(ListPage):
             and user.pk not in services.cycle_signers_barred(cycle),
             "balance": selectors.account_balance(cycle.programme.fund),
             "plugin_links": _plugin_links(cycle),
+            # listed before approval: who the bank cannot be asked to pay yet (docs/bank.md)
+            "without_account": _without_account(cycle) if cycle.state != Cycle.State.FAILED else [],
         }
+
+
+def _without_account(cycle: Cycle) -> list[str]:
+    """Names of the cycle's beneficiaries (amount above zero) with no verified bank account, first 11."""
+    from django.db.models import Exists, OuterRef, Q
+
+    from funds.models import PayeeAccount
+
+    verified = PayeeAccount.objects.filter(owner_key=OuterRef("beneficiary_key"), status=PayeeAccount.Status.VERIFIED)
+    return list(
+        cycle.entitlements.filter(Q(adjusted_amount__gt=0) | Q(adjusted_amount__isnull=True, amount__gt=0))
+        .filter(~Exists(verified))
+        .order_by("id")
+        .values_list("beneficiary_name", flat=True)[:11]
+    )
 
 
 def _plugin_links(cycle: Cycle) -> list[tuple[str, str]]:
@@ -444,7 +461,7 @@ def cycle_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     except ValidationError as exc:
         add_refusal_message(request, exc)
     else:
-        extra = "，已支付并登记凭证" if result.state == Cycle.State.PAID else ""
+        extra = "，已登记应付凭证，请编入银行批次支付" if result.state == Cycle.State.PAID else ""
         messages.success(request, f"{done}{extra}")
     return redirect("funds:cycle_detail", pk=cycle.pk)
 

@@ -71,6 +71,8 @@ MENU: tuple[NavGroup, ...] = (
         (
             NavItem("资金项目与发放", "funds:programme_list", Perm.FUND_VIEW),
             NavItem("支付记录", "funds:payment_list", Perm.FUND_VIEW),
+            NavItem("银行批次与对账", "funds:batch_list", Perm.FUND_VIEW),
+            NavItem("收款账户", "funds:payee_account_list", Perm.FUND_VIEW),
             NavItem("启动经费使用", "programmes:grant_list", Perm.FUND_VIEW),
             NavItem("税务代收经费", "programmes:dues_list", Perm.FUND_VIEW),
             NavItem("捐赠与拨款", "funds:donation_list", Perm.FUND_VIEW),

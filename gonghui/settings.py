@@ -319,6 +319,11 @@ SPECTACULAR_SETTINGS = {
         "AppealStateEnum": "appeals.models.Appeal.State",
         "ReferralStateEnum": "appeals.models.Referral.State",
         "CycleStateEnum": "funds.models.Cycle.State",
+        "PaymentStatusEnum": "funds.models.Payment.Status",
+        "PayeeAccountStatusEnum": "funds.models.PayeeAccount.Status",
+        "PayeeAccountSourceEnum": "funds.models.PayeeAccount.Source",
+        "BankBatchStateEnum": "funds.models.BankBatch.State",
+        "BankResultEnum": "funds.models.BatchLine.Result",
         # Each app's choice sets named once: the same set on several fields (a step's from/to state),
         # or a field name ("state", "kind", "role", "channel") that several apps use for different sets.
         "HardshipFileStateEnum": "assistance.models.files.HardshipFile.State",

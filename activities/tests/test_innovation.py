@@ -143,8 +143,9 @@ def test_reward_is_paid_through_the_engine_on_the_ledger(district):
     lines = JournalLine.objects.filter(entry=payment.entry)
     assert {(ln.account.code, ln.debit, ln.credit) for ln in lines} == {
         ("3107", Decimal("500.00"), Decimal("0.00")),
-        ("1002", Decimal("0.00"), Decimal("500.00")),
+        ("2202", Decimal("0.00"), Decimal("500.00")),  # owed (payable) until the bank pays it (docs/bank.md)
     }
+    assert payment.status == Payment.Status.APPROVED
     assert account_balance(fund) == Decimal("9500.00")  # 10,000 allocated − 500 paid
     item.refresh_from_db()
     assert item.reward_status == "已发放"

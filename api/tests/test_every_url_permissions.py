@@ -54,8 +54,20 @@ from cadres.tests.factories import side as cadres_side
 from conftest import TEST_DATA_KEY, TEST_HASHERS, build_district, make_user
 from core.models import AuditEvent, User
 from dashboard.models import ReportDraft
+from funds import bank
 from funds import services as fund_services
-from funds.models import Account, BudgetAllocation, Cycle, Donation, Entitlement, JournalLine, ParameterVersion, Payment
+from funds.models import (
+    Account,
+    BankBatch,
+    BudgetAllocation,
+    Cycle,
+    Donation,
+    Entitlement,
+    JournalLine,
+    ParameterVersion,
+    PayeeAccount,
+    Payment,
+)
 from funds.testing import add_members, fund_programme
 from members.models import Honour, ImportJob
 from members.tests.factories import member
@@ -148,6 +160,14 @@ ROUTES: dict[str, Any] = {
     "funds:period_list": Page(owner="finance"),
     "funds:programme_list": Page(owner="finance", shows=("programme",)),
     "funds:trial_balance": Page(owner="finance", shows=("line",)),
+    # money reaching the bank (funds/bank.py)
+    "funds:batch_list": Page(owner="finance", shows=("bank_batch",)),
+    "funds:batch_new": Page(owner="finance"),
+    "funds:payee_account_list": Page(owner="finance", shows=("payee_account",)),
+    "funds:missing_accounts": Page(owner="finance"),
+    "funds:returned_list": Page(owner="finance", shows=("payment",)),
+    "api:fund-bank-batch-list": Page(owner="finance", shows=("bank_batch",)),
+    "api:fund-payee-account-list": Page(owner="finance", shows=("payee_account",)),
     "members:create": Page(),
     "members:import": Page(),
     "members:import_template": Page(),
@@ -271,6 +291,20 @@ ROUTES: dict[str, Any] = {
     "funds:entitlement_adjust": Obj({"pk": ("entitlement", "pk")}, owner="finance", get=False),
     "funds:entry_detail": Obj({"pk": ("entry", "pk")}, owner="finance"),
     "funds:programme_detail": Obj({"code": ("programme", "code")}, owner="finance", also=("version",)),
+    "funds:batch_detail": Obj({"pk": ("bank_batch", "pk")}, owner="finance", also=("batch_line",)),
+    "funds:batch_file": Obj({"pk": ("bank_batch", "pk")}, owner="finance"),
+    "funds:batch_result": Obj({"pk": ("bank_batch", "pk")}, owner="finance", get=False),
+    "funds:batch_action": Obj({"pk": ("bank_batch", "pk"), "action": ["send", "cancel"]}, owner="finance", get=False),
+    "funds:payee_account_detail": Obj({"pk": ("payee_account", "pk")}, owner="finance"),
+    "funds:payee_account_verify": Obj({"pk": ("payee_account", "pk")}, owner="finance", get=False),
+    "funds:payee_account_new": Obj({"kind": ["org"], "pk": ("union", "pk")}, owner="finance"),
+    "funds:returned_detail": Obj({"pk": ("payment", "pk")}, owner="finance", also=("reissue",)),
+    "funds:returned_action": Obj(
+        {"pk": ("payment", "pk"), "action": ["request", "approve"]}, owner="finance", get=False
+    ),
+    "api:fund-bank-batch-detail": Obj({"pk": ("bank_batch", "pk")}, owner="finance"),
+    "api:fund-bank-batch-lines": Obj({"pk": ("bank_batch", "pk")}, owner="finance", also=("batch_line",)),
+    "api:fund-payee-account-detail": Obj({"pk": ("payee_account", "pk")}, owner="finance"),
     "members:detail": Obj({"pk": ("person", "pk")}, also=("history",)),
     "members:edit": Obj({"pk": ("person", "pk")}),
     "members:honour_add": Obj({"pk": ("person", "pk")}, get=False),
@@ -432,6 +466,11 @@ MODELS = {
     "cycle": "funds.Cycle",
     "entitlement": "funds.Entitlement",
     "payment": "funds.Payment",
+    "bank_batch": "funds.BankBatch",
+    "batch_line": "funds.BatchLine",
+    "payee_account": "funds.PayeeAccount",
+    "reissue": "funds.Reissue",
+    "union": "orgs.Organisation",
     "dues_import": "programmes.DuesImport",
     "dues_record": "programmes.DuesRecord",
     "grant_usage": "programmes.GrantUsage",
@@ -827,6 +866,7 @@ def _funds(district: Any, world: dict[str, dict[str, Any]]) -> None:
             dues_import=DuesImport.objects.get(),
             dues_record=DuesRecord.objects.get(),
         )
+        data.update(_bank(district, union, payment))
         if side == "A":
             data["grant_usage"] = grant_usage_record(
                 actor=district.user("admin"),
@@ -835,6 +875,44 @@ def _funds(district: Any, world: dict[str, dict[str, Any]]) -> None:
                 amount="100",
                 purpose="用途",
             )
+
+
+def _bank(district: Any, union: Organisation, payment: Payment) -> dict[str, Any]:
+    """The side's union has a verified account; its payment went to the bank in a batch of its own
+    and came back (户名不符); a corrected account is pending and a re-issue requested."""
+    finance, admin = district.user("finance"), district.user("admin")
+
+    def enter(number: str) -> PayeeAccount:
+        return bank.payee_account_enter(
+            actor=finance,
+            organisation=union,
+            holder_name=union.name,
+            number=number,
+            bank_name="工行顺义支行",
+            bank_code="102100000072",
+            valid_from=date(2026, 1, 1),
+        )
+
+    first = bank.payee_account_verify(actor=admin, account=enter(f"62220202{union.pk:011d}"))
+    batch = bank.batch_create(actor=finance, payments=Payment.objects.filter(pk=payment.pk))
+    bank.batch_send(actor=finance, batch=batch)
+    line = batch.lines.get()
+    bank.result_import(
+        actor=finance,
+        batch=batch,
+        content=f"业务参考号,金额,处理结果,失败原因\n{line.reference},{line.amount},失败,户名不符".encode(),
+        filename="回单.csv",
+    )
+    bank.payee_account_verify(actor=admin, account=enter(f"62170000{union.pk:011d}"))
+    reissue = bank.reissue_request(actor=finance, payment=Payment.objects.get(pk=payment.pk))
+    return {
+        "bank_batch": BankBatch.objects.get(pk=batch.pk),
+        "batch_line": line,
+        "payee_account": PayeeAccount.objects.get(pk=first.pk),
+        "reissue": reissue,
+        "union": union,
+        "payment": Payment.objects.get(pk=payment.pk),
+    }
 
 
 def _allowance(district: Any, world: dict[str, dict[str, Any]]) -> None:

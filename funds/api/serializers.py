@@ -2,7 +2,19 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
-from funds.models import Account, Cycle, Donation, Entitlement, JournalEntry, JournalLine, Payment, Programme
+from funds.models import (
+    Account,
+    BankBatch,
+    BatchLine,
+    Cycle,
+    Donation,
+    Entitlement,
+    JournalEntry,
+    JournalLine,
+    PayeeAccount,
+    Payment,
+    Programme,
+)
 
 
 class AccountSerializer(serializers.ModelSerializer):
@@ -103,7 +115,75 @@ class PaymentSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Payment
-        fields = ["id", "programme", "period_key", "beneficiary_org", "beneficiary_name", "amount", "entry", "paid_at"]
+        fields = [
+            "id",
+            "programme",
+            "period_key",
+            "beneficiary_org",
+            "beneficiary_name",
+            "amount",
+            "entry",
+            "paid_at",
+            "status",
+            "status_at",
+            "return_reason",
+            "reissue_of",
+        ]
+        read_only_fields = fields
+
+
+class PayeeAccountSerializer(serializers.ModelSerializer):
+    """A payee's bank account: the number masked, as in every list (the bank file alone carries it whole)."""
+
+    organisation = serializers.CharField(source="organisation.code", read_only=True, default=None)
+    owner = serializers.CharField(source="owner_name", read_only=True)
+    number = serializers.CharField(source="masked_number", read_only=True)
+
+    class Meta:
+        model = PayeeAccount
+        fields = [
+            "id",
+            "owner_key",
+            "organisation",
+            "owner",
+            "holder_name",
+            "number",
+            "bank_name",
+            "bank_code",
+            "valid_from",
+            "valid_to",
+            "status",
+            "source",
+        ]
+        read_only_fields = fields
+
+
+class BatchLineSerializer(serializers.ModelSerializer):
+    beneficiary_name = serializers.CharField(source="payment.beneficiary_name", read_only=True)
+    number = serializers.CharField(source="account.masked_number", read_only=True)
+
+    class Meta:
+        model = BatchLine
+        fields = [
+            "seq",
+            "reference",
+            "payment",
+            "beneficiary_name",
+            "number",
+            "amount",
+            "result",
+            "reason",
+            "answered_at",
+        ]
+        read_only_fields = fields
+
+
+class BankBatchSerializer(serializers.ModelSerializer):
+    bank_account = serializers.CharField(source="bank_account.code", read_only=True)
+
+    class Meta:
+        model = BankBatch
+        fields = ["id", "number", "bank_account", "state", "count", "total", "checksum", "created_at", "sent_at"]
         read_only_fields = fields
 
 

@@ -13,6 +13,8 @@ router.register("funds/cycles", views.CycleViewSet, basename="fund-cycle")
 router.register("funds/entitlements", views.EntitlementViewSet, basename="fund-entitlement")
 router.register("funds/payments", views.PaymentViewSet, basename="fund-payment")
 router.register("funds/donations", views.DonationViewSet, basename="fund-donation")
+router.register("funds/bank-batches", views.BankBatchViewSet, basename="fund-bank-batch")
+router.register("funds/payee-accounts", views.PayeeAccountViewSet, basename="fund-payee-account")
 urlpatterns = [
     path("funds/trial-balance/", views.trial_balance, name="fund-trial-balance"),
     *router.urls,

@@ -7,9 +7,10 @@ from rest_framework.decorators import action, api_view, permission_classes
 from rest_framework.exceptions import ValidationError as ApiValidationError
 from rest_framework.response import Response
 
-from funds import selectors
+from funds import bank_selectors, selectors
 from funds.api import serializers as s
 from funds.filtersets import CycleFilterSet, DonationFilterSet, EntryFilterSet, PaymentFilterSet
+from funds.filtersets_bank import BatchFilterSet, PayeeAccountFilterSet
 from funds.models import Account
 from orgs.api.permissions import holds
 from orgs.roles import Perm
@@ -100,6 +101,35 @@ class PaymentViewSet(_FundsViewSet):
 
     def get_queryset(self):
         return selectors.visible_payments(self.request.user)
+
+
+class BankBatchViewSet(_FundsViewSet):
+    """Bank batches (docs/bank.md); ``lines/`` lists a batch's payments and the bank's answers."""
+
+    serializer_class = s.BankBatchSerializer
+    filterset_class = BatchFilterSet
+
+    def get_queryset(self):
+        return bank_selectors.visible_batches(self.request.user).order_by("-id")
+
+    @extend_schema(
+        summary="批次明细：每笔的业务参考号、金额、银行结果（账号脱敏）", responses=s.BatchLineSerializer(many=True)
+    )
+    @action(detail=True)
+    def lines(self, request, pk=None, **kwargs):
+        batch = self.get_object()
+        page = self.paginate_queryset(bank_selectors.batch_lines(batch))
+        return self.get_paginated_response(s.BatchLineSerializer(page, many=True).data)
+
+
+class PayeeAccountViewSet(_FundsViewSet):
+    """Payee bank accounts, numbers masked (the whole number is shown only on its page, audited)."""
+
+    serializer_class = s.PayeeAccountSerializer
+    filterset_class = PayeeAccountFilterSet
+
+    def get_queryset(self):
+        return bank_selectors.visible_payee_accounts(self.request.user).order_by("owner_key", "-valid_from", "-id")
 
 
 class DonationViewSet(_FundsViewSet):

@@ -183,13 +183,15 @@ def test_payout_writes_one_balanced_entry_and_payment_per_paid_entitlement(distr
     (payment,) = Payment.objects.select_related("entry", "entitlement")  # a zero amount is not paid
     entry = payment.entry
     assert payment.amount == entry.amount == payment.entitlement.approved_amount == D("100.25")
-    assert entry.description == f"{programme.name} 2026 支付 {payment.beneficiary_name}"
+    assert entry.description == f"{programme.name} 2026 应付 {payment.beneficiary_name}"
     assert entry.source == f"cycle:{cycle.pk}:{payment.entitlement_id}"
     assert entry.date == date(2026, 6, 1) and entry.period.code == "2026-06"
     assert entry.organisation_id == payment.beneficiary_org_id == district.union_a.pk
     sides = list(entry.lines.order_by("id").values_list("account_id", "debit", "credit", "memo"))
     name = payment.beneficiary_name
-    assert sides == [(programme.fund_id, D("100.25"), D("0"), name), (programme.bank_id, D("0"), D("100.25"), name)]
+    payable = services.payable_account().pk  # owed until the bank pays (docs/bank.md)
+    assert sides == [(programme.fund_id, D("100.25"), D("0"), name), (payable, D("0"), D("100.25"), name)]
+    assert payment.status == Payment.Status.APPROVED
 
 
 def test_payout_into_a_closed_period_is_refused_and_writes_nothing(district, approver):  # noqa: F811

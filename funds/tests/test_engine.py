@@ -72,7 +72,10 @@ def test_compute_review_approve_pay(district, approver):
     assert paid.state == Cycle.State.PAID
     assert Payment.objects.count() == 2
     assert selectors.account_balance(programme.fund) == D("10000.00") - D("350.50")
-    assert selectors.account_balance(programme.bank) == D("10000.00") - D("350.50")
+    # approval means owed, not paid: the payable holds it until the bank confirms (docs/bank.md)
+    assert selectors.account_balance(programme.bank) == D("10000.00")
+    assert selectors.account_balance(services.payable_account()) == D("350.50")
+    assert set(Payment.objects.values_list("status", flat=True)) == {Payment.Status.APPROVED}
     entry = Payment.objects.get(beneficiary_org=district.union_b).entry
     assert entry.approved_by == approver and entry.prepared_by == district.user("finance")
     assert "TEST" in entry.rule

@@ -89,9 +89,12 @@ def test_account_statement_running_balance(client, district, approver):  # noqa:
     today = Payment.objects.first().entry.date
     html = client.get(f"/funds/accounts/3103/?start={today:%Y-%m-%d}").content.decode()
     assert "1,000,000.00" in html and cells(html, "running-balance") == ["999,900.00", "999,700.00"]
-    # The bank account is debit-normal: the allocation debits it, the two payments credit it.
+    # The bank account is debit-normal: the allocation debits it; the approved payments are owed on
+    # the payable (credit-normal) until the bank pays them.
     bank = client.get(f"/funds/accounts/{programme.bank.code}/").content.decode()
-    assert cells(bank, "running-balance")[-3:] == ["1,000,000.00", "999,900.00", "999,700.00"]
+    assert cells(bank, "running-balance")[-1:] == ["1,000,000.00"]
+    payable = client.get("/funds/accounts/2202/").content.decode()
+    assert cells(payable, "running-balance") == ["100.00", "300.00"]
     export = client.get("/funds/accounts/3103/?export=xlsx")
     rows = (
         CalamineWorkbook.from_filelike(io.BytesIO(b"".join(export.streaming_content))).get_sheet_by_index(0).to_python()

@@ -75,9 +75,9 @@ def test_start_up_grant_from_preparation_to_the_chair(browser, live_server, ui_l
     approver = _page(browser, ui_login, "finance2")
     approver.goto(cycle_url)
     approver.get_by_test_id("approve").click()
-    expect(approver.get_by_test_id("cycle-state")).to_have_text("已支付")
+    expect(approver.get_by_test_id("cycle-state")).to_have_text("已审批入账")
     approver.goto(f"{live_server.url}/funds/entries/")
-    expect(approver.get_by_test_id("entries")).to_contain_text("JHQD 2026 支付 顺义新建科技有限公司工会")
+    expect(approver.get_by_test_id("entries")).to_contain_text("JHQD 2026 应付 顺义新建科技有限公司工会")
     approver.goto(f"{live_server.url}/funds/accounts/3101/")
     expect(approver.get_by_test_id("closing")).to_have_text("998,200.00")
     assert Cycle.objects.get().state == Cycle.State.PAID

@@ -12,6 +12,7 @@ from assistance import demo_allowance as assistance_allowance_demo
 from assistance import demo_relief as assistance_relief_demo
 from cadres import demo as cadres_demo
 from demo import year2017
+from funds import demo as funds_demo
 from members import demo as members_demo
 from orgs import demo as orgs_demo
 from orgs.models import Organisation
@@ -42,6 +43,7 @@ class Command(BaseCommand):
             assistance_demo.build,
             assistance_allowance_demo.build,
             assistance_relief_demo.build,
+            funds_demo.build,  # money reaching the bank: accounts, one sent batch with a return
             assessment_demo.build,
             surveys_demo.build,
             reform_demo.build,

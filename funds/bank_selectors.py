@@ -1,0 +1,78 @@
+"""Reads of money on its way to the bank (docs/bank.md): batches, payee accounts, payees without a
+verified account, returned payments to act on. Everything goes through ``orgs.scope``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
+
+from funds.models import BankBatch, BatchLine, PayeeAccount, Payment, Reissue
+from orgs.roles import Perm
+from orgs.scope import scoped
+
+S = Payment.Status
+
+
+def visible_batches(user: Any) -> QuerySet[BankBatch]:
+    return scoped(user, Perm.FUND_VIEW, BankBatch.objects.select_related("created_by", "sent_by", "bank_account"))
+
+
+def batch_lines(batch: BankBatch) -> QuerySet[BatchLine]:
+    return batch.lines.filter(active=True).select_related("payment__programme", "account").order_by("seq")
+
+
+def visible_payee_accounts(user: Any) -> QuerySet[PayeeAccount]:
+    return scoped(
+        user,
+        Perm.FUND_VIEW,
+        PayeeAccount.objects.select_related("organisation", "person", "entered_by", "verified_by"),
+    )
+
+
+def _verified(key: Any) -> Exists:
+    return Exists(PayeeAccount.objects.filter(owner_key=key, status=PayeeAccount.Status.VERIFIED))
+
+
+def payees_without_account(user: Any) -> QuerySet[Payment]:
+    """Approved payments (not yet in a batch) whose payee has no verified account: they cannot be
+    put into a bank batch until one is entered and verified."""
+    return (
+        scoped(user, Perm.FUND_VIEW, Payment.objects.filter(status=S.APPROVED, entry__reversed_by__isnull=True))
+        .annotate(has_account=_verified(OuterRef("beneficiary_key")))
+        .filter(has_account=False)
+        .select_related("programme", "beneficiary_org", "beneficiary_person")
+        .order_by("programme__code", "period_key", "beneficiary_name", "pk")
+    )
+
+
+def batchable_payments(user: Any) -> QuerySet[Payment]:
+    """Approved payments whose payee has a verified account: what a new batch can take."""
+    return (
+        scoped(user, Perm.FUND_VIEW, Payment.objects.filter(status=S.APPROVED, entry__reversed_by__isnull=True))
+        .annotate(has_account=_verified(OuterRef("beneficiary_key")))
+        .filter(has_account=True)
+        .select_related("programme")
+    )
+
+
+def returned_to_act_on(user: Any) -> QuerySet[Payment]:
+    """Payments the bank returned that have not been re-issued yet (a request waiting for its
+    approval included): the finance workbench lists them."""
+    approved = Reissue.objects.filter(returned=OuterRef("pk"), payment__isnull=False)
+    return (
+        scoped(user, Perm.FUND_VIEW, Payment.objects.filter(status=S.RETURNED))
+        .annotate(reissued=Exists(approved))
+        .filter(reissued=False)
+        .select_related("programme", "beneficiary_org", "beneficiary_person", "reissue_request")
+        .order_by("-status_at", "-pk")
+    )
+
+
+def payment_totals_by_status(user: Any) -> dict[str, tuple[int, Any]]:
+    rows = scoped(user, Perm.FUND_VIEW, Payment.objects.all()).values("status").annotate(n=Count("id"), s=Sum("amount"))
+    return {r["status"]: (r["n"], r["s"]) for r in rows}
+
+
+def unanswered_sent(user: Any) -> QuerySet[Payment]:
+    return scoped(user, Perm.FUND_VIEW, Payment.objects.filter(Q(status=S.SENT)))
