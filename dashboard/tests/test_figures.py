@@ -278,3 +278,25 @@ def test_fund_balances_assessment_ranks_and_files_opened_and_exited(world, clien
     town = board(world.user("town_a"), world.town_a, year).by_key
     assert not [k for k in town if k.startswith("funds.") and k != "funds.total"]
     assert town["assessment.assessed"].value == results.filter(organisation__path__startswith=world.town_a.path).count()
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/assistance/files/?approved_from=NaN",
+        "/assistance/files/?exited_to=0000-01-01&exited_from=2026-13-40",
+        "/assessment/?subtree=" + "9" * 30,
+        "/assessment/?year=0&unions=true&subtree=T-B",
+        "/funds/accounts/3101/?end=NaN",
+    ],
+)
+def test_the_new_drill_down_filters_refuse_bad_input_in_chinese(world, client, url):
+    client.force_login(world.user("admin"))
+    response = client.get(url)
+    assert response.status_code in (200, 404)
+    if response.status_code == 200:
+        shown = [str(m) for m in response.context["messages"]]
+        table = response.context.get("table")
+        rows = table.data.data.count() if table is not None else response.context["st"].lines.count()
+        assert shown and all("有误" in m or "无效" in m or "不" in m for m in shown), shown
+        assert rows == 0
