@@ -24,10 +24,27 @@ class FileFilterSet(PickerFilterSetMixin, FilterSet):
     subtree = OrganisationFilter(perm=Perm.ASSISTANCE_VIEW, path="organisation__path", label="所属工会（含下级）")
     due = django_filters.ChoiceFilter(choices=DUE_CHOICES, method="filter_due", label="年度复核")
     todo = django_filters.ChoiceFilter(choices=TODO_CHOICES, method="filter_todo", label="待我办理")
+    # the dashboard's files opened (建档: approved) and exited in a period
+    approved_from = django_filters.DateFilter(field_name="approved_on", lookup_expr="gte", label="建档日期起")
+    approved_to = django_filters.DateFilter(field_name="approved_on", lookup_expr="lte", label="建档日期止")
+    exited_from = django_filters.DateFilter(field_name="exited_on", lookup_expr="gte", label="脱困日期起")
+    exited_to = django_filters.DateFilter(field_name="exited_on", lookup_expr="lte", label="脱困日期止")
 
     class Meta:
         model = HardshipFile
-        fields = ["q", "state", "category", "cause", "subtree", "due", "todo"]
+        fields = [
+            "q",
+            "state",
+            "category",
+            "cause",
+            "subtree",
+            "due",
+            "todo",
+            "approved_from",
+            "approved_to",
+            "exited_from",
+            "exited_to",
+        ]
 
     def filter_q(self, queryset: QuerySet[HardshipFile], name: str, value: str) -> QuerySet[HardshipFile]:
         value = value.strip()

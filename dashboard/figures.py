@@ -12,6 +12,7 @@ hold is left out, never shown as zero.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
@@ -20,17 +21,21 @@ from typing import Any
 
 from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
+from django.urls import reverse
 
 from activities import selectors as activities
 from activities.models import Activity
 from appeals import selectors as appeals
 from appeals.models import Appeal
+from assessment.models import Assessment
+from assessment.selectors import visible_results
 from assistance import figures_allowance, figures_relief
 from assistance.models import HardshipFile
 from assistance.selectors.allowance import FIGURES_PERM
 from cadres import selectors as cadres
 from core.lists import list_url
 from funds.models import Payment
+from funds.selectors import accounts_with_balances
 from members.models import Membership
 from orgs.models import Organisation
 from orgs.roles import Perm
@@ -71,6 +76,7 @@ class Group:
     perm: str  # who sees the group at all (held over an organisation)
     compute: Callable[[Any, Organisation, Period], list[Figure]]
     keys: tuple[str, ...]  # the keys of the figures it may return (the report's placeholders)
+    dynamic: str = ""  # a pattern of further keys, one per record (a fund's balance: funds.3101)
 
 
 @dataclass
@@ -171,6 +177,75 @@ def grant_figures(user: Any, root: Organisation, period: Period) -> list[Figure]
     ]
 
 
+# --- 经费保障: the funds' balances, from the ledger -------------------------------------------------------
+
+
+FUND_CODE = re.compile(r"[0-9a-z_]{1,40}")  # a fund's code as a placeholder key: {funds.3105}
+
+
+def fund_figures(user: Any, root: Organisation, period: Period) -> list[Figure]:
+    """Each special fund's (专项基金) balance at the period's end: the sum of its journal lines up to that
+    day, in the fund's normal direction (one aggregate over the lines, however many there are). The
+    funds of ``root``'s subtree (the district's own funds for the district; a town has none)."""
+    accounts = (
+        accounts_with_balances(user, end=period.end)
+        .filter(is_fund=True)
+        .filter(subtree_q("organisation__path", root.path))
+    )
+    out = [
+        Figure(
+            f"funds.{acc.code}",
+            f"{acc.name}余额",
+            Decimal(acc.balance).quantize(Decimal("0.01")),
+            "元",
+            f"{reverse('funds:account_detail', args=[acc.code])}?end={period.end.isoformat()}",
+        )
+        for acc in accounts
+        if FUND_CODE.fullmatch(acc.code)
+    ]
+    total = sum((f.value for f in out), ZERO)
+    out.append(
+        Figure("funds.total", "专项基金余额合计", total, "元", list_url("funds:account_list"), f"{len(out)} 项基金")
+    )
+    return out
+
+
+# --- 考核: the published assessment of the period's year -----------------------------------------------------
+
+
+def assessment_figures(user: Any, root: Organisation, period: Period) -> list[Figure]:
+    """The organisations' results of the published assessment of the period's year: how many were
+    assessed, passed and failed, and (in the notes) the first and last three by rank."""
+    year = period.end.year
+    rows = (
+        visible_results(user)
+        .filter(assessment__state=Assessment.State.PUBLISHED, assessment__indicator_set__year=year)
+        .filter(social_worker__isnull=True)
+        .filter(subtree_q("organisation__path", root.path))
+    )
+    agg = rows.aggregate(n=Count("pk"), passed=Count("pk", filter=Q(passed=True)))
+    ranked = rows.order_by("rank", "organisation__path").values_list("organisation__name", flat=True)
+    top = list(ranked[:3])
+    bottom = list(rows.order_by("-rank", "-organisation__path").values_list("organisation__name", flat=True)[:3])
+    base = {"year": year, "state": Assessment.State.PUBLISHED, "subtree": root.code, "unions": "true"}
+    note = f"前三名：{'、'.join(top)}；后三名：{'、'.join(bottom)}" if top else ""
+    return [
+        Figure(
+            "assessment.assessed", f"{year} 年考核的工会", agg["n"], "家", list_url("assessment:list", **base), note
+        ),
+        Figure(
+            "assessment.passed", "考核合格", agg["passed"], "家", list_url("assessment:list", **base, passed="true")
+        ),
+        Figure(
+            "assessment.failed",
+            "考核不合格",
+            agg["n"] - agg["passed"],
+            "家",
+            list_url("assessment:list", **base, passed="false"),
+        ),
+    ]
+
+
 # --- 试点: the joint unions' 三补贴三挂钩 subsidy ----------------------------------------------------------
 
 
@@ -211,9 +286,17 @@ def assistance_figures(user: Any, root: Organisation, period: Period) -> list[Fi
     if Perm.ASSISTANCE_VIEW in perms_of(user, office=True):
         files = scoped(
             user, Perm.ASSISTANCE_VIEW, HardshipFile.objects.filter(subtree_q("organisation__path", root.path))
-        ).aggregate(active=Count("pk", filter=Q(state=HardshipFile.State.ACTIVE)))
+        ).aggregate(
+            active=Count("pk", filter=Q(state=HardshipFile.State.ACTIVE)),
+            opened=Count("pk", filter=Q(approved_on__gte=s, approved_on__lte=e)),
+            exited=Count("pk", filter=Q(exited_on__gte=s, exited_on__lte=e)),
+        )
         url = list_url("assistance:file_list", subtree=root.code, state=HardshipFile.State.ACTIVE)
         out.append(Figure("files.active", "在档困难职工", files["active"], "户", url))
+        opened_url = list_url("assistance:file_list", subtree=root.code, **_dates(period, "approved"))
+        out.append(Figure("files.opened", "期间新建档", files["opened"], "户", opened_url))
+        exited_url = list_url("assistance:file_list", subtree=root.code, **_dates(period, "exited"))
+        out.append(Figure("files.exited", "期间脱困", files["exited"], "户", exited_url))
     return out
 
 
@@ -334,6 +417,7 @@ GROUPS: list[Group] = [
         ("cadres.count", "cadres.trained", "cadres.share", "cadres.untrained"),
     ),
     Group("funding", "经费保障", 40, Perm.FUND_VIEW, grant_figures, ("grants.count", "grants.yuan")),
+    Group("funds", "基金余额", 45, Perm.FUND_VIEW, fund_figures, ("funds.total",), dynamic=r"funds\.[0-9a-z_]{1,40}"),
     Group(
         "assistance",
         "帮扶救助",
@@ -350,6 +434,8 @@ GROUPS: list[Group] = [
             "donations.donors",
             "donations.yuan",
             "files.active",
+            "files.opened",
+            "files.exited",
         ),
     ),
     Group(
@@ -360,12 +446,25 @@ GROUPS: list[Group] = [
         pilot_figures,
         ("pilots.unions", "pilots.towns", "pilots.streets", "pilots.yuan"),
     ),
+    Group(
+        "assessment",
+        "考核排名",
+        65,
+        Perm.ORG_VIEW,
+        assessment_figures,
+        ("assessment.assessed", "assessment.passed", "assessment.failed"),
+    ),
     Group("reform", "改革任务", 70, Perm.REFORM_VIEW, reform_figures, ("reform.tasks", "reform.overdue")),
 ]
 
 
 def figure_keys() -> list[str]:
     return [k for g in GROUPS for k in g.keys]
+
+
+def is_figure_key(key: str) -> bool:
+    """A registered key, or one of a group's per-record keys (``funds.3101``)."""
+    return key in figure_keys() or any(g.dynamic and re.fullmatch(g.dynamic, key) for g in GROUPS)
 
 
 def board(user: Any, root: Organisation, period: Period) -> Board:

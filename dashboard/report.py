@@ -100,7 +100,7 @@ DEFAULT_TEMPLATE = """一、组织建设
 在{pilots.towns}个镇、{pilots.streets}个街道的{pilots.unions}家村（社区）联合工会实行“三补贴三挂钩”，发放补贴{pilots.yuan}。
 """
 
-PLACEHOLDER = re.compile(r"\{([a-z_.]+)(?:\|(about|wan))?\}")
+PLACEHOLDER = re.compile(r"\{([0-9a-z_.]+)(?:\|(about|wan))?\}")
 HEADING = re.compile(r"^[一二三四五六七八九十]+、")
 CONTEXT_KEYS = ("root", "start", "end", "year")
 MAX_TEMPLATE = 20000
@@ -140,13 +140,12 @@ def template_errors(template: str) -> list[str]:
     errors = []
     if len(template) > MAX_TEMPLATE:
         errors.append(f"简报模板不能超过 {MAX_TEMPLATE} 个字符")
-    from dashboard.figures import figure_keys
+    from dashboard.figures import is_figure_key
 
-    known = set(figure_keys()) | set(CONTEXT_KEYS)
     for m in re.finditer(r"\{([^{}]*)\}", template):
         inner = m.group(1)
         pm = PLACEHOLDER.fullmatch(m.group(0))
-        if pm is None or pm.group(1) not in known:
+        if pm is None or not (pm.group(1) in CONTEXT_KEYS or is_figure_key(pm.group(1))):
             errors.append(f"未知的数据项 {{{inner}}}：请使用右侧列出的数据项")
         elif pm.group(2) and pm.group(1) in CONTEXT_KEYS:
             errors.append(f"数据项 {{{inner}}} 不能加 |{pm.group(2)}")

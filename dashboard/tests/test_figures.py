@@ -15,7 +15,7 @@ from django.utils import timezone
 from activities.models import Activity
 from activities.tests.factories import competition
 from appeals.tests.factories import make_appeal
-from dashboard.figures import Period, board, figure_keys
+from dashboard.figures import Period, board, is_figure_key
 from funds.testing import add_members
 from orgs.models import Organisation
 from orgs.services import organisation_create
@@ -53,18 +53,29 @@ MEASURE = {
     "donations.donors": "distinct:donor_name",
     "donations.yuan": "sum:amount",
     "files.active": "rows",
+    "files.opened": "rows",
+    "files.exited": "rows",
+    "assessment.assessed": "rows",
+    "assessment.passed": "rows",
+    "assessment.failed": "rows",
     "pilots.unions": "distinct:beneficiary_org",
     "pilots.yuan": "sum:amount",
     "reform.tasks": "rows",
     "reform.overdue": "rows",
 }
 NOT_ROWS = {"appeals.response", "appeals.resolution", "appeals.satisfaction", "cadres.share"}
+NOT_ROWS |= {"funds.total"}  # the sum of the funds' figures (checked below), each the sum of its ledger lines
 NOT_ROWS |= {"pilots.towns", "pilots.streets"}  # the towns of the paid unions: counted from the same rows below
 
 
 def measured(client, url: str, how: str):
     response = client.get(url)
     assert response.status_code == 200, url
+    if how == "ledger":  # a fund's statement up to the period's end: its lines, in the fund's direction
+        account, rows = response.context["account"], response.context["st"].lines
+        debit = sum((line.debit for line in rows), Decimal("0.00"))
+        credit = sum((line.credit for line in rows), Decimal("0.00"))
+        return debit - credit if account.debit_normal else credit - debit
     rows = response.context["table"].data.data
     if how == "rows":
         return rows.count()
@@ -81,13 +92,17 @@ def test_every_figure_is_the_rows_behind_it(world, client, who, root):
     client.force_login(user)
     b = board(user, org, YEAR)
     figures = b.by_key
-    assert set(figures) <= set(figure_keys())
+    assert all(is_figure_key(key) for key in figures)
     checked = 0
     for key, fig in figures.items():
         if key in NOT_ROWS or not fig.url:
             continue
-        assert measured(client, fig.url, MEASURE[key]) == fig.value, key
+        how = "ledger" if key.startswith("funds.") else MEASURE[key]
+        assert measured(client, fig.url, how) == fig.value, key
         checked += 1
+    funds = [f for k, f in figures.items() if k.startswith("funds.") and k != "funds.total"]
+    if "funds.total" in figures:
+        assert figures["funds.total"].value == sum((f.value for f in funds), Decimal("0.00"))
     assert checked >= 15
     # The figures that matter here are not all zero: the rows behind them exist.
     if org == world.town_a:
@@ -218,3 +233,70 @@ def test_leader_query_budget_constant(world, client, who, code):
         assert response.status_code == 200
         counts.append(n)
     assert counts[0] == counts[1] <= BUDGETS["leader"], (who, code, counts)
+
+
+def test_fund_balances_assessment_ranks_and_files_opened_and_exited(world, client):
+    """The figures added for issue 15 item 1 beyond the first cut, with rows behind them: each special
+    fund's balance from the ledger, the published assessment of the period's year, the hardship files
+    opened (建档) and exited (脱困) in the period — each equal to the rows its link lists."""
+    from assessment.tests.factories import joint_set, publish, score_both, small_world
+    from assistance.models import HardshipFile
+    from assistance.tests.allowance_helpers import person
+    from assistance.tests.factories import hardship_file
+    from funds.models import Account
+    from funds.selectors import account_balance
+
+    year = Period(date(2026, 1, 1), date(2026, 12, 31))  # the assessment factories' year
+    S = HardshipFile.State
+    hardship_file(person(world), approved_on=date(2026, 2, 1))  # opened in the period
+    hardship_file(person(world), approved_on=date(2026, 3, 1), state=S.EXITED, exited_on=date(2026, 6, 30))
+    hardship_file(person(world), approved_on=date(2025, 3, 1), state=S.EXITED, exited_on=date(2026, 1, 31))
+    hardship_file(person(world), approved_on=date(2024, 3, 1))  # neither: opened before, still active
+    small_world(world)
+    indicator_set = joint_set(world)
+    score_both(world, indicator_set)
+    publish(world, indicator_set)
+    admin = world.user("admin")
+    client.force_login(admin)
+    figures = board(admin, world.root, year).by_key
+    assert figures["files.opened"].value == 2 and figures["files.exited"].value == 2
+    results = indicator_set.assessments.get().results.filter(social_worker__isnull=True)
+    assert figures["assessment.assessed"].value == results.count() >= 2
+    assert figures["assessment.passed"].value == results.filter(passed=True).count()
+    assert figures["assessment.failed"].value == results.filter(passed=False).count() >= 1
+    first = results.order_by("rank").first().organisation.name
+    assert figures["assessment.assessed"].note.startswith(f"前三名：{first}")
+    funds = {k: f for k, f in figures.items() if k.startswith("funds.") and k != "funds.total"}
+    assert "funds.3101" in funds
+    for key, fig in funds.items():
+        account = Account.objects.get(code=key.removeprefix("funds."))
+        assert account.is_fund and fig.value == account_balance(account, end=year.end)
+        assert measured(client, fig.url, "ledger") == fig.value
+    for key in ("files.opened", "files.exited", "assessment.assessed", "assessment.passed", "assessment.failed"):
+        assert measured(client, figures[key].url, MEASURE[key]) == figures[key].value, key
+    # a town has no funds of its own, and sees only its unions' results
+    town = board(world.user("town_a"), world.town_a, year).by_key
+    assert not [k for k in town if k.startswith("funds.") and k != "funds.total"]
+    assert town["assessment.assessed"].value == results.filter(organisation__path__startswith=world.town_a.path).count()
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/assistance/files/?approved_from=NaN",
+        "/assistance/files/?exited_to=0000-01-01&exited_from=2026-13-40",
+        "/assessment/?subtree=" + "9" * 30,
+        "/assessment/?year=0&unions=true&subtree=T-B",
+        "/funds/accounts/3101/?end=NaN",
+    ],
+)
+def test_the_new_drill_down_filters_refuse_bad_input_in_chinese(world, client, url):
+    client.force_login(world.user("admin"))
+    response = client.get(url)
+    assert response.status_code in (200, 404)
+    if response.status_code == 200:
+        shown = [str(m) for m in response.context["messages"]]
+        table = response.context.get("table")
+        rows = table.data.data.count() if table is not None else response.context["st"].lines.count()
+        assert shown and all("有误" in m or "无效" in m or "不" in m for m in shown), shown
+        assert rows == 0

@@ -133,3 +133,105 @@ def test_the_step_reports_what_it_entered(built):
     print(f"2017 history built in {built.seconds:.1f} s: {built.line}")  # the timing is bench/demo_2017.py's
     assert "新建工会启动经费 73 家 309,800.00 元" in built.line
     assert "大病救助 11 人；金秋助学 46 人；技能竞赛 51 场；联合工会试点 6 家" in built.line
+
+
+# --- the work report (dashboard) reproduces the report, sentence by sentence (issue 15, "What must be shown")
+
+# Each of the report's figures as the generated work report must state it: the figure keys of
+# ``report2017.FIGURES`` it covers, and the sentence (the report's wording, dashboard.report's template).
+REPORT_SENTENCES: tuple[tuple[tuple[str, ...], str], ...] = (
+    (("startup_unions", "startup_yuan"), "截至10月31日，已经为73家新建单位发放建会专项基金，共计30.98万元。"),
+    (("allowance_yuan",), "向纳入工会帮扶系统的困难职工按月发放生活补助，累计发放24.72万元。"),
+    (("relief_people", "relief_yuan"), "通过职工专项温暖基金救助了11名大病职工，救助金额72630元。"),
+    (("donation_donors", "donation_yuan"), "职工专项温暖基金已收到来自10家单位及个人共计15余万元的捐款。"),
+    (("scholarship_children", "scholarship_yuan"), "为46名困难职工子女发放金秋助学金14.97万元。"),
+    (("competitions", "competition_participants"), "基层工会举办技能大赛51场，共有6200余名职工参加。"),
+    (("pilot_unions", "pilot_towns", "pilot_streets"), "在2个镇、1个街道的6家村（社区）联合工会实行“三补贴三挂钩”"),
+)
+
+# The work report's placeholder (dashboard.figures key) of each report figure, and how the figure is
+# measured on the rows its link lists (as dashboard/tests/test_figures.py measures them).
+REPORT_KEYS: dict[str, tuple[str, str]] = {
+    "startup_unions": ("grants.count", "rows"),
+    "startup_yuan": ("grants.yuan", "sum:amount"),
+    "allowance_yuan": ("allowance.yuan", "sum:amount"),
+    "relief_people": ("relief.people", "distinct:person"),
+    "relief_yuan": ("relief.yuan", "sum:amount"),
+    "donation_donors": ("donations.donors", "distinct:donor_name"),
+    "donation_yuan": ("donations.yuan", "sum:amount"),
+    "scholarship_children": ("scholarship.count", "rows"),
+    "scholarship_yuan": ("scholarship.yuan", "sum:amount"),
+    "competitions": ("competitions.count", "rows"),
+    "competition_participants": ("competitions.people", "sum:participants"),
+    "pilot_unions": ("pilots.unions", "distinct:beneficiary_org"),
+    "pilot_towns": ("pilots.towns", "towns"),
+    "pilot_streets": ("pilots.streets", "streets"),
+}
+REPORT_QUERY = {"subtree": report2017.DISTRICT, "kind": "range", "start": "2017-01-01", "end": "2017-10-31"}
+
+
+def _work_report_texts(tmp_path) -> dict[str, str]:
+    import io as _io
+    from contextlib import redirect_stdout
+
+    from django.core.management import call_command
+    from docx import Document
+
+    args = ["work_report", "--org", report2017.DISTRICT, "--from", "2017-01-01", "--to", "2017-10-31"]
+    out = _io.StringIO()
+    with redirect_stdout(out):
+        call_command(*args, stdout=out)
+    target = tmp_path / "report-2017.docx"
+    call_command(*args, "--format", "docx", "-o", str(target))
+    docx = "\n".join(p.text for p in Document(str(target)).paragraphs)
+    return {"txt": out.getvalue(), "docx": docx}
+
+
+def test_the_work_report_states_each_figure_of_the_report(built, figures, db, tmp_path):
+    """``manage.py work_report`` for the district and 2017-01-01..2017-10-31, as txt and as docx (read
+    back with python-docx): every figure of the report is in its sentence, written as the report writes it."""
+    covered = {key for keys, _ in REPORT_SENTENCES for key in keys}
+    assert covered | {"startup_per_member"} == {f.key for f in report2017.FIGURES}
+    texts = _work_report_texts(tmp_path)
+    for fmt, text in texts.items():
+        assert text.splitlines()[0].endswith("工作简报"), fmt
+        assert "（2017年1月1日至2017年10月31日）" in text, fmt
+        for keys, sentence in REPORT_SENTENCES:
+            assert sentence in text, f"{fmt}: {sentence!r} not in the report ({[figures[k] for k in keys]})"
+    for figure in report2017.FIGURES:  # and the sentences' figures are the report's (report2017.FIGURES)
+        assert figure.holds(figures[figure.key]), figure.key
+
+
+def test_each_work_report_figure_equals_its_drill_down_rows(built, figures, db, client):
+    """The HTML work report: each figure's link opens the list of its rows; the rows it lists count or
+    sum to the figure, and the figure is the one ``report2017.measure`` reads from the domains."""
+    import html
+    import re
+
+    from django.db.models import Count, Sum
+    from django.urls import reverse
+
+    client.force_login(built.admin)
+    page = client.get(reverse("dashboard:report"), REPORT_QUERY)
+    assert page.status_code == 200
+    anchors = re.findall(r'<a href="([^"]+)" data-figure="([a-z_.]+)"', page.content.decode())
+    links = {key: html.unescape(href) for href, key in anchors}
+    for key, (placeholder, how) in REPORT_KEYS.items():
+        assert placeholder in links, placeholder
+        url = links[placeholder]
+        response = client.get(url)
+        assert response.status_code == 200, url
+        rows = response.context["table"].data.data
+        if how == "rows":
+            value = rows.count()
+        elif how in ("towns", "streets"):
+            kind = Organisation.Kind.TOWN if how == "towns" else Organisation.Kind.STREET
+            paths = {p[:8] for p in rows.values_list("beneficiary_org__path", flat=True)}
+            value = Organisation.objects.filter(path__in=paths, kind=kind).count()
+        else:
+            agg, _, field = how.partition(":")
+            if agg == "sum":
+                value = rows.aggregate(s=Sum(field))["s"]
+            else:
+                value = rows.aggregate(n=Count(field, distinct=True))["n"]
+        assert value == figures[key], f"{key}: the rows of {url} give {value}, the figure is {figures[key]}"
