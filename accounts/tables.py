@@ -6,6 +6,7 @@ from typing import Any
 
 import django_tables2 as tables
 from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 
 from core.lists import DateTimeColumn, Table, YesNoColumn
 from core.models import User
@@ -28,7 +29,7 @@ class UserTable(Table):
     def render_roles(self, record: User) -> Any:
         roles = self._roles(record)
         if not roles:
-            return format_html('<span class="text-secondary">无角色</span>')
+            return mark_safe('<span class="text-secondary">无角色</span>')  # a constant
         return format_html_join("", '<span class="badge bg-blue-lt me-1">{} · {}</span>', roles)
 
     def value_roles(self, record: User) -> str:
