@@ -302,8 +302,9 @@ ANSWER_DAYS = 3  # the bank's result file comes back three days after the batch 
 
 def _payee_accounts(payments: list[Payment], actors: Actors, on: date) -> None:
     """Enter (caiwu, finance) and verify (admin, the district) an account for each payee of
-    ``payments`` that has no verified one yet: a union's, or a worker's with their hardship file
-    (the account on the file). A payee already verified (the current year's demo) keeps its account."""
+    ``payments`` that has no verified one yet, on ``on``: a union's, a worker's with their hardship
+    file (the account on the file), or a relief applicant's (no file). A payee already verified (the
+    current year's demo, which runs first) keeps that account."""
     keys = {p.beneficiary_key for p in payments}
     have = set(bank.verified_accounts(keys))
     with on_day(on):
@@ -315,10 +316,12 @@ def _payee_accounts(payments: list[Payment], actors: Actors, on: date) -> None:
                 org = p.beneficiary_org
                 owner: dict[str, Any] = {"organisation": org}
                 holder, number = org.name, f"62220202{org.pk:011d}"
-            else:
-                file = p.beneficiary_person.hardship_files.order_by("-pk").first()
+            elif file := p.beneficiary_person.hardship_files.order_by("-pk").first():
                 owner = {"file": file}
                 holder, number = file.bank_account_holder, file.bank_account
+            else:  # a relief applicant without a hardship file: the account given with the application
+                owner = {"person": p.beneficiary_person}
+                holder, number = p.beneficiary_person.name, f"62170202{p.beneficiary_person_id:011d}"
             account = bank.payee_account_enter(
                 actor=actors.caiwu,
                 holder_name=holder,
@@ -338,10 +341,8 @@ def _to_bank(cycle: Cycle, actors: Actors, on: date) -> None:
     file (every line paid) imported ``ANSWER_DAYS`` later."""
     approved = Payment.objects.filter(cycle=cycle, status=Payment.Status.APPROVED)
     payments = list(approved.select_related("beneficiary_org", "beneficiary_person").order_by("pk"))
-    if not payments or any(
-        p.beneficiary_person_id and not p.beneficiary_person.hardship_files.exists() for p in payments
-    ):
-        return  # nothing to pay, or a worker without a hardship file (no account can be entered for them yet)
+    if not payments:
+        return
     _payee_accounts(payments, actors, on)
     with on_day(on, hour=15):
         batch = bank.batch_create(
