@@ -43,10 +43,10 @@ from core.models import User
 from core.money import format_yuan
 from core.system import system_actor
 from demo.clock import on_day
+from funds import bank, tasks
 from funds import services as funds_services
-from funds import tasks
 from funds.engine import get_plugin, period_span
-from funds.models import Account, Cycle, Programme
+from funds.models import Account, Cycle, Payment, Programme
 from members import fake
 from members.importing import commit_import, read_table
 from members.models import Person
@@ -272,8 +272,10 @@ def pilot_unions_2017() -> list[Organisation]:
     return chosen
 
 
-def _cycle(programme: Programme, key: str, preparer: User, approvers: list[User], on: date) -> Cycle:
-    """Prepared (computed, reviewed) by one finance officer, approved step by step by others, on ``on``."""
+def _cycle(programme: Programme, key: str, actors: Actors, approvers: list[User], on: date) -> Cycle:
+    """Prepared (computed, reviewed) by one finance officer (caiwu), approved step by step by others,
+    on ``on``; then its payments go to the bank (``_to_bank``)."""
+    preparer = actors.caiwu
     with on_day(on):
         cycle = Cycle.objects.filter(programme=programme, period_key=key).first() or funds_services.cycle_create(
             actor=preparer, programme=programme, period_key=key
@@ -288,7 +290,76 @@ def _cycle(programme: Programme, key: str, preparer: User, approvers: list[User]
                 break
             cycle = funds_services.cycle_approve(actor=approver, cycle=cycle, on=on)
         cycle.refresh_from_db()
+    _to_bank(cycle, actors, on)
     return cycle
+
+
+# --- the bank: payee accounts, batches and the bank's answer (docs/bank.md) ------------------------
+
+BANK_CODE = "402100000018"  # 北京农商银行顺义支行's 联行号 (illustrative)
+ANSWER_DAYS = 3  # the bank's result file comes back three days after the batch is sent
+
+
+def _payee_accounts(payments: list[Payment], actors: Actors, on: date) -> None:
+    """Enter (caiwu, finance) and verify (admin, the district) an account for each payee of
+    ``payments`` that has no verified one yet, on ``on``: a union's, a worker's with their hardship
+    file (the account on the file), or a relief applicant's (no file). A payee already verified (the
+    current year's demo, which runs first) keeps that account."""
+    keys = {p.beneficiary_key for p in payments}
+    have = set(bank.verified_accounts(keys))
+    with on_day(on):
+        for p in payments:
+            if p.beneficiary_key in have:
+                continue
+            have.add(p.beneficiary_key)
+            if p.beneficiary_org_id:
+                org = p.beneficiary_org
+                owner: dict[str, Any] = {"organisation": org}
+                holder, number = org.name, f"62220202{org.pk:011d}"
+            elif file := p.beneficiary_person.hardship_files.order_by("-pk").first():
+                owner = {"file": file}
+                holder, number = file.bank_account_holder, file.bank_account
+            else:  # a relief applicant without a hardship file: the account given with the application
+                owner = {"person": p.beneficiary_person}
+                holder, number = p.beneficiary_person.name, f"62170202{p.beneficiary_person_id:011d}"
+            account = bank.payee_account_enter(
+                actor=actors.caiwu,
+                holder_name=holder,
+                number=number,
+                bank_name="北京农商银行顺义支行",
+                bank_code=BANK_CODE,
+                valid_from=on,
+                note=f"{MARK}财务部录入",
+                **owner,
+            )
+            bank.payee_account_verify(actor=actors.admin, account=account)
+
+
+def _to_bank(cycle: Cycle, actors: Actors, on: date) -> None:
+    """What the finance office did after a cycle's approval: the payees' accounts entered and
+    verified, the approved payments put in one batch and sent on ``on``, and the bank's result
+    file (every line paid) imported ``ANSWER_DAYS`` later."""
+    approved = Payment.objects.filter(cycle=cycle, status=Payment.Status.APPROVED)
+    payments = list(approved.select_related("beneficiary_org", "beneficiary_person").order_by("pk"))
+    if not payments:
+        return
+    _payee_accounts(payments, actors, on)
+    with on_day(on, hour=15):
+        batch = bank.batch_create(
+            actor=actors.caiwu, payments=approved, note=f"{cycle.programme.name} {cycle.period_key}"
+        )
+        bank.batch_send(actor=actors.caiwu, batch=batch)
+    answered = on + timedelta(days=ANSWER_DAYS)
+    lines = batch.lines.filter(active=True).order_by("seq").values_list("reference", "amount")
+    rows = ["业务参考号,金额,处理结果,失败原因", *(f"{ref},{amount},成功," for ref, amount in lines)]
+    with on_day(answered):
+        bank.result_import(
+            actor=actors.caiwu,
+            batch=batch,
+            content="\n".join(rows).encode(),
+            filename=f"银行回单{batch.number}.csv",
+            on=answered,
+        )
 
 
 # --- people: imported through the member import, on the day they were registered -------------------
@@ -507,7 +578,7 @@ def _allowance(programmes: dict, actors: Actors, people: list[Person], rng: rand
         )
         files.append(_hardship_file(person, i, rng, actors, approved))
     for month in range(1, 11):
-        _cycle(programmes["allowance"], f"{YEAR}-{month:02d}", actors.caiwu, [actors.caiwu2], date(YEAR, month, 20))
+        _cycle(programmes["allowance"], f"{YEAR}-{month:02d}", actors, [actors.caiwu2], date(YEAR, month, 20))
     return files
 
 
@@ -578,6 +649,7 @@ def _relief(people: list[Person], rng: random.Random, actors: Actors) -> None:
                     cycle = funds_services.cycle_review(actor=actors.caiwu, cycle=cycle)
                 if cycle.state == Cycle.State.REVIEWED:
                     funds_services.cycle_approve(actor=actors.caiwu2, cycle=cycle, on=applied + timedelta(days=7))
+            _to_bank(cycle, actors, applied + timedelta(days=7))
 
 
 # --- 4. autumn scholarships ------------------------------------------------------------------------
@@ -603,7 +675,7 @@ def _scholarships(programme: Programme, files: list[HardshipFile], actors: Actor
             scholarship_services.scholarship_verify(actor=actors.admin, application=application, opinion="属实")
         with on_day(applied + timedelta(days=10)):
             scholarship_services.scholarship_approve(actor=actors.quanyi, application=application, opinion="同意资助")
-    _cycle(programme, str(YEAR), actors.caiwu, [actors.caiwu2], date(YEAR, 9, 8))
+    _cycle(programme, str(YEAR), actors, [actors.caiwu2], date(YEAR, 9, 8))
 
 
 def _exits(files: list[HardshipFile], actors: Actors) -> None:
@@ -663,7 +735,7 @@ def _pilot(programmes: dict, rng: random.Random, actors: Actors) -> None:
                 held = quarter_start + timedelta(days=rng.randint(0, 70))
                 _report(org, titles[k], kinds[k], held, rng.randint(20, 90), actors)
     for key, paid_on in zip(JOINT_QUARTERS, (date(YEAR, 7, 18), date(YEAR, 10, 17)), strict=True):
-        _cycle(programmes["joint"], key, actors.caiwu, [actors.caiwu2, actors.admin], paid_on)
+        _cycle(programmes["joint"], key, actors, [actors.caiwu2, actors.admin], paid_on)
 
 
 # --- the step ------------------------------------------------------------------------------------
@@ -695,7 +767,7 @@ def build(options: dict) -> str:
     _competitions(rng, actors)
     _pilot(programmes, rng, actors)
     _new_unions(rng, actors)
-    grants = _cycle(programmes["startup"], str(YEAR), actors.caiwu, [actors.caiwu2], date(YEAR, 10, 30))
+    grants = _cycle(programmes["startup"], str(YEAR), actors, [actors.caiwu2], date(YEAR, 10, 30))
     _exits(files, actors)
     return (
         f"2017 年历史：新建工会启动经费 {grants.beneficiaries} 家 {format_yuan(grants.total)} 元；"

@@ -126,6 +126,7 @@ def payee_account_enter(
     valid_from: date,
     organisation: Organisation | None = None,
     file: Any = None,
+    person: Any = None,
     source: str = PayeeAccount.Source.ENTERED,
     note: str = "",
 ) -> PayeeAccount:
@@ -133,9 +134,11 @@ def payee_account_enter(
 
     A union's account is entered by whoever may change the union (its chair, its town) or by
     finance; a person's, with their hardship file, by finance or the assistance officers processing
-    the file."""
-    person = file.person if file is not None else None
-    if organisation is None and file is None:
+    the file. A worker paid without a hardship file (a relief applicant) is given as ``person``: their
+    account is entered by finance only."""
+    if file is not None:
+        person = file.person
+    if organisation is None and person is None:
         raise ValidationError("收款账户须属于一个基层工会或一名困难职工的档案")
     if organisation is not None and not organisation.is_grassroots:
         raise ValidationError("只能为基层工会登记收款账户")
@@ -147,6 +150,9 @@ def payee_account_enter(
     elif organisation is not None:
         if not (can_at(actor, Perm.ORG_CHANGE, organisation) or can_at(actor, Perm.FUND_PREPARE, organisation)):
             raise PermissionDenied("您没有为该工会登记收款账户的权限")
+    elif file is None:
+        if not can_at(actor, Perm.FUND_PREPARE, person.organisation):
+            raise PermissionDenied("您没有为该职工登记收款账户的权限")
     elif not (
         can_at(actor, Perm.FUND_PREPARE, file.organisation) or can_at(actor, Perm.ASSISTANCE_PROCESS, file.organisation)
     ):

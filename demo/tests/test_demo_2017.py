@@ -10,17 +10,19 @@ from __future__ import annotations
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
 from django.db import transaction
+from django.db.models import Sum
 from django.test import override_settings
 
 from assistance.models import HardshipFile
 from conftest import TEST_DATA_KEY, TEST_HASHERS
 from core.models import User
 from demo import report2017, year2017
-from funds.models import Account, Cycle, CycleApproval, JournalEntry, Payment
+from funds.models import Account, BatchLine, Cycle, CycleApproval, JournalEntry, JournalLine, PayeeAccount, Payment
 from funds.selectors import account_balance
 from members import demo as members_demo
 from orgs import demo as orgs_demo
@@ -106,6 +108,50 @@ def test_money_moved_through_the_ledger_in_2017(built, db):
         signers = set(CycleApproval.objects.filter(cycle=cycle, voided_at__isnull=True).values_list("user", flat=True))
         assert signers and cycle.prepared_by_id not in signers
     assert JournalEntry.objects.filter(date__year=2017, period__code__startswith="2017-").count() >= payments.count()
+
+
+def test_every_2017_payment_was_confirmed_by_the_bank(built, db):
+    """As the finance office did: each payee's account entered by finance and verified by the district
+    (two people, in 2017), each payment in a batch sent on its approval day, the bank's answer
+    imported a few days later, all successful."""
+    payments = Payment.objects.filter(entry__date__year=2017)
+    assert payments.exists()
+    assert set(payments.values_list("status", flat=True)) == {Payment.Status.CONFIRMED}
+    lines = BatchLine.objects.filter(payment__in=payments, active=True).select_related("batch", "account", "payment")
+    assert lines.count() == payments.count()  # one sent line each
+    for ln in lines:
+        sent = ln.batch.sent_at.date()
+        assert ln.result == BatchLine.Result.CONFIRMED and ln.batch.state == "reconciled"
+        assert sent == ln.payment.entry.date  # sent on the day the cycle was approved
+        assert timedelta(days=1) <= ln.answered_at.date() - sent <= timedelta(days=5)
+        assert ln.answered_at.year == 2017 and ln.payment.settle_entry.date == ln.answered_at.date()
+        assert ln.batch.sent_by.username == "caiwu"
+        acc = ln.account
+        assert acc.status == PayeeAccount.Status.VERIFIED and acc.owner_key == ln.payment.beneficiary_key
+        assert acc.entered_by_id != acc.verified_by_id
+        assert (acc.entered_by.username, acc.verified_by.username) == ("caiwu", "admin")
+        assert acc.valid_from.year == 2017 and acc.verified_at.date() <= sent
+    imports = {ln.answered_in for ln in lines}
+    assert all(i.returned == 0 and i.problems == [] and i.confirmed == i.lines for i in imports)
+
+
+def test_the_payable_carries_nothing_from_2017_and_the_bank_paid_what_it_confirmed(built, figures, db):
+    year = {"start": date(2017, 1, 1), "end": date(2017, 12, 31)}
+    payable, bank = Account.objects.get(code="2202"), Account.objects.get(code="1002")
+    assert account_balance(payable, **year) == 0
+    assert account_balance(payable, end=date(2017, 12, 31)) == 0
+    confirmed = Payment.objects.filter(entry__date__year=2017, status=Payment.Status.CONFIRMED)
+    paid = confirmed.aggregate(s=Sum("amount"))["s"]
+    joint_budget = next(Decimal(a) for code, a, _ in year2017.BUDGETS_2017 if code == "3103")
+    joint = joint_budget - account_balance(Account.objects.get(code="3103"), start=date(2017, 1, 1))
+    report = ("startup_yuan", "allowance_yuan", "relief_yuan", "scholarship_yuan")
+    assert paid == sum(figures[k] for k in report) + joint  # the report's payouts and the pilot's quarters
+    out = JournalLine.objects.filter(account=bank, entry__date__year=2017).aggregate(d=Sum("debit"), c=Sum("credit"))
+    assert out["c"] == paid  # money left the bank only as the bank confirmed
+    budgets = sum(Decimal(amount) for _, amount, _ in year2017.BUDGETS_2017)
+    donations = sum(Decimal(amount) for _, amount in year2017.DONATIONS_2017)
+    assert out["d"] == budgets + donations
+    assert account_balance(bank, **year) == budgets + donations - paid
 
 
 def test_the_ledger_agrees_with_the_figures(built, figures, db):

@@ -338,3 +338,32 @@ def test_who_may_act(district, approver):
     assert not BatchLine.objects.filter(active=True).exists()
     again = bank.batch_create(actor=district.user("finance"), payments=Payment.objects.all())  # free again
     assert again.count == 2
+
+
+def test_a_worker_without_a_hardship_file_has_an_account_entered_by_finance_only(district):
+    """A relief applicant is paid without a hardship file: finance enters the account, the district
+    verifies it (not the same person); nobody else may enter it."""
+    from members.tests.factories import PersonFactory
+
+    person = PersonFactory(organisation=district.union_a)
+    fields = {
+        "person": person,
+        "holder_name": person.name,
+        "number": "6217 0000 1000 0000 002",
+        "bank_name": "中国邮政储蓄银行顺义支行",
+        "bank_code": "403100000004",
+        "valid_from": date(2026, 1, 1),
+    }
+    for key in ("chair_a", "assist_a", "town_b", "worker_a"):
+        with pytest.raises(PermissionDenied, match="没有为该职工登记收款账户的权限"):
+            bank.payee_account_enter(actor=district.user(key), **fields)
+    assert not PayeeAccount.objects.exists()
+    acc = bank.payee_account_enter(actor=district.user("finance"), **fields)
+    assert (acc.owner_key, acc.file, acc.number) == (f"person:{person.pk}", None, "6217000010000000002")
+    with pytest.raises(ValidationError, match="核验人不能是录入人"):
+        bank.payee_account_verify(actor=district.user("finance"), account=acc)
+    with pytest.raises(PermissionDenied):
+        bank.payee_account_verify(actor=district.user("town_a"), account=acc)
+    acc = bank.payee_account_verify(actor=district.user("admin"), account=acc)
+    assert acc.status == PayeeAccount.Status.VERIFIED
+    assert bank.verified_accounts([acc.owner_key]) == {acc.owner_key: acc}
