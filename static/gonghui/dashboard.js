@@ -20,9 +20,11 @@
           data: d.labels.map(function (l, i) { return { name: l, value: d.values[i] }; }) }]
       };
     } else {
+      // Union names are long: slant the labels once they would not fit side by side.
+      var crowded = d.labels.length > 8 || d.labels.join("").length > 24;
       option = {
-        color: palette, tooltip: tooltip, grid: { left: 50, right: 16, top: 16, bottom: d.labels.length > 8 ? 80 : 40 },
-        xAxis: { type: "category", data: d.labels, axisLabel: { interval: 0, rotate: d.labels.length > 8 ? 45 : 0 } },
+        color: palette, tooltip: tooltip, grid: { left: 50, right: 16, top: 16, bottom: crowded ? 90 : 40 },
+        xAxis: { type: "category", data: d.labels, axisLabel: { interval: 0, rotate: crowded ? 35 : 0, width: crowded ? 100 : undefined, overflow: "truncate" } },
         yAxis: { type: "value", minInterval: 1 },
         series: [{ type: d.kind, data: d.values, smooth: true, symbolSize: 10, triggerLineEvent: true }]
       };
