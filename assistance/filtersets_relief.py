@@ -7,11 +7,21 @@ from django.db.models import Q, QuerySet
 
 from assistance.models import ReliefApplication, ScholarshipApplication, SchoolLevel
 from assistance.models.applications import ApplicationState
+from assistance.selectors_relief import with_bank_status
 from core.filters import FilterSet
 from orgs.filtersets import OrganisationFilter, PickerFilterSetMixin
 from orgs.roles import Perm
 
-PAYMENT_CHOICES = [("waiting", "待资金"), ("released", "待财务审批支付"), ("paid", "已支付")]
+PAYMENT_CHOICES = [
+    ("waiting", "待资金"),
+    ("released", "待财务审批支付"),
+    ("bank", "已审批待银行支付"),
+    ("sent", "已发送银行"),
+    ("paid", "已支付"),
+    ("returned", "银行退回"),
+]
+# the bank's lifecycle of the cycle's newest payment (docs/bank.md), per filter value
+BANK_STATES = {"bank": ("approved", "batched"), "sent": ("sent",), "paid": ("confirmed",), "returned": ("returned",)}
 
 
 class ReliefFilterSet(PickerFilterSetMixin, FilterSet):
@@ -38,7 +48,14 @@ class ReliefFilterSet(PickerFilterSetMixin, FilterSet):
             return approved.filter(cycle__isnull=True, amount__gt=0)
         if value == "released":
             return approved.filter(cycle__isnull=False).exclude(cycle__state="paid")
-        return approved.filter(cycle__state="paid")
+        if value not in BANK_STATES:
+            return queryset.none()
+        paid = approved.filter(cycle__state="paid")
+        if "bank_status" not in paid.query.annotations:
+            paid = with_bank_status(paid)
+        if value == "bank":
+            return paid.filter(Q(bank_status__in=BANK_STATES["bank"]) | Q(bank_status__isnull=True))
+        return paid.filter(bank_status__in=BANK_STATES[value])
 
 
 class ScholarshipFilterSet(PickerFilterSetMixin, FilterSet):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Sum
 
 from assistance.models import ReliefApplication, ScholarshipApplication
 from assistance.models.applications import ApplicationState
@@ -18,8 +18,17 @@ from orgs.scope import can_at, grants_with, scoped
 S = ApplicationState
 
 
+def with_bank_status(queryset: QuerySet[ReliefApplication]) -> QuerySet[ReliefApplication]:
+    """Each application's payment as the bank left it (the newest payment of its cycle: a re-issue
+    after a return), for ``payment_status`` and the 支付 filter without a query per row."""
+    latest = Payment.objects.filter(cycle_id=OuterRef("cycle_id")).order_by("-pk")
+    return queryset.annotate(
+        bank_status=Subquery(latest.values("status")[:1]), bank_reason=Subquery(latest.values("return_reason")[:1])
+    )
+
+
 def relief_rows(user: Any, perm: str = Perm.ASSISTANCE_VIEW) -> QuerySet[ReliefApplication]:
-    return scoped(user, perm, ReliefApplication.objects.all()).select_related(
+    return with_bank_status(scoped(user, perm, ReliefApplication.objects.all())).select_related(
         "person", "organisation", "cycle", "hardship_file"
     )
 

@@ -76,3 +76,25 @@ def payment_totals_by_status(user: Any) -> dict[str, tuple[int, Any]]:
 
 def unanswered_sent(user: Any) -> QuerySet[Payment]:
     return scoped(user, Perm.FUND_VIEW, Payment.objects.filter(Q(status=S.SENT)))
+
+
+def payee_account_panel(user: Any, file: Any) -> dict[str, Any]:
+    """What a hardship file's page shows of the person's bank payee account (docs/bank.md): the
+    account in use and the one awaiting verification (masked), a link to them for finance over the
+    file's union, and 登记收款账户 for whoever may enter it (finance, the assistance officers)."""
+    from orgs.scope import can_at
+
+    org = file.organisation
+    may_view = can_at(user, Perm.FUND_VIEW, org)
+    may_enter = can_at(user, Perm.FUND_PREPARE, org) or can_at(user, Perm.ASSISTANCE_PROCESS, org)
+    live = (
+        list(
+            PayeeAccount.objects.filter(
+                owner_key=f"person:{file.person_id}",
+                status__in=(PayeeAccount.Status.VERIFIED, PayeeAccount.Status.PENDING),
+            ).order_by("-valid_from", "-pk")
+        )
+        if may_view or may_enter
+        else []
+    )
+    return {"payee_accounts": live, "payee_may_view": may_view, "payee_may_enter": may_enter}

@@ -48,3 +48,16 @@ class ResultForm(StyledFormMixin, forms.Form):
         if f.size > MAX_RESULT_BYTES:
             raise forms.ValidationError("文件超过 20 MB")
         return f
+
+
+class AccountImportForm(StyledFormMixin, forms.Form):
+    file = forms.FileField(
+        label="收款账户文件",
+        help_text="xlsx、xls、ods 或 csv：组织编码（或身份证号、档案编号）、户名、账号、开户行、联行号、生效日期",
+    )
+
+    def clean_file(self):
+        f = self.cleaned_data["file"]
+        if f.size > MAX_RESULT_BYTES:
+            raise forms.ValidationError("文件超过 20 MB")
+        return f

@@ -30,6 +30,7 @@ urlpatterns = [
     path("bank/batches/<int:pk>/result/", views_bank.batch_result, name="batch_result"),
     path("bank/batches/<int:pk>/<str:action>/", views_bank.batch_action, name="batch_action"),
     path("bank/accounts/", views_bank.payee_account_list, name="payee_account_list"),
+    path("bank/accounts/import/", views_bank.payee_account_import, name="payee_account_import"),
     path("bank/accounts/missing/", views_bank.missing_accounts, name="missing_accounts"),
     path("bank/accounts/new/<str:kind>/<int:pk>/", views_bank.payee_account_new, name="payee_account_new"),
     path("bank/accounts/<int:pk>/", views_bank.payee_account_detail, name="payee_account_detail"),

@@ -15,10 +15,10 @@ from django.views.decorators.http import require_POST
 
 from core.lists import ListPage
 from core.views import add_refusal_message, add_validation_errors
-from funds import bank
+from funds import bank, bank_import
 from funds import bank_selectors as sel
 from funds.filtersets_bank import BankPaymentFilterSet, BatchFilterSet, PayeeAccountFilterSet
-from funds.forms_bank import BatchNewForm, PayeeAccountForm, RejectForm, ResultForm
+from funds.forms_bank import AccountImportForm, BatchNewForm, PayeeAccountForm, RejectForm, ResultForm
 from funds.models import BankBatch, PayeeAccount, Payment, Programme
 from funds.tables_bank import BatchLineTable, BatchTable, MissingAccountTable, PayeeAccountTable, ReturnedTable
 from orgs.models import Organisation
@@ -200,7 +200,7 @@ class PayeeAccountList(ListPage):
                 Organisation.objects.filter(kind__in=Organisation.GRASSROOTS_KINDS, status=Organisation.Status.ACTIVE),
             ).order_by("path")[:4]
         )
-        return {"own_unions": unions if len(unions) <= 3 else []}
+        return {"own_unions": unions if len(unions) <= 3 else [], "can_import": bank_import.may_import(request.user)}
 
 
 payee_account_list = PayeeAccountList.as_view()
@@ -297,6 +297,56 @@ def payee_account_new(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
             return redirect("/")
     name = owner["organisation"].name if "organisation" in owner else owner["file"].person.name
     return render(request, "funds/bank/account_form.html", {"form": form, "owner_name": name})
+
+
+_IMPORT_CACHE_SECONDS = 30 * 60
+
+
+def _import_cache_key(request: HttpRequest, digest: str) -> str:
+    return f"funds:bank-account-import:{request.user.pk}:{digest}"
+
+
+@perm_required(Perm.FUND_PREPARE)
+def payee_account_import(request: HttpRequest) -> HttpResponse:
+    """Upload → preview with per-row errors (nothing written) → confirm (docs/bank.md)."""
+    from django.core.cache import cache
+
+    if not bank_import.may_import(request.user):
+        raise PermissionDenied("只有财务人员可以导入收款账户")
+    form = AccountImportForm()
+    preview = None
+    if request.method == "POST" and request.POST.get("confirm"):
+        digest = request.POST.get("confirm", "")[:64]
+        pending = cache.get(_import_cache_key(request, digest)) if digest.isalnum() else None
+        if pending is None:
+            messages.error(request, "待确认的文件已失效，请重新上传")
+            return redirect("funds:payee_account_import")
+        filename, content = pending
+        try:
+            accounts = bank_import.account_import_apply(
+                actor=request.user, content=content, filename=filename, request=request
+            )
+        except (ValidationError, PermissionDenied) as exc:
+            add_refusal_message(request, exc)
+            return redirect("funds:payee_account_import")
+        cache.delete(_import_cache_key(request, digest))
+        messages.success(
+            request, f"已导入 {len(accounts)} 个收款账户，待区总工会核验（核验人不能是导入人）后可用于支付"
+        )
+        return redirect("funds:payee_account_list")
+    if request.method == "POST":
+        form = AccountImportForm(request.POST, request.FILES)
+        if form.is_valid():
+            upload = form.cleaned_data["file"]
+            content = upload.read()
+            try:
+                preview = bank_import.account_import_preview(actor=request.user, content=content, filename=upload.name)
+            except ValidationError as exc:
+                form.add_error("file", "；".join(exc.messages))
+            else:
+                if preview.ok:
+                    cache.set(_import_cache_key(request, preview.digest), (upload.name, content), _IMPORT_CACHE_SECONDS)
+    return render(request, "funds/bank/account_import.html", {"form": form, "preview": preview})
 
 
 # --- returned payments ------------------------------------------------------------------------

@@ -165,6 +165,7 @@ ROUTES: dict[str, Any] = {
     "funds:batch_new": Page(owner="finance"),
     "funds:payee_account_list": Page(owner="finance", shows=("payee_account",)),
     "funds:missing_accounts": Page(owner="finance"),
+    "funds:payee_account_import": Page(owner="finance"),
     "funds:returned_list": Page(owner="finance", shows=("payment",)),
     "api:fund-bank-batch-list": Page(owner="finance", shows=("bank_batch",)),
     "api:fund-payee-account-list": Page(owner="finance", shows=("payee_account",)),

@@ -25,7 +25,9 @@ class ReliefApplicationSerializer(serializers.ModelSerializer):
     person_id_number = serializers.SerializerMethodField(help_text="身份证号（脱敏）")
     organisation = serializers.CharField(source="organisation.code")
     state_label = serializers.CharField(source="get_state_display")
-    payment_status = serializers.CharField(help_text="待资金 / 待财务审批支付 / 已支付")
+    payment_status = serializers.CharField(
+        help_text="待资金 / 待财务审批支付 / 已审批待银行支付 / 已发送银行 / 已支付（银行已确认） / 银行退回（原因），待重新支付"
+    )
     total_cost = serializers.DecimalField(max_digits=14, decimal_places=2)
     basic_insurance = serializers.DecimalField(max_digits=14, decimal_places=2)
     serious_illness_insurance = serializers.DecimalField(max_digits=14, decimal_places=2)

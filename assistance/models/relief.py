@@ -166,9 +166,32 @@ class ReliefApplication(FSMModelMixin, models.Model):
             return "救助金额为零，不予支付"
         if self.cycle_id is None:
             return "待资金"
-        if self.cycle.state == "paid":
-            return "已支付"
-        return "待财务审批支付"
+        if self.cycle.state != "paid":
+            return "待财务审批支付"
+        # the cycle approved: the money is owed; what the bank did says whether it was paid
+        # (docs/bank.md). A list annotates ``bank_status``/``bank_reason`` (selectors_relief); a
+        # single application reads its payment, the newest (a re-issue) first.
+        if hasattr(self, "bank_status"):
+            status, reason = self.bank_status, self.bank_reason
+        else:
+            latest = self.cycle.payments.order_by("-pk").values_list("status", "return_reason").first()
+            status, reason = latest if latest else (None, "")
+        return relief_bank_label(status, reason)
+
+
+RELIEF_BANK_LABELS = {
+    "approved": "已审批待银行支付",
+    "batched": "已审批待银行支付",
+    "sent": "已发送银行",
+    "confirmed": "已支付",
+}
+
+
+def relief_bank_label(status: str | None, reason: str = "") -> str:
+    """An approved relief's payment in the bank's lifecycle, in the worker's words."""
+    if status == "returned":
+        return f"银行退回（{reason or '银行未说明原因'}），待重新支付"
+    return RELIEF_BANK_LABELS.get(status or "", "已审批待银行支付")
 
 
 def _relief_document_path(instance: ReliefDocument, filename: str) -> str:

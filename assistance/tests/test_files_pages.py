@@ -339,3 +339,35 @@ def test_the_centre_corrects_a_standard_on_the_standards_page(district, login):
     text = login(district.user("assist_a")).get(url).content.decode()
     assert "1405.00" in text or "1,405.00" in text
     assert "录入或修改标准" not in text
+
+
+def test_the_file_page_links_to_the_payee_account_for_whoever_may_enter_it(district, setup, login):
+    """issue 17: a person's bank payee account lives with their file; 登记收款账户 shows only to
+    finance and the assistance officers processing it (the union's, the town's, the district's
+    assistance centre), the account page's link only to those reading the funds (funds.view)."""
+    from funds import bank
+
+    file, _ = setup
+    url = reverse("assistance:file_detail", args=[file.pk])
+    enter = f'href="/funds/bank/accounts/new/file/{file.pk}/"'
+    for who in ("assist_a", "assist_town_a"):
+        text = login(district.user(who)).get(url).content.decode()
+        assert enter in text and "未登记，不能编入银行批次" in text, who
+        assert 'data-testid="file-payee-view"' not in text
+    for who in ("chair_a", "auditor", "worker_a"):
+        response = login(district.user(who)).get(url)
+        assert enter not in response.content.decode(), who
+    account = bank.payee_account_enter(
+        actor=district.user("assist_a"),
+        file=file,
+        holder_name="王困难",
+        number="6228480012345678901",
+        bank_name="农业银行顺义支行",
+        bank_code="103100000026",
+        valid_from=date(2026, 1, 1),
+    )
+    text = login(district.user("rights")).get(url).content.decode()
+    assert f'href="/funds/bank/accounts/{account.pk}/"' in text and "6228 **** **** 8901" in text
+    assert enter in text and "6228480012345678901" not in text
+    text = login(district.user("assist_a")).get(url).content.decode()
+    assert "6228 **** **** 8901" in text and "待核验" in text and f"/funds/bank/accounts/{account.pk}/" not in text

@@ -109,7 +109,7 @@ def test_apply_verify_approve_and_pay(district):
     assert application.payment_status == "待财务审批支付"
     pay_cycle(district, application.cycle)
     application.refresh_from_db()
-    assert application.payment_status == "已支付"
+    assert application.payment_status == "已审批待银行支付"  # owed; paid when the bank confirms
     payment = Payment.objects.get(cycle=application.cycle)
     assert payment.beneficiary_person == person and payment.amount == Decimal("8000.00")
     kinds = list(ReliefStep.objects.filter(application=application).values_list("kind", flat=True))
@@ -332,3 +332,72 @@ def test_cycle_of_its_own_never_a_second(district):
 
     assert relief_release() == []  # nothing waits; paid once
     assert Cycle.objects.filter(programme__plugin_key="relief").count() == 1
+
+
+def test_payment_status_follows_the_bank(district):
+    """issue 17: an approved cycle is not “paid”: the relief says where the bank has the money, and
+    the 支付 filter finds it there."""
+    from assistance.filtersets_relief import ReliefFilterSet
+    from assistance.selectors_relief import relief_rows
+    from conftest import make_user
+    from funds import bank
+    from funds.tests.test_bank import result_csv
+    from orgs.roles import Role
+    from orgs.services import role_grant
+
+    relief_programme(district)
+    person = worker_person(district)
+    application = through(district, apply(district, person))
+    pay_cycle(district, application.cycle)
+    finance, admin = district.user("finance"), district.user("admin")
+
+    def status() -> str:
+        fresh = ReliefApplication.objects.get(pk=application.pk)
+        listed = relief_rows(admin).get(pk=application.pk)  # annotated, no query per row
+        assert fresh.payment_status == listed.payment_status
+        return fresh.payment_status
+
+    def found(value: str) -> bool:
+        rows = ReliefFilterSet({"payment": value}, queryset=relief_rows(admin), request=None).qs
+        return rows.filter(pk=application.pk).exists()
+
+    assert status() == "已审批待银行支付" and found("bank") and not found("paid")
+    for number in ("6222020200112233445", "6222020200112233999"):
+        acc = bank.payee_account_enter(
+            actor=finance,
+            person=person,
+            holder_name=person.name,
+            number=number,
+            bank_name="工行",
+            bank_code="102100000072",
+            valid_from=date(2026, 1, 1),
+        )
+        bank.payee_account_verify(actor=admin, account=acc)
+        if number.endswith("445"):
+            batch = bank.batch_create(actor=finance, payments=Payment.objects.filter(cycle=application.cycle))
+            assert status() == "已审批待银行支付"
+            bank.batch_send(actor=finance, batch=batch)
+            assert status() == "已发送银行" and found("sent")
+            ref = batch.lines.get().reference
+            bank.result_import(
+                actor=finance,
+                batch=batch,
+                content=result_csv([(ref, "8000.00", "失败", "账户已销户")]),
+                filename="r.csv",
+            )
+            assert status() == "银行退回（账户已销户），待重新支付" and found("returned") and not found("paid")
+    returned = Payment.objects.get(cycle=application.cycle)
+    reissue = bank.reissue_request(actor=finance, payment=returned)
+    second = make_user("finance2")
+    role_grant(actor=None, user=second, role=Role.FINANCE, organisation=district.root)
+    bank.reissue_approve(actor=second, reissue=reissue)
+    assert status() == "已审批待银行支付"
+    batch = bank.batch_create(
+        actor=finance, payments=Payment.objects.filter(cycle=application.cycle, status="approved")
+    )
+    bank.batch_send(actor=finance, batch=batch)
+    ref = batch.lines.get().reference
+    bank.result_import(
+        actor=finance, batch=batch, content=result_csv([(ref, "8000.00", "成功", "")]), filename="r2.csv"
+    )
+    assert status() == "已支付" and found("paid") and not found("returned")

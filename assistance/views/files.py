@@ -33,6 +33,7 @@ from assistance.views.documents import document_response
 from core.crypto import mask_id_number
 from core.lists import ListPage
 from core.views import add_refusal_message, add_validation_errors
+from funds.bank_selectors import payee_account_panel
 from members.models import Person
 from members.services import id_index
 from orgs.models import Organisation
@@ -182,6 +183,7 @@ def file_page_context(request: HttpRequest, file: HardshipFile, *, revealed: dic
         "review_org": file.review_organisation(),
         "approve_org": file.approve_organisation(),
         "today": today,
+        **payee_account_panel(user, file),
     }
 
 
