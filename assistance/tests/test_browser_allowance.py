@@ -93,7 +93,9 @@ def test_month_prepared_signed_twice_paid_and_seen_by_the_worker(browser, live_s
         second = _page(browser, ui_login, "finance3")
         second.goto(cycle_url)
         second.get_by_test_id("approve").click()
-        expect(second.get_by_test_id("cycle-state")).to_have_text("已支付")
+        expect(second.get_by_test_id("cycle-state")).to_have_text(
+            "已审批入账"
+        )  # approved and on the books; the bank pays later
         assert Cycle.objects.get().state == Cycle.State.PAID
         second.get_by_test_id("plugin-link").click()
         expect(second.get_by_test_id("bank-list")).to_contain_text("6221 **** **** 5678")

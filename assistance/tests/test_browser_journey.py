@@ -113,7 +113,9 @@ def test_a_worker_from_application_to_allowance_and_relief(browser, live_server,
     expect(finance.get_by_test_id("entitlements")).to_contain_text(f"档案 {file.file_no}")
     finance.get_by_test_id("review").click()
     finance.get_by_test_id("approve").click()
-    expect(finance.get_by_test_id("cycle-state")).to_have_text("已支付")
+    expect(finance.get_by_test_id("cycle-state")).to_have_text(
+        "已审批入账"
+    )  # approved and on the books; the bank pays later
     finance.context.close()
     assert AllowanceMonth.objects.get(file=file).payment.amount == Decimal("200.00")
 
