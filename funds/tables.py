@@ -7,6 +7,7 @@ from typing import Any
 import django_tables2 as tables
 from django.urls import reverse
 from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 
 from core.lists import DateColumn, DateTimeColumn, MoneyColumn, Table
 
@@ -31,7 +32,7 @@ class EntryTable(Table):
     reversal_of = tables.Column(verbose_name="冲销的原凭证", accessor="reversal_of__number", visible=False)
 
     def render_number(self, record: Any) -> str:
-        badge = format_html(' <span class="badge bg-orange-lt">冲销</span>') if record.reversal_of_id else ""
+        badge = mark_safe(' <span class="badge bg-orange-lt">冲销</span>') if record.reversal_of_id else ""
         return format_html("{}{}", record.number, badge)
 
     def value_number(self, record: Any) -> str:
