@@ -180,4 +180,4 @@ def _innovation(root: Organisation, rng: random.Random) -> str:
             if paid:
                 cycle = funds_services.cycle_review(actor=finance, cycle=cycle)
                 funds_services.cycle_approve(actor=finance, cycle=cycle)
-    return f"创新项目 {InnovationItem.objects.count()} 项（2 项奖励已发放，1 项单位资助待财务审批）"
+    return f"创新项目 {InnovationItem.objects.count()} 项（2 项奖励已审批入账，1 项单位资助待财务审批）"

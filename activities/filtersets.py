@@ -165,7 +165,7 @@ class InnovationFilterSet(PickerFilterSetMixin, FilterSet):
         method="filter_applicant", choices=(("member", "职工"), ("unit", "单位")), label="申报主体"
     )
     adopted = django_filters.BooleanFilter(method="filter_adopted", label="获奖采纳")
-    rewarded = django_filters.BooleanFilter(method="filter_rewarded", label="奖励已发放")
+    rewarded = django_filters.BooleanFilter(method="filter_rewarded", label="奖励已审批入账")
     submitted_from = django_filters.DateFilter(
         field_name="submitted_at", lookup_expr="date__gte", label="申报日期起", widget=DATE
     )

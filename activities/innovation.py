@@ -108,10 +108,15 @@ class InnovationItem(FSMModelMixin, models.Model):
 
     @property
     def reward_status(self) -> str:
-        """待审批发放 while its cycle is open, 已发放 once paid; — without a reward."""
+        """待审批发放 while its cycle is open; once finance approved it, where the money is (the bank's
+        answer: 已审批待银行支付, 已发送银行, 已支付, 银行退回…); — without a reward."""
         if self.cycle_id is None:
             return "—"
-        return "已发放" if self.cycle.state == "paid" else "待审批发放"
+        if self.cycle.state != "paid":
+            return "待审批发放"
+        from funds.bank_selectors import bank_status_label, cycle_bank_status
+
+        return bank_status_label(*cycle_bank_status(self))
 
     @transition(field=state, source=State.SUBMITTED, target=State.GRADED)
     def grade_it(self) -> None:

@@ -27,6 +27,7 @@ from assistance.services.applications import next_number, params_on
 from core.money import format_yuan
 from core.system import system_actor
 from funds import services as funds_services
+from funds.bank_selectors import with_cycle_bank_status
 from funds.models import Cycle, Programme
 from members.models import Membership, Person
 from members.services import id_index
@@ -175,7 +176,7 @@ def item_grade(*, actor: Any, item: InnovationItem, grade: str, opinion: str) ->
 
 
 def visible_items(user: Any, perm: str = Perm.MEMBER_VIEW) -> QuerySet[InnovationItem]:
-    return scoped(user, perm, InnovationItem.objects.select_related("union", "person", "cycle"))
+    return with_cycle_bank_status(scoped(user, perm, InnovationItem.objects.select_related("union", "person", "cycle")))
 
 
 ADOPTED = Q(state=InnovationItem.State.GRADED, grade__in=PRIZE_GRADES)

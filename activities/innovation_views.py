@@ -24,6 +24,7 @@ from core.forms import StyledFormMixin
 from core.lists import ListPage, list_url
 from core.money import format_yuan
 from core.views import add_refusal_message
+from funds.bank_selectors import with_cycle_bank_status
 from orgs.models import Organisation
 from orgs.roles import Perm
 from orgs.scope import get_scoped_or_404, has_perm
@@ -71,7 +72,7 @@ def _count_links(root: Organisation, year: int, counts: inn.InnovationCounts) ->
     return [
         ("申报项目", f"{counts.submitted} 项", url()),
         ("获奖采纳", f"{counts.adopted} 项", url(adopted="true")),
-        ("奖励已发放", f"{counts.rewarded} 项", url(rewarded="true")),
+        ("奖励已审批入账", f"{counts.rewarded} 项", url(rewarded="true")),
         ("发放金额", f"{format_yuan(counts.rewarded_yuan)} 元", url(rewarded="true")),
     ]
 
@@ -165,7 +166,11 @@ def portal_innovation(request: HttpRequest) -> HttpResponse:
             return redirect("portal:innovation")
     person = getattr(request.user, "person", None)
     mine = (
-        list(InnovationItem.objects.filter(person=person).select_related("cycle").order_by("-pk")[:50])
+        list(
+            with_cycle_bank_status(InnovationItem.objects.filter(person=person).select_related("cycle")).order_by(
+                "-pk"
+            )[:50]
+        )
         if person
         else []
     )

@@ -7,8 +7,8 @@ from django.db.models import Q, QuerySet
 
 from assistance.models import ReliefApplication, ScholarshipApplication, SchoolLevel
 from assistance.models.applications import ApplicationState
-from assistance.selectors_relief import with_bank_status
 from core.filters import FilterSet
+from funds.bank_selectors import with_cycle_bank_status
 from orgs.filtersets import OrganisationFilter, PickerFilterSetMixin
 from orgs.roles import Perm
 
@@ -52,7 +52,7 @@ class ReliefFilterSet(PickerFilterSetMixin, FilterSet):
             return queryset.none()
         paid = approved.filter(cycle__state="paid")
         if "bank_status" not in paid.query.annotations:
-            paid = with_bank_status(paid)
+            paid = with_cycle_bank_status(paid)
         if value == "bank":
             return paid.filter(Q(bank_status__in=BANK_STATES["bank"]) | Q(bank_status__isnull=True))
         return paid.filter(bank_status__in=BANK_STATES[value])

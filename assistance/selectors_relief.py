@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import Count, Q, QuerySet, Sum
 
 from assistance.models import ReliefApplication, ScholarshipApplication
 from assistance.models.applications import ApplicationState
 from core.money import format_yuan
+from funds.bank_selectors import with_cycle_bank_status
 from funds.models import ZERO, Account, JournalLine, Payment, Programme
 from funds.selectors import signed
 from orgs.models import Organisation
@@ -18,17 +19,8 @@ from orgs.scope import can_at, grants_with, scoped
 S = ApplicationState
 
 
-def with_bank_status(queryset: QuerySet[ReliefApplication]) -> QuerySet[ReliefApplication]:
-    """Each application's payment as the bank left it (the newest payment of its cycle: a re-issue
-    after a return), for ``payment_status`` and the 支付 filter without a query per row."""
-    latest = Payment.objects.filter(cycle_id=OuterRef("cycle_id")).order_by("-pk")
-    return queryset.annotate(
-        bank_status=Subquery(latest.values("status")[:1]), bank_reason=Subquery(latest.values("return_reason")[:1])
-    )
-
-
 def relief_rows(user: Any, perm: str = Perm.ASSISTANCE_VIEW) -> QuerySet[ReliefApplication]:
-    return with_bank_status(scoped(user, perm, ReliefApplication.objects.all())).select_related(
+    return with_cycle_bank_status(scoped(user, perm, ReliefApplication.objects.all())).select_related(
         "person", "organisation", "cycle", "hardship_file"
     )
 

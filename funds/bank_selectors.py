@@ -5,13 +5,47 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery, Sum
 
 from funds.models import BankBatch, BatchLine, PayeeAccount, Payment, Reissue
 from orgs.roles import Perm
 from orgs.scope import scoped
 
 S = Payment.Status
+
+# An approved payment in the bank's lifecycle, in the worker's words (docs/bank.md).
+BANK_STATUS_LABELS = {
+    "approved": "已审批待银行支付",
+    "batched": "已审批待银行支付",
+    "sent": "已发送银行",
+    "confirmed": "已支付",
+}
+
+
+def bank_status_label(status: str | None, reason: str = "") -> str:
+    if status == "returned":
+        return f"银行退回（{reason or '银行未说明原因'}），待重新支付"
+    return BANK_STATUS_LABELS.get(status or "", "已审批待银行支付")
+
+
+def with_cycle_bank_status(queryset: QuerySet[Any]) -> QuerySet[Any]:
+    """Rows that each own a funds cycle (``cycle_id``: a relief application, a rewarded innovation)
+    annotated with their payment as the bank left it — the cycle's newest payment, a re-issue after a
+    return — as ``bank_status``/``bank_reason``, without a query per row."""
+    latest = Payment.objects.filter(cycle_id=OuterRef("cycle_id")).order_by("-pk")
+    return queryset.annotate(
+        bank_status=Subquery(latest.values("status")[:1]), bank_reason=Subquery(latest.values("return_reason")[:1])
+    )
+
+
+def cycle_bank_status(row: Any) -> tuple[str | None, str]:
+    """``row``'s annotated bank status, or its cycle's newest payment read now (a single row)."""
+    if hasattr(row, "bank_status"):
+        return row.bank_status, row.bank_reason or ""
+    latest = (
+        Payment.objects.filter(cycle_id=row.cycle_id).order_by("-pk").values_list("status", "return_reason").first()
+    )
+    return latest if latest else (None, "")
 
 
 def visible_batches(user: Any) -> QuerySet[BankBatch]:

@@ -148,7 +148,7 @@ def test_reward_is_paid_through_the_engine_on_the_ledger(district):
     assert payment.status == Payment.Status.APPROVED
     assert account_balance(fund) == Decimal("9500.00")  # 10,000 allocated − 500 paid
     item.refresh_from_db()
-    assert item.reward_status == "已发放"
+    assert item.reward_status == "已审批待银行支付"  # approved and owed: the bank has not paid it yet
 
 
 def test_unit_item_pays_the_unit(district):

@@ -169,29 +169,11 @@ class ReliefApplication(FSMModelMixin, models.Model):
         if self.cycle.state != "paid":
             return "待财务审批支付"
         # the cycle approved: the money is owed; what the bank did says whether it was paid
-        # (docs/bank.md). A list annotates ``bank_status``/``bank_reason`` (selectors_relief); a
-        # single application reads its payment, the newest (a re-issue) first.
-        if hasattr(self, "bank_status"):
-            status, reason = self.bank_status, self.bank_reason
-        else:
-            latest = self.cycle.payments.order_by("-pk").values_list("status", "return_reason").first()
-            status, reason = latest if latest else (None, "")
-        return relief_bank_label(status, reason)
+        # (docs/bank.md). A list annotates ``bank_status``/``bank_reason``; a single application
+        # reads its payment, the newest (a re-issue) first.
+        from funds.bank_selectors import bank_status_label, cycle_bank_status
 
-
-RELIEF_BANK_LABELS = {
-    "approved": "已审批待银行支付",
-    "batched": "已审批待银行支付",
-    "sent": "已发送银行",
-    "confirmed": "已支付",
-}
-
-
-def relief_bank_label(status: str | None, reason: str = "") -> str:
-    """An approved relief's payment in the bank's lifecycle, in the worker's words."""
-    if status == "returned":
-        return f"银行退回（{reason or '银行未说明原因'}），待重新支付"
-    return RELIEF_BANK_LABELS.get(status or "", "已审批待银行支付")
+        return bank_status_label(*cycle_bank_status(self))
 
 
 def _relief_document_path(instance: ReliefDocument, filename: str) -> str:
