@@ -278,18 +278,19 @@ def appeal_rates(queryset: QuerySet[Appeal], params: RateParams | None = None) -
     return rates_from_counts(counts, params, reopen_total)
 
 
-def _rates_base(user: Any, org: Organisation, flt: RateFilter) -> QuerySet[Appeal]:
-    """The requests of ``org``'s subtree the user may see, filtered, shaped for a fast aggregate.
-
-    For users whose every grant is an organisation-path grant (officers, liaisons, auditors: the
-    common case) the scope of a request is exactly "its organisation is in scope", so the filter is
-    expressed on the organisation ids (``scoped()`` over the organisation tree with the same
-    action) and the aggregate needs no join. Workers (own rows) and partner officers (referred
-    rows) go through the request's own scope.
-    """
+def office_scope_by_path(user: Any) -> bool:
+    """Whether every grant of the user's back office is an organisation-path grant (officers,
+    liaisons, auditors: the common case): then a request is in scope exactly when its organisation
+    is. Workers (own rows) and partner officers (referred rows) are scoped by the request itself."""
     grants = grants_with(user, Perm.APPEAL_OFFICE)
-    path_only = grants and all(g.mode != ScopeMode.SELF and g.role != Role.PARTNER_OFFICER for g in grants)
-    if path_only:
+    return bool(grants) and all(g.mode != ScopeMode.SELF and g.role != Role.PARTNER_OFFICER for g in grants)
+
+
+def _rates_base(user: Any, org: Organisation, flt: RateFilter) -> QuerySet[Appeal]:
+    """The requests of ``org``'s subtree the user may see, filtered, shaped for a fast aggregate:
+    for path-scoped users (``office_scope_by_path``) the filter is expressed on the organisation ids
+    (``scoped()`` over the organisation tree with the same action) and the aggregate needs no join."""
+    if office_scope_by_path(user):
         org_ids = scoped(user, Perm.APPEAL_OFFICE, Organisation.objects.filter(subtree_q("path", org.path))).values(
             "pk"
         )

@@ -18,8 +18,9 @@ from activities import selectors as activities
 from activities.models import Activity
 from assistance.models import HardshipFile
 from core.lists import list_url
-from dashboard.figures import Period, covers_subtree, within
-from funds.models import Payment
+from dashboard import tallies
+from dashboard.figures import Period, covers_subtree, tallied, within
+from funds.models import Payment, Programme
 from members.models import Membership
 from members.selectors import member_counts
 from orgs.models import Organisation
@@ -77,15 +78,18 @@ def month_bounds(period: Period) -> list[tuple[date, date]]:
 def joined_trend(user: Any, root: Organisation, period: Period) -> Chart:
     months = month_bounds(period)
     start = months[0][0]
-    rows = (
-        within(user, Perm.MEMBER_VIEW, Membership.objects.all(), root, "organisation__path")
-        .filter(joined_on__gte=start, joined_on__lte=period.end)
-        .annotate(m=TruncMonth("joined_on"))
-        .order_by()
-        .values("m")
-        .annotate(n=Count("pk"))
-    )
-    counts = {(r["m"].year, r["m"].month): r["n"] for r in rows}
+    if tallied(user, Perm.MEMBER_VIEW, root):
+        counts = tallies.members_joined_by_month(root, start, period.end)
+    else:
+        rows = (
+            within(user, Perm.MEMBER_VIEW, Membership.objects.all(), root, "organisation__path")
+            .filter(joined_on__gte=start, joined_on__lte=period.end)
+            .annotate(m=TruncMonth("joined_on"))
+            .order_by()
+            .values("m")
+            .annotate(n=Count("pk"))
+        )
+        counts = {(r["m"].year, r["m"].month): r["n"] for r in rows}
     points = [
         Point(
             f"{a.year}年{a.month}月",
@@ -105,12 +109,21 @@ def children_compared(user: Any, root: Organisation) -> Chart | None:
     )
     if not children:
         return None
-    counts = member_counts([pk for pk, _, _ in children], subtree=True)
+    ids = [pk for pk, _, _ in children]
+    # a district's children are the tallies' buckets (the count is of every member, as member_counts)
+    counts = tallies.members_active_by_bucket(ids) if root.depth == 1 and tallies.fresh() else None
+    if counts is None:
+        counts = member_counts(ids, subtree=True)
     points = [Point(name, counts.get(pk, 0), list_url("members:list", subtree=code)) for pk, code, name in children]
     return Chart("compare", "下级组织在册会员对比", "bar", "人", points, "组织")
 
 
-def payouts_by_programme(user: Any, root: Organisation, period: Period) -> Chart:
+def _payout_sums(user: Any, root: Organisation, period: Period) -> dict[tuple[str, str], Decimal]:
+    """Yuan paid per programme (code, name) by voucher date in the period."""
+    if tallied(user, Perm.FUND_VIEW, root):
+        paid = tallies.payments(root, period.start, period.end)
+        names = Programme.objects.filter(pk__in=list(paid)).values_list("pk", "code", "name")
+        return {(code, name): paid[pk][1] for pk, code, name in names}
     # A payment goes to an organisation or to a person, never both: the two branches are summed
     # apart (each on its own index) and added, rather than one OR over two outer joins.
     branches = (
@@ -143,6 +156,11 @@ def payouts_by_programme(user: Any, root: Organisation, period: Period) -> Chart
         ):
             key = (r["programme__code"], r["programme__name"])
             sums[key] = sums.get(key, Decimal("0.00")) + r["yuan"]
+    return sums
+
+
+def payouts_by_programme(user: Any, root: Organisation, period: Period) -> Chart:
+    sums = _payout_sums(user, root, period)
     rows = [{"programme__code": c, "programme__name": n, "yuan": v} for (c, n), v in sorted(sums.items())]
     points = [
         Point(
@@ -200,6 +218,11 @@ def files_by_category(user: Any, root: Organisation) -> Chart:
 
 
 def charts(user: Any, root: Organisation, period: Period) -> list[Chart]:
+    with tallies.one_reading():
+        return _charts(user, root, period)
+
+
+def _charts(user: Any, root: Organisation, period: Period) -> list[Chart]:
     held = perms_of(user, office=True)
     out: list[Chart] = []
     if Perm.MEMBER_VIEW in held:

@@ -33,7 +33,9 @@ from assistance import figures_allowance, figures_relief
 from assistance.models import HardshipFile
 from assistance.selectors.allowance import FIGURES_PERM
 from cadres import selectors as cadres
+from cadres.models import Post
 from core.lists import list_url
+from dashboard import tallies
 from funds.models import Payment
 from funds.selectors import accounts_with_balances
 from members.models import Membership
@@ -98,6 +100,23 @@ def covers_subtree(user: Any, perm: str, root: Organisation) -> bool:
     return any(g.mode == ScopeMode.SUBTREE and root.path.startswith(g.path) for g in grants_with(user, perm))
 
 
+def tallied(user: Any, perm: str, root: Organisation) -> bool:
+    """Whether ``root``'s figures for ``perm`` may be read from the precomputed tallies
+    (``dashboard.tallies``): a district or town/street, every row under it in the user's scope, and
+    tallies that are fresh. Otherwise they are computed live from the rows."""
+    return root.depth <= tallies.BUCKET_DEPTH and covers_subtree(user, perm, root) and tallies.fresh()
+
+
+def tallied_district(user: Any, perm: str) -> Organisation | None:
+    """The district, when the user's scope for ``perm`` is its whole tree (a district-wide grant)
+    and the tallies are fresh: the workbench then reads the district's tallies."""
+    for g in grants_with(user, perm):
+        if g.mode == ScopeMode.SUBTREE and len(g.path) == tallies.STEP and tallies.fresh():
+            # the grant knows the district's id and path: what the tallies read, without a query
+            return Organisation(pk=g.organisation_id, path=g.path, depth=1)
+    return None
+
+
 def within(user: Any, perm: str, qs: QuerySet[Any], root: Organisation, *paths: str) -> QuerySet[Any]:
     """The rows of ``qs`` under ``root`` (by any of ``paths``) that the user may ``perm``: the same rows
     as ``scoped(...).filter(subtree)``, written so the database does less. A grant spanning the subtree
@@ -140,12 +159,18 @@ def organisation_figures(user: Any, root: Organisation, period: Period) -> list[
 
 
 def member_figures(user: Any, root: Organisation, period: Period) -> list[Figure]:
-    rows = within(user, Perm.MEMBER_VIEW, Membership.objects.all(), root, "organisation__path")
-    # two counts, each on its own index (the active members' partial unique index; joined_on)
-    agg = {
-        "active": rows.filter(status=Membership.Status.ACTIVE).count(),
-        "joined": rows.filter(joined_on__gte=period.start, joined_on__lte=period.end).count(),
-    }
+    if tallied(user, Perm.MEMBER_VIEW, root):
+        agg = {
+            "active": tallies.members_active(root),
+            "joined": tallies.members_joined(root, period.start, period.end),
+        }
+    else:
+        rows = within(user, Perm.MEMBER_VIEW, Membership.objects.all(), root, "organisation__path")
+        # two counts, each on its own index (the active members' partial unique index; joined_on)
+        agg = {
+            "active": rows.filter(status=Membership.Status.ACTIVE).count(),
+            "joined": rows.filter(joined_on__gte=period.start, joined_on__lte=period.end).count(),
+        }
     return [
         Figure("members.active", "在册会员", agg["active"], "人", list_url("members:list", subtree=root.code)),
         Figure(
@@ -169,7 +194,11 @@ def _paid(user: Any, root: Organisation, period: Period, plugin_key: str) -> Any
 
 
 def grant_figures(user: Any, root: Organisation, period: Period) -> list[Figure]:
-    agg = _paid(user, root, period, StartupGrant.key).aggregate(n=Count("pk"), yuan=Sum("amount"))
+    if tallied(user, Perm.FUND_VIEW, root):
+        paid = tallies.payments(root, period.start, period.end, to_org=True, plugin_key=StartupGrant.key).values()
+        agg = {"n": sum(n for n, _ in paid), "yuan": sum((y for _, y in paid), ZERO)}
+    else:
+        agg = _paid(user, root, period, StartupGrant.key).aggregate(n=Count("pk"), yuan=Sum("amount"))
     url = list_url("programmes:grant_list", subtree=root.code, **_dates(period, "paid"))
     return [
         Figure("grants.count", "发放建会专项基金的新建单位", agg["n"], "家", url),
@@ -324,15 +353,20 @@ def activity_figures(user: Any, root: Organisation, period: Period) -> list[Figu
 
 
 def appeal_figures(user: Any, root: Organisation, period: Period) -> list[Figure]:
-    flt = appeals.RateFilter(date_from=period.start, date_to=period.end)
-    rates = appeals.appeal_rates(appeals._rates_base(user, root, flt))
+    if tallied(user, Perm.APPEAL_OFFICE, root) and appeals.office_scope_by_path(user):
+        counts, reopen_total = tallies.appeal_counts(root, period.start, period.end)
+        rates = appeals.rates_from_counts(counts, appeals.RateParams(), reopen_total)
+        overdue = tallies.appeals_due(root, date.today())["overdue"]
+    else:
+        flt = appeals.RateFilter(date_from=period.start, date_to=period.end)
+        rates = appeals.appeal_rates(appeals._rates_base(user, root, flt))
+        overdue = (
+            within(user, Perm.APPEAL_OFFICE, Appeal.objects.all(), root, "organisation__path")
+            .filter(appeals.due_q("overdue", date.today()))
+            .count()
+        )
     dates = {"date_from": period.start.isoformat(), "date_to": period.end.isoformat()}
     rates_url = list_url("appeals:rates", org=root.code, **dates)
-    overdue = (
-        within(user, Perm.APPEAL_OFFICE, Appeal.objects.all(), root, "organisation__path")
-        .filter(appeals.due_q("overdue", date.today()))
-        .count()
-    )
     total = rates.total
     note = f"共 {total} 件" + ("，样本较少" if rates.small_sample else "")
     return [
@@ -351,7 +385,10 @@ def appeal_figures(user: Any, root: Organisation, period: Period) -> list[Figure
 
 def cadre_figures(user: Any, root: Organisation, period: Period) -> list[Figure]:
     year = period.end.year
-    rows = cadres.coverage(user, year).filter(subtree_q("organisation__path", root.path))
+    if root.depth == 1 and covers_subtree(user, Perm.CADRE_VIEW, root):  # the district's whole tree
+        rows = cadres.coverage_of(Post.objects.all(), year)
+    else:
+        rows = cadres.coverage(user, year).filter(subtree_q("organisation__path", root.path))
     cov = cadres.coverage_figures(rows, year)  # two counts (an aggregate over the Exists fails on PostgreSQL)
     agg = {"n": cov.cadres, "trained": cov.trained}
     share = (Decimal(agg["trained"]) * 100 / agg["n"]).quantize(Decimal("0.1")) if agg["n"] else None
@@ -472,7 +509,8 @@ def board(user: Any, root: Organisation, period: Period) -> Board:
     whatever the size of the data."""
     held = perms_of(user, office=True)
     out = Board(root=root, period=period)
-    for group in sorted(GROUPS, key=lambda g: g.order):
-        if group.perm in held:
-            out.groups.append((group, group.compute(user, root, period)))
+    with tallies.one_reading():
+        for group in sorted(GROUPS, key=lambda g: g.order):
+            if group.perm in held:
+                out.groups.append((group, group.compute(user, root, period)))
     return out

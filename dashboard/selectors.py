@@ -21,6 +21,8 @@ from assistance import selectors_relief as relief
 from assistance.selectors import files as assistance_files
 from cadres import selectors as cadres
 from core.workdays import missing_calendar_years
+from dashboard import tallies
+from dashboard.figures import tallied_district
 from funds import bank_selectors as bank
 from funds import selectors as funds
 from members.models import ImportJob
@@ -81,7 +83,12 @@ def _cycle_todos(user: Any) -> list[Todo]:
 def _appeal_todos(user: Any, perms: frozenset[str], today: date) -> list[Todo]:
     if Perm.APPEAL_OFFICE not in perms:
         return []
-    counts = appeals.appeal_todos(user, today=today)
+    district = tallied_district(user, Perm.APPEAL_OFFICE) if appeals.office_scope_by_path(user) else None
+    if district is not None:
+        counts = tallies.appeals_due(district, today)
+        counts["returned"] = appeals.office_appeals(user).filter(appeals.returned_q()).count()
+    else:
+        counts = appeals.appeal_todos(user, today=today)
     out = [
         Todo(
             "appeals-due-today",
@@ -292,10 +299,19 @@ def key_figures(user: Any, perms: frozenset[str]) -> list[Figure]:
         n = visible_organisations(user).filter(kind__in=kinds, status=Organisation.Status.ACTIVE).count()
         out.append(Figure("基层工会", str(n), _url("orgs:list", kind=kinds, status=Organisation.Status.ACTIVE)))
     if Perm.MEMBER_VIEW in perms:
-        n = scoped(user, Perm.MEMBER_VIEW, active_memberships()).count()
+        district = tallied_district(user, Perm.MEMBER_VIEW)
+        if district is not None:
+            n = tallies.members_active(district)
+        else:
+            n = scoped(user, Perm.MEMBER_VIEW, active_memberships()).count()
         out.append(Figure("在册会员", str(n), _url("members:list")))
     if Perm.APPEAL_OFFICE in perms:
-        rates = appeals.appeal_rates(appeals.office_appeals(user))
+        district = tallied_district(user, Perm.APPEAL_OFFICE) if appeals.office_scope_by_path(user) else None
+        if district is not None:
+            counts, reopen_total = tallies.appeal_counts(district)
+            rates = appeals.rates_from_counts(counts, appeals.RateParams(), reopen_total)
+        else:
+            rates = appeals.appeal_rates(appeals.office_appeals(user))
         out.append(Figure("未办结诉求", str(rates.counts["open"]), _url("appeals:list", metric="open")))
         rates_url = _url("appeals:rates")
         for label, value in (("响应率", rates.response), ("解决率", rates.resolution), ("满意率", rates.satisfaction)):
@@ -321,9 +337,11 @@ def _linked_tops(user: Any) -> list[Any]:
 
 def home_figures(user: Any) -> dict[str, Any]:
     perms = perms_of(user, office=True)
+    with tallies.one_reading():
+        items, key = todos(user), key_figures(user, perms)
     figures: dict[str, Any] = {
-        "todos": todos(user),
-        "figures": key_figures(user, perms),
+        "todos": items,
+        "figures": key,
         "assignments": RoleAssignment.objects.filter(user=user).select_related("organisation"),
     }
     if Perm.ORG_VIEW in perms:

@@ -109,6 +109,8 @@ class Organisation(MP_Node):
                 violation_error_message=CREDIT_CODE_TAKEN,
             ),
         ]
+        # one level of a subtree (a node's children, the district's towns) without reading the levels below
+        indexes = [models.Index(fields=["depth", "path"], name="orgs_depth_path")]
 
     def __str__(self) -> str:
         return self.name

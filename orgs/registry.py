@@ -2,6 +2,8 @@
 
 - Close guards: an app that keeps live work under an organisation (active members, open requests,
   unpaid entitlements) registers a function returning the reason closing must be refused, or None.
+- Move hooks: an app that keeps something derived from the tree's paths (the dashboard's tallies
+  per town) registers a function run inside the move's transaction, after the paths changed.
 - Subtree counters: an app registers which of its rows to count under a subtree and the action
   whose scope they follow, so the tree browser and the home page show, e.g., member counts per node
   in the same single query. ``orgs.selectors.with_counts`` counts only the rows the user may see
@@ -32,6 +34,21 @@ def register_close_guard(guard: CloseGuard) -> CloseGuard:
 
 def close_refusals(organisation: Organisation) -> list[str]:
     return [reason for guard in _close_guards if (reason := guard(organisation))]
+
+
+MoveHook = Callable[["Organisation"], None]
+_move_hooks: list[MoveHook] = []
+
+
+def register_move_hook(hook: MoveHook) -> MoveHook:
+    if hook not in _move_hooks:
+        _move_hooks.append(hook)
+    return hook
+
+
+def after_move(organisation: Organisation) -> None:
+    for hook in _move_hooks:
+        hook(organisation)
 
 
 @dataclass(frozen=True)

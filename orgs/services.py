@@ -14,7 +14,7 @@ from core.audit import audit_log
 from core.models import AuditEvent, User
 from core.validators import normalize_credit_code
 from orgs.models import Organisation, RoleAssignment
-from orgs.registry import close_refusals
+from orgs.registry import after_move, close_refusals
 from orgs.roles import Perm, Role, ScopeMode, default_scope_for
 from orgs.scope import PATH_UPPER_SENTINEL, Reach, can_at, can_grant, forget_grants, grant_reach
 
@@ -177,6 +177,7 @@ def organisation_move(*, actor: User, organisation: Organisation, new_parent: Or
     _check_kind(new_parent, organisation.kind)
     Organisation.objects.move(organisation, new_parent, pos="last-child")
     organisation.refresh_from_db()
+    after_move(organisation)
     return organisation
 
 
