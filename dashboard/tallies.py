@@ -394,12 +394,13 @@ def _rebuild_statements(vendor: str) -> list[str]:
 
 
 def install(connection: Any = default_connection) -> None:
-    """(Re)create the triggers and rebuild the tallies (a migration's step)."""
+    """(Re)create the triggers and rebuild the tallies (a migration's step), in one transaction: no
+    write slips between the old triggers and the new ones uncounted."""
     drops, creates = trigger_sql(connection.vendor)
-    with connection.cursor() as cur:
+    with transaction.atomic(using=connection.alias), connection.cursor() as cur:
         for sql in drops + creates:
             cur.execute(sql)
-    rebuild(connection)
+        rebuild(connection)
 
 
 def uninstall(connection: Any = default_connection) -> None:

@@ -190,6 +190,15 @@ def test_the_command_finds_a_tally_that_disagrees_and_rebuilds_it(world, capsys)
     assert "dashboard_appealtally: 1 项不一致" in capsys.readouterr().out
     call_command("tallies", "--rebuild")
     assert tallies.differences()["dashboard_appealtally"] == 0
+    tallies.uninstall()  # as a migration rebuilding a tallied SQLite table would leave it
+    assert tallies.missing_triggers() == tallies.trigger_names(connection.vendor)
+    with pytest.raises(CommandError):
+        call_command("tallies")
+    assert "缺少触发器" in capsys.readouterr().out
+    call_command("tallies", "--install")
+    assert not tallies.missing_triggers() and "已安装触发器" in capsys.readouterr().out
+    make_appeal(world, org=world.union_a)  # counted again
+    assert tallies.differences()["dashboard_appealtally"] == 0
 
 
 # --- any sequence of writes ---------------------------------------------------------------------------
