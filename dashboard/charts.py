@@ -110,9 +110,10 @@ def children_compared(user: Any, root: Organisation) -> Chart | None:
     if not children:
         return None
     ids = [pk for pk, _, _ in children]
-    # a district's children are the tallies' buckets (the count is of every member, as member_counts)
-    counts = tallies.members_active_by_bucket(ids) if root.depth == 1 and tallies.fresh() else None
-    if counts is None:
+    if root.depth == 1 and tallies.fresh():
+        # a district's children are the tallies' buckets (every member counted, as member_counts does)
+        counts = tallies.members_active_by_bucket(ids)
+    else:
         counts = member_counts(ids, subtree=True)
     points = [Point(name, counts.get(pk, 0), list_url("members:list", subtree=code)) for pk, code, name in children]
     return Chart("compare", "下级组织在册会员对比", "bar", "人", points, "组织")

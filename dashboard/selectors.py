@@ -80,10 +80,16 @@ def _cycle_todos(user: Any) -> list[Todo]:
     return out
 
 
+def _office_district(user: Any) -> Organisation | None:
+    """The district whose request tallies are exactly this user's back office (a district-wide,
+    path-scoped grant), or None: then the requests are counted from the rows."""
+    return tallied_district(user, Perm.APPEAL_OFFICE) if appeals.office_scope_by_path(user) else None
+
+
 def _appeal_todos(user: Any, perms: frozenset[str], today: date) -> list[Todo]:
     if Perm.APPEAL_OFFICE not in perms:
         return []
-    district = tallied_district(user, Perm.APPEAL_OFFICE) if appeals.office_scope_by_path(user) else None
+    district = _office_district(user)
     if district is not None:
         counts = tallies.appeals_due(district, today)
         counts["returned"] = appeals.office_appeals(user).filter(appeals.returned_q()).count()
@@ -306,7 +312,7 @@ def key_figures(user: Any, perms: frozenset[str]) -> list[Figure]:
             n = scoped(user, Perm.MEMBER_VIEW, active_memberships()).count()
         out.append(Figure("在册会员", str(n), _url("members:list")))
     if Perm.APPEAL_OFFICE in perms:
-        district = tallied_district(user, Perm.APPEAL_OFFICE) if appeals.office_scope_by_path(user) else None
+        district = _office_district(user)
         if district is not None:
             counts, reopen_total = tallies.appeal_counts(district)
             rates = appeals.rates_from_counts(counts, appeals.RateParams(), reopen_total)

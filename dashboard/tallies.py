@@ -297,90 +297,86 @@ def _dependent_statements(dep: Dependent, r: str, sign: int, vendor: str) -> lis
     return [_add(t, select) if sign > 0 else _subtract(t, select)]
 
 
+@dataclass(frozen=True)
+class Trigger:
+    """One trigger, rendered for either database (``_render``)."""
+
+    name: str
+    table: str
+    event: str  # INSERT, DELETE, UPDATE, UPDATE OF a, b
+    statements: list[str]
+    per_statement: bool = False  # PostgreSQL only (SQLite has row triggers alone)
+    transition: str = ""  # REFERENCING …, for a per-statement trigger that reads the rows
+    when: str = ""  # SQLite: a row condition
+
+
+def _triggers(vendor: str) -> list[Trigger]:
+    pg = vendor == "postgresql"
+    out = []
+    for s in SOURCES:
+        name = f"gh_tally_{s.table}"
+        if pg:
+            # once per statement over its transition tables: a COPY of 100,000 memberships is one
+            # grouped upsert per tally, not 200,000 (PostgreSQL allows no column list here)
+            def add(rows: str, s: Source = s) -> list[str]:
+                return _set_statements(s, rows, +1, vendor)
+
+            def take(rows: str, s: Source = s) -> list[str]:
+                return _set_statements(s, rows, -1, vendor)
+
+            out += [
+                Trigger(f"{name}_ins", s.table, "INSERT", add("gh_new"), True, "NEW TABLE AS gh_new"),
+                Trigger(f"{name}_del", s.table, "DELETE", take("gh_old"), True, "OLD TABLE AS gh_old"),
+                Trigger(
+                    f"{name}_upd",
+                    s.table,
+                    "UPDATE",
+                    take("gh_old") + add("gh_new"),
+                    True,
+                    "OLD TABLE AS gh_old NEW TABLE AS gh_new",
+                ),
+            ]
+        else:
+            new, old = _statements(s, "NEW", +1, vendor), _statements(s, "OLD", -1, vendor)
+            out += [
+                Trigger(f"{name}_upd", s.table, f"UPDATE OF {', '.join(s.columns)}", old + new),
+                Trigger(f"{name}_ins", s.table, "INSERT", new),
+                Trigger(f"{name}_del", s.table, "DELETE", old),
+            ]
+    for d in DEPENDENTS:
+        body = _dependent_statements(d, "OLD", -1, vendor) + _dependent_statements(d, "NEW", +1, vendor)
+        name = f"gh_tally_{d.table}" + ("" if pg else "_upd")
+        out.append(Trigger(name, d.table, f"UPDATE OF {d.column}", body))
+    dirty = ["UPDATE dashboard_tallystate SET dirty = true"]
+    when = "" if pg else "OLD.path <> NEW.path"
+    out.append(Trigger("gh_tally_orgs_path", "orgs_organisation", "UPDATE OF path", dirty, pg, when=when))
+    return out
+
+
+def _render(t: Trigger, vendor: str) -> tuple[list[str], list[str]]:
+    body = ";\n  ".join(t.statements)
+    if vendor == "postgresql":
+        each = "STATEMENT" if t.per_statement else "ROW"
+        referencing = f" REFERENCING {t.transition}" if t.transition else ""
+        return [f"DROP TRIGGER IF EXISTS {t.name} ON {t.table}", f"DROP FUNCTION IF EXISTS {t.name}()"], [
+            f"CREATE FUNCTION {t.name}() RETURNS trigger LANGUAGE plpgsql AS $$\nBEGIN\n  {body};\n  RETURN NULL;\nEND $$",
+            f"CREATE TRIGGER {t.name} AFTER {t.event} ON {t.table}{referencing} FOR EACH {each} "
+            f"EXECUTE FUNCTION {t.name}()",
+        ]
+    when = f" WHEN {t.when}" if t.when else ""
+    return [f"DROP TRIGGER IF EXISTS {t.name}"], [
+        f"CREATE TRIGGER {t.name} AFTER {t.event} ON {t.table} FOR EACH ROW{when} BEGIN\n  {body};\nEND"
+    ]
+
+
 def trigger_sql(vendor: str) -> tuple[list[str], list[str]]:
     """(drop statements, create statements) for this database."""
     drops: list[str] = []
     creates: list[str] = []
-    plans: list[tuple[str, str, tuple[str, ...], Any, bool]] = [
-        (s.table, f"gh_tally_{s.table}", s.columns, lambda r, sign, s=s: _statements(s, r, sign, vendor), True)
-        for s in SOURCES
-    ]
-    plans += [
-        (
-            d.table,
-            f"gh_tally_{d.table}",
-            (d.column,),
-            lambda r, sign, d=d: _dependent_statements(d, r, sign, vendor),
-            False,
-        )
-        for d in DEPENDENTS
-    ]
-    dirty = "UPDATE dashboard_tallystate SET dirty = true"
-    for table, name, columns, body, rows_counted in plans:
-        cols = ", ".join(columns)
-        if vendor == "postgresql" and rows_counted:
-            # once per statement over its transition tables: a COPY of 100,000 memberships is one
-            # grouped upsert per tally, not 200,000 (PostgreSQL allows no column list here)
-            source = next(s for s in SOURCES if s.table == table)
-            events = (
-                ("ins", "INSERT", "NEW TABLE AS gh_new", _set_statements(source, "gh_new", +1, vendor)),
-                ("del", "DELETE", "OLD TABLE AS gh_old", _set_statements(source, "gh_old", -1, vendor)),
-                (
-                    "upd",
-                    "UPDATE",
-                    "OLD TABLE AS gh_old NEW TABLE AS gh_new",
-                    _set_statements(source, "gh_old", -1, vendor) + _set_statements(source, "gh_new", +1, vendor),
-                ),
-            )
-            for suffix, event, transition, stmts in events:
-                fn = f"{name}_{suffix}"
-                drops += [f"DROP TRIGGER IF EXISTS {fn} ON {table}", f"DROP FUNCTION IF EXISTS {fn}()"]
-                creates.append(
-                    f"CREATE FUNCTION {fn}() RETURNS trigger LANGUAGE plpgsql AS $$\nBEGIN\n  "
-                    + ";\n  ".join(stmts)
-                    + ";\n  RETURN NULL;\nEND $$"
-                )
-                creates.append(
-                    f"CREATE TRIGGER {fn} AFTER {event} ON {table} REFERENCING {transition} "
-                    f"FOR EACH STATEMENT EXECUTE FUNCTION {fn}()"
-                )
-        elif vendor == "postgresql":
-            drops += [f"DROP TRIGGER IF EXISTS {name} ON {table}", f"DROP FUNCTION IF EXISTS {name}()"]
-            old = ";\n  ".join(body("OLD", -1))
-            new = ";\n  ".join(body("NEW", +1))
-            creates.append(
-                f"CREATE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$\nBEGIN\n"
-                f"  {old};\n  {new};\n  RETURN NULL;\nEND $$"
-            )
-            creates.append(
-                f"CREATE TRIGGER {name} AFTER UPDATE OF {cols} ON {table} FOR EACH ROW EXECUTE FUNCTION {name}()"
-            )
-        else:
-            events = [("upd", f"UPDATE OF {cols}", body("OLD", -1) + body("NEW", +1))]
-            if rows_counted:
-                events += [("ins", "INSERT", body("NEW", +1)), ("del", "DELETE", body("OLD", -1))]
-            for suffix, event, stmts in events:
-                drops.append(f"DROP TRIGGER IF EXISTS {name}_{suffix}")
-                creates.append(
-                    f"CREATE TRIGGER {name}_{suffix} AFTER {event} ON {table} FOR EACH ROW BEGIN\n  "
-                    + ";\n  ".join(stmts)
-                    + ";\nEND"
-                )
-    name = "gh_tally_orgs_path"
-    if vendor == "postgresql":
-        drops += [f"DROP TRIGGER IF EXISTS {name} ON orgs_organisation", f"DROP FUNCTION IF EXISTS {name}()"]
-        creates.append(
-            f"CREATE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$\nBEGIN\n  {dirty};\n  RETURN NULL;\nEND $$"
-        )
-        creates.append(
-            f"CREATE TRIGGER {name} AFTER UPDATE OF path ON orgs_organisation FOR EACH STATEMENT EXECUTE FUNCTION {name}()"
-        )
-    else:
-        drops.append(f"DROP TRIGGER IF EXISTS {name}")
-        creates.append(
-            f"CREATE TRIGGER {name} AFTER UPDATE OF path ON orgs_organisation FOR EACH ROW "
-            f"WHEN OLD.path <> NEW.path BEGIN {dirty}; END"
-        )
+    for t in _triggers(vendor):
+        d, c = _render(t, vendor)
+        drops += d
+        creates += c
     return drops, creates
 
 
